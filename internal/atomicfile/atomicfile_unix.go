@@ -1,0 +1,27 @@
+//go:build !windows
+
+package atomicfile
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/google/renameio/v2"
+)
+
+// writeFile forces 0600 even over an existing looser file, which renameio.WriteFile
+// would keep (it copies the old permissions).
+func writeFile(path string, data []byte) error {
+	f, err := renameio.NewPendingFile(path, renameio.WithTempDir(filepath.Dir(path)), renameio.WithStaticPermissions(0o600))
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer f.Cleanup()
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.CloseAtomicallyReplace(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

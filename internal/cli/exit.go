@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/config"
+	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
+)
+
+// Exit codes. Scripts outside this repository rely on them; the README lists them.
+const (
+	ExitOK          = 0
+	ExitFailed      = 1
+	ExitUsage       = 2
+	ExitWaiting     = 3
+	ExitInterrupted = 130
+)
+
+// UsageError is a mistake in how the command was called.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usagef(format string, a ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, a...)}
+}
+
+// ExitCode maps an error to the process exit code; this is the only place that does.
+func ExitCode(err error) int {
+	var (
+		usage *UsageError
+		cfg   *config.Error
+		bad   *prompt.BadAnswerError
+		need  *prompt.NeedsAnswerError
+	)
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, prompt.ErrInterrupted), errors.Is(err, context.Canceled):
+		return ExitInterrupted
+	case errors.As(err, &need):
+		return ExitWaiting
+	case errors.As(err, &usage), errors.As(err, &cfg), errors.As(err, &bad):
+		return ExitUsage
+	}
+	return ExitFailed
+}

@@ -1,0 +1,148 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/clock"
+	"github.com/mfa-onboard/mfa-onboard/internal/config"
+	"github.com/mfa-onboard/mfa-onboard/internal/outbox"
+	"github.com/mfa-onboard/mfa-onboard/internal/phone"
+	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider/fake"
+	"github.com/mfa-onboard/mfa-onboard/internal/screen"
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
+)
+
+// Factory is the one wiring point: everything a command needs is built here, and
+// this is the only place that chooses between the demo providers and real ones.
+type Factory struct {
+	IO      *IOStreams
+	Getenv  func(string) string
+	Clock   clock.Clock
+	Version BuildInfo
+
+	// Global flags.
+	HomeFlag       string
+	ConfigFlag     string
+	NonInteractive bool
+	Accessible     bool
+}
+
+// BuildInfo says which build this is.
+type BuildInfo struct {
+	Version string
+	Commit  string
+}
+
+// Home is the folder for config, state and the outbox: --home, then
+// MFA_ONBOARD_HOME, then the OS's user config folder.
+func (f *Factory) Home() (string, error) {
+	if f.HomeFlag != "" {
+		return filepath.Abs(f.HomeFlag)
+	}
+	if h := f.Getenv("MFA_ONBOARD_HOME"); h != "" {
+		return filepath.Abs(h)
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", usagef("cannot find a folder for mfa-onboard's files (%v); set MFA_ONBOARD_HOME or use --home", err)
+	}
+	return filepath.Join(dir, "mfa-onboard"), nil
+}
+
+// Config loads --config, or config.yaml in the home folder, over the embedded default.
+func (f *Factory) Config(home string) (*config.Config, error) {
+	if f.ConfigFlag != "" {
+		return config.Load(f.ConfigFlag, true)
+	}
+	return config.Load(filepath.Join(home, "config.yaml"), false)
+}
+
+// Store returns the state store in the home folder.
+func (f *Factory) Store(home string) *state.Store {
+	return state.NewStore(filepath.Join(home, "state"))
+}
+
+// Interactive decides once, at the edge, whether a person can be asked: only when
+// stdin and stderr are terminals, CI is unset and --non-interactive was not given.
+func (f *Factory) Interactive() bool {
+	return !f.NonInteractive && f.Getenv("CI") == "" && f.IO.InTTY && f.IO.ErrTTY && f.IO.InFile != nil && f.IO.ErrFile != nil
+}
+
+// Prompter returns the prompter for this run: arrow-key menus in a terminal, plain
+// lines for screen readers and dumb terminals, and answers given in advance otherwise.
+func (f *Factory) Prompter(answers map[string]string) prompt.Prompter {
+	if !f.Interactive() {
+		return prompt.NewAnswers(answers)
+	}
+	if f.Accessible || f.Getenv("TERM") == "dumb" || f.Getenv("MFA_ONBOARD_ACCESSIBLE") != "" {
+		return prompt.NewLine(f.IO.In, f.IO.ErrOut)
+	}
+	return prompt.NewSurvey(f.IO.InFile, f.IO.ErrFile)
+}
+
+// Screen returns the human output for this run.
+func (f *Factory) Screen(demo bool) *screen.Screen {
+	return screen.New(f.IO.ErrOut, screen.Options{Size: f.IO.Size, Demo: demo, TTY: f.IO.ErrTTY})
+}
+
+// Providers returns the providers named in cfg, built when a step first needs them.
+func (f *Factory) Providers(home string, cfg *config.Config, scr *screen.Screen) (provider.Set, error) {
+	for role, name := range map[string]string{
+		"providers.sms":                cfg.Providers.SMS,
+		"providers.phone_registration": cfg.Providers.PhoneRegistration,
+		"providers.duo":                cfg.Providers.Duo,
+	} {
+		if name != "fake" {
+			return nil, &config.Error{File: "config", Err: fmt.Errorf("%s: %q is not available in this build; use \"fake\"", role, name)}
+		}
+	}
+	for _, name := range cfg.Providers.Notify {
+		if name != "fake" {
+			return nil, &config.Error{File: "config", Err: fmt.Errorf("providers.notify: %q is not available in this build; use \"fake\"", name)}
+		}
+	}
+	box := outbox.New(filepath.Join(home, "outbox.jsonl"), func(m outbox.Message) {
+		to := m.To
+		if strings.HasPrefix(to, "+") {
+			to = phone.Mask(to)
+		}
+		scr.PhoneMessage(m.Channel, to, m.Text)
+	})
+	services := fake.NewServices(filepath.Join(home, "demo-services.json"), fake.Options{
+		Organisation:    cfg.Organisation,
+		CodeAttempts:    cfg.Limits.CodeAttempts,
+		CodeValid:       cfg.Limits.CodeValid.D(),
+		ResendCoolDown:  cfg.Limits.ResendCoolDown.D(),
+		ActivationValid: cfg.Limits.ActivationValid.D(),
+		PushValid:       cfg.Limits.PushValid.D(),
+	}, box, f.Clock)
+	return &providerSet{services: services, supportEmail: cfg.Support.Email, notify: len(cfg.Providers.Notify) > 0}, nil
+}
+
+// providerSet serves every role from the demo services. Real providers join here,
+// one role at a time, as their issues land.
+type providerSet struct {
+	services     *fake.Services
+	supportEmail string
+	notify       bool
+}
+
+func (p *providerSet) Codes() (provider.CodeSender, error) { return p.services.Codes(), nil }
+func (p *providerSet) Registrar() (provider.PhoneRegistrar, error) {
+	return p.services.Registrar(), nil
+}
+func (p *providerSet) Enroller() (provider.Enroller, error) { return p.services.Duo(), nil }
+func (p *providerSet) Pusher() (provider.Pusher, error)     { return p.services.Duo(), nil }
+func (p *providerSet) Demo() bool                           { return true }
+
+func (p *providerSet) Notifiers() ([]provider.Notifier, error) {
+	if !p.notify {
+		return nil, nil
+	}
+	return []provider.Notifier{p.services.Notifier(p.supportEmail)}, nil
+}

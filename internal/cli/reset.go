@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
+)
+
+// ResetOptions are the inputs of "reset".
+type ResetOptions struct {
+	F *Factory
+
+	User string
+	Yes  bool
+}
+
+func newResetCmd(f *Factory) *cobra.Command {
+	o := &ResetOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "reset",
+		Short: "Forget a person's progress so that start begins again at step 1",
+		Long: `Forget a person's progress so that start begins again at step 1.
+
+Only this computer's record is removed: nothing is undone at Microsoft 365 or Duo,
+and a re-run finds and reuses what is already there.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runReset(cmd.Context(), o) },
+	}
+	cmd.Flags().StringVar(&o.User, "user", "", "whose progress to forget (needed when several people have started here)")
+	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+func runReset(ctx context.Context, o *ResetOptions) error {
+	home, err := o.F.Home()
+	if err != nil {
+		return err
+	}
+	store := o.F.Store(home)
+	who := o.User
+	if who == "" {
+		st, err := findState(store, "")
+		if err != nil {
+			return err
+		}
+		if st == nil {
+			fmt.Fprintln(o.F.IO.ErrOut, "Nobody has started here: there is nothing to reset.")
+			return nil
+		}
+		who = st.User
+	}
+	if !o.Yes {
+		if !o.F.Interactive() {
+			return usagef("reset needs --yes when it cannot ask")
+		}
+		ok, err := o.F.Prompter(nil).Confirm(ctx, prompt.Question{
+			Key:     "reset.confirm",
+			Message: fmt.Sprintf("Forget all progress of %s and start again at step 1?", who),
+			Default: "no",
+		})
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fmt.Fprintln(o.F.IO.ErrOut, "Nothing was changed.")
+			return nil
+		}
+	}
+	unlock, err := store.Lock(who)
+	if errors.Is(err, state.ErrLocked) {
+		return fmt.Errorf("another mfa-onboard is working for %s right now; close it before resetting", who)
+	}
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := store.Delete(who); err != nil {
+		return err
+	}
+	fmt.Fprintf(o.F.IO.ErrOut, "Progress of %s was forgotten; mfa-onboard start begins again at step 1.\n", who)
+	return nil
+}

@@ -1,0 +1,86 @@
+// Package cli holds the commands. Each command has an options struct, a constructor
+// that reads flags into it, and a run function with no cobra in it.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// NewRoot builds the command tree.
+func NewRoot(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "mfa-onboard",
+		Short: "Set up two-step sign-in for Microsoft 365 and Duo, one step at a time",
+		Long: `mfa-onboard takes a person from no second factor to enrolled and tested:
+a verified mobile number for Microsoft 365, the support desk told, and Duo Mobile
+enrolled and tested. Quit at any point; "mfa-onboard start" carries on where it stopped.
+
+With no configuration it runs on demo providers: nothing is sent, and what a phone
+would receive is shown on screen and written to outbox.jsonl in the home folder.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	pf := root.PersistentFlags()
+	pf.StringVar(&f.HomeFlag, "home", "", "folder for config, state and the outbox (default: $MFA_ONBOARD_HOME, else the user config folder)")
+	pf.StringVar(&f.ConfigFlag, "config", "", "config file to use instead of config.yaml in the home folder")
+	pf.BoolVar(&f.NonInteractive, "non-interactive", false, "never prompt: stop as waiting (exit 3) when a step needs a person")
+	pf.BoolVar(&f.Accessible, "accessible", false, "plain line-by-line prompts, for screen readers and simple terminals")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
+	root.SetHelpTemplate(root.HelpTemplate() + exitCodeHelp)
+
+	root.AddCommand(
+		newStartCmd(f),
+		newStatusCmd(f),
+		newResetCmd(f),
+		newVersionCmd(f),
+	)
+	return root
+}
+
+const exitCodeHelp = `
+Exit codes:
+  0    done
+  1    failed (the message says why and what to do)
+  2    bad usage, config or answers (the message names the flag or key)
+  3    waiting on the user: run "mfa-onboard start" again to carry on
+  130  interrupted (Ctrl-C); progress is saved
+`
+
+// Run executes the command line args and returns the exit code. Errors are printed
+// here, once, as one sentence.
+func Run(ctx context.Context, f *Factory, args []string) int {
+	root := NewRoot(f)
+	root.SetArgs(args)
+	ran := false
+	root.PersistentPreRun = func(*cobra.Command, []string) { ran = true }
+	err := root.ExecuteContext(ctx)
+	if err != nil && !ran {
+		// cobra refused the command line before any command ran.
+		var usage *UsageError
+		if !errors.As(err, &usage) {
+			err = &UsageError{Err: err}
+		}
+	}
+	code := ExitCode(err)
+	if err != nil && code != ExitInterrupted && code != ExitWaiting {
+		printError(f.IO.ErrOut, err, code)
+	}
+	return code
+}
+
+func printError(w io.Writer, err error, code int) {
+	fmt.Fprintf(w, "Error: %v\n", err)
+	if code == ExitUsage {
+		var usage *UsageError
+		if errors.As(err, &usage) {
+			fmt.Fprintln(w, `Run "mfa-onboard --help" for usage.`)
+		}
+	}
+}

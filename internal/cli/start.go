@@ -1,0 +1,250 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/config"
+	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
+	"github.com/mfa-onboard/mfa-onboard/internal/screen"
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
+	"github.com/mfa-onboard/mfa-onboard/internal/wizard"
+	"github.com/mfa-onboard/mfa-onboard/steps"
+)
+
+// KeyUser answers "who is being enrolled" without a person.
+const KeyUser = "user"
+
+// StartOptions are the inputs of "start".
+type StartOptions struct {
+	F *Factory
+
+	User   string
+	Output string
+}
+
+func newStartCmd(f *Factory) *cobra.Command {
+	o := &StartOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "start",
+		Short: "Start the procedure, or carry on where it stopped",
+		Long: `Start the procedure, or carry on where it stopped: finished steps are never redone.
+
+Without a terminal (or with --non-interactive, or CI set) nothing is asked: a step
+that needs a person saves its progress and the run ends with exit code 3.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkOutput(o.Output); err != nil {
+				return err
+			}
+			return runStart(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().StringVar(&o.User, "user", "", "work email address (Microsoft 365 sign-in name) of the person being enrolled")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "result format: text or json (json goes to stdout, alone)")
+	return cmd
+}
+
+func checkOutput(o string) error {
+	if o != "text" && o != "json" {
+		return usagef("--output %q: use text or json", o)
+	}
+	return nil
+}
+
+func runStart(ctx context.Context, o *StartOptions) error {
+	f := o.F
+	home, err := f.Home()
+	if err != nil {
+		return err
+	}
+	cfg, err := f.Config(home)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return fmt.Errorf("create the home folder %s: %w", home, err)
+	}
+	store := f.Store(home)
+	pr := f.Prompter(nil)
+	interactive := f.Interactive()
+
+	scr := f.Screen(true)
+	set, err := f.Providers(home, cfg, scr)
+	if err != nil {
+		return err
+	}
+	scr = f.Screen(set.Demo())
+
+	who, err := chooseUser(ctx, o.User, cfg, store, pr)
+	if err != nil {
+		return err
+	}
+	unlock, err := store.Lock(who)
+	if errors.Is(err, state.ErrLocked) {
+		return fmt.Errorf("another mfa-onboard is already working for %s; finish or close it first", who)
+	}
+	if err != nil {
+		return err
+	}
+	defer unlock()
+
+	st, err := store.Load(who)
+	if errors.Is(err, state.ErrNotFound) {
+		st = state.New(who, f.Clock.Now().UTC())
+	} else if err != nil {
+		return err
+	}
+	list := steps.All()
+	intro(scr, st, list, home, set.Demo())
+
+	env := &steps.Env{
+		State:       st,
+		Save:        func() error { return store.Save(st) },
+		Prompt:      pr,
+		Screen:      scr,
+		Providers:   set,
+		Config:      cfg,
+		Clock:       f.Clock,
+		Interactive: interactive,
+		Computer:    hostname(),
+	}
+	runner := &wizard.Runner{Steps: list, Env: env}
+	outcome, runErr := runner.Run(ctx)
+	sum := wizard.Summarize(list, st)
+	sum.Outcome = outcome
+	sum.WaitingOn = firstWaiting(st, list)
+	closing(scr, sum, runErr)
+	if o.Output == "json" {
+		if err := writeJSON(f.IO.Out, sum); err != nil {
+			return err
+		}
+	}
+	return runErr
+}
+
+// chooseUser decides whose procedure this is: --user, else the one person who has
+// started on this computer, else ask (offering the computer's account name).
+func chooseUser(ctx context.Context, flag string, cfg *config.Config, store *state.Store, pr prompt.Prompter) (string, error) {
+	if flag != "" {
+		if err := validateUser(flag); err != nil {
+			return "", usagef("--user %q: %v", flag, err)
+		}
+		return strings.ToLower(flag), nil
+	}
+	existing, _ := store.List()
+	if len(existing) == 1 {
+		return existing[0].User, nil
+	}
+	if len(existing) > 1 {
+		opts := make([]prompt.Option, len(existing))
+		for i, s := range existing {
+			opts[i] = prompt.Option{Value: s.User, Label: s.User}
+		}
+		return pr.Select(ctx, prompt.Question{Key: KeyUser, Message: "Several people have started here. Whose procedure is this?"}, opts)
+	}
+	who, err := pr.Input(ctx, prompt.Question{
+		Key:     KeyUser,
+		Message: "Your work email address (the one you sign in to Microsoft 365 with)",
+		Default: suggestedUser(cfg),
+	}, validateUser)
+	var need *prompt.NeedsAnswerError
+	if errors.As(err, &need) && suggestedUser(cfg) != "" {
+		// Without a person, the demo goes on as the computer's account so that the run
+		// shows what the first real step would need.
+		return suggestedUser(cfg), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return strings.ToLower(strings.TrimSpace(who)), nil
+}
+
+func validateUser(s string) error {
+	s = strings.TrimSpace(s)
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || !strings.Contains(s, "@") {
+		return errors.New("type an email address such as alice@contoso.com")
+	}
+	return nil
+}
+
+// suggestedUser is the computer's account name at the configured mail domain, if any.
+func suggestedUser(cfg *config.Config) string {
+	if cfg.UserDomain == "" {
+		return ""
+	}
+	name := "user"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = filepath.Base(strings.ReplaceAll(u.Username, `\`, "/"))
+	}
+	name = strings.ToLower(strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_' {
+			return r
+		}
+		return -1
+	}, name))
+	if name == "" {
+		name = "user"
+	}
+	return name + "@" + cfg.UserDomain
+}
+
+func firstWaiting(st *state.State, list []steps.Step) string {
+	for _, s := range list {
+		if ss := st.Step(s.ID()).Status; ss != state.Done && ss != state.Skipped {
+			return s.ID()
+		}
+	}
+	return ""
+}
+
+func intro(scr *screen.Screen, st *state.State, list []steps.Step, home string, demo bool) {
+	scr.Say("mfa-onboard: two-step sign-in for %s", st.User)
+	if demo {
+		scr.Say("DEMO: every provider is a stand-in and nothing is sent. What a phone would receive is")
+		scr.Say("shown here and written to %s.", filepath.Join(home, "outbox.jsonl"))
+	}
+	done := 0
+	for _, s := range list {
+		if st.Step(s.ID()).Status == state.Done {
+			done++
+		}
+	}
+	if done > 0 && done < len(list) {
+		scr.Say("Welcome back: %d of %d steps are done; carrying on from there.", done, len(list))
+	}
+	scr.Say("You can stop at any time with Ctrl-C and carry on later with: mfa-onboard start")
+}
+
+func closing(scr *screen.Screen, sum wizard.Summary, err error) {
+	scr.Blank()
+	var need *prompt.NeedsAnswerError
+	switch {
+	case sum.Outcome == wizard.Completed:
+		scr.OK("All %d steps are done. Two-step sign-in is set up for %s.", len(sum.Steps), sum.User)
+	case sum.Outcome == wizard.Interrupted:
+		scr.Say("Stopped. Your progress is saved; run mfa-onboard start to carry on at %q.", sum.WaitingOn)
+	case errors.As(err, &need):
+		scr.Say("Waiting on the person at step %q: %v.", sum.WaitingOn, err)
+		scr.Say("Answer it (answers file key %q) or run mfa-onboard start in a terminal to carry on.", need.Key)
+	case sum.Outcome == wizard.Failed:
+		scr.Problem("Step %q did not finish; your progress is saved. Fix what the error below says, then run mfa-onboard start.", sum.WaitingOn)
+	}
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return "unknown computer"
+	}
+	return h
+}

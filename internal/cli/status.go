@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
+	"github.com/mfa-onboard/mfa-onboard/internal/wizard"
+	"github.com/mfa-onboard/mfa-onboard/steps"
+)
+
+// StatusOptions are the inputs of "status".
+type StatusOptions struct {
+	F *Factory
+
+	User   string
+	Output string
+}
+
+func newStatusCmd(f *Factory) *cobra.Command {
+	o := &StatusOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show where each step stands",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkOutput(o.Output); err != nil {
+				return err
+			}
+			return runStatus(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().StringVar(&o.User, "user", "", "whose progress to show (needed when several people have started here)")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "result format: text or json")
+	return cmd
+}
+
+func runStatus(_ context.Context, o *StatusOptions) error {
+	home, err := o.F.Home()
+	if err != nil {
+		return err
+	}
+	store := o.F.Store(home)
+	st, err := findState(store, o.User)
+	if err != nil {
+		return err
+	}
+	list := steps.All()
+	if st == nil {
+		st = state.New(o.User, o.F.Clock.Now().UTC())
+		st.Updated = st.Updated.Truncate(0)
+	}
+	sum := wizard.Summarize(list, st)
+	if o.Output == "json" {
+		return writeJSON(o.F.IO.Out, sum)
+	}
+	return writeTable(o.F.IO.Out, sum)
+}
+
+// findState loads the state of user, or of the only person who has started; nil
+// means nobody has started.
+func findState(store *state.Store, user string) (*state.State, error) {
+	if user != "" {
+		st, err := store.Load(user)
+		if errors.Is(err, state.ErrNotFound) {
+			return nil, nil
+		}
+		return st, err
+	}
+	all, err := store.List()
+	if len(all) == 0 && err != nil {
+		return nil, err
+	}
+	switch len(all) {
+	case 0:
+		return nil, nil
+	case 1:
+		return all[0], nil
+	}
+	names := ""
+	for _, s := range all {
+		names += " " + s.User
+	}
+	return nil, usagef("several people have started here (%s); choose one with --user", names[1:])
+}
+
+func writeTable(w io.Writer, sum wizard.Summary) error {
+	who := sum.User
+	if who == "" {
+		fmt.Fprintln(w, "Nobody has started yet: run mfa-onboard start.")
+		return nil
+	}
+	switch sum.Outcome {
+	case wizard.Completed:
+		fmt.Fprintf(w, "%s: all steps done\n\n", who)
+	case wizard.Failed:
+		fmt.Fprintf(w, "%s: a step failed; run mfa-onboard start to try again\n\n", who)
+	default:
+		fmt.Fprintf(w, "%s: next step is %q; run mfa-onboard start to carry on\n\n", who, sum.WaitingOn)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tSTEP\tSTATUS\tCHANGED\tNOTE")
+	for i, s := range sum.Steps {
+		changed := "-"
+		if !s.Changed.IsZero() {
+			changed = s.Changed.Local().Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", i+1, s.ID, s.Status, changed, s.Reason)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,142 @@
+// Package config holds the organisation's settings: names, links, which provider
+// serves each role and the limits. With no file at all the embedded default runs the
+// whole procedure on the offline demo providers.
+package config
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed default.yaml
+var defaultYAML []byte
+
+// Config is the whole configuration.
+type Config struct {
+	Organisation string `yaml:"organisation"`
+	// UserDomain completes the suggested sign-in name (the computer's account name @ it).
+	UserDomain     string    `yaml:"user_domain"`
+	Support        Support   `yaml:"support"`
+	DefaultCountry string    `yaml:"default_country"`
+	Links          Links     `yaml:"links"`
+	Providers      Providers `yaml:"providers"`
+	Limits         Limits    `yaml:"limits"`
+}
+
+// Support is the desk that is told when a user is done.
+type Support struct {
+	Name  string `yaml:"name"`
+	Email string `yaml:"email"`
+}
+
+// Links are the addresses people are sent to.
+type Links struct {
+	OfficePortal string `yaml:"office_portal"`
+	SecurityInfo string `yaml:"security_info"`
+	AppStore     string `yaml:"app_store"`
+	GooglePlay   string `yaml:"google_play"`
+}
+
+// Providers names the backend serving each role.
+type Providers struct {
+	SMS               string   `yaml:"sms"`
+	PhoneRegistration string   `yaml:"phone_registration"`
+	Notify            []string `yaml:"notify"`
+	Duo               string   `yaml:"duo"`
+}
+
+// Limits are the numbers that keep codes and pushes safe.
+type Limits struct {
+	CodeAttempts    int      `yaml:"code_attempts"`
+	CodeValid       Duration `yaml:"code_valid"`
+	ResendCoolDown  Duration `yaml:"resend_cooldown"`
+	ActivationValid Duration `yaml:"activation_valid"`
+	PushValid       Duration `yaml:"push_valid"`
+}
+
+// Duration is a time.Duration written the Go way in YAML ("30s", "10m").
+type Duration time.Duration
+
+// D returns the duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// UnmarshalYAML reads "30s"-style durations.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil || v <= 0 {
+		return fmt.Errorf("line %d: %q is not a duration like 30s or 10m", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Error is a configuration problem; the run stops with exit code 2.
+type Error struct {
+	File string
+	Err  error
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("config %s: %v", e.File, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Default returns the embedded demo configuration.
+func Default() *Config {
+	c, err := decode(bytes.NewReader(defaultYAML), &Config{})
+	if err != nil {
+		// The embedded file is part of the program; a test covers it.
+		panic(fmt.Sprintf("embedded default config: %v", err))
+	}
+	return c
+}
+
+// Load reads path over the embedded default. A missing file is the default, unless
+// required (the user named it with --config).
+func Load(path string, required bool) (*Config, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) && !required {
+		return Default(), nil
+	}
+	if err != nil {
+		return nil, &Error{File: path, Err: err}
+	}
+	defer f.Close()
+	c, err := decode(f, Default())
+	if err != nil {
+		return nil, &Error{File: path, Err: err}
+	}
+	return c, nil
+}
+
+func decode(r io.Reader, base *Config) (*Config, error) {
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	if err := dec.Decode(base); err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if err := base.validate(); err != nil {
+		return nil, err
+	}
+	return base, nil
+}
+
+func (c *Config) validate() error {
+	switch {
+	case c.Organisation == "":
+		return errors.New("organisation must not be empty")
+	case len(c.DefaultCountry) != 2:
+		return fmt.Errorf("default_country %q must be a two-letter country code such as US", c.DefaultCountry)
+	case c.Limits.CodeAttempts < 1 || c.Limits.CodeAttempts > 10:
+		return fmt.Errorf("limits.code_attempts %d must be between 1 and 10", c.Limits.CodeAttempts)
+	}
+	return nil
+}

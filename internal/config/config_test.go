@@ -1,0 +1,82 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestDefaultIsTheDemo(t *testing.T) {
+	c := Default()
+	if c.Providers.SMS != "fake" || c.Providers.Duo != "fake" || c.Providers.PhoneRegistration != "fake" {
+		t.Errorf("default providers = %+v; the embedded default must be the offline demo", c.Providers)
+	}
+	if c.Limits.CodeAttempts != 5 || c.Limits.CodeValid.D().Minutes() != 10 || c.Limits.ResendCoolDown.D().Seconds() != 30 {
+		t.Errorf("default limits = %+v; want 5 attempts, 10 minutes, 30 s cool-down", c.Limits)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	tests := []struct {
+		name     string
+		yaml     string
+		wantErr  string
+		wantOrg  string
+		required bool
+	}{
+		{name: "overrides one key", yaml: "organisation: Contoso IT\n", wantOrg: "Contoso IT"},
+		{name: "empty file is the default", yaml: "", wantOrg: "Example MSP"},
+		{name: "unknown key names it and its line", yaml: "organisation: X\ncolour: blue\n", wantErr: "line 2: field colour not found"},
+		{name: "bad duration", yaml: "limits:\n  code_valid: soon\n", wantErr: `line 2: "soon" is not a duration`},
+		{name: "bad country", yaml: "default_country: USA\n", wantErr: "default_country"},
+		{name: "too many attempts", yaml: "limits:\n  code_attempts: 99\n", wantErr: "limits.code_attempts"},
+		{name: "wrong type", yaml: "limits:\n  code_attempts: many\n", wantErr: "line 2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "config.yaml")
+			if err := os.WriteFile(p, []byte(tt.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			c, err := Load(p, true)
+			if tt.wantErr != "" {
+				var cerr *Error
+				if !errors.As(err, &cerr) || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), p) {
+					t.Fatalf("Load = %v; want a config error naming %s and containing %q", err, p, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Organisation != tt.wantOrg {
+				t.Errorf("organisation = %q, want %q", c.Organisation, tt.wantOrg)
+			}
+		})
+	}
+}
+
+func TestLoadMissing(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "none.yaml")
+	if _, err := Load(p, false); err != nil {
+		t.Errorf("a missing optional config = %v; want the default", err)
+	}
+	if _, err := Load(p, true); err == nil {
+		t.Error("a missing config named with --config was accepted")
+	}
+}
+
+func FuzzLoad(f *testing.F) {
+	f.Add("organisation: X\n")
+	f.Add("limits: {code_valid: 1m, code_attempts: 3}\n")
+	f.Add("providers: {notify: [fake, fake]}\n")
+	f.Add("[1, 2")
+	f.Fuzz(func(t *testing.T, doc string) {
+		c, err := decode(strings.NewReader(doc), Default())
+		if err == nil && (c.Organisation == "" || c.Limits.CodeAttempts < 1) {
+			t.Errorf("accepted an invalid config: %+v", c)
+		}
+	})
+}

@@ -1,0 +1,82 @@
+package prompt
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Answers answers from values given in advance (answers file, flags) and never waits
+// on a keyboard. Each answer is used at most once a run: a question asked again (a
+// code that was wrong, say) ends the run as waiting instead of looping on it.
+type Answers struct {
+	values map[string]string
+	used   map[string]bool
+}
+
+// NewAnswers returns a prompter for runs with no person; values maps question keys to answers.
+func NewAnswers(values map[string]string) *Answers {
+	v := make(map[string]string, len(values))
+	for k, s := range values {
+		v[k] = s
+	}
+	return &Answers{values: v, used: map[string]bool{}}
+}
+
+func (a *Answers) take(ctx context.Context, q Question) (string, error) {
+	if ctx.Err() != nil {
+		return "", ErrInterrupted
+	}
+	v, ok := a.values[q.Key]
+	if !ok {
+		return "", &NeedsAnswerError{Key: q.Key}
+	}
+	if a.used[q.Key] {
+		return "", &NeedsAnswerError{Key: q.Key, Retry: true}
+	}
+	a.used[q.Key] = true
+	return v, nil
+}
+
+// Input returns the answer for q.Key if it passes validate.
+func (a *Answers) Input(ctx context.Context, q Question, validate func(string) error) (string, error) {
+	v, err := a.take(ctx, q)
+	if err != nil {
+		return "", err
+	}
+	if validate != nil {
+		if verr := validate(v); verr != nil {
+			return "", &BadAnswerError{Key: q.Key, Reason: verr.Error()}
+		}
+	}
+	return v, nil
+}
+
+// Select returns the answer for q.Key if it is one of the option values.
+func (a *Answers) Select(ctx context.Context, q Question, opts []Option) (string, error) {
+	v, err := a.take(ctx, q)
+	if err != nil {
+		return "", err
+	}
+	values := make([]string, len(opts))
+	for i, o := range opts {
+		if strings.EqualFold(o.Value, v) {
+			return o.Value, nil
+		}
+		values[i] = o.Value
+	}
+	return "", &BadAnswerError{Key: q.Key, Reason: fmt.Sprintf("%q is not one of %s", v, strings.Join(values, ", "))}
+}
+
+// Confirm returns the yes/no answer for q.Key.
+func (a *Answers) Confirm(ctx context.Context, q Question) (bool, error) {
+	v, err := a.take(ctx, q)
+	if err != nil {
+		return false, err
+	}
+	yes, ok := parseYesNo(v)
+	if !ok {
+		return false, &BadAnswerError{Key: q.Key, Reason: fmt.Sprintf("%q is not yes or no", v)}
+	}
+	return yes, nil
+}

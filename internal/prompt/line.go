@@ -1,0 +1,139 @@
+package prompt
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Line asks one plain line at a time: no cursor movement and no colours, so it works
+// with screen readers, Git Bash (mintty), TERM=dumb and piped input.
+type Line struct {
+	lines chan lineRead
+	out   io.Writer
+}
+
+type lineRead struct {
+	text string
+	err  error
+}
+
+// NewLine returns a line prompter reading answers from in and writing questions to out.
+func NewLine(in io.Reader, out io.Writer) *Line {
+	l := &Line{lines: make(chan lineRead), out: out}
+	// Reading happens in its own goroutine so that a cancelled context (Ctrl-C) can end
+	// a question even while the read is blocked.
+	go func() {
+		r := bufio.NewReader(in)
+		for {
+			s, err := r.ReadString('\n')
+			if s != "" || err == nil {
+				l.lines <- lineRead{text: strings.TrimRight(s, "\r\n")}
+			}
+			if err != nil {
+				l.lines <- lineRead{err: err}
+				return
+			}
+		}
+	}()
+	return l
+}
+
+func (l *Line) read(ctx context.Context) (string, error) {
+	select {
+	case <-ctx.Done():
+		return "", ErrInterrupted
+	case r := <-l.lines:
+		if r.err != nil {
+			// End of input means nobody is left to answer; treat it like Ctrl-C so the
+			// state is saved and the run can be resumed.
+			return "", ErrInterrupted
+		}
+		return strings.TrimSpace(r.text), nil
+	}
+}
+
+func (l *Line) ask(ctx context.Context, q Question, suffix string) (string, error) {
+	if q.Help != "" {
+		fmt.Fprintf(l.out, "(%s)\n", q.Help)
+	}
+	fmt.Fprintf(l.out, "%s%s: ", q.Message, suffix)
+	return l.read(ctx)
+}
+
+// Input asks for free text until validate accepts it.
+func (l *Line) Input(ctx context.Context, q Question, validate func(string) error) (string, error) {
+	suffix := ""
+	if q.Default != "" {
+		suffix = " [" + q.Default + "]"
+	}
+	for {
+		ans, err := l.ask(ctx, q, suffix)
+		if err != nil {
+			return "", err
+		}
+		if ans == "" {
+			ans = q.Default
+		}
+		if validate != nil {
+			if verr := validate(ans); verr != nil {
+				fmt.Fprintf(l.out, "Not accepted: %v\n", verr)
+				continue
+			}
+		}
+		return ans, nil
+	}
+}
+
+// Select lists numbered options and reads a number.
+func (l *Line) Select(ctx context.Context, q Question, opts []Option) (string, error) {
+	def := ""
+	for i, o := range opts {
+		fmt.Fprintf(l.out, "  %d) %s\n", i+1, o.Label)
+		if o.Value == q.Default {
+			def = strconv.Itoa(i + 1)
+		}
+	}
+	suffix := fmt.Sprintf(" (1-%d)", len(opts))
+	if def != "" {
+		suffix += " [" + def + "]"
+	}
+	for {
+		ans, err := l.ask(ctx, q, suffix)
+		if err != nil {
+			return "", err
+		}
+		if ans == "" {
+			ans = def
+		}
+		n, convErr := strconv.Atoi(ans)
+		if convErr == nil && n >= 1 && n <= len(opts) {
+			return opts[n-1].Value, nil
+		}
+		fmt.Fprintf(l.out, "Type a number from 1 to %d.\n", len(opts))
+	}
+}
+
+// Confirm reads y or n.
+func (l *Line) Confirm(ctx context.Context, q Question) (bool, error) {
+	suffix := " (y/N)"
+	if q.Default != "no" {
+		suffix = " (Y/n)"
+	}
+	for {
+		ans, err := l.ask(ctx, q, suffix)
+		if err != nil {
+			return false, err
+		}
+		if ans == "" {
+			return q.Default != "no", nil
+		}
+		if yes, ok := parseYesNo(ans); ok {
+			return yes, nil
+		}
+		fmt.Fprintln(l.out, "Type y or n.")
+	}
+}

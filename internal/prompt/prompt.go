@@ -1,0 +1,85 @@
+// Package prompt asks a person questions. Steps see only the Prompter interface; the
+// terminal (survey), a plain line-based version (screen readers, Git Bash, TERM=dumb),
+// answers given in advance (automation) and scripted answers (tests) implement it.
+package prompt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Question is one thing to ask. Key is the answers-file key that answers it without a
+// person (for example "phone.number"); tests and error messages name questions by it.
+type Question struct {
+	Key     string
+	Message string
+	Help    string
+	Default string
+}
+
+// Option is one choice of a Select. Value is what the answers file and state hold.
+type Option struct {
+	Value string
+	Label string
+}
+
+// Prompter asks questions and returns the answers.
+type Prompter interface {
+	// Input asks for free text; validate (may be nil) refuses an answer with a reason
+	// and the question is asked again.
+	Input(ctx context.Context, q Question, validate func(string) error) (string, error)
+	// Select asks for one of opts and returns its Value.
+	Select(ctx context.Context, q Question, opts []Option) (string, error)
+	// Confirm asks a yes/no question; q.Default "yes" or "no" is taken on Enter.
+	Confirm(ctx context.Context, q Question) (bool, error)
+}
+
+// ErrInterrupted means the person pressed Ctrl-C (or the run was cancelled) at a prompt.
+var ErrInterrupted = errors.New("interrupted")
+
+// NeedsAnswerError means no person can be asked and no answer was given in advance.
+type NeedsAnswerError struct {
+	Key string
+	// Retry is set when an answer was given but not accepted (a wrong code, say).
+	Retry bool
+}
+
+func (e *NeedsAnswerError) Error() string {
+	if e.Retry {
+		return fmt.Sprintf("the answer given for %q was not accepted; give a new one", e.Key)
+	}
+	return fmt.Sprintf("this step needs an answer: give %q in the answers file or run interactively", e.Key)
+}
+
+// BadAnswerError means an answer given in advance is not valid, so a run without a
+// person cannot go on; the person who wrote the answers file must fix it.
+type BadAnswerError struct {
+	Key    string
+	Reason string
+}
+
+func (e *BadAnswerError) Error() string {
+	return fmt.Sprintf("the answer for %q is not valid: %s", e.Key, e.Reason)
+}
+
+// Label returns the label of the option whose value is v, or v itself.
+func Label(opts []Option, v string) string {
+	for _, o := range opts {
+		if o.Value == v {
+			return o.Label
+		}
+	}
+	return v
+}
+
+// parseYesNo reads a yes/no answer; ok is false when s is neither.
+func parseYesNo(s string) (yes, ok bool) {
+	switch s {
+	case "y", "Y", "yes", "Yes", "YES", "true":
+		return true, true
+	case "n", "N", "no", "No", "NO", "false":
+		return false, true
+	}
+	return false, false
+}

@@ -1,0 +1,82 @@
+package prompt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/AlecAivazis/survey/v2"
+	"github.com/AlecAivazis/survey/v2/terminal"
+)
+
+// Survey asks in a terminal with arrow-key menus. Survey is archived upstream, so it
+// stays behind this one file: moving to another library touches nothing else.
+type Survey struct {
+	in       terminal.FileReader
+	out, err terminal.FileWriter
+}
+
+// NewSurvey returns a terminal prompter on in, writing its questions to out (stderr,
+// so stdout stays for results).
+func NewSurvey(in *os.File, out *os.File) *Survey {
+	return &Survey{in: in, out: out, err: out}
+}
+
+func (s *Survey) ask(ctx context.Context, p survey.Prompt, answer any, opts ...survey.AskOpt) error {
+	if err := ctx.Err(); err != nil {
+		return ErrInterrupted
+	}
+	opts = append(opts, survey.WithStdio(s.in, s.out, s.err))
+	err := survey.AskOne(p, answer, opts...)
+	if errors.Is(err, terminal.InterruptErr) || errors.Is(err, io.EOF) {
+		return ErrInterrupted
+	}
+	if err != nil {
+		return fmt.Errorf("ask in the terminal: %w", err)
+	}
+	return nil
+}
+
+// Input asks for free text.
+func (s *Survey) Input(ctx context.Context, q Question, validate func(string) error) (string, error) {
+	var ans string
+	var opts []survey.AskOpt
+	if validate != nil {
+		opts = append(opts, survey.WithValidator(func(v any) error {
+			str, _ := v.(string)
+			return validate(str)
+		}))
+	}
+	err := s.ask(ctx, &survey.Input{Message: q.Message, Help: q.Help, Default: q.Default}, &ans, opts...)
+	return ans, err
+}
+
+// Select asks for one option with arrow keys.
+func (s *Survey) Select(ctx context.Context, q Question, opts []Option) (string, error) {
+	labels := make([]string, len(opts))
+	def := ""
+	for i, o := range opts {
+		labels[i] = o.Label
+		if o.Value == q.Default {
+			def = o.Label
+		}
+	}
+	p := &survey.Select{Message: q.Message, Help: q.Help, Options: labels}
+	if def != "" {
+		p.Default = def
+	}
+	var idx int
+	if err := s.ask(ctx, p, &idx); err != nil {
+		return "", err
+	}
+	return opts[idx].Value, nil
+}
+
+// Confirm asks yes or no.
+func (s *Survey) Confirm(ctx context.Context, q Question) (bool, error) {
+	var yes bool
+	err := s.ask(ctx, &survey.Confirm{Message: q.Message, Help: q.Help, Default: q.Default != "no"}, &yes)
+	return yes, err
+}

@@ -1,0 +1,184 @@
+// Package provider defines the roles a backend can play for the procedure. Steps talk
+// only to these interfaces; which backend serves a role (the offline fake, Duo, Graph,
+// Twilio, mail…) is chosen in one place, the wiring in internal/cli. Providers never prompt.
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// CodeSender proves that a person holds a phone number by texting a code and checking
+// it (Twilio Verify's role).
+type CodeSender interface {
+	// SendCode texts a new code to an E.164 number; a new code replaces the old one.
+	SendCode(ctx context.Context, to string) (CodeSent, error)
+	// CheckCode checks a code the person typed against the last one sent to the number.
+	CheckCode(ctx context.Context, to, code string) (CodeCheck, error)
+}
+
+// CodeSent describes a code that is on its way.
+type CodeSent struct {
+	ExpiresAt time.Time
+	// ResendAt is the earliest time a new code may be asked for.
+	ResendAt time.Time
+}
+
+// CheckStatus is the outcome of checking a code.
+type CheckStatus string
+
+// The outcomes of a code check.
+const (
+	CodeApproved CheckStatus = "approved"
+	// CodeWrong leaves the code usable; AttemptsLeft says for how many more tries.
+	CodeWrong CheckStatus = "wrong"
+	// CodeLocked means too many wrong tries: the code is dead and a new one is needed.
+	CodeLocked CheckStatus = "locked"
+	// CodeExpired means the code is too old, or there is none: a new one is needed.
+	CodeExpired CheckStatus = "expired"
+)
+
+// CodeCheck is the answer to a code check.
+type CodeCheck struct {
+	Status       CheckStatus
+	AttemptsLeft int
+}
+
+// CoolDownError means a new code was asked for too soon after the last one.
+type CoolDownError struct {
+	Wait time.Duration
+}
+
+func (e *CoolDownError) Error() string {
+	return fmt.Sprintf("a new code can be sent in %s", e.Wait.Round(time.Second))
+}
+
+// PhoneRegistrar makes a verified number the user's Microsoft 365 mobile MFA method
+// (Microsoft Graph's role).
+type PhoneRegistrar interface {
+	// MobileMethod returns the E.164 number of the user's current mobile method, or "".
+	MobileMethod(ctx context.Context, user string) (string, error)
+	// RegisterMobile adds the mobile method, or replaces the number of an existing one.
+	RegisterMobile(ctx context.Context, user, e164 string) (methodID string, err error)
+}
+
+// Notice is what the support desk is told when a user has finished their part.
+type Notice struct {
+	// ID makes the notice idempotent: it is recorded before sending, and a provider that
+	// can look it up reports an earlier send instead of sending twice.
+	ID           string
+	User         string
+	Organisation string
+	MaskedPhone  string
+	Completed    []string
+	When         time.Time
+	Computer     string
+}
+
+// Notifier tells the support desk (mail, chat webhook, PSA ticket…).
+type Notifier interface {
+	// Name says which channel this is, for messages.
+	Name() string
+	// Notify sends n and returns a receipt (message id, ticket number…).
+	Notify(ctx context.Context, n Notice) (receipt string, err error)
+	// Sent reports whether a notice with this id already went out, and its receipt.
+	Sent(ctx context.Context, id string) (receipt string, found bool, err error)
+}
+
+// Activation is what a person scans to add their phone to Duo.
+type Activation struct {
+	// Link is what the QR code carries: Duo's activation link, or in the demo a TOTP URI.
+	Link      string
+	ExpiresAt time.Time
+	// NeedsCode is true when activation is proven by typing the code the app then shows
+	// (the demo); false when the service itself learns of it and is polled (real Duo).
+	NeedsCode bool
+}
+
+// Enroller adds a person's phone to Duo (the Duo Admin API's role). Each call does
+// one thing, so a step can record every id before the next call depends on it.
+type Enroller interface {
+	// FindUser returns the Duo user id for username, or ErrNotFound.
+	FindUser(ctx context.Context, username string) (string, error)
+	// CreateUser creates the Duo user and returns its id.
+	CreateUser(ctx context.Context, username string) (string, error)
+	// FindPhone returns the id of the phone with this E.164 number, or ErrNotFound.
+	FindPhone(ctx context.Context, e164 string) (string, error)
+	// CreatePhone creates a mobile phone for the number and platform ("ios", "android").
+	CreatePhone(ctx context.Context, e164, platform string) (string, error)
+	// Associate attaches the phone to the user; doing it twice is harmless.
+	Associate(ctx context.Context, userID, phoneID string) error
+	// NewActivation makes a fresh activation for the phone; any earlier one stops working.
+	NewActivation(ctx context.Context, phoneID string) (Activation, error)
+	// SendActivation texts the activation to the phone, for a person with no camera.
+	SendActivation(ctx context.Context, phoneID string) error
+	// Activated reports whether Duo Mobile on the phone has been activated.
+	Activated(ctx context.Context, phoneID string) (bool, error)
+	// ConfirmActivation proves activation with the code the app shows (NeedsCode only).
+	ConfirmActivation(ctx context.Context, phoneID, code string) error
+}
+
+// PushResult is where a push stands.
+type PushResult string
+
+// The states of a push.
+const (
+	PushWaiting PushResult = "waiting"
+	PushAllowed PushResult = "allow"
+	PushDenied  PushResult = "deny"
+	PushTimeout PushResult = "timeout"
+)
+
+// Push is a sent login request.
+type Push struct {
+	ID string
+	// NeedsCode is true when approval is proven by typing the code the app shows (the demo).
+	NeedsCode bool
+}
+
+// PushStatus is the answer to "has the person answered the push?".
+type PushStatus struct {
+	Result PushResult
+	// Message is the service's own words, for the person.
+	Message string
+}
+
+// Pusher sends a test login request to the person's phone (the Duo Auth API's role).
+type Pusher interface {
+	// Ready says whether username can be pushed to; if not, reason says why in words
+	// for the person (not enrolled, denied, locked out…).
+	Ready(ctx context.Context, username string) (ok bool, reason string, err error)
+	// Push sends a login request to the user's phone.
+	Push(ctx context.Context, username string) (Push, error)
+	// Status reports whether the push was approved, denied or timed out.
+	Status(ctx context.Context, pushID string) (PushStatus, error)
+	// ApproveWithCode approves a NeedsCode push with the code the app shows.
+	ApproveWithCode(ctx context.Context, pushID, code string) error
+}
+
+// Set gives steps the provider for each role. Providers are built when first asked
+// for, so a run that never reaches Duo never needs Duo's keys.
+type Set interface {
+	Codes() (CodeSender, error)
+	Registrar() (PhoneRegistrar, error)
+	Notifiers() ([]Notifier, error)
+	Enroller() (Enroller, error)
+	Pusher() (Pusher, error)
+	// Demo is true while any role is served by a fake: screens then say nothing is sent.
+	Demo() bool
+}
+
+// Errors a provider returns for situations a step handles.
+var (
+	ErrNotFound = errors.New("not found")
+	// ErrWrongCode means a code typed from an authenticator app is not the current one.
+	ErrWrongCode = errors.New("that code is not the one the app shows now")
+	// ErrCodeUsed means the code was right but has been used already.
+	ErrCodeUsed = errors.New("that code was used already; wait for the app to show the next one")
+	// ErrExpired means an activation or push is too old to be used.
+	ErrExpired = errors.New("expired")
+	// ErrRateLimited means the service refuses more of this for now; wait and retry.
+	ErrRateLimited = errors.New("too many attempts for now")
+)

@@ -1,0 +1,135 @@
+// Package state keeps one user's progress through the procedure in a versioned JSON
+// file, written atomically after every change and guarded by a per-user lock.
+package state
+
+import (
+	"time"
+)
+
+// SchemaVersion is the version written into every state file. A file with a higher
+// version was written by a newer mfa-onboard and is refused rather than guessed at.
+const SchemaVersion = 1
+
+// Status is where one step stands.
+type Status string
+
+// The statuses a step can be in. They are part of the JSON output and must not change.
+const (
+	Pending Status = "pending"
+	Waiting Status = "waiting"
+	Done    Status = "done"
+	Failed  Status = "failed"
+	Skipped Status = "skipped"
+)
+
+// Source says where an answer came from, so a later run can tell a typed answer from a default.
+type Source string
+
+// The places an answer can come from.
+const (
+	FromPrompt  Source = "prompt"
+	FromAnswers Source = "answers"
+	FromFlag    Source = "flag"
+	FromDefault Source = "default"
+)
+
+// State is everything mfa-onboard remembers about one user. It never holds a secret:
+// no text-message code, no TOTP secret, no activation link.
+type State struct {
+	Schema  int                   `json:"schema"`
+	User    string                `json:"user"`
+	Created time.Time             `json:"created"`
+	Updated time.Time             `json:"updated"`
+	Steps   map[string]*StepState `json:"steps"`
+
+	Phone    *PhoneAnswer   `json:"phone,omitempty"`
+	Verify   *VerifyRecord  `json:"verify,omitempty"`
+	Notice   *NoticeRecord  `json:"notice,omitempty"`
+	Mail     *Choice        `json:"mobile_mail,omitempty"`
+	Platform *Choice        `json:"duo_platform,omitempty"`
+	Duo      *DuoRecord     `json:"duo,omitempty"`
+	DuoTest  *DuoTestRecord `json:"duo_test,omitempty"`
+}
+
+// StepState is the recorded outcome of one step.
+type StepState struct {
+	Status  Status    `json:"status"`
+	Changed time.Time `json:"changed"`
+	// Reason says why a step is waiting, failed or skipped, in words for the person.
+	Reason string `json:"reason,omitempty"`
+}
+
+// PhoneAnswer is the mobile number the user gave, in E.164.
+type PhoneAnswer struct {
+	E164    string `json:"e164"`
+	Country string `json:"country"`
+	Source  Source `json:"source"`
+}
+
+// VerifyRecord tracks proof of possession of the number and its registration.
+type VerifyRecord struct {
+	// SentTo is the number the last code went to; a changed number needs a new code.
+	SentTo     string    `json:"sent_to,omitempty"`
+	SentAt     time.Time `json:"sent_at,omitempty"`
+	VerifiedAt time.Time `json:"verified_at,omitempty"`
+	// RegisteredAt is set once the number is the user's Microsoft 365 mobile method.
+	RegisteredAt time.Time `json:"registered_at,omitempty"`
+	MethodID     string    `json:"method_id,omitempty"`
+}
+
+// NoticeRecord makes the support notice happen exactly once: the id is written
+// before sending and SentAt after, so a re-run can ask the provider whether it went.
+type NoticeRecord struct {
+	ID      string    `json:"id"`
+	Started time.Time `json:"started"`
+	SentAt  time.Time `json:"sent_at,omitempty"`
+	Receipt string    `json:"receipt,omitempty"`
+}
+
+// Choice is one answer picked from a list.
+type Choice struct {
+	Value  string `json:"value"`
+	Source Source `json:"source"`
+}
+
+// DuoRecord holds the Duo ids, each recorded before the next call that depends on it,
+// so a re-run continues instead of creating a second user or phone.
+type DuoRecord struct {
+	UserID      string    `json:"user_id,omitempty"`
+	PhoneID     string    `json:"phone_id,omitempty"`
+	Associated  bool      `json:"associated,omitempty"`
+	ActivatedAt time.Time `json:"activated_at,omitempty"`
+}
+
+// DuoTestRecord is the outcome of the test push.
+type DuoTestRecord struct {
+	ApprovedAt time.Time `json:"approved_at,omitempty"`
+}
+
+// New returns the empty state of a user who has not started yet.
+func New(user string, now time.Time) *State {
+	return &State{
+		Schema:  SchemaVersion,
+		User:    user,
+		Created: now,
+		Updated: now,
+		Steps:   map[string]*StepState{},
+	}
+}
+
+// Step returns the recorded state of a step, or a pending one if it has none yet.
+func (s *State) Step(id string) StepState {
+	if st, ok := s.Steps[id]; ok && st != nil {
+		return *st
+	}
+	return StepState{Status: Pending}
+}
+
+// Mark records a step's new status and the time it changed.
+func (s *State) Mark(id string, status Status, reason string, now time.Time) {
+	if s.Steps == nil {
+		s.Steps = map[string]*StepState{}
+	}
+	s.Steps[id] = &StepState{Status: status, Changed: now, Reason: reason}
+	s.Updated = now
+}

@@ -1,0 +1,115 @@
+// Package wizard runs the procedure's steps in order over a user's saved state: it
+// skips what is done, stops at what needs a person, and records every outcome.
+package wizard
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
+	"github.com/mfa-onboard/mfa-onboard/steps"
+)
+
+// Outcome is how a run ended.
+type Outcome string
+
+// The ways a run ends. They are part of the JSON output and must not change.
+const (
+	Completed   Outcome = "completed"
+	WaitingUser Outcome = "waiting"
+	Failed      Outcome = "failed"
+	Interrupted Outcome = "interrupted"
+)
+
+// Runner runs steps for one user.
+type Runner struct {
+	Steps []steps.Step
+	Env   *steps.Env
+}
+
+// Run goes through every step not yet done. It returns the outcome and the error that
+// stopped it, if any: a *prompt.NeedsAnswerError when waiting on a person,
+// prompt.ErrInterrupted on Ctrl-C, or the step's own error.
+func (r *Runner) Run(ctx context.Context) (Outcome, error) {
+	env, st := r.Env, r.Env.State
+	for i, step := range r.Steps {
+		id := step.ID()
+		if s := st.Step(id).Status; s == state.Done || s == state.Skipped {
+			continue
+		}
+		if ctx.Err() != nil {
+			return Interrupted, prompt.ErrInterrupted
+		}
+		env.Screen.Heading(i+1, len(r.Steps), step.Title())
+		err := step.Run(ctx, env)
+		now := env.Clock.Now().UTC()
+		var need *prompt.NeedsAnswerError
+		switch {
+		case err == nil:
+			st.Mark(id, state.Done, "", now)
+		case errors.As(err, &need):
+			st.Mark(id, state.Waiting, need.Error(), now)
+		case errors.Is(err, prompt.ErrInterrupted) || errors.Is(err, context.Canceled):
+			// The step stays as it was; whatever it recorded so far is saved below.
+			st.Updated = now
+		default:
+			st.Mark(id, state.Failed, err.Error(), now)
+		}
+		if serr := env.Save(); serr != nil {
+			return Failed, errors.Join(err, serr)
+		}
+		switch {
+		case err == nil:
+			continue
+		case need != nil:
+			return WaitingUser, err
+		case errors.Is(err, prompt.ErrInterrupted) || errors.Is(err, context.Canceled):
+			return Interrupted, prompt.ErrInterrupted
+		default:
+			return Failed, err
+		}
+	}
+	return Completed, nil
+}
+
+// Summary is the state of every step, for status and for the JSON result.
+type Summary struct {
+	User      string
+	Outcome   Outcome
+	WaitingOn string
+	Steps     []StepSummary
+	Updated   time.Time
+}
+
+// StepSummary is one step's line in a summary.
+type StepSummary struct {
+	ID      string
+	Title   string
+	Status  state.Status
+	Changed time.Time
+	Reason  string
+}
+
+// Summarize describes st against the list of steps.
+func Summarize(list []steps.Step, st *state.State) Summary {
+	s := Summary{User: st.User, Outcome: Completed, Updated: st.Updated}
+	for _, step := range list {
+		ss := st.Step(step.ID())
+		s.Steps = append(s.Steps, StepSummary{ID: step.ID(), Title: step.Title(), Status: ss.Status, Changed: ss.Changed, Reason: ss.Reason})
+		switch ss.Status {
+		case state.Done, state.Skipped:
+		case state.Failed:
+			if s.Outcome == Completed {
+				s.Outcome = Failed
+			}
+		default:
+			if s.Outcome == Completed {
+				s.Outcome = WaitingUser
+				s.WaitingOn = step.ID()
+			}
+		}
+	}
+	return s
+}

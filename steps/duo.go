@@ -1,0 +1,307 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
+)
+
+// Question keys of the Duo steps.
+const (
+	KeyDuoEnrollCode = "duo-enroll.code"
+	KeyDuoTestCode   = "duo-test.code"
+	KeyDuoTestRetry  = "duo-test.retry"
+)
+
+// Words a person types instead of a code at the activation prompt.
+const (
+	textWord  = "T"
+	againWord = "N"
+)
+
+// pollLimit caps the wait between two "is it activated yet?" questions.
+const pollLimit = 10 * time.Second
+
+// DuoEnroll adds the phone to Duo and waits until Duo Mobile is activated.
+type DuoEnroll struct{}
+
+// ID is the step's stable id.
+func (DuoEnroll) ID() string { return "duo-enroll" }
+
+// Title names the step for people.
+func (DuoEnroll) Title() string { return "Add your phone to Duo" }
+
+// Run finds or creates the Duo user and phone (recording each id before the next call
+// needs it, so a re-run never makes a second phone), then activates Duo Mobile.
+func (s DuoEnroll) Run(ctx context.Context, env *Env) error {
+	if env.State.Phone == nil {
+		return errors.New("no mobile number is recorded yet; the phone step must come first")
+	}
+	enr, err := env.Providers.Enroller()
+	if err != nil {
+		return err
+	}
+	if env.State.Duo == nil {
+		env.State.Duo = &state.DuoRecord{}
+	}
+	d := env.State.Duo
+	if err := s.prepare(ctx, env, enr, d); err != nil {
+		return err
+	}
+	done, err := enr.Activated(ctx, d.PhoneID)
+	if err != nil {
+		return fmt.Errorf("ask Duo whether the phone is activated: %w", err)
+	}
+	for !done {
+		if done, err = s.activate(ctx, env, enr, d.PhoneID); err != nil {
+			return err
+		}
+	}
+	d.ActivatedAt = env.now()
+	if err := env.Save(); err != nil {
+		return err
+	}
+	env.Screen.OK("Duo Mobile is activated for %s.", env.State.User)
+	env.Screen.Say("So that signing in sends the push by itself: the first time Duo asks how to sign in, choose")
+	env.Screen.Say("\"Automatically send this device a Duo Push\" under \"When I log in\", and tick \"Remember my choice\".")
+	return nil
+}
+
+func (DuoEnroll) prepare(ctx context.Context, env *Env, enr provider.Enroller, d *state.DuoRecord) error {
+	user, num := env.State.User, env.State.Phone.E164
+	if d.UserID == "" {
+		id, err := enr.FindUser(ctx, user)
+		if errors.Is(err, provider.ErrNotFound) {
+			id, err = enr.CreateUser(ctx, user)
+		}
+		if err != nil {
+			return fmt.Errorf("find the Duo user %s: %w", user, err)
+		}
+		d.UserID = id
+		if err := env.Save(); err != nil {
+			return err
+		}
+	}
+	if d.PhoneID == "" {
+		id, err := enr.FindPhone(ctx, num)
+		if errors.Is(err, provider.ErrNotFound) {
+			id, err = enr.CreatePhone(ctx, num, platformOf(env.State))
+		}
+		if err != nil {
+			return fmt.Errorf("add the phone to Duo: %w", err)
+		}
+		d.PhoneID = id
+		if err := env.Save(); err != nil {
+			return err
+		}
+	}
+	if !d.Associated {
+		if err := enr.Associate(ctx, d.UserID, d.PhoneID); err != nil {
+			return fmt.Errorf("attach the phone to the Duo user %s: %w", user, err)
+		}
+		d.Associated = true
+		return env.Save()
+	}
+	return nil
+}
+
+func platformOf(st *state.State) string {
+	if st.Platform == nil {
+		return ""
+	}
+	return st.Platform.Value
+}
+
+// activate shows one activation and waits for it; false means it expired and a new
+// one is needed (never the old link again).
+func (DuoEnroll) activate(ctx context.Context, env *Env, enr provider.Enroller, phoneID string) (bool, error) {
+	act, err := enr.NewActivation(ctx, phoneID)
+	if err != nil {
+		return false, fmt.Errorf("get a Duo activation: %w", err)
+	}
+	env.Screen.Steps(
+		"Open Duo Mobile on your phone and tap + (or \"Add\"), then \"Use QR code\".",
+		"Point the phone's camera at this code:",
+	)
+	env.Screen.QR(act.Link)
+	env.Screen.Say("This code works until %s.", act.ExpiresAt.Local().Format("15:04"))
+	if !act.NeedsCode {
+		return waitActivated(ctx, env, enr, phoneID, act.ExpiresAt)
+	}
+	env.Screen.Say("Duo Mobile now shows %s with a 6-digit code under it.", env.Config.Organisation)
+	for {
+		ans, err := env.Prompt.Input(ctx, prompt.Question{
+			Key:     KeyDuoEnrollCode,
+			Message: "Code Duo Mobile shows",
+			Help:    fmt.Sprintf("The 6 digits under %s in Duo Mobile. %s: text the link to the phone instead (no camera). %s: show a new QR code.", env.Config.Organisation, textWord, againWord),
+		}, func(s string) error {
+			s = normalizeCode(s)
+			if strings.EqualFold(s, textWord) || strings.EqualFold(s, againWord) {
+				return nil
+			}
+			return sixDigits(s)
+		})
+		if err != nil {
+			return false, err
+		}
+		ans = normalizeCode(ans)
+		switch {
+		case strings.EqualFold(ans, againWord):
+			return false, nil
+		case strings.EqualFold(ans, textWord):
+			if err := enr.SendActivation(ctx, phoneID); err != nil {
+				return false, fmt.Errorf("text the activation link: %w", err)
+			}
+			env.Screen.Say("The link was texted to the phone: open it there, then type the code Duo Mobile shows.")
+			env.Screen.Say("(The QR code above no longer works.)")
+			continue
+		}
+		err = enr.ConfirmActivation(ctx, phoneID, ans)
+		switch {
+		case err == nil:
+			return true, nil
+		case errors.Is(err, provider.ErrExpired):
+			env.Screen.Problem("That activation has expired; here is a new one.")
+			return false, nil
+		case errors.Is(err, provider.ErrWrongCode), errors.Is(err, provider.ErrCodeUsed):
+			env.Screen.Problem("%v.", capitalize(err.Error()))
+		default:
+			return false, fmt.Errorf("check the Duo Mobile code: %w", err)
+		}
+	}
+}
+
+// waitActivated polls Duo, backing off up to pollLimit, until the phone is activated
+// or the activation expires.
+func waitActivated(ctx context.Context, env *Env, enr provider.Enroller, phoneID string, expires time.Time) (bool, error) {
+	env.Screen.Say("Waiting for Duo to see the phone activated… (Ctrl-C to stop; run mfa-onboard start to carry on)")
+	wait := time.Second
+	for env.now().Before(expires) {
+		if err := env.Clock.Sleep(ctx, wait); err != nil {
+			return false, prompt.ErrInterrupted
+		}
+		ok, err := enr.Activated(ctx, phoneID)
+		if err != nil {
+			return false, fmt.Errorf("ask Duo whether the phone is activated: %w", err)
+		}
+		if ok {
+			return true, nil
+		}
+		wait = min(wait*2, pollLimit)
+	}
+	env.Screen.Problem("That activation has expired; here is a new one.")
+	return false, nil
+}
+
+// DuoTest sends a test push and checks it was approved: proof that Remote Desktop
+// Gateway sign-in will work.
+type DuoTest struct{}
+
+// ID is the step's stable id.
+func (DuoTest) ID() string { return "duo-test" }
+
+// Title names the step for people.
+func (DuoTest) Title() string { return "Test a Duo Push" }
+
+// Run checks the user can be pushed to, pushes, and waits for the answer.
+func (DuoTest) Run(ctx context.Context, env *Env) error {
+	pusher, err := env.Providers.Pusher()
+	if err != nil {
+		return err
+	}
+	user := env.State.User
+	ok, reason, err := pusher.Ready(ctx, user)
+	if err != nil {
+		return fmt.Errorf("ask Duo whether %s can be pushed to: %w", user, err)
+	}
+	if !ok {
+		return errors.New(reason)
+	}
+	for {
+		env.Screen.Say("A test sign-in request (a Duo Push) is going to your phone now. Approve it in Duo Mobile.")
+		push, err := pusher.Push(ctx, user)
+		if errors.Is(err, provider.ErrRateLimited) {
+			return fmt.Errorf("%w: wait a few minutes, then run mfa-onboard start again", err)
+		}
+		if err != nil {
+			return fmt.Errorf("send the test push: %w", err)
+		}
+		result, err := answerPush(ctx, env, pusher, push)
+		if err != nil {
+			return err
+		}
+		if result == provider.PushAllowed {
+			env.State.DuoTest = &state.DuoTestRecord{ApprovedAt: env.now()}
+			env.Screen.OK("The push was approved: Duo sign-in (Remote Desktop Gateway) works for you.")
+			return env.Save()
+		}
+		if result == provider.PushDenied {
+			env.Screen.Problem("The push was denied. If you did not mean to deny it, send another and tap Approve.")
+		} else {
+			env.Screen.Problem("Nobody answered the push in time. Keep Duo Mobile at hand and send another.")
+		}
+		again, err := env.Prompt.Confirm(ctx, prompt.Question{Key: KeyDuoTestRetry, Message: "Send another test push?", Default: "yes"})
+		if err != nil {
+			return err
+		}
+		if !again {
+			return fmt.Errorf("the test push was not approved (%s); run mfa-onboard start to try again", result)
+		}
+	}
+}
+
+// answerPush waits for the push's outcome: in the demo by the code the person types,
+// otherwise by asking Duo until it answers.
+func answerPush(ctx context.Context, env *Env, pusher provider.Pusher, push provider.Push) (provider.PushResult, error) {
+	if push.NeedsCode {
+		env.Screen.Say("In this demo, approve it by typing the code Duo Mobile shows for %s now.", env.Config.Organisation)
+		for {
+			ans, err := env.Prompt.Input(ctx, prompt.Question{
+				Key:     KeyDuoTestCode,
+				Message: "Code Duo Mobile shows now",
+				Help:    "The 6 digits under " + env.Config.Organisation + " in Duo Mobile; if you typed this one already, wait for the next.",
+			}, func(s string) error { return sixDigits(normalizeCode(s)) })
+			if err != nil {
+				return "", err
+			}
+			err = pusher.ApproveWithCode(ctx, push.ID, normalizeCode(ans))
+			switch {
+			case err == nil:
+				return provider.PushAllowed, nil
+			case errors.Is(err, provider.ErrExpired):
+				return provider.PushTimeout, nil
+			case errors.Is(err, provider.ErrWrongCode), errors.Is(err, provider.ErrCodeUsed):
+				env.Screen.Problem("%v.", capitalize(err.Error()))
+			default:
+				return "", fmt.Errorf("approve the demo push: %w", err)
+			}
+		}
+	}
+	wait := time.Second
+	for {
+		st, err := pusher.Status(ctx, push.ID)
+		if err != nil {
+			return "", fmt.Errorf("ask Duo about the push: %w", err)
+		}
+		if st.Result != provider.PushWaiting {
+			return st.Result, nil
+		}
+		if err := env.Clock.Sleep(ctx, wait); err != nil {
+			return "", prompt.ErrInterrupted
+		}
+		wait = min(wait*2, pollLimit)
+	}
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

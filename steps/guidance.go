@@ -1,0 +1,151 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
+)
+
+// Question keys of the guidance steps.
+const (
+	KeyOfficeAck      = "office-apps.ack"
+	KeyMailClient     = "mobile-mail.client"
+	KeyMailAck        = "mobile-mail.ack"
+	KeyDuoPlatform    = "duo-install.platform"
+	KeyDuoInstalled   = "duo-install.done"
+	MailSamsung       = "samsung"
+	MailIOS           = "ios"
+	MailOutlook       = "outlook"
+	MailNone          = "none"
+	PlatformIOS       = "ios"
+	PlatformAndroid   = "android"
+	duoMobileSearchAs = "Duo Mobile"
+)
+
+// OfficeApps explains what the Office desktop apps will ask once MFA is required.
+type OfficeApps struct{}
+
+// ID is the step's stable id.
+func (OfficeApps) ID() string { return "office-apps" }
+
+// Title names the step for people.
+func (OfficeApps) Title() string { return "Office apps on your computer" }
+
+// Run shows what to expect in Outlook, Word, Excel and the rest.
+func (OfficeApps) Run(ctx context.Context, env *Env) error {
+	env.Screen.Say("Within about an hour of support switching two-step sign-in on, the Office apps on this")
+	env.Screen.Say("computer (Outlook, Word, Excel…) notice the change. Outlook usually notices first:")
+	env.Screen.Steps(
+		"A window asks for your password: type your usual Microsoft 365 password.",
+		fmt.Sprintf("A 6-digit code is then texted to %s: type it where the window asks for it.", maskedPhone(env.State)),
+		"The app carries on as before. Other apps may ask once too; answer them the same way.",
+	)
+	return env.acknowledge(ctx, KeyOfficeAck)
+}
+
+// MobileMail explains what the phone's mail app will ask, for the app the person uses.
+type MobileMail struct{}
+
+// ID is the step's stable id.
+func (MobileMail) ID() string { return "mobile-mail" }
+
+// Title names the step for people.
+func (MobileMail) Title() string { return "Work mail on your phone" }
+
+var mailOptions = []prompt.Option{
+	{Value: MailOutlook, Label: "The Outlook app"},
+	{Value: MailIOS, Label: "Apple Mail on an iPhone or iPad"},
+	{Value: MailSamsung, Label: "Samsung Email or another Android mail app"},
+	{Value: MailNone, Label: "I don't read work mail on my phone"},
+}
+
+// Run asks which mail app the person uses and shows only that app's part.
+func (MobileMail) Run(ctx context.Context, env *Env) error {
+	client, err := env.Prompt.Select(ctx, prompt.Question{
+		Key:     KeyMailClient,
+		Message: "Which app do you read work mail with on your phone?",
+	}, mailOptions)
+	if err != nil {
+		return err
+	}
+	env.State.Mail = &state.Choice{Value: client, Source: env.source()}
+	if err := env.Save(); err != nil {
+		return err
+	}
+	code := fmt.Sprintf("a 6-digit code is texted to %s: type it in", maskedPhone(env.State))
+	switch client {
+	case MailOutlook:
+		env.Screen.Steps(
+			"Open the Outlook app.",
+			"When it asks for a code, "+code+" and tap Verify.",
+			"Your inbox opens as before.",
+		)
+	case MailIOS:
+		env.Screen.Steps(
+			"Mail shows a message saying your account needs its password: tap Edit Settings.",
+			"Type your Microsoft 365 password when asked.",
+			"Then "+code+", and save the settings.",
+		)
+	case MailSamsung:
+		env.Screen.Steps(
+			"The phone shows a notice saying the mail account needs its password: tap it.",
+			"In the account settings that open, type your Microsoft 365 password.",
+			"Then "+code+", and save the settings.",
+		)
+	case MailNone:
+		env.Screen.Say("Nothing to do on your phone's mail, then.")
+		return nil
+	}
+	return env.acknowledge(ctx, KeyMailAck)
+}
+
+// DuoInstall gets Duo Mobile onto the phone from the right store.
+type DuoInstall struct{}
+
+// ID is the step's stable id.
+func (DuoInstall) ID() string { return "duo-install" }
+
+// Title names the step for people.
+func (DuoInstall) Title() string { return "Install Duo Mobile" }
+
+var platformOptions = []prompt.Option{
+	{Value: PlatformIOS, Label: "iPhone"},
+	{Value: PlatformAndroid, Label: "Android phone"},
+}
+
+// Run asks for the phone's kind and shows its store link as a QR code and as text.
+func (DuoInstall) Run(ctx context.Context, env *Env) error {
+	env.Screen.Say("Remote Desktop Gateway sign-in uses Duo: the Duo Mobile app on your phone approves each sign-in.")
+	platform, err := env.Prompt.Select(ctx, prompt.Question{
+		Key:     KeyDuoPlatform,
+		Message: "What kind of phone do you have?",
+	}, platformOptions)
+	if err != nil {
+		return err
+	}
+	env.State.Platform = &state.Choice{Value: platform, Source: env.source()}
+	if err := env.Save(); err != nil {
+		return err
+	}
+	store, link, button := "the App Store", env.Config.Links.AppStore, "Get"
+	if platform == PlatformAndroid {
+		store, link, button = "Google Play", env.Config.Links.GooglePlay, "Install"
+	}
+	env.Screen.Steps(
+		fmt.Sprintf("Scan this code with the phone's camera, or open %s and search for %q.", store, duoMobileSearchAs),
+		fmt.Sprintf("Tap %s next to Duo Mobile (by Duo Security).", button),
+	)
+	env.Screen.QR(link)
+	if !env.Interactive {
+		return nil
+	}
+	for {
+		ok, err := env.Prompt.Confirm(ctx, prompt.Question{Key: KeyDuoInstalled, Message: "Is Duo Mobile installed?", Default: "yes"})
+		if err != nil || ok {
+			return err
+		}
+		env.Screen.Say("No hurry: install it now and answer again, or press Ctrl-C and run mfa-onboard start later to carry on here.")
+	}
+}

@@ -1,0 +1,70 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/phone"
+	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
+)
+
+// Question keys of the phone step.
+const (
+	KeyPhoneNumber  = "phone.number"
+	KeyPhoneConfirm = "phone.confirm"
+)
+
+// Phone asks for the mobile number that sign-in codes will go to.
+type Phone struct{}
+
+// ID is the step's stable id.
+func (Phone) ID() string { return "phone" }
+
+// Title names the step for people.
+func (Phone) Title() string { return "Your mobile number" }
+
+// Run asks for the number until it is a valid mobile number the person confirms.
+func (Phone) Run(ctx context.Context, env *Env) error {
+	country := env.Config.DefaultCountry
+	env.Screen.Say("Microsoft 365 will text sign-in codes to your mobile phone. Which number should it use?")
+	env.Screen.Say("A %s number can be typed as it is; for another country start with + and the country code.", country)
+	env.Screen.Blank()
+	for {
+		raw, err := env.Prompt.Input(ctx, prompt.Question{
+			Key:     KeyPhoneNumber,
+			Message: "Mobile number",
+			Help:    "A mobile number that can receive text messages, e.g. 201 555 0123, or +44 7700 900123 outside " + country + ".",
+		}, func(s string) error {
+			_, err := phone.Parse(s, country)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		num, err := phone.Parse(raw, country)
+		if err != nil {
+			return err
+		}
+		if env.Interactive {
+			ok, err := env.Prompt.Confirm(ctx, prompt.Question{
+				Key:     KeyPhoneConfirm,
+				Message: fmt.Sprintf("Send codes to %s?", phone.Display(num.E164)),
+				Default: "yes",
+			})
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+		}
+		if env.State.Phone != nil && env.State.Phone.E164 != num.E164 {
+			// A different number needs its own proof of possession.
+			env.State.Verify = nil
+		}
+		env.State.Phone = &state.PhoneAnswer{E164: num.E164, Country: num.Region, Source: env.source()}
+		env.Screen.OK("Codes will go to %s.", phone.Mask(num.E164))
+		return env.Save()
+	}
+}

@@ -1,0 +1,86 @@
+// Package steps is the procedure: one type per step, in the order a person goes
+// through them. Each step talks only to the Prompter, the Screen and the provider
+// roles; it never knows which backend serves a role.
+package steps
+
+import (
+	"context"
+	"time"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/clock"
+	"github.com/mfa-onboard/mfa-onboard/internal/config"
+	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/screen"
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
+)
+
+// Step is one part of the procedure. Its ID is stable: state files, answers files
+// and flags use it.
+type Step interface {
+	ID() string
+	Title() string
+	// Run does the step, recording progress in env.State (and saving it) as it goes,
+	// so that an interrupted step resumes without repeating what it already did.
+	Run(ctx context.Context, env *Env) error
+}
+
+// Env is everything a step may use.
+type Env struct {
+	State     *state.State
+	Save      func() error
+	Prompt    prompt.Prompter
+	Screen    *screen.Screen
+	Providers provider.Set
+	Config    *config.Config
+	Clock     clock.Clock
+	// Interactive is true when a person answers; without one, confirmations are skipped
+	// and guidance is recorded instead of waited on.
+	Interactive bool
+	// Computer names this machine in the support notice.
+	Computer string
+}
+
+// All returns the procedure's steps in order. The order is the procedure's own; the
+// list is explicit so that it can be read in one place.
+func All() []Step {
+	return []Step{
+		Phone{},
+		Verify{},
+		NotifySupport{},
+		OfficeApps{},
+		MobileMail{},
+		DuoInstall{},
+		DuoEnroll{},
+		DuoTest{},
+	}
+}
+
+// IDs returns the ids of steps, in order.
+func IDs(list []Step) []string {
+	ids := make([]string, len(list))
+	for i, s := range list {
+		ids[i] = s.ID()
+	}
+	return ids
+}
+
+func (e *Env) now() time.Time { return e.Clock.Now().UTC() }
+
+// source says where answers come from in this run.
+func (e *Env) source() state.Source {
+	if e.Interactive {
+		return state.FromPrompt
+	}
+	return state.FromAnswers
+}
+
+// acknowledge lets a person read guidance before going on; without a person the
+// guidance stays on record and the step completes.
+func (e *Env) acknowledge(ctx context.Context, key string) error {
+	if !e.Interactive {
+		return nil
+	}
+	_, err := e.Prompt.Confirm(ctx, prompt.Question{Key: key, Message: "Done reading? Go on to the next step", Default: "yes"})
+	return err
+}

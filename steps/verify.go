@@ -1,0 +1,200 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/phone"
+	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
+)
+
+// Question keys of the verify step.
+const (
+	KeyVerifyCode    = "verify.code"
+	KeyVerifyReplace = "verify.replace"
+)
+
+// resendWord is what a person types instead of a code to get a new one.
+const resendWord = "R"
+
+// Verify proves the person holds the phone with a texted code, then registers the
+// number as their Microsoft 365 mobile sign-in method. The number is registered only
+// after it is proven: registering a number nobody holds locks a person out.
+type Verify struct{}
+
+// ID is the step's stable id.
+func (Verify) ID() string { return "verify" }
+
+// Title names the step for people.
+func (Verify) Title() string { return "Prove the phone is yours" }
+
+// Run sends a code (unless a valid one is out already), checks what the person types
+// and registers the number once the code is right.
+func (v Verify) Run(ctx context.Context, env *Env) error {
+	if env.State.Phone == nil {
+		return errors.New("no mobile number is recorded yet; the phone step must come first")
+	}
+	if env.State.Verify == nil {
+		env.State.Verify = &state.VerifyRecord{}
+	}
+	if env.State.Verify.VerifiedAt.IsZero() {
+		if err := v.prove(ctx, env); err != nil {
+			return err
+		}
+	}
+	return v.register(ctx, env)
+}
+
+func (v Verify) prove(ctx context.Context, env *Env) error {
+	codes, err := env.Providers.Codes()
+	if err != nil {
+		return err
+	}
+	rec, to := env.State.Verify, env.State.Phone.E164
+	valid := env.Config.Limits.CodeValid.D()
+	if rec.SentTo == to && env.now().Before(rec.SentAt.Add(valid)) {
+		env.Screen.Say("A code was texted to %s at %s; it still works until %s.",
+			phone.Mask(to), rec.SentAt.Local().Format("15:04"), rec.SentAt.Add(valid).Local().Format("15:04"))
+	} else if err := v.send(ctx, env, codes); err != nil {
+		return err
+	}
+	for {
+		ans, err := env.Prompt.Input(ctx, prompt.Question{
+			Key:     KeyVerifyCode,
+			Message: "Code from the text message",
+			Help:    "Type the 6 digits from the text message, or " + resendWord + " to get a new code.",
+		}, validateCode)
+		if err != nil {
+			return err
+		}
+		ans = normalizeCode(ans)
+		if strings.EqualFold(ans, resendWord) {
+			if err := v.send(ctx, env, codes); err != nil {
+				return err
+			}
+			continue
+		}
+		check, err := codes.CheckCode(ctx, to, ans)
+		if err != nil {
+			return fmt.Errorf("check the code: %w", err)
+		}
+		switch check.Status {
+		case provider.CodeApproved:
+			rec.VerifiedAt = env.now()
+			env.Screen.OK("That is the right code: the phone is yours.")
+			return env.Save()
+		case provider.CodeWrong:
+			env.Screen.Problem("That code is not right. %s left for this code.", plural(check.AttemptsLeft, "try", "tries"))
+		case provider.CodeLocked:
+			env.Screen.Problem("Too many wrong tries: that code no longer works. Type %s to get a new one.", resendWord)
+		case provider.CodeExpired:
+			env.Screen.Problem("That code has expired (codes work for %s). Type %s to get a new one.", valid.Round(time.Minute), resendWord)
+		}
+	}
+}
+
+// send texts a new code, first waiting out the cool-down since the last one.
+func (Verify) send(ctx context.Context, env *Env, codes provider.CodeSender) error {
+	rec, to := env.State.Verify, env.State.Phone.E164
+	if rec.SentTo == to {
+		if wait := rec.SentAt.Add(env.Config.Limits.ResendCoolDown.D()).Sub(env.now()); wait > 0 {
+			if err := env.Screen.Countdown(ctx, env.Clock, wait, "A new code can be sent"); err != nil {
+				return prompt.ErrInterrupted
+			}
+		}
+	}
+	sent, err := codes.SendCode(ctx, to)
+	var cool *provider.CoolDownError
+	if errors.As(err, &cool) {
+		if err := env.Screen.Countdown(ctx, env.Clock, cool.Wait, "A new code can be sent"); err != nil {
+			return prompt.ErrInterrupted
+		}
+		sent, err = codes.SendCode(ctx, to)
+	}
+	if err != nil {
+		return fmt.Errorf("send a code to %s: %w", phone.Mask(to), err)
+	}
+	rec.SentTo, rec.SentAt = to, env.now()
+	if err := env.Save(); err != nil {
+		return err
+	}
+	env.Screen.Say("A 6-digit code is on its way to %s by text message. It works until %s.",
+		phone.Mask(to), sent.ExpiresAt.Local().Format("15:04"))
+	return nil
+}
+
+func (Verify) register(ctx context.Context, env *Env) error {
+	rec, num := env.State.Verify, env.State.Phone.E164
+	if !rec.RegisteredAt.IsZero() {
+		return nil
+	}
+	reg, err := env.Providers.Registrar()
+	if err != nil {
+		return err
+	}
+	current, err := reg.MobileMethod(ctx, env.State.User)
+	if err != nil {
+		return fmt.Errorf("read the Microsoft 365 sign-in methods of %s: %w", env.State.User, err)
+	}
+	if current != num {
+		if current != "" {
+			ok, err := env.Prompt.Confirm(ctx, prompt.Question{
+				Key:     KeyVerifyReplace,
+				Message: fmt.Sprintf("Microsoft 365 has %s as your mobile sign-in phone. Replace it with %s?", phone.Mask(current), phone.Mask(num)),
+				Default: "no",
+			})
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("the mobile sign-in phone was left as %s; run the phone step again with that number, or agree to replace it", phone.Mask(current))
+			}
+		}
+		id, err := reg.RegisterMobile(ctx, env.State.User, num)
+		if err != nil {
+			return fmt.Errorf("register %s as the Microsoft 365 sign-in phone: %w", phone.Mask(num), err)
+		}
+		rec.MethodID = id
+	}
+	rec.RegisteredAt = env.now()
+	env.Screen.OK("%s is now your Microsoft 365 sign-in phone: codes will be texted to it.", phone.Mask(num))
+	return env.Save()
+}
+
+// validateCode accepts six digits or the resend word.
+func validateCode(s string) error {
+	s = normalizeCode(s)
+	if strings.EqualFold(s, resendWord) {
+		return nil
+	}
+	return sixDigits(s)
+}
+
+// normalizeCode drops the spaces people type inside codes ("123 456").
+func normalizeCode(s string) string {
+	return strings.ReplaceAll(strings.TrimSpace(s), " ", "")
+}
+
+func sixDigits(s string) error {
+	if len(s) != 6 {
+		return fmt.Errorf("the code has 6 digits (you typed %d characters)", len([]rune(s)))
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return errors.New("the code is digits only")
+		}
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
