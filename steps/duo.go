@@ -223,24 +223,25 @@ func (DuoTest) Run(ctx context.Context, env *Env) error {
 	if !ok {
 		return errors.New(reason)
 	}
+	if env.State.DuoTest == nil {
+		env.State.DuoTest = &state.DuoTestRecord{}
+	}
+	rec := env.State.DuoTest
 	for {
-		env.Screen.Say("A test sign-in request (a Duo Push) is going to your phone now. Approve it in Duo Mobile.")
-		push, err := pusher.Push(ctx, user)
-		if errors.Is(err, provider.ErrRateLimited) {
-			return fmt.Errorf("%w: wait a few minutes, then run mfa-onboard start again", err)
-		}
+		push, err := currentPush(ctx, env, pusher, rec)
 		if err != nil {
-			return fmt.Errorf("send the test push: %w", err)
+			return err
 		}
 		result, err := answerPush(ctx, env, pusher, push)
 		if err != nil {
 			return err
 		}
 		if result == provider.PushAllowed {
-			env.State.DuoTest = &state.DuoTestRecord{ApprovedAt: env.now()}
+			rec.ApprovedAt = env.now()
 			env.Screen.OK("The push was approved: Duo sign-in (Remote Desktop Gateway) works for you.")
 			return env.Save()
 		}
+		rec.PushID = ""
 		if result == provider.PushDenied {
 			env.Screen.Problem("The push was denied. If you did not mean to deny it, send another and tap Approve.")
 		} else {
@@ -254,6 +255,28 @@ func (DuoTest) Run(ctx context.Context, env *Env) error {
 			return fmt.Errorf("the test push was not approved (%s); run mfa-onboard start to try again", result)
 		}
 	}
+}
+
+// currentPush returns the push recorded by an earlier, interrupted run if it is still
+// waiting for an answer, and otherwise sends a new one and records it.
+func currentPush(ctx context.Context, env *Env, pusher provider.Pusher, rec *state.DuoTestRecord) (provider.Push, error) {
+	if rec.PushID != "" {
+		st, err := pusher.Status(ctx, rec.PushID)
+		if err == nil && st.Result == provider.PushWaiting {
+			env.Screen.Say("The test push sent at %s is still waiting for an answer on your phone.", rec.PushedAt.Local().Format("15:04"))
+			return provider.Push{ID: rec.PushID, NeedsCode: rec.NeedsCode}, nil
+		}
+	}
+	env.Screen.Say("A test sign-in request (a Duo Push) is going to your phone now. Approve it in Duo Mobile.")
+	push, err := pusher.Push(ctx, env.State.User)
+	if errors.Is(err, provider.ErrRateLimited) {
+		return push, fmt.Errorf("%w: wait a few minutes, then run mfa-onboard start again", err)
+	}
+	if err != nil {
+		return push, fmt.Errorf("send the test push: %w", err)
+	}
+	rec.PushID, rec.NeedsCode, rec.PushedAt = push.ID, push.NeedsCode, env.now()
+	return push, env.Save()
 }
 
 // answerPush waits for the push's outcome: in the demo by the code the person types,

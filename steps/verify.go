@@ -93,7 +93,7 @@ func (v Verify) prove(ctx context.Context, env *Env) error {
 		case provider.CodeLocked:
 			env.Screen.Problem("Too many wrong tries: that code no longer works. Type %s to get a new one.", resendWord)
 		case provider.CodeExpired:
-			env.Screen.Problem("That code has expired (codes work for %s). Type %s to get a new one.", valid.Round(time.Minute), resendWord)
+			env.Screen.Problem("That code has expired (codes work for %s). Type %s to get a new one.", humanDuration(valid), resendWord)
 		}
 	}
 }
@@ -190,6 +190,14 @@ func sixDigits(s string) error {
 		}
 	}
 	return nil
+}
+
+// humanDuration writes a limit the way a person would say it: "10 minutes", "30 seconds".
+func humanDuration(d time.Duration) string {
+	if d >= time.Minute && d%time.Minute == 0 {
+		return plural(int(d/time.Minute), "minute", "minutes")
+	}
+	return plural(int(d.Round(time.Second)/time.Second), "second", "seconds")
 }
 
 func plural(n int, one, many string) string {

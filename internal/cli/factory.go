@@ -113,36 +113,6 @@ func (f *Factory) Providers(home string, cfg *config.Config, scr *screen.Screen)
 		}
 		scr.PhoneMessage(m.Channel, to, m.Text)
 	})
-	services := fake.NewServices(filepath.Join(home, "demo-services.json"), fake.Options{
-		Organisation:    cfg.Organisation,
-		CodeAttempts:    cfg.Limits.CodeAttempts,
-		CodeValid:       cfg.Limits.CodeValid.D(),
-		ResendCoolDown:  cfg.Limits.ResendCoolDown.D(),
-		ActivationValid: cfg.Limits.ActivationValid.D(),
-		PushValid:       cfg.Limits.PushValid.D(),
-	}, box, f.Clock)
-	return &providerSet{services: services, supportEmail: cfg.Support.Email, notify: len(cfg.Providers.Notify) > 0}, nil
-}
-
-// providerSet serves every role from the demo services. Real providers join here,
-// one role at a time, as their issues land.
-type providerSet struct {
-	services     *fake.Services
-	supportEmail string
-	notify       bool
-}
-
-func (p *providerSet) Codes() (provider.CodeSender, error) { return p.services.Codes(), nil }
-func (p *providerSet) Registrar() (provider.PhoneRegistrar, error) {
-	return p.services.Registrar(), nil
-}
-func (p *providerSet) Enroller() (provider.Enroller, error) { return p.services.Duo(), nil }
-func (p *providerSet) Pusher() (provider.Pusher, error)     { return p.services.Duo(), nil }
-func (p *providerSet) Demo() bool                           { return true }
-
-func (p *providerSet) Notifiers() ([]provider.Notifier, error) {
-	if !p.notify {
-		return nil, nil
-	}
-	return []provider.Notifier{p.services.Notifier(p.supportEmail)}, nil
+	services := fake.NewServices(filepath.Join(home, "demo-services.json"), fake.OptionsFrom(cfg), box, f.Clock)
+	return services.Set(cfg.Support.Email), nil
 }

@@ -84,6 +84,7 @@ func runStart(ctx context.Context, o *StartOptions) error {
 	}
 	scr = f.Screen(set.Demo())
 
+	banner(scr, home, set.Demo())
 	who, err := chooseUser(ctx, o.User, cfg, store, pr)
 	if err != nil {
 		return err
@@ -104,7 +105,7 @@ func runStart(ctx context.Context, o *StartOptions) error {
 		return err
 	}
 	list := steps.All()
-	intro(scr, st, list, home, set.Demo())
+	welcome(scr, st, list)
 
 	env := &steps.Env{
 		State:       st,
@@ -207,12 +208,17 @@ func firstWaiting(st *state.State, list []steps.Step) string {
 	return ""
 }
 
-func intro(scr *screen.Screen, st *state.State, list []steps.Step, home string, demo bool) {
-	scr.Say("mfa-onboard: two-step sign-in for %s", st.User)
+func banner(scr *screen.Screen, home string, demo bool) {
+	scr.Say("mfa-onboard: set up two-step sign-in for Microsoft 365 and Duo.")
 	if demo {
 		scr.Say("DEMO: every provider is a stand-in and nothing is sent. What a phone would receive is")
 		scr.Say("shown here and written to %s.", filepath.Join(home, "outbox.jsonl"))
 	}
+	scr.Blank()
+}
+
+func welcome(scr *screen.Screen, st *state.State, list []steps.Step) {
+	scr.Say("Setting up two-step sign-in for %s.", st.User)
 	done := 0
 	for _, s := range list {
 		if st.Step(s.ID()).Status == state.Done {

@@ -135,6 +135,8 @@ func (c *Config) validate() error {
 		return errors.New("organisation must not be empty")
 	case len(c.DefaultCountry) != 2:
 		return fmt.Errorf("default_country %q must be a two-letter country code such as US", c.DefaultCountry)
+	case len(c.Providers.Notify) == 0:
+		return errors.New("providers.notify must name at least one way to tell support, such as [fake]")
 	case c.Limits.CodeAttempts < 1 || c.Limits.CodeAttempts > 10:
 		return fmt.Errorf("limits.code_attempts %d must be between 1 and 10", c.Limits.CodeAttempts)
 	}

@@ -132,7 +132,11 @@ func secondsLeft(d time.Duration) int {
 
 // PhoneMessage shows what the demo phone just received.
 func (s *Screen) PhoneMessage(channel, to, text string) {
-	fmt.Fprintf(s.w, "\n  ┌─ demo phone: %s to %s\n", channel, to)
+	where := "demo phone"
+	if channel == "email" {
+		where = "demo outbox"
+	}
+	fmt.Fprintf(s.w, "\n  ┌─ %s: %s to %s\n", where, channel, to)
 	for _, line := range strings.Split(Clean(text), "\n") {
 		fmt.Fprintf(s.w, "  │ %s\n", line)
 	}

@@ -101,8 +101,12 @@ type DuoRecord struct {
 	ActivatedAt time.Time `json:"activated_at,omitempty"`
 }
 
-// DuoTestRecord is the outcome of the test push.
+// DuoTestRecord is the test push: recorded when sent, so that a resumed run waits
+// for the same push instead of sending the person a second one.
 type DuoTestRecord struct {
+	PushID     string    `json:"push_id,omitempty"`
+	NeedsCode  bool      `json:"needs_code,omitempty"`
+	PushedAt   time.Time `json:"pushed_at,omitempty"`
 	ApprovedAt time.Time `json:"approved_at,omitempty"`
 }
 

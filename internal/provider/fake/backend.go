@@ -19,6 +19,7 @@ import (
 
 	"github.com/mfa-onboard/mfa-onboard/internal/atomicfile"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
+	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/outbox"
 )
 
@@ -98,4 +99,16 @@ func (s *Services) update(fn func(r *records) error) error {
 
 func (s *Services) deliver(channel, to, text, link string) error {
 	return s.outbox.Deliver(outbox.Message{Time: s.clock.Now().UTC(), Channel: channel, To: to, Text: text, Link: link})
+}
+
+// OptionsFrom takes the fakes' limits from the configuration.
+func OptionsFrom(cfg *config.Config) Options {
+	return Options{
+		Organisation:    cfg.Organisation,
+		CodeAttempts:    cfg.Limits.CodeAttempts,
+		CodeValid:       cfg.Limits.CodeValid.D(),
+		ResendCoolDown:  cfg.Limits.ResendCoolDown.D(),
+		ActivationValid: cfg.Limits.ActivationValid.D(),
+		PushValid:       cfg.Limits.PushValid.D(),
+	}
 }

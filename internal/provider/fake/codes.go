@@ -67,8 +67,8 @@ func (c *Codes) SendCode(ctx context.Context, to string) (provider.CodeSent, err
 	if err != nil {
 		return provider.CodeSent{}, err
 	}
-	text := fmt.Sprintf("%s: your verification code is %s. It works for %s. Nobody from %s will ever ask you for it.",
-		c.s.opts.Organisation, code, c.s.opts.CodeValid.Round(time.Minute), c.s.opts.Organisation)
+	text := fmt.Sprintf("%s: your verification code is %s. It works for %d minutes. Nobody from %s will ever ask you for it.",
+		c.s.opts.Organisation, code, int(c.s.opts.CodeValid.Round(time.Minute)/time.Minute), c.s.opts.Organisation)
 	if err := c.s.deliver("sms", to, text, ""); err != nil {
 		return provider.CodeSent{}, err
 	}
