@@ -26,12 +26,14 @@ type IOStreams struct {
 func System() *IOStreams {
 	inTTY := term.IsTerminal(int(os.Stdin.Fd()))
 	errTTY := term.IsTerminal(int(os.Stderr.Fd()))
+	colour := errTTY && EnableColour(os.Stderr)
 	return &IOStreams{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		InFile: os.Stdin, ErrFile: os.Stderr,
 		InTTY: inTTY, ErrTTY: errTTY,
 		Size: func() (qr.Size, bool) {
-			if !errTTY {
+			if !colour {
+				// Without colours a QR code cannot be drawn; the link is shown instead.
 				return qr.Size{}, false
 			}
 			w, h, err := term.GetSize(int(os.Stderr.Fd()))

@@ -95,7 +95,7 @@ func (s *Screen) QR(link string) bool {
 			fmt.Fprintf(s.w, "(the QR code could not be drawn: %v)\n", err)
 		}
 	} else {
-		fmt.Fprintln(s.w, "(no terminal to draw a QR code on: use the link)")
+		fmt.Fprintln(s.w, "(a QR code cannot be drawn here: use the link)")
 	}
 	fmt.Fprintf(s.w, "Link: %s\n", Clean(link))
 	return shown
