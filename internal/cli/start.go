@@ -218,15 +218,20 @@ func banner(scr *screen.Screen, home string, demo bool) {
 }
 
 func welcome(scr *screen.Screen, st *state.State, list []steps.Step) {
-	scr.Say("Setting up two-step sign-in for %s.", st.User)
 	done := 0
 	for _, s := range list {
 		if st.Step(s.ID()).Status == state.Done {
 			done++
 		}
 	}
-	if done > 0 && done < len(list) {
-		scr.Say("Welcome back: %d of %d steps are done; carrying on from there.", done, len(list))
+	switch {
+	case done == len(list):
+		scr.Say("Every step is already done for %s. To go through them again: mfa-onboard reset", st.User)
+		return
+	case done > 0:
+		scr.Say("Welcome back, %s: %d of %d steps are done; carrying on from there.", st.User, done, len(list))
+	default:
+		scr.Say("Setting up two-step sign-in for %s.", st.User)
 	}
 	scr.Say("You can stop at any time with Ctrl-C and carry on later with: mfa-onboard start")
 }
