@@ -129,8 +129,11 @@ func (DuoEnroll) activate(ctx context.Context, env *Env, enr provider.Enroller, 
 		"Open Duo Mobile on your phone and tap + (or \"Add\"), then \"Use QR code\".",
 		"Point the phone's camera at this code:",
 	)
-	env.Screen.QR(act.Link)
+	shown := env.Screen.QR(act.Link)
 	env.Screen.Say("This code works until %s.", act.ExpiresAt.Local().Format("15:04"))
+	if !shown && act.NeedsCode {
+		env.Screen.Say("Enlarge the window and type %s to see a QR code, or type %s to have the link texted to your phone.", againWord, textWord)
+	}
 	if !act.NeedsCode {
 		return waitActivated(ctx, env, enr, phoneID, act.ExpiresAt)
 	}

@@ -147,5 +147,6 @@ func (DuoInstall) Run(ctx context.Context, env *Env) error {
 			return err
 		}
 		env.Screen.Say("No hurry: install it now and answer again, or press Ctrl-C and run mfa-onboard start later to carry on here.")
+		env.Screen.QR(link)
 	}
 }
