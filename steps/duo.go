@@ -59,7 +59,12 @@ func (s DuoEnroll) Run(ctx context.Context, env *Env) error {
 		return fmt.Errorf("ask Duo whether the phone is activated: %w", err)
 	}
 	for !done {
-		if done, err = s.activate(ctx, env, enr, d.PhoneID); err != nil {
+		if !env.Interactive {
+			done, err = s.activateByText(ctx, env, enr, d)
+		} else {
+			done, err = s.activate(ctx, env, enr, d.PhoneID)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -68,9 +73,53 @@ func (s DuoEnroll) Run(ctx context.Context, env *Env) error {
 		return err
 	}
 	env.Screen.OK("Duo Mobile is activated for %s.", env.State.User)
-	env.Screen.Say("So that signing in sends the push by itself: the first time Duo asks how to sign in, choose")
-	env.Screen.Say("\"Automatically send this device a Duo Push\" under \"When I log in\", and tick \"Remember my choice\".")
+	env.guide("So that signing in sends the push by itself: the first time Duo asks how to sign in, choose " +
+		"\"Automatically send this device a Duo Push\" under \"When I log in\", and tick \"Remember my choice\".")
 	return nil
+}
+
+// activateByText is activation with no screen to show a QR code on: the activation
+// goes to the phone by text message, as Duo's send_sms_activation does, once; later
+// runs wait for that same activation until it expires.
+func (DuoEnroll) activateByText(ctx context.Context, env *Env, enr provider.Enroller, d *state.DuoRecord) (bool, error) {
+	if d.ActivationTexted.IsZero() || !env.now().Before(d.ActivationExpires) {
+		act, err := enr.SendActivation(ctx, d.PhoneID)
+		if err != nil {
+			return false, fmt.Errorf("text the Duo activation to the phone: %w", err)
+		}
+		d.ActivationTexted, d.ActivationExpires, d.ActivationByCode = env.now(), act.ExpiresAt.UTC(), act.NeedsCode
+		if err := env.Save(); err != nil {
+			return false, err
+		}
+	}
+	env.guide(
+		fmt.Sprintf("Open the text message from %s on the phone (%s) and tap the link in it, with Duo Mobile installed.", env.Config.Organisation, maskedPhone(env.State)),
+		fmt.Sprintf("Do it before %s; after that a new link is sent.", d.ActivationExpires.Format("2006-01-02 15:04 MST")),
+	)
+	if !d.ActivationByCode {
+		ok, err := enr.Activated(ctx, d.PhoneID)
+		if err != nil || ok {
+			return ok, err
+		}
+		return false, &prompt.WaitingError{Key: "duo-enroll", What: "waiting for the person to open the Duo activation link texted to their phone"}
+	}
+	env.guide(fmt.Sprintf("Then give the 6-digit code Duo Mobile shows under %s (answers key %s).", env.Config.Organisation, KeyDuoEnrollCode))
+	ans, err := env.Prompt.Input(ctx, prompt.Question{Key: KeyDuoEnrollCode, Message: "Code Duo Mobile shows"},
+		func(s string) error { return sixDigits(normalizeCode(s)) })
+	if err != nil {
+		return false, err
+	}
+	err = enr.ConfirmActivation(ctx, d.PhoneID, normalizeCode(ans))
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, provider.ErrExpired):
+		d.ActivationTexted = time.Time{}
+		return false, nil
+	case errors.Is(err, provider.ErrWrongCode), errors.Is(err, provider.ErrCodeUsed):
+		return false, &prompt.WaitingError{Key: KeyDuoEnrollCode, What: capitalize(err.Error()) + "; give the code Duo Mobile shows now"}
+	}
+	return false, fmt.Errorf("check the Duo Mobile code: %w", err)
 }
 
 func (DuoEnroll) prepare(ctx context.Context, env *Env, enr provider.Enroller, d *state.DuoRecord) error {
@@ -158,7 +207,7 @@ func (DuoEnroll) activate(ctx context.Context, env *Env, enr provider.Enroller, 
 		case strings.EqualFold(ans, againWord):
 			return false, nil
 		case strings.EqualFold(ans, textWord):
-			if err := enr.SendActivation(ctx, phoneID); err != nil {
+			if _, err := enr.SendActivation(ctx, phoneID); err != nil {
 				return false, fmt.Errorf("text the activation link: %w", err)
 			}
 			env.Screen.Say("The link was texted to the phone: open it there, then type the code Duo Mobile shows.")
@@ -285,6 +334,9 @@ func currentPush(ctx context.Context, env *Env, pusher provider.Pusher, rec *sta
 // answerPush waits for the push's outcome: in the demo by the code the person types,
 // otherwise by asking Duo until it answers.
 func answerPush(ctx context.Context, env *Env, pusher provider.Pusher, push provider.Push) (provider.PushResult, error) {
+	if !env.Interactive {
+		env.guide("A test sign-in request (a Duo Push) was sent to the phone: approve it in Duo Mobile.")
+	}
 	if push.NeedsCode {
 		env.Screen.Say("In this demo, approve it by typing the code Duo Mobile shows for %s now.", env.Config.Organisation)
 		for {

@@ -37,7 +37,7 @@ func (OfficeApps) Title() string { return "Office apps on your computer" }
 func (OfficeApps) Run(ctx context.Context, env *Env) error {
 	env.Screen.Say("Within about an hour of support switching two-step sign-in on, the Office apps on this")
 	env.Screen.Say("computer (Outlook, Word, Excel…) notice the change. Outlook usually notices first:")
-	env.Screen.Steps(
+	env.guide(
 		"A window asks for your password: type your usual Microsoft 365 password.",
 		fmt.Sprintf("A 6-digit code is then texted to %s: type it where the window asks for it.", maskedPhone(env.State)),
 		"The app carries on as before. Other apps may ask once too; answer them the same way.",
@@ -63,42 +63,61 @@ var mailOptions = []prompt.Option{
 
 // Run asks which mail app the person uses and shows only that app's part.
 func (MobileMail) Run(ctx context.Context, env *Env) error {
-	client, err := env.Prompt.Select(ctx, prompt.Question{
+	client, err := env.choose(ctx, prompt.Question{
 		Key:     KeyMailClient,
 		Message: "Which app do you read work mail with on your phone?",
 	}, mailOptions)
 	if err != nil {
 		return err
 	}
+	if client == "" {
+		// Nobody to ask: give the guidance for every app, each under its name.
+		for _, o := range mailOptions[:3] {
+			mailGuidance(env, o.Value, o.Label+": ")
+		}
+		return nil
+	}
 	env.State.Mail = &state.Choice{Value: client, Source: env.source()}
 	if err := env.Save(); err != nil {
 		return err
 	}
+	if client == MailNone {
+		env.Screen.Say("Nothing to do on your phone's mail, then.")
+		return nil
+	}
+	mailGuidance(env, client, "")
+	return env.acknowledge(ctx, KeyMailAck)
+}
+
+// mailGuidance gives one app's part; prefix names the app when several are shown.
+func mailGuidance(env *Env, client, prefix string) {
 	code := fmt.Sprintf("a 6-digit code is texted to %s: type it in", maskedPhone(env.State))
+	guide := func(items ...string) {
+		for i := range items {
+			items[i] = prefix + items[i]
+		}
+		env.guide(items...)
+	}
 	switch client {
 	case MailOutlook:
-		env.Screen.Steps(
+		guide(
 			"Open the Outlook app.",
 			"When it asks for a code, "+code+" and tap Verify.",
 			"Your inbox opens as before.",
 		)
 	case MailIOS:
-		env.Screen.Steps(
+		guide(
 			"Mail shows a message saying your account needs its password: tap Edit Settings.",
 			"Type your Microsoft 365 password when asked.",
 			"Then "+code+", and save the settings.",
 		)
 	case MailSamsung:
-		env.Screen.Steps(
+		guide(
 			"The phone shows a notice saying the mail account needs its password: tap it.",
 			"In the account settings that open, type your Microsoft 365 password.",
 			"Then "+code+", and save the settings.",
 		)
-	case MailNone:
-		env.Screen.Say("Nothing to do on your phone's mail, then.")
-		return nil
 	}
-	return env.acknowledge(ctx, KeyMailAck)
 }
 
 // DuoInstall gets Duo Mobile onto the phone from the right store.
@@ -118,12 +137,19 @@ var platformOptions = []prompt.Option{
 // Run asks for the phone's kind and shows its store link as a QR code and as text.
 func (DuoInstall) Run(ctx context.Context, env *Env) error {
 	env.Screen.Say("Remote Desktop Gateway sign-in uses Duo: the Duo Mobile app on your phone approves each sign-in.")
-	platform, err := env.Prompt.Select(ctx, prompt.Question{
+	platform, err := env.choose(ctx, prompt.Question{
 		Key:     KeyDuoPlatform,
 		Message: "What kind of phone do you have?",
 	}, platformOptions)
 	if err != nil {
 		return err
+	}
+	if platform == "" {
+		env.guide(
+			fmt.Sprintf("On an iPhone, open the App Store, search for %q and tap Get: %s", duoMobileSearchAs, env.Config.Links.AppStore),
+			fmt.Sprintf("On an Android phone, open Google Play, search for %q and tap Install: %s", duoMobileSearchAs, env.Config.Links.GooglePlay),
+		)
+		return nil
 	}
 	env.State.Platform = &state.Choice{Value: platform, Source: env.source()}
 	if err := env.Save(); err != nil {
@@ -133,14 +159,15 @@ func (DuoInstall) Run(ctx context.Context, env *Env) error {
 	if platform == PlatformAndroid {
 		store, link, button = "Google Play", env.Config.Links.GooglePlay, "Install"
 	}
-	env.Screen.Steps(
+	if !env.Interactive {
+		env.guide(fmt.Sprintf("On the phone, open %s, search for %q and tap %s: %s", store, duoMobileSearchAs, button, link))
+		return nil
+	}
+	env.guide(
 		fmt.Sprintf("Scan this code with the phone's camera, or open %s and search for %q.", store, duoMobileSearchAs),
 		fmt.Sprintf("Tap %s next to Duo Mobile (by Duo Security).", button),
 	)
 	env.Screen.QR(link)
-	if !env.Interactive {
-		return nil
-	}
 	for {
 		ok, err := env.Prompt.Confirm(ctx, prompt.Question{Key: KeyDuoInstalled, Message: "Is Duo Mobile installed?", Default: "yes"})
 		if err != nil || ok {

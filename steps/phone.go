@@ -13,7 +13,13 @@ import (
 const (
 	KeyPhoneNumber  = "phone.number"
 	KeyPhoneConfirm = "phone.confirm"
+	// KeyPhoneCountry is the country of a number given without +; it is read before
+	// the run (it changes the default country) rather than asked.
+	KeyPhoneCountry = "phone.country"
 )
+
+// KeyUser names the person the procedure is for; it is settled before any step runs.
+const KeyUser = "user"
 
 // Phone asks for the mobile number that sign-in codes will go to.
 type Phone struct{}

@@ -5,6 +5,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
@@ -39,6 +40,26 @@ type Env struct {
 	Interactive bool
 	// Computer names this machine in the support notice.
 	Computer string
+	// Guidance collects what the current step told the person to do; the runner keeps
+	// it with the step's state for runs where nobody reads the screen.
+	Guidance []string
+}
+
+// guide shows numbered things to do and keeps them for the result.
+func (e *Env) guide(items ...string) {
+	e.Screen.StepsFrom(len(e.Guidance)+1, items...)
+	e.Guidance = append(e.Guidance, items...)
+}
+
+// choose asks for one of opts; without a person and without an answer it returns ""
+// so that a guidance step can show every variant instead of waiting.
+func (e *Env) choose(ctx context.Context, q prompt.Question, opts []prompt.Option) (string, error) {
+	v, err := e.Prompt.Select(ctx, q, opts)
+	var need *prompt.NeedsAnswerError
+	if !e.Interactive && errors.As(err, &need) && !need.Retry {
+		return "", nil
+	}
+	return v, err
 }
 
 // All returns the procedure's steps in order. The order is the procedure's own; the

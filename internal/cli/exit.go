@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/answers"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 )
@@ -32,18 +33,19 @@ func usagef(format string, a ...any) error {
 func ExitCode(err error) int {
 	var (
 		usage *UsageError
+		ans   *answers.Error
 		cfg   *config.Error
 		bad   *prompt.BadAnswerError
-		need  *prompt.NeedsAnswerError
+		wait  interface{ Waiting() string }
 	)
 	switch {
 	case err == nil:
 		return ExitOK
 	case errors.Is(err, prompt.ErrInterrupted), errors.Is(err, context.Canceled):
 		return ExitInterrupted
-	case errors.As(err, &need):
+	case errors.As(err, &wait):
 		return ExitWaiting
-	case errors.As(err, &usage), errors.As(err, &cfg), errors.As(err, &bad):
+	case errors.As(err, &usage), errors.As(err, &cfg), errors.As(err, &bad), errors.As(err, &ans):
 		return ExitUsage
 	}
 	return ExitFailed

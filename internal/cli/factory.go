@@ -75,14 +75,19 @@ func (f *Factory) Interactive() bool {
 
 // Prompter returns the prompter for this run: arrow-key menus in a terminal, plain
 // lines for screen readers and dumb terminals, and answers given in advance otherwise.
-func (f *Factory) Prompter(answers map[string]string) prompt.Prompter {
+// Answers given in advance come first in both cases.
+func (f *Factory) Prompter(given *prompt.Answers) prompt.Prompter {
+	if given == nil {
+		given = prompt.NewAnswers(nil)
+	}
 	if !f.Interactive() {
-		return prompt.NewAnswers(answers)
+		return given
 	}
+	var person prompt.Prompter = prompt.NewSurvey(f.IO.InFile, f.IO.ErrFile)
 	if f.Accessible || f.Getenv("TERM") == "dumb" || f.Getenv("MFA_ONBOARD_ACCESSIBLE") != "" {
-		return prompt.NewLine(f.IO.In, f.IO.ErrOut)
+		person = prompt.NewLine(f.IO.In, f.IO.ErrOut)
 	}
-	return prompt.NewSurvey(f.IO.InFile, f.IO.ErrFile)
+	return prompt.Layered{Given: given, Person: person}
 }
 
 // Screen returns the human output for this run.

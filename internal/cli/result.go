@@ -30,6 +30,8 @@ type StepResult struct {
 	Status  string     `json:"status"`
 	Changed *time.Time `json:"changed,omitempty"`
 	Reason  string     `json:"reason,omitempty"`
+	// Guidance is what the person should do or expect, for a pipeline to pass on.
+	Guidance []string `json:"guidance,omitempty"`
 }
 
 func newResult(s wizard.Summary) Result {
@@ -42,7 +44,7 @@ func newResult(s wizard.Summary) Result {
 		r.Updated = &u
 	}
 	for _, st := range s.Steps {
-		sr := StepResult{ID: st.ID, Title: st.Title, Status: string(st.Status), Reason: st.Reason}
+		sr := StepResult{ID: st.ID, Title: st.Title, Status: string(st.Status), Reason: st.Reason, Guidance: st.Guidance}
 		if !st.Changed.IsZero() {
 			c := st.Changed.UTC()
 			sr.Changed = &c

@@ -12,7 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/answers"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
+	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 	"github.com/mfa-onboard/mfa-onboard/internal/screen"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
@@ -20,15 +22,16 @@ import (
 	"github.com/mfa-onboard/mfa-onboard/steps"
 )
 
-// KeyUser answers "who is being enrolled" without a person.
-const KeyUser = "user"
-
 // StartOptions are the inputs of "start".
 type StartOptions struct {
 	F *Factory
 
-	User   string
-	Output string
+	User        string
+	Output      string
+	AnswersFile string
+	Phone       string
+	Country     string
+	Code        string
 }
 
 func newStartCmd(f *Factory) *cobra.Command {
@@ -50,6 +53,10 @@ that needs a person saves its progress and the run ends with exit code 3.`,
 	}
 	cmd.Flags().StringVar(&o.User, "user", "", "work email address (Microsoft 365 sign-in name) of the person being enrolled")
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "result format: text or json (json goes to stdout, alone)")
+	cmd.Flags().StringVar(&o.AnswersFile, "answers", "", "YAML file of answers to the steps' questions (see the README)")
+	cmd.Flags().StringVar(&o.Phone, "phone", "", "mobile number (answers phone.number)")
+	cmd.Flags().StringVar(&o.Country, "country", "", "two-letter country of a number given without + (answers phone.country)")
+	cmd.Flags().StringVar(&o.Code, "code", "", "the code the waiting step asks for: texted code, or the one Duo Mobile shows")
 	return cmd
 }
 
@@ -73,8 +80,19 @@ func runStart(ctx context.Context, o *StartOptions) error {
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return fmt.Errorf("create the home folder %s: %w", home, err)
 	}
+	given, err := o.answers()
+	if err != nil {
+		return err
+	}
+	if c := given[steps.KeyPhoneCountry]; c != "" {
+		if !phone.KnownRegion(c) {
+			return &prompt.BadAnswerError{Key: steps.KeyPhoneCountry, Reason: fmt.Sprintf("%q is not a two-letter country code such as US or GB", c)}
+		}
+		cfg.DefaultCountry = strings.ToUpper(c)
+	}
 	store := f.Store(home)
-	pr := f.Prompter(nil)
+	ans := prompt.NewAnswers(given).WithCode(o.Code)
+	pr := f.Prompter(ans)
 	interactive := f.Interactive()
 
 	scr := f.Screen(true)
@@ -85,7 +103,7 @@ func runStart(ctx context.Context, o *StartOptions) error {
 	scr = f.Screen(set.Demo())
 
 	banner(scr, home, set.Demo())
-	who, err := chooseUser(ctx, o.User, cfg, store, pr)
+	who, err := chooseUser(ctx, o.User, given[steps.KeyUser], cfg, store, pr)
 	if err != nil {
 		return err
 	}
@@ -134,12 +152,18 @@ func runStart(ctx context.Context, o *StartOptions) error {
 
 // chooseUser decides whose procedure this is: --user, else the one person who has
 // started on this computer, else ask (offering the computer's account name).
-func chooseUser(ctx context.Context, flag string, cfg *config.Config, store *state.Store, pr prompt.Prompter) (string, error) {
+func chooseUser(ctx context.Context, flag, given string, cfg *config.Config, store *state.Store, pr prompt.Prompter) (string, error) {
 	if flag != "" {
 		if err := validateUser(flag); err != nil {
 			return "", usagef("--user %q: %v", flag, err)
 		}
 		return strings.ToLower(flag), nil
+	}
+	if given != "" {
+		if err := validateUser(given); err != nil {
+			return "", &prompt.BadAnswerError{Key: steps.KeyUser, Reason: err.Error()}
+		}
+		return strings.ToLower(given), nil
 	}
 	existing, _ := store.List()
 	if len(existing) == 1 {
@@ -150,10 +174,10 @@ func chooseUser(ctx context.Context, flag string, cfg *config.Config, store *sta
 		for i, s := range existing {
 			opts[i] = prompt.Option{Value: s.User, Label: s.User}
 		}
-		return pr.Select(ctx, prompt.Question{Key: KeyUser, Message: "Several people have started here. Whose procedure is this?"}, opts)
+		return pr.Select(ctx, prompt.Question{Key: steps.KeyUser, Message: "Several people have started here. Whose procedure is this?"}, opts)
 	}
 	who, err := pr.Input(ctx, prompt.Question{
-		Key:     KeyUser,
+		Key:     steps.KeyUser,
 		Message: "Your work email address (the one you sign in to Microsoft 365 with)",
 		Default: suggestedUser(cfg),
 	}, validateUser)
@@ -167,6 +191,25 @@ func chooseUser(ctx context.Context, flag string, cfg *config.Config, store *sta
 		return "", err
 	}
 	return strings.ToLower(strings.TrimSpace(who)), nil
+}
+
+// answers gathers the answers given in advance: the answers file, then the flags,
+// which win.
+func (o *StartOptions) answers() (map[string]string, error) {
+	given := map[string]string{}
+	if o.AnswersFile != "" {
+		f, err := answers.Load(o.AnswersFile)
+		if err != nil {
+			return nil, err
+		}
+		given = f.Values()
+	}
+	for key, v := range map[string]string{steps.KeyPhoneNumber: o.Phone, steps.KeyPhoneCountry: o.Country} {
+		if v != "" {
+			given[key] = v
+		}
+	}
+	return given, nil
 }
 
 func validateUser(s string) error {
@@ -239,6 +282,7 @@ func welcome(scr *screen.Screen, st *state.State, list []steps.Step) {
 func closing(scr *screen.Screen, sum wizard.Summary, err error) {
 	scr.Blank()
 	var need *prompt.NeedsAnswerError
+	var wait interface{ Waiting() string }
 	switch {
 	case sum.Outcome == wizard.Completed:
 		scr.OK("All %d steps are done. Two-step sign-in is set up for %s.", len(sum.Steps), sum.User)
@@ -247,6 +291,9 @@ func closing(scr *screen.Screen, sum wizard.Summary, err error) {
 	case errors.As(err, &need):
 		scr.Say("Waiting on the person at step %q: %v.", sum.WaitingOn, err)
 		scr.Say("Answer it (answers file key %q) or run mfa-onboard start in a terminal to carry on.", need.Key)
+	case errors.As(err, &wait):
+		scr.Say("Waiting on the person at step %q: %v.", sum.WaitingOn, err)
+		scr.Say("Run mfa-onboard start again once they have done it.")
 	case sum.Outcome == wizard.Failed:
 		scr.Problem("Step %q did not finish; your progress is saved. Fix what the error below says, then run mfa-onboard start.", sum.WaitingOn)
 	}

@@ -269,3 +269,8 @@ func keepPrintable(s string) string {
 		return -1
 	}, s)
 }
+
+// KnownRegion reports whether region is a two-letter country that has phone numbers.
+func KnownRegion(region string) bool {
+	return len(region) == 2 && phonenumbers.GetCountryCodeForRegion(strings.ToUpper(region)) != 0
+}

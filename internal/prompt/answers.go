@@ -12,6 +12,9 @@ import (
 type Answers struct {
 	values map[string]string
 	used   map[string]bool
+	// code answers the first code question of the run that has no answer of its own
+	// (the --code flag, which does not know which step is waiting for it).
+	code string
 }
 
 // NewAnswers returns a prompter for runs with no person; values maps question keys to answers.
@@ -23,11 +26,29 @@ func NewAnswers(values map[string]string) *Answers {
 	return &Answers{values: v, used: map[string]bool{}}
 }
 
+// WithCode makes code the answer to the first code question ("<step>.code") that
+// has no answer of its own.
+func (a *Answers) WithCode(code string) *Answers {
+	a.code = code
+	return a
+}
+
+// Has reports whether an unused answer for key is there.
+func (a *Answers) Has(key string) bool {
+	_, ok := a.values[key]
+	return ok && !a.used[key] || a.code != "" && strings.HasSuffix(key, ".code")
+}
+
 func (a *Answers) take(ctx context.Context, q Question) (string, error) {
 	if ctx.Err() != nil {
 		return "", ErrInterrupted
 	}
 	v, ok := a.values[q.Key]
+	if !ok && a.code != "" && strings.HasSuffix(q.Key, ".code") {
+		v, ok = a.code, true
+		a.code = ""
+		a.values[q.Key] = v
+	}
 	if !ok {
 		return "", &NeedsAnswerError{Key: q.Key}
 	}
@@ -79,4 +100,41 @@ func (a *Answers) Confirm(ctx context.Context, q Question) (bool, error) {
 		return false, &BadAnswerError{Key: q.Key, Reason: fmt.Sprintf("%q is not yes or no", v)}
 	}
 	return yes, nil
+}
+
+// Layered answers from values given in advance when it has one, and asks the person
+// otherwise: an answers file can fill in part of an interactive run.
+type Layered struct {
+	Given  *Answers
+	Person Prompter
+}
+
+// Input takes the given answer if there is a valid one, else asks.
+func (l Layered) Input(ctx context.Context, q Question, validate func(string) error) (string, error) {
+	if l.Given.Has(q.Key) {
+		if v, err := l.Given.Input(ctx, q, validate); err == nil {
+			return v, nil
+		}
+	}
+	return l.Person.Input(ctx, q, validate)
+}
+
+// Select takes the given answer if it is one of opts, else asks.
+func (l Layered) Select(ctx context.Context, q Question, opts []Option) (string, error) {
+	if l.Given.Has(q.Key) {
+		if v, err := l.Given.Select(ctx, q, opts); err == nil {
+			return v, nil
+		}
+	}
+	return l.Person.Select(ctx, q, opts)
+}
+
+// Confirm takes the given yes or no, else asks.
+func (l Layered) Confirm(ctx context.Context, q Question) (bool, error) {
+	if l.Given.Has(q.Key) {
+		if v, err := l.Given.Confirm(ctx, q); err == nil {
+			return v, nil
+		}
+	}
+	return l.Person.Confirm(ctx, q)
 }

@@ -52,6 +52,22 @@ func (e *NeedsAnswerError) Error() string {
 	return fmt.Sprintf("this step needs an answer: give %q in the answers file or run interactively", e.Key)
 }
 
+// Waiting reports the step key a run without a person stopped at; the wizard treats
+// any error with this method as "waiting on the person", not as a failure.
+func (e *NeedsAnswerError) Waiting() string { return e.Key }
+
+// WaitingError means the person has something to do that no answer can stand in for
+// (open a link on their phone, say); a later run checks again.
+type WaitingError struct {
+	Key  string
+	What string
+}
+
+func (e *WaitingError) Error() string { return e.What }
+
+// Waiting reports what the run is waiting for.
+func (e *WaitingError) Waiting() string { return e.Key }
+
 // BadAnswerError means an answer given in advance is not valid, so a run without a
 // person cannot go on; the person who wrote the answers file must fix it.
 type BadAnswerError struct {

@@ -112,8 +112,10 @@ type Enroller interface {
 	Associate(ctx context.Context, userID, phoneID string) error
 	// NewActivation makes a fresh activation for the phone; any earlier one stops working.
 	NewActivation(ctx context.Context, phoneID string) (Activation, error)
-	// SendActivation texts the activation to the phone, for a person with no camera.
-	SendActivation(ctx context.Context, phoneID string) error
+	// SendActivation texts a fresh activation to the phone, for a person with no camera
+	// or a run with no screen; any earlier activation stops working. The returned
+	// Activation's Link is what was texted: it is not for showing or keeping.
+	SendActivation(ctx context.Context, phoneID string) (Activation, error)
 	// Activated reports whether Duo Mobile on the phone has been activated.
 	Activated(ctx context.Context, phoneID string) (bool, error)
 	// ConfirmActivation proves activation with the code the app shows (NeedsCode only).

@@ -60,9 +60,12 @@ func (s *Screen) Say(format string, a ...any) {
 }
 
 // Steps writes a numbered list of things to do.
-func (s *Screen) Steps(items ...string) {
+func (s *Screen) Steps(items ...string) { s.StepsFrom(1, items...) }
+
+// StepsFrom writes a numbered list that continues an earlier one at number first.
+func (s *Screen) StepsFrom(first int, items ...string) {
 	for i, it := range items {
-		fmt.Fprintf(s.w, "  %d. %s\n", i+1, it)
+		fmt.Fprintf(s.w, "  %d. %s\n", first+i, it)
 	}
 }
 

@@ -57,6 +57,9 @@ type StepState struct {
 	Changed time.Time `json:"changed"`
 	// Reason says why a step is waiting, failed or skipped, in words for the person.
 	Reason string `json:"reason,omitempty"`
+	// Guidance is what the person should do or expect, for runs where nobody saw the
+	// screen: a pipeline can pass it on.
+	Guidance []string `json:"guidance,omitempty"`
 }
 
 // PhoneAnswer is the mobile number the user gave, in E.164.
@@ -95,10 +98,15 @@ type Choice struct {
 // DuoRecord holds the Duo ids, each recorded before the next call that depends on it,
 // so a re-run continues instead of creating a second user or phone.
 type DuoRecord struct {
-	UserID      string    `json:"user_id,omitempty"`
-	PhoneID     string    `json:"phone_id,omitempty"`
-	Associated  bool      `json:"associated,omitempty"`
-	ActivatedAt time.Time `json:"activated_at,omitempty"`
+	UserID     string `json:"user_id,omitempty"`
+	PhoneID    string `json:"phone_id,omitempty"`
+	Associated bool   `json:"associated,omitempty"`
+	// ActivationTexted and ActivationExpires record an activation sent to the phone
+	// in a run without a screen, so a later run waits for it instead of sending another.
+	ActivationTexted  time.Time `json:"activation_texted,omitempty"`
+	ActivationExpires time.Time `json:"activation_expires,omitempty"`
+	ActivationByCode  bool      `json:"activation_by_code,omitempty"`
+	ActivatedAt       time.Time `json:"activated_at,omitempty"`
 }
 
 // DuoTestRecord is the test push: recorded when sent, so that a resumed run waits

@@ -29,8 +29,15 @@ type Runner struct {
 	Env   *steps.Env
 }
 
+// waiting is an error that means "the person has something to do", such as
+// *prompt.NeedsAnswerError: the run ends as waiting, not failed.
+type waiting interface {
+	error
+	Waiting() string
+}
+
 // Run goes through every step not yet done. It returns the outcome and the error that
-// stopped it, if any: a *prompt.NeedsAnswerError when waiting on a person,
+// stopped it, if any: an error with a Waiting method when waiting on a person,
 // prompt.ErrInterrupted on Ctrl-C, or the step's own error.
 func (r *Runner) Run(ctx context.Context) (Outcome, error) {
 	env, st := r.Env, r.Env.State
@@ -43,14 +50,17 @@ func (r *Runner) Run(ctx context.Context) (Outcome, error) {
 			return Interrupted, prompt.ErrInterrupted
 		}
 		env.Screen.Heading(i+1, len(r.Steps), step.Title())
+		env.Guidance = nil
 		err := step.Run(ctx, env)
 		now := env.Clock.Now().UTC()
-		var need *prompt.NeedsAnswerError
+		var need waiting
 		switch {
 		case err == nil:
 			st.Mark(id, state.Done, "", now)
+			st.Steps[id].Guidance = env.Guidance
 		case errors.As(err, &need):
-			st.Mark(id, state.Waiting, need.Error(), now)
+			st.Mark(id, state.Waiting, err.Error(), now)
+			st.Steps[id].Guidance = env.Guidance
 		case errors.Is(err, prompt.ErrInterrupted) || errors.Is(err, context.Canceled):
 			// The step stays as it was; whatever it recorded so far is saved below.
 			st.Updated = now
@@ -85,11 +95,12 @@ type Summary struct {
 
 // StepSummary is one step's line in a summary.
 type StepSummary struct {
-	ID      string
-	Title   string
-	Status  state.Status
-	Changed time.Time
-	Reason  string
+	ID       string
+	Title    string
+	Status   state.Status
+	Changed  time.Time
+	Reason   string
+	Guidance []string
 }
 
 // Summarize describes st against the list of steps.
@@ -97,7 +108,7 @@ func Summarize(list []steps.Step, st *state.State) Summary {
 	s := Summary{User: st.User, Outcome: Completed, Updated: st.Updated}
 	for _, step := range list {
 		ss := st.Step(step.ID())
-		s.Steps = append(s.Steps, StepSummary{ID: step.ID(), Title: step.Title(), Status: ss.Status, Changed: ss.Changed, Reason: ss.Reason})
+		s.Steps = append(s.Steps, StepSummary{ID: step.ID(), Title: step.Title(), Status: ss.Status, Changed: ss.Changed, Reason: ss.Reason, Guidance: ss.Guidance})
 		switch ss.Status {
 		case state.Done, state.Skipped:
 		case state.Failed:

@@ -192,17 +192,17 @@ func totpURI(issuer, account, secret string) string {
 }
 
 // SendActivation texts the current activation to the phone.
-func (d *Duo) SendActivation(ctx context.Context, phoneID string) error {
+func (d *Duo) SendActivation(ctx context.Context, phoneID string) (provider.Activation, error) {
 	act, err := d.NewActivation(ctx, phoneID)
 	if err != nil {
-		return err
+		return act, err
 	}
 	var number string
 	if err := d.s.update(func(r *records) error { number = r.DuoPhones[phoneID].Number; return nil }); err != nil {
-		return err
+		return act, err
 	}
 	text := fmt.Sprintf("%s: to add your account to Duo Mobile, open this link on this phone: %s", d.s.opts.Organisation, act.Link)
-	return d.s.deliver("sms", number, text, act.Link)
+	return act, d.s.deliver("sms", number, text, act.Link)
 }
 
 // Activated reports whether the demo entry has been proven with a code.
