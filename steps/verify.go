@@ -63,6 +63,10 @@ func (v Verify) prove(ctx context.Context, env *Env) error {
 	} else if err := v.send(ctx, env, codes); err != nil {
 		return err
 	}
+	if !env.Interactive {
+		env.guide(fmt.Sprintf("Give the 6-digit code texted to %s (answers key %s, or --code) before %s.",
+			phone.Mask(to), KeyVerifyCode, rec.SentAt.Add(valid).UTC().Format("2006-01-02 15:04 MST")))
+	}
 	for {
 		ans, err := env.Prompt.Input(ctx, prompt.Question{
 			Key:     KeyVerifyCode,

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 )
 
 //go:embed default.yaml
@@ -133,7 +135,7 @@ func (c *Config) validate() error {
 	switch {
 	case c.Organisation == "":
 		return errors.New("organisation must not be empty")
-	case len(c.DefaultCountry) != 2:
+	case !phone.KnownRegion(c.DefaultCountry):
 		return fmt.Errorf("default_country %q must be a two-letter country code such as US", c.DefaultCountry)
 	case len(c.Providers.Notify) == 0:
 		return errors.New("providers.notify must name at least one way to tell support, such as [fake]")

@@ -31,6 +31,7 @@ func TestLoad(t *testing.T) {
 		{name: "unknown key names it and its line", yaml: "organisation: X\ncolour: blue\n", wantErr: "line 2: field colour not found"},
 		{name: "bad duration", yaml: "limits:\n  code_valid: soon\n", wantErr: `line 2: "soon" is not a duration`},
 		{name: "bad country", yaml: "default_country: USA\n", wantErr: "default_country"},
+		{name: "no such country", yaml: "default_country: QQ\n", wantErr: "default_country"},
 		{name: "too many attempts", yaml: "limits:\n  code_attempts: 99\n", wantErr: "limits.code_attempts"},
 		{name: "wrong type", yaml: "limits:\n  code_attempts: many\n", wantErr: "line 2"},
 	}
@@ -55,6 +56,16 @@ func TestLoad(t *testing.T) {
 				t.Errorf("organisation = %q, want %q", c.Organisation, tt.wantOrg)
 			}
 		})
+	}
+}
+
+func TestTheShippedExampleLoads(t *testing.T) {
+	c, err := Load(filepath.Join("..", "..", "testdata", "config", "example.yaml"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Organisation != "Next7" || c.Support.Email != "support@next7it.com" {
+		t.Errorf("example = %+v", c)
 	}
 }
 
