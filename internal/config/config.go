@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -120,27 +121,72 @@ func Load(path string, required bool) (*Config, error) {
 }
 
 func decode(r io.Reader, base *Config) (*Config, error) {
-	dec := yaml.NewDecoder(r)
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(base); err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
 	}
 	if err := base.validate(); err != nil {
+		var bad *badValue
+		if errors.As(err, &bad) {
+			if line := lineOf(data, bad.key); line > 0 {
+				return nil, fmt.Errorf("line %d: %w", line, err)
+			}
+		}
 		return nil, err
 	}
 	return base, nil
 }
 
+// badValue is a value that parsed but is not allowed; key is its dotted path.
+type badValue struct {
+	key string
+	msg string
+}
+
+func (e *badValue) Error() string { return e.key + " " + e.msg }
+
+func bad(key, format string, a ...any) error {
+	return &badValue{key: key, msg: fmt.Sprintf(format, a...)}
+}
+
+// lineOf finds the line of a dotted key in a YAML document, 0 if it is not there
+// (the value came from the embedded default).
+func lineOf(data []byte, key string) int {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+		return 0
+	}
+	n := doc.Content[0]
+	for _, part := range strings.Split(key, ".") {
+		next := (*yaml.Node)(nil)
+		for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == part {
+				next = n.Content[i+1]
+			}
+		}
+		if next == nil {
+			return 0
+		}
+		n = next
+	}
+	return n.Line
+}
+
 func (c *Config) validate() error {
 	switch {
 	case c.Organisation == "":
-		return errors.New("organisation must not be empty")
+		return bad("organisation", "must not be empty")
 	case !phone.KnownRegion(c.DefaultCountry):
-		return fmt.Errorf("default_country %q must be a two-letter country code such as US", c.DefaultCountry)
+		return bad("default_country", "%q must be a two-letter country code such as US", c.DefaultCountry)
 	case len(c.Providers.Notify) == 0:
-		return errors.New("providers.notify must name at least one way to tell support, such as [fake]")
+		return bad("providers.notify", "must name at least one way to tell support, such as [fake]")
 	case c.Limits.CodeAttempts < 1 || c.Limits.CodeAttempts > 10:
-		return fmt.Errorf("limits.code_attempts %d must be between 1 and 10", c.Limits.CodeAttempts)
+		return bad("limits.code_attempts", "%d must be between 1 and 10", c.Limits.CodeAttempts)
 	}
 	return nil
 }

@@ -30,9 +30,9 @@ func TestLoad(t *testing.T) {
 		{name: "empty file is the default", yaml: "", wantOrg: "Example MSP"},
 		{name: "unknown key names it and its line", yaml: "organisation: X\ncolour: blue\n", wantErr: "line 2: field colour not found"},
 		{name: "bad duration", yaml: "limits:\n  code_valid: soon\n", wantErr: `line 2: "soon" is not a duration`},
-		{name: "bad country", yaml: "default_country: USA\n", wantErr: "default_country"},
+		{name: "bad country", yaml: "default_country: USA\n", wantErr: "line 1: default_country"},
 		{name: "no such country", yaml: "default_country: QQ\n", wantErr: "default_country"},
-		{name: "too many attempts", yaml: "limits:\n  code_attempts: 99\n", wantErr: "limits.code_attempts"},
+		{name: "too many attempts", yaml: "organisation: X\nlimits:\n  code_attempts: 99\n", wantErr: "line 3: limits.code_attempts 99"},
 		{name: "wrong type", yaml: "limits:\n  code_attempts: many\n", wantErr: "line 2"},
 	}
 	for _, tt := range tests {
