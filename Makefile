@@ -8,7 +8,7 @@ FUZZTIME    ?= 4s
 # Packages with fuzz targets, as package:target.
 FUZZ        := ./internal/phone:FuzzParse ./internal/state:FuzzLoad ./internal/config:FuzzLoad ./internal/answers:FuzzParse
 
-.PHONY: help build run test vet unit e2e fuzz lint bench dist clean
+.PHONY: help build run test vet unit e2e pipeline fuzz lint bench dist clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -19,7 +19,7 @@ build: ## build bin/mfa-onboard
 run: build ## build, then start the wizard on the embedded demo (nothing is sent)
 	./$(BIN) start
 
-test: vet unit e2e fuzz ## everything CI runs: vet, unit + provider contract tests (-race), pty end-to-end, short fuzz
+test: vet unit e2e pipeline fuzz ## everything CI runs: vet, unit + provider contract tests (-race), pty end-to-end, the pipeline script, short fuzz
 
 vet: ## go vet for this OS, Windows and macOS; gofmt must list nothing
 	$(GO) vet ./...
@@ -32,6 +32,9 @@ unit: ## unit tests and provider contract tests, with the race detector
 
 e2e: ## build the binary and drive it in a pseudo-terminal and without one
 	$(GO) test -race -count=1 ./e2e/
+
+pipeline: build ## the new-hire pipeline on the demo, four non-interactive runs, the outbox as the phone
+	scripts/pipeline-demo.sh $(BIN)
 
 fuzz: ## a short pass of every fuzz target (FUZZTIME each)
 	@for pt in $(FUZZ); do \
