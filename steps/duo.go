@@ -73,7 +73,7 @@ func (s DuoEnroll) Run(ctx context.Context, env *Env) error {
 		return err
 	}
 	env.Screen.OK("Duo Mobile is activated for %s.", env.State.User)
-	env.guide("So that signing in sends the push by itself: the first time Duo asks how to sign in, choose " +
+	env.note("So that signing in sends the push by itself: the first time Duo asks how to sign in, choose " +
 		"\"Automatically send this device a Duo Push\" under \"When I log in\", and tick \"Remember my choice\".")
 	return nil
 }

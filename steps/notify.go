@@ -67,8 +67,8 @@ func (NotifySupport) Run(ctx context.Context, env *Env) error {
 		env.Screen.OK("Support was told by %s (reference %s).", n.Name(), receipt)
 	}
 	rec.SentAt = env.now()
-	env.Screen.Say("Once they switch it on, Office apps and your phone's mail will ask for a code when you sign in.")
-	env.Screen.Say("That can take up to an hour to reach every app: the next steps show what to expect.")
+	env.note("Once support switches it on, Office apps and your phone's mail will ask for a code when you sign in. " +
+		"That can take up to an hour to reach every app: the next steps show what to expect.")
 	return env.Save()
 }
 

@@ -51,6 +51,12 @@ func (e *Env) guide(items ...string) {
 	e.Guidance = append(e.Guidance, items...)
 }
 
+// note says one thing the person should know and keeps it for the result.
+func (e *Env) note(text string) {
+	e.Screen.Say("%s", text)
+	e.Guidance = append(e.Guidance, text)
+}
+
 // choose asks for one of opts; without a person and without an answer it returns ""
 // so that a guidance step can show every variant instead of waiting.
 func (e *Env) choose(ctx context.Context, q prompt.Question, opts []prompt.Option) (string, error) {
