@@ -36,7 +36,11 @@ type StepResult struct {
 
 func newResult(s wizard.Summary) Result {
 	r := Result{Schema: ResultSchema, User: s.User, Status: string(s.Outcome), Steps: []StepResult{}}
-	if s.Outcome == wizard.WaitingUser || s.Outcome == wizard.Interrupted {
+	if s.Outcome == wizard.Interrupted {
+		// Scripts know three outcomes; an interrupted run is resumable, like a waiting one.
+		r.Status = string(wizard.WaitingUser)
+	}
+	if r.Status == string(wizard.WaitingUser) {
 		r.WaitingOn = s.WaitingOn
 	}
 	if !s.Updated.IsZero() {

@@ -290,13 +290,32 @@ func closing(scr *screen.Screen, sum wizard.Summary, err error) {
 		scr.Say("Stopped. Your progress is saved; run mfa-onboard start to carry on at %q.", sum.WaitingOn)
 	case errors.As(err, &need):
 		scr.Say("Waiting on the person at step %q: %v.", sum.WaitingOn, err)
-		scr.Say("Answer it (answers file key %q) or run mfa-onboard start in a terminal to carry on.", need.Key)
+		how := fmt.Sprintf("answers file key %q", need.Key)
+		if flag := answerFlag(need.Key); flag != "" {
+			how += " or " + flag
+		}
+		scr.Say("Answer it (%s) or run mfa-onboard start in a terminal to carry on.", how)
 	case errors.As(err, &wait):
 		scr.Say("Waiting on the person at step %q: %v.", sum.WaitingOn, err)
 		scr.Say("Run mfa-onboard start again once they have done it.")
 	case sum.Outcome == wizard.Failed:
 		scr.Problem("Step %q did not finish; your progress is saved. Fix what the error below says, then run mfa-onboard start.", sum.WaitingOn)
 	}
+}
+
+// answerFlag names the flag that answers a question key without an answers file.
+func answerFlag(key string) string {
+	switch key {
+	case steps.KeyUser:
+		return "--user"
+	case steps.KeyPhoneNumber:
+		return "--phone"
+	case steps.KeyPhoneCountry:
+		return "--country"
+	case steps.KeyVerifyCode, steps.KeyDuoEnrollCode, steps.KeyDuoTestCode:
+		return "--code"
+	}
+	return ""
 }
 
 func hostname() string {
