@@ -184,3 +184,18 @@ var (
 	// ErrRateLimited means the service refuses more of this for now; wait and retry.
 	ErrRateLimited = errors.New("too many attempts for now")
 )
+
+// Checker proves, without changing anything, that a provider's credentials work and
+// that this computer's clock agrees with the service ("mfa-onboard providers check").
+type Checker interface {
+	Check(ctx context.Context) []Check
+}
+
+// Check is the outcome of one harmless call.
+type Check struct {
+	// Name says what was checked, e.g. "duo admin api".
+	Name string
+	OK   bool
+	// Detail is one sentence: what was seen, or what to do about it.
+	Detail string
+}
