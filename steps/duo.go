@@ -17,6 +17,14 @@ const (
 	KeyDuoEnrollCode = "duo-enroll.code"
 	KeyDuoTestCode   = "duo-test.code"
 	KeyDuoTestRetry  = "duo-test.retry"
+	KeyDuoEnrollHow  = "duo-enroll.how"
+)
+
+// The ways to add the phone when Duo itself learns of the activation.
+const (
+	howScan  = "scan"
+	howText  = "text"
+	howAgain = "again"
 )
 
 // Words a person types instead of a code at the activation prompt.
@@ -184,6 +192,29 @@ func (DuoEnroll) activate(ctx context.Context, env *Env, enr provider.Enroller, 
 		env.Screen.Say("Enlarge the window and type %s to see a QR code, or type %s to have the link texted to your phone.", againWord, textWord)
 	}
 	if !act.NeedsCode {
+		how, err := env.Prompt.Select(ctx, prompt.Question{
+			Key:     KeyDuoEnrollHow,
+			Message: "How will you add the phone?",
+			Default: howScan,
+		}, []prompt.Option{
+			{Value: howScan, Label: "I scanned the code with Duo Mobile"},
+			{Value: howText, Label: "Text the activation link to my phone instead (no camera)"},
+			{Value: howAgain, Label: "Show a new code (after enlarging the window)"},
+		})
+		if err != nil {
+			return false, err
+		}
+		switch how {
+		case howAgain:
+			return false, nil
+		case howText:
+			sent, err := enr.SendActivation(ctx, phoneID)
+			if err != nil {
+				return false, fmt.Errorf("text the activation link: %w", err)
+			}
+			act.ExpiresAt = sent.ExpiresAt
+			env.Screen.Say("The link was texted to %s: open it on the phone, with Duo Mobile installed.", maskedPhone(env.State))
+		}
 		return waitActivated(ctx, env, enr, phoneID, act.ExpiresAt)
 	}
 	env.Screen.Say("Duo Mobile now shows %s with a 6-digit code under it.", env.Config.Organisation)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,7 +32,31 @@ type Config struct {
 	Links          Links     `yaml:"links"`
 	Providers      Providers `yaml:"providers"`
 	Limits         Limits    `yaml:"limits"`
+	// CAFile is an extra CA bundle every provider trusts (a TLS-inspecting proxy).
+	CAFile string `yaml:"ca_file"`
+	Duo    Duo    `yaml:"duo"`
 }
+
+// Duo is the Duo account: the Admin API integration enrolls, the Auth API one pushes.
+// Secret keys are never written here, only where to find them.
+type Duo struct {
+	APIHost             string `yaml:"api_host"`
+	AdminIKey           string `yaml:"admin_ikey"`
+	AdminSKeyEnv        string `yaml:"admin_skey_env"`
+	AdminSKeyFile       string `yaml:"admin_skey_file"`
+	AuthIKey            string `yaml:"auth_ikey"`
+	AuthSKeyEnv         string `yaml:"auth_skey_env"`
+	AuthSKeyFile        string `yaml:"auth_skey_file"`
+	CAFile              string `yaml:"ca_file"`
+	ActivationValidSecs int    `yaml:"activation_valid_secs"`
+	CreateUsers         bool   `yaml:"create_users"`
+}
+
+// Provider names.
+const (
+	Fake    = "fake"
+	DuoName = "duo"
+)
 
 // Support is the desk that is told when a user is done.
 type Support struct {
@@ -187,6 +212,48 @@ func (c *Config) validate() error {
 		return bad("providers.notify", "must name at least one way to tell support, such as [fake]")
 	case c.Limits.CodeAttempts < 1 || c.Limits.CodeAttempts > 10:
 		return bad("limits.code_attempts", "%d must be between 1 and 10", c.Limits.CodeAttempts)
+	}
+	for key, v := range map[string]struct {
+		name    string
+		allowed []string
+	}{
+		"providers.sms":                {c.Providers.SMS, []string{Fake}},
+		"providers.phone_registration": {c.Providers.PhoneRegistration, []string{Fake}},
+		"providers.duo":                {c.Providers.Duo, []string{Fake, DuoName}},
+	} {
+		if !slices.Contains(v.allowed, v.name) {
+			return bad(key, "%q is not one of: %s", v.name, strings.Join(v.allowed, ", "))
+		}
+	}
+	for _, n := range c.Providers.Notify {
+		if n != Fake {
+			return bad("providers.notify", "%q is not one of: %s", n, Fake)
+		}
+	}
+	if c.Providers.Duo == DuoName {
+		return c.Duo.validate()
+	}
+	return nil
+}
+
+func (d Duo) validate() error {
+	switch {
+	case d.APIHost == "":
+		return bad("duo.api_host", "is missing: the API hostname from the Duo Admin Panel, e.g. api-xxxxxxxx.duosecurity.com")
+	case strings.Contains(d.APIHost, "/"):
+		return bad("duo.api_host", "%q must be a host name (and :port), without https:// or a path", d.APIHost)
+	case d.AdminIKey == "":
+		return bad("duo.admin_ikey", "is missing: the integration key of the Admin API application")
+	case d.AdminSKeyEnv == "" && d.AdminSKeyFile == "":
+		return bad("duo.admin_skey_env", "is missing: name an environment variable (or admin_skey_file) holding the Admin API secret key")
+	case d.AuthIKey == "":
+		return bad("duo.auth_ikey", "is missing: the integration key of the Auth API application")
+	case d.AuthSKeyEnv == "" && d.AuthSKeyFile == "":
+		return bad("duo.auth_skey_env", "is missing: name an environment variable (or auth_skey_file) holding the Auth API secret key")
+	case d.ActivationValidSecs < 0 || d.ActivationValidSecs > 30*24*3600:
+		return bad("duo.activation_valid_secs", "%d must be between 60 and 2592000 (30 days)", d.ActivationValidSecs)
+	case d.ActivationValidSecs != 0 && d.ActivationValidSecs < 60:
+		return bad("duo.activation_valid_secs", "%d must be between 60 and 2592000 (30 days)", d.ActivationValidSecs)
 	}
 	return nil
 }
