@@ -30,9 +30,9 @@ type pollingDuo struct {
 func (d *pollingDuo) Enroller() (provider.Enroller, error) { return d, nil }
 func (d *pollingDuo) Pusher() (provider.Pusher, error)     { return d, nil }
 
-func (d *pollingDuo) FindUser(context.Context, string) (string, error)  { return "DU1", nil }
+func (d *pollingDuo) FindUser(context.Context, string) (string, error)   { return "DU1", nil }
 func (d *pollingDuo) CreateUser(context.Context, string) (string, error) { return "DU1", nil }
-func (d *pollingDuo) FindPhone(context.Context, string) (string, error) { return "DP1", nil }
+func (d *pollingDuo) FindPhone(context.Context, string) (string, error)  { return "DP1", nil }
 func (d *pollingDuo) CreatePhone(context.Context, string, string) (string, error) {
 	return "DP1", nil
 }
@@ -57,7 +57,9 @@ func (d *pollingDuo) Activated(context.Context, string) (bool, error) {
 func (d *pollingDuo) ConfirmActivation(context.Context, string, string) error {
 	return fmt.Errorf("not used by real Duo")
 }
-func (d *pollingDuo) Ready(context.Context, string) (bool, string, error) { return d.activated, "", nil }
+func (d *pollingDuo) Ready(context.Context, string) (bool, string, error) {
+	return d.activated, "", nil
+}
 func (d *pollingDuo) Push(context.Context, string) (provider.Push, error) {
 	d.pushed++
 	return provider.Push{ID: fmt.Sprintf("TX%d", d.pushed)}, nil

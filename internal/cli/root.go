@@ -40,6 +40,8 @@ would receive is shown on screen and written to outbox.jsonl in the home folder.
 		newStatusCmd(f),
 		newResetCmd(f),
 		newVersionCmd(f),
+		newProvidersCmd(f),
+		newCheckCmd(f, "doctor"),
 	)
 	return root
 }

@@ -1,0 +1,135 @@
+package duo
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	duoapi "github.com/duosecurity/duo_api_golang"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+)
+
+const userAgent = "mfa-onboard"
+
+// Client is the real Duo: it implements provider.Enroller, provider.Pusher and
+// provider.Checker.
+type Client struct {
+	cfg   Config
+	admin *duoapi.DuoApi
+	auth  *duoapi.DuoApi
+	rt    http.RoundTripper
+
+	mu sync.Mutex
+	// pushes holds recent push times per lower-cased username, for the push cap.
+	pushes map[string][]time.Time
+}
+
+// The roles Client serves, checked by the compiler.
+var (
+	_ provider.Enroller = (*Client)(nil)
+	_ provider.Pusher   = (*Client)(nil)
+	_ provider.Checker  = (*Client)(nil)
+)
+
+// New checks cfg (an error names the config key at fault, e.g. duo.admin_ikey) and
+// returns a client. It makes no request.
+func New(cfg Config) (*Client, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	base := cfg.HTTPClient.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &Client{
+		cfg:    cfg,
+		admin:  duoapi.NewDuoApi(cfg.AdminIKey, cfg.AdminSKey, cfg.APIHost, userAgent),
+		auth:   duoapi.NewDuoApi(cfg.AuthIKey, cfg.AuthSKey, cfg.APIHost, userAgent),
+		rt:     newRetryTransport(base, cfg.Clock, cfg.CallTimeout),
+		pushes: map[string][]time.Time{},
+	}, nil
+}
+
+// String names the Duo host only: the client holds secret keys.
+func (c *Client) String() string { return "duo.Client(" + c.cfg.APIHost + ")" }
+
+// GoString hides the secret keys from %#v too.
+func (c *Client) GoString() string { return c.String() }
+
+// call makes one signed request and decodes Duo's envelope into out.
+//
+// The library takes no context. Each call therefore uses a copy of the library's
+// client whose http.Client stamps this call's ctx on every request it sends (see
+// boundTransport): cancelling ctx aborts the request in flight at once, and as no
+// goroutine is started, none can outlive the call. Each attempt is also bounded by
+// CallTimeout in retryTransport. The library's own typed wrappers (admin.Client,
+// authapi.AuthApi) are not used because they drop the HTTP status, which is needed to
+// explain an answer that is not Duo's envelope (a proxy's error page).
+func (c *Client) call(ctx context.Context, api API, method, path string, params url.Values, out any) error {
+	d := c.bound(ctx, api)
+	resp, body, err := d.SignedCall(method, path, params)
+	if err != nil {
+		return c.transportError(ctx, api, err)
+	}
+	return decode(api, resp.StatusCode, body, out)
+}
+
+// ping is the one unsigned call, /auth/v2/ping.
+func (c *Client) ping(ctx context.Context, out any) error {
+	d := c.bound(ctx, AuthAPI)
+	resp, body, err := d.Call(http.MethodGet, "/auth/v2/ping", nil)
+	if err != nil {
+		return c.transportError(ctx, AuthAPI, err)
+	}
+	return decode(AuthAPI, resp.StatusCode, body, out)
+}
+
+func (c *Client) bound(ctx context.Context, api API) *duoapi.DuoApi {
+	d := *c.admin
+	if api == AuthAPI {
+		d = *c.auth
+	}
+	base := c.cfg.HTTPClient
+	// No Timeout here: retryTransport bounds each attempt, and a client-wide timeout
+	// would also cut short the waits between 429 retries.
+	d.SetCustomHTTPClient(&http.Client{
+		Transport:     boundTransport{ctx: ctx, next: c.rt},
+		CheckRedirect: base.CheckRedirect,
+		Jar:           base.Jar,
+	})
+	return &d
+}
+
+// transportError explains a request that got no usable answer. The URL (which holds
+// the query: a username or a phone number) is left out of the sentence.
+func (c *Client) transportError(ctx context.Context, api API, err error) error {
+	var duoErr *Error
+	if errors.As(err, &duoErr) {
+		duoErr.API = api
+		return duoErr
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("the Duo request was stopped (%w)", ctx.Err())
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("no answer from Duo within %s (%w): check this computer's connection to %s and any proxy", c.cfg.CallTimeout, context.DeadlineExceeded, c.cfg.APIHost)
+	}
+	var unknownCA x509.UnknownAuthorityError
+	var verify *tls.CertificateVerificationError
+	if errors.As(err, &unknownCA) || errors.As(err, &verify) {
+		return fmt.Errorf("this computer does not trust the certificate %s presents (%w): if a proxy inspects TLS, give its CA bundle in duo.ca_file or ca_file", c.cfg.APIHost, err)
+	}
+	return fmt.Errorf("could not reach Duo at %s (%w): check duo.api_host, the network connection and any proxy", c.cfg.APIHost, err)
+}

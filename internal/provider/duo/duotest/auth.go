@@ -1,0 +1,153 @@
+package duotest
+
+import (
+	"crypto/rand"
+	"fmt"
+	"strings"
+)
+
+// now answers ping and check: Duo's time in Unix seconds.
+func (s *Server) now(call) (any, *apiError) {
+	return map[string]any{"time": s.clock.Now().Unix()}, nil
+}
+
+// userOf finds the user named by exactly one of username and user_id.
+func (s *Server) userOf(c call) (*User, *apiError) {
+	name, id := c.params.Get("username"), c.params.Get("user_id")
+	switch {
+	case (name == "") == (id == ""):
+		return nil, fail(400, 40002, "give exactly one of username and user_id")
+	case id != "":
+		return s.users[id], nil
+	}
+	return s.userByName(name), nil
+}
+
+// activePhones are the user's phones Duo Mobile has activated.
+func (s *Server) activePhones(u *User) []*Phone {
+	var out []*Phone
+	for _, id := range u.PhoneIDs {
+		if p := s.phones[id]; p.Activated {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (s *Server) preauth(c call) (any, *apiError) {
+	u, e := s.userOf(c)
+	if e != nil {
+		return nil, e
+	}
+	enroll := map[string]any{"result": "enroll", "status_msg": "Enroll an authentication device to proceed",
+		"enroll_portal_url": "https://" + s.Host() + "/portal?code=enroll"}
+	if u == nil {
+		return enroll, nil
+	}
+	switch u.Status {
+	case "bypass":
+		return map[string]any{"result": "allow", "status_msg": "Allowing unknown user"}, nil
+	case "disabled":
+		return map[string]any{"result": "deny", "status_msg": "Your account is disabled"}, nil
+	case "locked out":
+		return map[string]any{"result": "deny", "status_msg": "Your account is locked out"}, nil
+	}
+	phones := s.activePhones(u)
+	if len(phones) == 0 {
+		return enroll, nil
+	}
+	var devices []any
+	for _, p := range phones {
+		devices = append(devices, map[string]any{
+			"device": p.PhoneID, "type": "phone", "name": "", "number": mask(p.Number),
+			"display_name": fmt.Sprintf("%s (%s)", p.Platform, mask(p.Number)),
+			"capabilities": []string{"auto", "push", "sms", "phone", "mobile_otp"},
+		})
+	}
+	return map[string]any{"result": "auth", "status_msg": "Account is active", "devices": devices}, nil
+}
+
+// mask writes a number as Duo's preauth does: XXX-XXX-4788.
+func mask(n string) string {
+	if len(n) < 4 {
+		return n
+	}
+	return "XXX-XXX-" + n[len(n)-4:]
+}
+
+// auth sends a push. Only the push factor is imitated.
+func (s *Server) auth(c call) (any, *apiError) {
+	if f := c.params.Get("factor"); f != "push" && f != "auto" {
+		return nil, fail(400, 40002, "factor")
+	}
+	u, e := s.userOf(c)
+	if e != nil {
+		return nil, e
+	}
+	if u == nil {
+		return nil, fail(400, 40002, "username")
+	}
+	device := c.params.Get("device")
+	if device == "" {
+		return nil, fail(400, 40002, "device")
+	}
+	phones := s.activePhones(u)
+	if u.Status != "active" || len(phones) == 0 || device != "auto" && !hasPhone(phones, device) {
+		return nil, fail(400, 40002, "device")
+	}
+	p := &push{txid: newTxID(), username: u.Username, created: s.clock.Now()}
+	if len(s.nextAnswers) > 0 {
+		p.answer, s.nextAnswers = s.nextAnswers[0], s.nextAnswers[1:]
+	}
+	s.pushes[p.txid] = p
+	if a := c.params.Get("async"); a == "1" || strings.EqualFold(a, "true") {
+		return map[string]any{"txid": p.txid}, nil
+	}
+	// A synchronous push answers at once: the fake does not block.
+	st := pushStatus(s.pushResult(p))
+	if st["result"] == "waiting" {
+		st = pushStatus("timeout")
+	}
+	return st, nil
+}
+
+func hasPhone(phones []*Phone, id string) bool {
+	for _, p := range phones {
+		if p.PhoneID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// authStatus answers the long-poll at once: waiting until the push is answered or
+// times out.
+func (s *Server) authStatus(c call) (any, *apiError) {
+	p := s.pushes[c.params.Get("txid")]
+	if p == nil {
+		return nil, fail(400, 40002, "txid")
+	}
+	return pushStatus(s.pushResult(p)), nil
+}
+
+// pushStatus is auth_status's answer for a push's answer ("" while waiting).
+func pushStatus(answer string) map[string]any {
+	switch answer {
+	case "allow":
+		return map[string]any{"result": "allow", "status": "allow", "status_msg": "Success. Logging you in..."}
+	case "deny":
+		return map[string]any{"result": "deny", "status": "deny", "status_msg": "Login request denied."}
+	case "fraud":
+		return map[string]any{"result": "deny", "status": "fraud", "status_msg": "Login request reported as fraudulent."}
+	case "timeout":
+		return map[string]any{"result": "deny", "status": "timeout", "status_msg": "Login timed out."}
+	}
+	return map[string]any{"result": "waiting", "status": "pushed", "status_msg": "Pushed a login request to your device..."}
+}
+
+// newTxID makes a transaction id shaped like Duo's (a UUID).
+func newTxID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}

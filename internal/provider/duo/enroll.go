@@ -1,0 +1,220 @@
+package duo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+)
+
+// duoUser and duoPhone hold the few fields the client reads from Duo's objects.
+type duoUser struct {
+	UserID   string `json:"user_id"`
+	Username string `json:"username"`
+}
+
+type duoPhone struct {
+	PhoneID   string `json:"phone_id"`
+	Number    string `json:"number"`
+	Type      string `json:"type"`
+	Platform  string `json:"platform"`
+	Activated bool   `json:"activated"`
+}
+
+// FindUser returns the Duo user id for username, or provider.ErrNotFound.
+func (c *Client) FindUser(ctx context.Context, username string) (string, error) {
+	var users []duoUser
+	if err := c.call(ctx, AdminAPI, http.MethodGet, "/admin/v1/users", url.Values{"username": {username}}, &users); err != nil {
+		return "", err
+	}
+	for _, u := range users {
+		if strings.EqualFold(u.Username, username) {
+			return u.UserID, nil
+		}
+	}
+	// Duo's username normalisation may match a differently written name (DOMAIN\name);
+	// one answer is still this user.
+	if len(users) == 1 {
+		return users[0].UserID, nil
+	}
+	return "", fmt.Errorf("no Duo user %s: %w", username, provider.ErrNotFound)
+}
+
+// CreateUser creates the Duo user when duo.create_users allows it.
+func (c *Client) CreateUser(ctx context.Context, username string) (string, error) {
+	if !c.cfg.CreateUsers {
+		return "", fmt.Errorf("there is no Duo user %s: add the user in the Duo Admin Panel (or sync it from your directory), or set duo.create_users: true", username)
+	}
+	var u duoUser
+	err := c.call(ctx, AdminAPI, http.MethodPost, "/admin/v1/users", url.Values{"username": {username}}, &u)
+	if isCode(err, 40003) {
+		// Made meanwhile (a directory sync, another run): that user is the one wanted.
+		return c.FindUser(ctx, username)
+	}
+	if err != nil {
+		return "", err
+	}
+	return u.UserID, nil
+}
+
+// FindPhone returns the id of the phone with this E.164 number, or provider.ErrNotFound.
+func (c *Client) FindPhone(ctx context.Context, e164 string) (string, error) {
+	var phones []duoPhone
+	if err := c.call(ctx, AdminAPI, http.MethodGet, "/admin/v1/phones", url.Values{"number": {e164}}, &phones); err != nil {
+		return "", err
+	}
+	for _, p := range phones {
+		if p.Number == e164 {
+			return p.PhoneID, nil
+		}
+	}
+	if len(phones) == 1 {
+		return phones[0].PhoneID, nil
+	}
+	return "", fmt.Errorf("no Duo phone has that number: %w", provider.ErrNotFound)
+}
+
+// duoPlatform maps the procedure's platform names to Duo's.
+func duoPlatform(platform string) (string, bool) {
+	switch strings.ToLower(platform) {
+	case "ios":
+		return "apple ios", true
+	case "android":
+		return "google android", true
+	case "":
+		return "generic smartphone", true
+	}
+	return "", false
+}
+
+// CreatePhone creates a mobile phone for the number and platform ("ios", "android",
+// or "" for a smartphone of unknown make).
+func (c *Client) CreatePhone(ctx context.Context, e164, platform string) (string, error) {
+	want, ok := duoPlatform(platform)
+	if !ok {
+		return "", fmt.Errorf("unknown phone platform %q: expected ios or android", platform)
+	}
+	var p duoPhone
+	err := c.call(ctx, AdminAPI, http.MethodPost, "/admin/v1/phones", url.Values{"number": {e164}, "type": {"mobile"}, "platform": {want}}, &p)
+	if isCode(err, 40003) {
+		return c.FindPhone(ctx, e164)
+	}
+	if err != nil {
+		return "", err
+	}
+	// Duo answers "Mobile"/"Apple iOS" for "mobile"/"apple ios".
+	if !strings.EqualFold(p.Type, "mobile") || !strings.EqualFold(p.Platform, want) {
+		return "", fmt.Errorf("the new Duo phone %s is a %q %q instead of a mobile %q: correct it in the Duo Admin Panel, then run mfa-onboard start again", p.PhoneID, clean(p.Type), clean(p.Platform), want)
+	}
+	return p.PhoneID, nil
+}
+
+// Associate attaches the phone to the user; doing it twice is harmless.
+func (c *Client) Associate(ctx context.Context, userID, phoneID string) error {
+	if err := checkIDs(userID, phoneID); err != nil {
+		return err
+	}
+	path := "/admin/v1/users/" + userID + "/phones"
+	err := c.call(ctx, AdminAPI, http.MethodPost, path, url.Values{"phone_id": {phoneID}}, nil)
+	var duoErr *Error
+	if !errors.As(err, &duoErr) {
+		return err
+	}
+	// Duo may refuse a second association; that is success only if it is really there.
+	var phones []duoPhone
+	if c.call(ctx, AdminAPI, http.MethodGet, path, nil, &phones) == nil {
+		for _, p := range phones {
+			if p.PhoneID == phoneID {
+				return nil
+			}
+		}
+	}
+	return err
+}
+
+// activation is the answer of activation_url and send_sms_activation.
+type activation struct {
+	URL       string          `json:"activation_url"`
+	ValidSecs json.RawMessage `json:"valid_secs"`
+}
+
+// NewActivation asks Duo for a fresh activation link; Duo learns of activation itself.
+func (c *Client) NewActivation(ctx context.Context, phoneID string) (provider.Activation, error) {
+	a, err := c.activate(ctx, phoneID, "activation_url")
+	if err != nil {
+		return provider.Activation{}, err
+	}
+	if a.Link == "" {
+		return provider.Activation{}, errors.New("no activation link came back from Duo: check the phone in the Duo Admin Panel, then run mfa-onboard start again")
+	}
+	return a, nil
+}
+
+// SendActivation has Duo text a fresh activation link to the phone; Link stays empty.
+func (c *Client) SendActivation(ctx context.Context, phoneID string) (provider.Activation, error) {
+	a, err := c.activate(ctx, phoneID, "send_sms_activation")
+	a.Link = ""
+	return a, err
+}
+
+func (c *Client) activate(ctx context.Context, phoneID, call string) (provider.Activation, error) {
+	if err := checkIDs(phoneID); err != nil {
+		return provider.Activation{}, err
+	}
+	secs := int64(c.cfg.ActivationValid / time.Second)
+	params := url.Values{"valid_secs": {strconv.FormatInt(secs, 10)}, "install": {"1"}}
+	start := c.cfg.Clock.Now()
+	var a activation
+	if err := c.call(ctx, AdminAPI, http.MethodPost, "/admin/v1/phones/"+phoneID+"/"+call, params, &a); err != nil {
+		return provider.Activation{}, err
+	}
+	if n := parseInt(a.ValidSecs); n > 0 {
+		secs = int64(n)
+	}
+	return provider.Activation{Link: a.URL, ExpiresAt: start.Add(time.Duration(secs) * time.Second)}, nil
+}
+
+// Activated reports whether Duo Mobile on the phone has been activated.
+func (c *Client) Activated(ctx context.Context, phoneID string) (bool, error) {
+	if err := checkIDs(phoneID); err != nil {
+		return false, err
+	}
+	var p duoPhone
+	if err := c.call(ctx, AdminAPI, http.MethodGet, "/admin/v1/phones/"+phoneID, nil, &p); err != nil {
+		return false, err
+	}
+	return p.Activated, nil
+}
+
+// ConfirmActivation is never needed: Activation.NeedsCode is false for real Duo.
+func (c *Client) ConfirmActivation(ctx context.Context, phoneID, code string) error {
+	return errors.New("there is no code to confirm, as Duo learns of activation itself: report this to the mfa-onboard maintainers")
+}
+
+// checkIDs refuses an id that is not Duo's plain letters and digits: ids go into
+// request paths, which the library signs as they are written.
+func checkIDs(ids ...string) error {
+	for _, id := range ids {
+		ok := id != "" && len(id) <= 64
+		for _, r := range id {
+			ok = ok && (r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+		}
+		if !ok {
+			return fmt.Errorf("%q is not a Duo id: run mfa-onboard reset for this person and start again", clean(id))
+		}
+	}
+	return nil
+}
+
+// isCode reports whether err is Duo's error with this code.
+func isCode(err error, code int) bool {
+	var duoErr *Error
+	return errors.As(err, &duoErr) && duoErr.Code == code
+}

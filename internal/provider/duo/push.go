@@ -1,0 +1,130 @@
+package duo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+)
+
+// pushesPerWindow and pushWindow cap test pushes so that no loop, retry or impatient
+// technician can push-bomb a person.
+const (
+	pushesPerWindow = 3
+	pushWindow      = 5 * time.Minute
+)
+
+type preauth struct {
+	Result    string `json:"result"`
+	StatusMsg string `json:"status_msg"`
+	Devices   []struct {
+		Capabilities []string `json:"capabilities"`
+	} `json:"devices"`
+}
+
+// Ready asks Duo's preauth whether username can be pushed to.
+func (c *Client) Ready(ctx context.Context, username string) (bool, string, error) {
+	var p preauth
+	if err := c.call(ctx, AuthAPI, http.MethodPost, "/auth/v2/preauth", url.Values{"username": {username}}, &p); err != nil {
+		return false, "", err
+	}
+	switch p.Result {
+	case "auth":
+		for _, d := range p.Devices {
+			if slices.Contains(d.Capabilities, "push") {
+				return true, "", nil
+			}
+		}
+		return false, "Duo says this user has no device that takes a Duo Push: finish duo-enroll with Duo Mobile", nil
+	case "enroll":
+		// enroll_portal_url is deliberately not shown: enrolment happens in duo-enroll.
+		return false, "Duo says this user has no activated device yet: finish duo-enroll", nil
+	case "deny":
+		return false, fmt.Sprintf("Duo denies this user (%s): ask the Duo administrator to check the user's status", clean(p.StatusMsg)), nil
+	case "allow":
+		// A bypass user is let in without a push, so a push proves nothing.
+		return false, "this user is in bypass status in Duo, so a push cannot be tested: ask the Duo administrator to set the user active", nil
+	}
+	return false, "", fmt.Errorf("unknown preauth result %q from Duo: report this to the mfa-onboard maintainers", clean(p.Result))
+}
+
+// Push sends a Duo Push to the user's phones, at most pushesPerWindow per pushWindow.
+func (c *Client) Push(ctx context.Context, username string) (provider.Push, error) {
+	if err := c.takePushSlot(username); err != nil {
+		return provider.Push{}, err
+	}
+	params := url.Values{"username": {username}, "factor": {"push"}, "device": {"auto"}, "async": {"1"}}
+	var r struct {
+		TxID string `json:"txid"`
+	}
+	if err := c.call(ctx, AuthAPI, http.MethodPost, "/auth/v2/auth", params, &r); err != nil {
+		return provider.Push{}, err
+	}
+	if r.TxID == "" {
+		return provider.Push{}, errors.New("no transaction id came back for the push: check the Auth API application in the Duo Admin Panel")
+	}
+	return provider.Push{ID: r.TxID}, nil
+}
+
+// takePushSlot counts a push before it is sent, so a push whose answer was lost still
+// counts against the cap.
+func (c *Client) takePushSlot(username string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.cfg.Clock.Now()
+	key := strings.ToLower(username)
+	var recent []time.Time
+	for _, t := range c.pushes[key] {
+		if now.Sub(t) < pushWindow {
+			recent = append(recent, t)
+		}
+	}
+	if len(recent) >= pushesPerWindow {
+		c.pushes[key] = recent
+		return fmt.Errorf("%d test pushes to %s in the last %s already: %w", pushesPerWindow, username, pushWindow, provider.ErrRateLimited)
+	}
+	c.pushes[key] = append(recent, now)
+	return nil
+}
+
+// Status asks Duo about the push. auth_status is a long-poll; an attempt that reaches
+// CallTimeout with no change means the push is still waiting.
+func (c *Client) Status(ctx context.Context, pushID string) (provider.PushStatus, error) {
+	var r struct {
+		Result    string `json:"result"`
+		Status    string `json:"status"`
+		StatusMsg string `json:"status_msg"`
+	}
+	err := c.call(ctx, AuthAPI, http.MethodGet, "/auth/v2/auth_status", url.Values{"txid": {pushID}}, &r)
+	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return provider.PushStatus{Result: provider.PushWaiting, Message: "Waiting for an answer on the phone."}, nil
+	}
+	if err != nil {
+		return provider.PushStatus{}, err
+	}
+	msg := clean(r.StatusMsg)
+	switch {
+	case r.Result == "waiting":
+		return provider.PushStatus{Result: provider.PushWaiting, Message: msg}, nil
+	case r.Result == "allow":
+		return provider.PushStatus{Result: provider.PushAllowed, Message: msg}, nil
+	case r.Status == "timeout":
+		return provider.PushStatus{Result: provider.PushTimeout, Message: msg}, nil
+	case r.Status == "fraud":
+		return provider.PushStatus{Result: provider.PushDenied, Message: "The person reported this push as fraud in Duo Mobile; Duo may notify its administrators."}, nil
+	case r.Result == "deny":
+		return provider.PushStatus{Result: provider.PushDenied, Message: msg}, nil
+	}
+	return provider.PushStatus{}, fmt.Errorf("unknown auth_status result %q from Duo: report this to the mfa-onboard maintainers", clean(r.Result))
+}
+
+// ApproveWithCode is never needed: Push.NeedsCode is false for real Duo.
+func (c *Client) ApproveWithCode(ctx context.Context, pushID, code string) error {
+	return errors.New("a real Duo Push is approved on the phone, not with a code: report this to the mfa-onboard maintainers")
+}
