@@ -15,9 +15,8 @@ import (
 
 // duoHome is a home whose config points Duo at a fake Duo through a CA bundle, the
 // way an MSP behind a TLS-inspecting proxy would configure it.
-func duoHome(t *testing.T, srv *duotest.Server) (*home, []string) {
+func duoHome(t *testing.T, srv *duotest.Server, h *home) (*home, []string) {
 	t.Helper()
-	h := newHome(t)
 	if err := os.MkdirAll(h.dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +45,7 @@ func TestPipelineAgainstDuo(t *testing.T) {
 	t.Parallel()
 	srv := duotest.New(t, duotest.Options{})
 	srv.AddUser(email)
-	h, env := duoHome(t, srv)
+	h, env := duoHome(t, srv, newHome(t))
 	answers := filepath.Join(h.dir, "answers.yaml")
 	os.WriteFile(answers, []byte("user: "+email+"\nphone:\n  number: "+mobile+"\nduo-install:\n  platform: ios\n"), 0o600)
 	start := func(args ...string) runResult {
@@ -104,7 +103,7 @@ func TestPipelineAgainstDuo(t *testing.T) {
 func TestProvidersCheck(t *testing.T) {
 	t.Parallel()
 	srv := duotest.New(t, duotest.Options{})
-	h, env := duoHome(t, srv)
+	h, env := duoHome(t, srv, newHome(t))
 	if r := h.run(t, 30*time.Second, env, "providers", "check"); r.code != 0 {
 		t.Fatalf("providers check with the right keys: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}

@@ -42,6 +42,9 @@ type DuoEnroll struct{}
 // ID is the step's stable id.
 func (DuoEnroll) ID() string { return "duo-enroll" }
 
+// Roles are the provider roles the step uses.
+func (DuoEnroll) Roles() []provider.Role { return []provider.Role{provider.RoleDuo} }
+
 // Title names the step for people.
 func (DuoEnroll) Title() string { return "Add your phone to Duo" }
 
@@ -288,6 +291,9 @@ type DuoTest struct{}
 
 // ID is the step's stable id.
 func (DuoTest) ID() string { return "duo-test" }
+
+// Roles are the provider roles the step uses.
+func (DuoTest) Roles() []provider.Role { return []provider.Role{provider.RoleDuo} }
 
 // Title names the step for people.
 func (DuoTest) Title() string { return "Test a Duo Push" }

@@ -42,7 +42,7 @@ func newHarness(t *testing.T) *harness {
 	h.env = &Env{
 		State:       state.New("alice@example.com", start),
 		Save:        func() error { h.saves++; return nil },
-		Screen:      screen.New(h.out, screen.Options{Demo: true}),
+		Screen:      screen.New(h.out, screen.Options{}),
 		Providers:   services.Set(cfg.Support.Email),
 		Config:      cfg,
 		Clock:       h.clock,

@@ -18,6 +18,9 @@ type NotifySupport struct{}
 // ID is the step's stable id.
 func (NotifySupport) ID() string { return "notify-support" }
 
+// Roles are the provider roles the step uses.
+func (NotifySupport) Roles() []provider.Role { return []provider.Role{provider.RoleNotify} }
+
 // Title names the step for people.
 func (NotifySupport) Title() string { return "Tell the support desk" }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
 
@@ -26,6 +27,11 @@ type Phone struct{}
 
 // ID is the step's stable id.
 func (Phone) ID() string { return "phone" }
+
+// Roles are the provider roles the number is for.
+func (Phone) Roles() []provider.Role {
+	return []provider.Role{provider.RoleSMS, provider.RolePhoneRegistration}
+}
 
 // Title names the step for people.
 func (Phone) Title() string { return "Your mobile number" }

@@ -30,6 +30,11 @@ type Verify struct{}
 // ID is the step's stable id.
 func (Verify) ID() string { return "verify" }
 
+// Roles are the provider roles the step uses.
+func (Verify) Roles() []provider.Role {
+	return []provider.Role{provider.RoleSMS, provider.RolePhoneRegistration}
+}
+
 // Title names the step for people.
 func (Verify) Title() string { return "Prove the phone is yours" }
 

@@ -90,8 +90,8 @@ func (f *Factory) Prompter(given *prompt.Answers) prompt.Prompter {
 }
 
 // Screen returns the human output for this run.
-func (f *Factory) Screen(demo bool) *screen.Screen {
-	return screen.New(f.IO.ErrOut, screen.Options{Size: f.IO.Size, Demo: demo, TTY: f.IO.ErrTTY})
+func (f *Factory) Screen() *screen.Screen {
+	return screen.New(f.IO.ErrOut, screen.Options{Size: f.IO.Size, TTY: f.IO.ErrTTY})
 }
 
 // Providers returns the providers named in cfg. Real ones are built when a step

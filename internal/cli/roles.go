@@ -52,6 +52,22 @@ func (r *roles) Demo() bool {
 	return p.SMS == config.Fake || p.PhoneRegistration == config.Fake || p.Duo == config.Fake || slices.Contains(p.Notify, config.Fake)
 }
 
+// DemoRole is true when role is served by the demo services.
+func (r *roles) DemoRole(role provider.Role) bool {
+	p := r.cfg.Providers
+	switch role {
+	case provider.RoleSMS:
+		return p.SMS == config.Fake
+	case provider.RolePhoneRegistration:
+		return p.PhoneRegistration == config.Fake
+	case provider.RoleNotify:
+		return slices.Contains(p.Notify, config.Fake)
+	case provider.RoleDuo:
+		return p.Duo == config.Fake
+	}
+	return false
+}
+
 // Checkers returns the real providers that can prove their credentials; building one
 // that is misconfigured is itself a failed check.
 func (r *roles) Checkers() map[string]func() (provider.Checker, error) {

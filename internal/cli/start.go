@@ -16,6 +16,7 @@ import (
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/screen"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 	"github.com/mfa-onboard/mfa-onboard/internal/wizard"
@@ -95,14 +96,13 @@ func runStart(ctx context.Context, o *StartOptions) error {
 	pr := f.Prompter(ans)
 	interactive := f.Interactive()
 
-	scr := f.Screen(true)
+	scr := f.Screen()
 	set, err := f.Providers(home, cfg, scr)
 	if err != nil {
 		return err
 	}
-	scr = f.Screen(set.Demo())
 
-	banner(scr, home, set.Demo())
+	banner(scr, home, set)
 	who, err := chooseUser(ctx, o.User, given[steps.KeyUser], cfg, store, pr)
 	if err != nil {
 		return err
@@ -251,11 +251,22 @@ func firstWaiting(st *state.State, list []steps.Step) string {
 	return ""
 }
 
-func banner(scr *screen.Screen, home string, demo bool) {
+func banner(scr *screen.Screen, home string, set provider.Set) {
 	scr.Say("mfa-onboard: set up two-step sign-in for Microsoft 365 and Duo.")
-	if demo {
+	var demo []string
+	all := []provider.Role{provider.RoleSMS, provider.RolePhoneRegistration, provider.RoleNotify, provider.RoleDuo}
+	for _, r := range all {
+		if set.DemoRole(r) {
+			demo = append(demo, string(r))
+		}
+	}
+	switch {
+	case len(demo) == len(all):
 		scr.Say("DEMO: every provider is a stand-in and nothing is sent. What a phone would receive is")
 		scr.Say("shown here and written to %s.", filepath.Join(home, "outbox.jsonl"))
+	case len(demo) > 0:
+		scr.Say("PARTLY A DEMO: these roles are stand-ins and send nothing: %s.", strings.Join(demo, ", "))
+		scr.Say("What they would send is shown here and written to %s.", filepath.Join(home, "outbox.jsonl"))
 	}
 	scr.Blank()
 }

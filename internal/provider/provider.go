@@ -170,7 +170,20 @@ type Set interface {
 	Pusher() (Pusher, error)
 	// Demo is true while any role is served by a fake: screens then say nothing is sent.
 	Demo() bool
+	// DemoRole is true when role is served by a fake.
+	DemoRole(role Role) bool
 }
+
+// Role names a part a backend plays; config's providers section uses the same names.
+type Role string
+
+// The roles.
+const (
+	RoleSMS               Role = "sms"
+	RolePhoneRegistration Role = "phone_registration"
+	RoleNotify            Role = "notify"
+	RoleDuo               Role = "duo"
+)
 
 // Errors a provider returns for situations a step handles.
 var (

@@ -20,7 +20,6 @@ import (
 type Screen struct {
 	w    io.Writer
 	size func() (qr.Size, bool)
-	demo bool
 	tty  bool
 }
 
@@ -28,8 +27,6 @@ type Screen struct {
 type Options struct {
 	// Size returns the terminal's size; ok is false when there is no terminal.
 	Size func() (size qr.Size, ok bool)
-	// Demo adds the "nothing is sent" label to every heading.
-	Demo bool
 	// TTY allows redrawing a line in place (countdowns).
 	TTY bool
 }
@@ -39,16 +36,14 @@ func New(w io.Writer, o Options) *Screen {
 	if o.Size == nil {
 		o.Size = func() (qr.Size, bool) { return qr.Size{}, false }
 	}
-	return &Screen{w: w, size: o.Size, demo: o.Demo, tty: o.TTY}
+	return &Screen{w: w, size: o.Size, tty: o.TTY}
 }
 
-// Demo reports whether this run is on demo providers.
-func (s *Screen) Demo() bool { return s.demo }
-
-// Heading starts a step: its number, title and, in the demo, the reminder that nothing is sent.
-func (s *Screen) Heading(n, total int, title string) {
+// Heading starts a step: its number, title and, in the demo, the reminder that nothing is sent;
+// demo says whether this step's providers are stand-ins.
+func (s *Screen) Heading(n, total int, title string, demo bool) {
 	fmt.Fprintf(s.w, "\n── Step %d of %d: %s ──\n", n, total, title)
-	if s.demo {
+	if demo {
 		fmt.Fprintln(s.w, "   [DEMO: nothing is sent; texts and pushes go to the demo phone shown here]")
 	}
 	fmt.Fprintln(s.w)

@@ -78,12 +78,12 @@ func TestCleanRemovesControlCharacters(t *testing.T) {
 
 func TestDemoLabelOnEveryHeading(t *testing.T) {
 	var out bytes.Buffer
-	New(&out, Options{Demo: true}).Heading(2, 8, "Prove the phone is yours")
+	New(&out, Options{}).Heading(2, 8, "Prove the phone is yours", true)
 	if !strings.Contains(out.String(), "Step 2 of 8") || !strings.Contains(out.String(), "nothing is sent") {
 		t.Errorf("heading = %q", out.String())
 	}
 	out.Reset()
-	New(&out, Options{}).Heading(2, 8, "x")
+	New(&out, Options{}).Heading(2, 8, "x", false)
 	if strings.Contains(out.String(), "DEMO") {
 		t.Errorf("a real run is labelled a demo: %q", out.String())
 	}

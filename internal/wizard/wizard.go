@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 	"github.com/mfa-onboard/mfa-onboard/steps"
 )
@@ -49,7 +50,7 @@ func (r *Runner) Run(ctx context.Context) (Outcome, error) {
 		if ctx.Err() != nil {
 			return Interrupted, prompt.ErrInterrupted
 		}
-		env.Screen.Heading(i+1, len(r.Steps), step.Title())
+		env.Screen.Heading(i+1, len(r.Steps), step.Title(), demoStep(step, env))
 		env.Guidance = nil
 		err := step.Run(ctx, env)
 		now := env.Clock.Now().UTC()
@@ -82,6 +83,28 @@ func (r *Runner) Run(ctx context.Context) (Outcome, error) {
 		}
 	}
 	return Completed, nil
+}
+
+// roler is a step that says which provider roles it uses, so its screen is labelled
+// a demo only when one of those is a stand-in.
+type roler interface {
+	Roles() []provider.Role
+}
+
+func demoStep(step steps.Step, env *steps.Env) bool {
+	if env.Providers == nil {
+		return false
+	}
+	r, ok := step.(roler)
+	if !ok {
+		return env.Providers.Demo()
+	}
+	for _, role := range r.Roles() {
+		if env.Providers.DemoRole(role) {
+			return true
+		}
+	}
+	return false
 }
 
 // Summary is the state of every step, for status and for the JSON result.

@@ -190,7 +190,7 @@ func TestResumeAfterEachStep(t *testing.T) {
 				pr := prompt.NewScripted(script...)
 				env := &steps.Env{
 					State: st, Save: func() error { return store.Save(st) }, Prompt: pr,
-					Screen: screen.New(p.screen, screen.Options{Demo: true}), Providers: services.Set(cfg.Support.Email),
+					Screen: screen.New(p.screen, screen.Options{}), Providers: services.Set(cfg.Support.Email),
 					Config: cfg, Clock: p.clock, Interactive: true, Computer: "pc",
 				}
 				out, err := (&Runner{Steps: list, Env: env}).Run(context.Background())

@@ -17,6 +17,7 @@ func (f set) Registrar() (provider.PhoneRegistrar, error) { return f.s.Registrar
 func (f set) Enroller() (provider.Enroller, error)        { return f.s.Duo(), nil }
 func (f set) Pusher() (provider.Pusher, error)            { return f.s.Duo(), nil }
 func (f set) Demo() bool                                  { return true }
+func (f set) DemoRole(provider.Role) bool                 { return true }
 func (f set) Notifiers() ([]provider.Notifier, error) {
 	return []provider.Notifier{f.s.Notifier(f.supportEmail)}, nil
 }
