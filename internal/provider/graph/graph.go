@@ -1,0 +1,98 @@
+// Package graph serves the PhoneRegistrar role with Microsoft Graph: it reads and sets
+// a user's mobile phone authentication method (v1.0) and per-user MFA state (beta,
+// the only place Graph offers it). Plain net/http and encoding/json; tokens come from
+// an azcore.TokenCredential the caller builds.
+//
+// The app registration needs application permissions with admin consent:
+// UserAuthenticationMethod.ReadWrite.All for phone methods, Policy.Read.All to read
+// and Policy.ReadWrite.AuthenticationMethod to set per-user MFA state, and
+// User.Read.All for the harmless read in Check.
+package graph
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/clock"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+)
+
+// DefaultBaseURL is the global Microsoft Graph endpoint.
+const DefaultBaseURL = "https://graph.microsoft.com"
+
+// Config says which tenant and app registration to act as.
+type Config struct {
+	TenantID, ClientID string
+	// Credential is built by the caller (client secret or certificate); see
+	// NewSecretCredential.
+	Credential azcore.TokenCredential
+	// BaseURL is DefaultBaseURL unless a national cloud or a test says otherwise; the
+	// token scope follows its host.
+	BaseURL    string
+	HTTPClient *http.Client
+	Clock      clock.Clock
+}
+
+// Client calls Microsoft Graph for one tenant.
+type Client struct {
+	cfg   Config
+	base  string
+	scope string
+}
+
+var (
+	_ provider.PhoneRegistrar = (*Client)(nil)
+	_ provider.Checker        = (*Client)(nil)
+)
+
+// New checks cfg and returns a client; it makes no call and asks for no token yet.
+func New(cfg Config) (*Client, error) {
+	switch {
+	case strings.TrimSpace(cfg.TenantID) == "":
+		return nil, errors.New("graph.tenant_id is empty; set it to the Directory (tenant) ID from Entra ID → Overview")
+	case strings.TrimSpace(cfg.ClientID) == "":
+		return nil, errors.New("graph.client_id is empty; set it to the Application (client) ID of the app registration")
+	case cfg.Credential == nil:
+		return nil, errors.New("no Graph credential was given; set graph.client_secret_env (or a certificate) in the config")
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("the Graph base URL %q is not an https URL; fix it in the config, e.g. %s", cfg.BaseURL, DefaultBaseURL)
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	return &Client{
+		cfg:  cfg,
+		base: strings.TrimRight(cfg.BaseURL, "/"),
+		// The resource's own host, so a national cloud (graph.microsoft.us…) gets a
+		// token for itself rather than for the global endpoint.
+		scope: "https://" + u.Host + "/.default",
+	}, nil
+}
+
+// String names the tenant and app only.
+func (c *Client) String() string {
+	return "graph.Client(tenant " + c.cfg.TenantID + ", app " + c.cfg.ClientID + ")"
+}
+
+// GoString keeps the credential out of %#v.
+func (c *Client) GoString() string { return c.String() }
+
+// userPath is the escaped path of a user under a version ("v1.0" or "beta"): a UPN
+// can hold '#' (guests) or '/', which must not change the path's meaning.
+func userPath(version, upn string) string {
+	return "/" + version + "/users/" + url.PathEscape(upn)
+}

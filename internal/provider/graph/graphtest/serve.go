@@ -1,0 +1,130 @@
+package graphtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// serve records the request, plays any injected failure, then routes to the
+// authority or to Graph.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec := &recorder{ResponseWriter: w}
+	defer func() {
+		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, RawPath: r.URL.EscapedPath(), Query: r.URL.RawQuery,
+			ContentType: r.Header.Get("Content-Type"), Body: string(body), Status: rec.status, Answer: rec.body.String()})
+	}()
+	rec.Header().Set("Date", s.clock.Now().UTC().Format(http.TimeFormat))
+	rec.Header().Set("Content-Type", "application/json")
+	if f, ok := s.takeFailure(r.Method, r.URL.Path); ok {
+		if f.retryAfter > 0 {
+			rec.Header().Set("Retry-After", strconv.Itoa(int((f.retryAfter+time.Second-1)/time.Second)))
+		}
+		graphError(rec, f.status, failureCode(f.status), "injected failure")
+		return
+	}
+	seg := segments(r.URL.EscapedPath())
+	switch {
+	case len(seg) == 4 && seg[1] == "v2.0" && seg[2] == ".well-known" && seg[3] == "openid-configuration" && r.Method == http.MethodGet:
+		s.openIDConfig(rec, r, seg[0])
+	case len(seg) == 4 && seg[1] == "oauth2" && seg[2] == "v2.0" && seg[3] == "token" && r.Method == http.MethodPost:
+		form, _ := url.ParseQuery(string(body))
+		s.token(rec, r, seg[0], form)
+	case len(seg) >= 2 && (seg[0] == "v1.0" || seg[0] == "beta") && seg[1] == "users":
+		if !s.authorized(r) {
+			graphError(rec, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
+			return
+		}
+		s.graph(rec, r, seg, body)
+	default:
+		graphError(rec, http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+strings.Join(seg, "/")+"'.")
+	}
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && s.tokens[tok]
+}
+
+// segments splits an escaped path and decodes each part, so an escaped '/' in a UPN
+// stays inside its segment.
+func segments(escaped string) []string {
+	var out []string
+	for _, p := range strings.Split(strings.Trim(escaped, "/"), "/") {
+		d, err := url.PathUnescape(p)
+		if err != nil {
+			d = p
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func (s *Server) takeFailure(method, path string) (failure, bool) {
+	for i, f := range s.failures {
+		if f.path == path || f.path == method+" "+path {
+			s.failures = append(s.failures[:i], s.failures[i+1:]...)
+			return f, true
+		}
+	}
+	return failure{}, false
+}
+
+func failureCode(status int) string {
+	switch status {
+	case http.StatusTooManyRequests:
+		return "TooManyRequests"
+	case http.StatusServiceUnavailable:
+		return "serviceNotAvailable"
+	case http.StatusGatewayTimeout:
+		return "gatewayTimeout"
+	case http.StatusForbidden:
+		return "Authorization_RequestDenied"
+	}
+	return "generalException"
+}
+
+// recorder keeps the answer for Requests.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+// WriteHeader notes the status.
+func (r *recorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+// Write keeps a copy of the body.
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	r.body.Write(b)
+	return r.ResponseWriter.Write(b)
+}
+
+// graphError writes Graph's error body.
+func graphError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]any{"error": map[string]any{
+		"code": code, "message": msg,
+		"innerError": map[string]any{"date": "2026-11-25T09:00:00", "request-id": "00000000-0000-0000-0000-000000000000", "client-request-id": "00000000-0000-0000-0000-000000000000"},
+	}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

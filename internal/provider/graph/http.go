@@ -1,0 +1,155 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+)
+
+// Retries are bounded so that a throttled run ends with a message instead of hanging.
+const (
+	maxTries = 4
+	// maxWait is the longest Retry-After the client sits through; a longer one ends
+	// the call with the wait in the message.
+	maxWait = 60 * time.Second
+	maxBody = 1 << 20
+)
+
+// answer is one HTTP response, read whole.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// op says what a call is for, so a refusal can name what is missing.
+type op struct {
+	// permission is the Graph permission a 403 means is missing.
+	permission string
+	// user is the UPN a 404 means does not exist ("" when a 404 means something else).
+	user string
+}
+
+// call sends one request with a fresh (cached) token, resending the identical body
+// after 429, 503 or 504 once the wait Graph asks for has passed, and returns an
+// *Error for any answer that is not a success.
+func (c *Client) call(ctx context.Context, method, path string, in any, o op) (answer, error) {
+	var body []byte
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return answer{}, fmt.Errorf("encode the Graph request (%w); report this to the mfa-onboard maintainers", err)
+		}
+	}
+	for try := 1; ; try++ {
+		a, err := c.once(ctx, method, path, body)
+		if err != nil {
+			return answer{}, err
+		}
+		if a.ok() {
+			return a, nil
+		}
+		if !throttled(a.status) {
+			return a, failure(a, o)
+		}
+		wait, ok := retryAfter(a.header, c.cfg.Clock.Now())
+		if !ok {
+			wait = time.Duration(1<<(try-1)) * time.Second
+		}
+		if try == maxTries || wait > maxWait {
+			return a, throttle(a, wait)
+		}
+		if err := c.cfg.Clock.Sleep(ctx, wait); err != nil {
+			return answer{}, fmt.Errorf("the Graph request was stopped (%w)", err)
+		}
+	}
+}
+
+func (c *Client) once(ctx context.Context, method, path string, body []byte) (answer, error) {
+	tok, err := c.cfg.Credential.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{c.scope}})
+	if err != nil {
+		return answer{}, tokenError(ctx, err)
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return answer{}, fmt.Errorf("the Graph base URL %q does not work (%w); fix it in the config", c.base, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok.Token)
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return answer{}, transportError(ctx, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return answer{}, fmt.Errorf("the answer from Microsoft Graph broke off (%w); try again", err)
+	}
+	return answer{status: resp.StatusCode, header: resp.Header, body: data}, nil
+}
+
+func throttled(status int) bool {
+	return status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
+}
+
+// retryAfter reads Retry-After as seconds or as an HTTP date.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+func (a answer) ok() bool { return a.status >= 200 && a.status < 300 }
+
+// decode reads a success body into v.
+func (a answer) decode(v any) error {
+	if err := json.Unmarshal(a.body, v); err != nil {
+		return fmt.Errorf("the answer is not Microsoft Graph's JSON (%w); check that nothing between this computer and Graph rewrites answers", err)
+	}
+	return nil
+}
+
+// transportError explains a request that got no answer, leaving out the URL: it
+// holds the user's UPN.
+func transportError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("the Graph request was stopped (%w)", ctx.Err())
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var unknownCA x509.UnknownAuthorityError
+	var verify *tls.CertificateVerificationError
+	if errors.As(err, &unknownCA) || errors.As(err, &verify) {
+		return fmt.Errorf("this computer does not trust the certificate Microsoft Graph presents (%w): if a proxy inspects TLS, give its CA bundle in the config's ca_file", err)
+	}
+	return fmt.Errorf("could not reach Microsoft Graph (%w): check this computer's network connection and any proxy", err)
+}

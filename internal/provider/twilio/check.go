@@ -1,0 +1,74 @@
+package twilio
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/phone"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+)
+
+// CheckCode asks Twilio whether code is the one texted to the number. Twilio answers a
+// wrong code with 200 "pending" and does not say how many tries are left, so the
+// client counts wrong checks itself, per verification, starting from Twilio's 5; the
+// count restarts in a new process (see the package comment).
+func (c *Client) CheckCode(ctx context.Context, to, code string) (provider.CodeCheck, error) {
+	if err := ctx.Err(); err != nil {
+		return provider.CodeCheck{}, err
+	}
+	a, err := c.call(ctx, http.MethodPost, c.servicePath()+"/VerificationCheck", url.Values{"To": {to}, "Code": {code}})
+	if err != nil {
+		return provider.CodeCheck{}, err
+	}
+	if !a.ok() {
+		return c.checkFailed(a, to)
+	}
+	var v verification
+	if err := a.decode(&v); err != nil {
+		return provider.CodeCheck{}, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.state(to)
+	if v.SID != "" && v.SID != n.sid {
+		// A verification started elsewhere (another run): its earlier tries are unknown.
+		n.sid, n.wrong = v.SID, 0
+	}
+	switch v.Status {
+	case "approved":
+		n.sid, n.wrong = "", 0
+		return provider.CodeCheck{Status: provider.CodeApproved}, nil
+	case "pending":
+		n.wrong++
+		if left := checkAttempts - n.wrong; left > 0 {
+			return provider.CodeCheck{Status: provider.CodeWrong, AttemptsLeft: left}, nil
+		}
+		return provider.CodeCheck{Status: provider.CodeLocked}, nil
+	case "max_attempts_reached":
+		return provider.CodeCheck{Status: provider.CodeLocked}, nil
+	case "expired", "canceled", "deleted", "failed":
+		return provider.CodeCheck{Status: provider.CodeExpired}, nil
+	}
+	return provider.CodeCheck{}, fmt.Errorf("twilio answered the check for %s with the status %q, which mfa-onboard does not know: report this to the mfa-onboard maintainers", phone.Mask(to), clean(v.Status))
+}
+
+// checkFailed maps Twilio's refusals of a check to outcomes the step handles.
+func (c *Client) checkFailed(a answer, to string) (provider.CodeCheck, error) {
+	code := a.apiError().Code
+	switch {
+	case a.status == http.StatusTooManyRequests && code == codeMaxChecks:
+		return provider.CodeCheck{Status: provider.CodeLocked}, nil
+	case a.status == http.StatusNotFound && code == codeNotFound:
+		// Twilio forgets a verification once it is approved, expired or used up, so a
+		// 404 after this process counted out every try means the code was locked.
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if n := c.numbers[to]; n != nil && n.sid != "" && n.wrong >= checkAttempts {
+			return provider.CodeCheck{Status: provider.CodeLocked}, nil
+		}
+		return provider.CodeCheck{Status: provider.CodeExpired}, nil
+	}
+	return provider.CodeCheck{}, failure(a, to)
+}

@@ -1,0 +1,93 @@
+package twilio
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/phone"
+)
+
+// Twilio error codes the client acts on.
+const (
+	codeAuth         = 20003
+	codeNotFound     = 20404
+	codeRateLimit    = 20429
+	codeInvalidParam = 60200
+	codeMaxChecks    = 60202
+	codeMaxSends     = 60203
+)
+
+// Error is a refusal from Twilio, told as one sentence for the technician; Code and
+// Status are Twilio's, for callers that branch on them.
+type Error struct {
+	Status   int
+	Code     int
+	MoreInfo string
+	sentence string
+}
+
+// Error returns the sentence alone: it is shown to the technician as it is.
+func (e *Error) Error() string { return e.sentence }
+
+// failure turns an answer that is not a success into an *Error. to is the number the
+// call was about ("" for none); only its masked form can appear in the sentence.
+func failure(a answer, to string) *Error {
+	ae := a.apiError()
+	e := &Error{Status: a.status, Code: ae.Code, MoreInfo: clean(ae.MoreInfo)}
+	switch {
+	case a.status == http.StatusUnauthorized || ae.Code == codeAuth:
+		e.sentence = "Twilio refused the credentials: check twilio.account_sid and the auth token"
+	case ae.Code == codeMaxSends || ae.Code == codeMaxChecks:
+		// 60202 on a send has been seen too, for the same limit.
+		e.sentence = "Twilio allows 5 codes per number in 10 minutes; wait up to 10 minutes and ask for a new code"
+	case ae.Code == codeInvalidParam:
+		// Twilio's message quotes the number in full, so it is not passed on.
+		e.sentence = fmt.Sprintf("Twilio refused a parameter (error 60200) for %s: check that it is a mobile number that can receive texts", phone.Mask(to))
+	case a.status == http.StatusTooManyRequests:
+		e.sentence = "Twilio is limiting requests from this account (error " + codeText(ae.Code) + "); wait a minute and try again"
+	case a.status >= 500:
+		e.sentence = fmt.Sprintf("Twilio Verify answered %d; try again in a few minutes, and see status.twilio.com if it goes on", a.status)
+	default:
+		e.sentence = fmt.Sprintf("Twilio Verify refused the request (HTTP %d, error %s: %s); see %s", a.status, codeText(ae.Code), orNone(clean(ae.Message)), orNone(e.MoreInfo))
+	}
+	return e
+}
+
+// serviceNotFound is the sentence for 20404 on the service itself.
+func serviceNotFound(a answer) *Error {
+	ae := a.apiError()
+	return &Error{Status: a.status, Code: ae.Code, MoreInfo: clean(ae.MoreInfo),
+		sentence: "twilio.verify_service_sid not found in this account: copy the SID (VA…) from Twilio Console → Verify → Services"}
+}
+
+func codeText(code int) string {
+	if code == 0 {
+		return "no code"
+	}
+	return fmt.Sprint(code)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none given)"
+	}
+	return s
+}
+
+// clean keeps text from a service to one short line with no control characters, so
+// an answer cannot rewrite the terminal.
+func clean(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 200 {
+		s = string(r[:200]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,133 @@
+// Package twiliotest is a Twilio Verify v2 stand-in for tests: an HTTPS server that
+// checks requests the way Twilio does (Basic auth, form bodies, PascalCase names),
+// answers with Twilio's JSON and error bodies, and keeps Verify's limits: a
+// verification lasts 10 minutes, takes 5 checks (then 60202), and a number gets 5
+// sends in 10 minutes (then 60203). The test reads the code Twilio would text with
+// LastCode, standing in for the phone.
+package twiliotest
+
+import (
+	"encoding/pem"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/clock"
+)
+
+// The credentials and service every Server accepts.
+const (
+	AccountSID   = "AC0123456789abcdef0123456789abcdef"
+	AuthToken    = "fake-auth-token-for-tests"
+	ServiceSID   = "VA0123456789abcdef0123456789abcdef"
+	FriendlyName = "Example MSP"
+)
+
+// Verify's limits, as the server enforces them.
+const (
+	Lifetime   = 10 * time.Minute
+	MaxChecks  = 5
+	MaxSends   = 5
+	SendWindow = 10 * time.Minute
+)
+
+// Request is one request the server received, and its answer.
+type Request struct {
+	Method, Path, ContentType string
+	// Body is the raw body, so a test can compare a retry with the first attempt.
+	Body string
+	Form url.Values
+	// Status and Answer are what the server replied.
+	Status int
+	Answer string
+}
+
+// Server is a running fake Twilio Verify. Its zero value is not usable: call New.
+type Server struct {
+	*httptest.Server
+
+	mu            sync.Mutex
+	clock         clock.Clock
+	verifications map[string]*verification // by To
+	sends         map[string][]time.Time   // send times by To, for 60203
+	requests      []Request
+	failures      []failure
+}
+
+// failure is a canned answer for the next request to a path.
+type failure struct {
+	path         string
+	status, code int
+	retryAfter   time.Duration
+}
+
+// New starts a server, closed when the test ends. Its clock is a fake one until
+// SetClock replaces it.
+func New(t testing.TB) *Server {
+	s := &Server{
+		clock:         clock.NewFake(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)),
+		verifications: map[string]*verification{},
+		sends:         map[string][]time.Time{},
+	}
+	s.Server = httptest.NewTLSServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// SetClock makes the server tell time by c; give the client under test the same one.
+func (s *Server) SetClock(c clock.Clock) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clock = c
+}
+
+// LastCode returns the code of the newest verification to a number, or "".
+func (s *Server) LastCode(to string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v := s.verifications[to]; v != nil {
+		return v.code
+	}
+	return ""
+}
+
+// FailNext makes the next request to path (e.g. "/v2/Services/VA…/Verifications")
+// get status with Twilio error code, and a Retry-After of retryAfter when it is not
+// zero. Calls queue up, so a test can fail several attempts in a row.
+func (s *Server) FailNext(path string, status, code int, retryAfter time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures = append(s.failures, failure{path: path, status: status, code: code, retryAfter: retryAfter})
+}
+
+// Requests returns every request so far, oldest first.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// Path is the path of a Verify resource of the server's service: "" for the service
+// itself, "Verifications" or "VerificationCheck".
+func Path(resource string) string {
+	if resource == "" {
+		return "/v2/Services/" + ServiceSID
+	}
+	return "/v2/Services/" + ServiceSID + "/" + resource
+}
+
+// WriteCA writes the server's certificate as a PEM file in a temporary folder and
+// returns its path, for tests that trust the server through a CA bundle.
+func (s *Server) WriteCA(t testing.TB) string {
+	p := filepath.Join(t.TempDir(), "twiliotest-ca.pem")
+	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.Certificate().Raw})
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatalf("write the test CA: %v", err)
+	}
+	return p
+}

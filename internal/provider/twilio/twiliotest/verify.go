@@ -1,0 +1,245 @@
+package twiliotest
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/big"
+	"mime"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// verification is the service side of one Twilio verification.
+type verification struct {
+	sid, to, code, status string
+	created, expires      time.Time
+	checks                int
+}
+
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+// twilioTime is how Verify writes dates.
+const twilioTime = "2006-01-02T15:04:05Z"
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	form, _ := url.ParseQuery(string(body))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec := &recorder{ResponseWriter: w}
+	defer func() {
+		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, ContentType: r.Header.Get("Content-Type"),
+			Body: string(body), Form: form, Status: rec.status, Answer: rec.body.String()})
+	}()
+	s.route(rec, r, form)
+}
+
+// recorder keeps the answer for Requests.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+// WriteHeader notes the status.
+func (r *recorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+// Write keeps a copy of the body.
+func (r *recorder) Write(b []byte) (int, error) {
+	r.body.Write(b)
+	return r.ResponseWriter.Write(b)
+}
+
+func (s *Server) route(w http.ResponseWriter, r *http.Request, form url.Values) {
+	now := s.clock.Now()
+	w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
+	w.Header().Set("Content-Type", "application/json")
+
+	if f, ok := s.takeFailure(r.URL.Path); ok {
+		if f.retryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int((f.retryAfter+time.Second-1)/time.Second)))
+		}
+		writeError(w, f.status, f.code, "injected failure")
+		return
+	}
+	if user, pass, ok := r.BasicAuth(); !ok || user != AccountSID || pass != AuthToken {
+		w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
+		writeError(w, http.StatusUnauthorized, 20003, "Authenticate")
+		return
+	}
+	rest, ok := strings.CutPrefix(r.URL.Path, "/v2/Services/")
+	sid, resource, _ := strings.Cut(rest, "/")
+	if !ok || sid != ServiceSID {
+		writeError(w, http.StatusNotFound, 20404, "The requested resource "+r.URL.Path+" was not found")
+		return
+	}
+	want := map[string]string{"": http.MethodGet, "Verifications": http.MethodPost, "VerificationCheck": http.MethodPost}[resource]
+	switch {
+	case want == "":
+		writeError(w, http.StatusNotFound, 20404, "The requested resource "+r.URL.Path+" was not found")
+		return
+	case r.Method != want:
+		writeError(w, http.StatusMethodNotAllowed, 20004, "Method not allowed")
+		return
+	}
+	if want == http.MethodPost {
+		if msg := checkForm(r.Header.Get("Content-Type"), form, resource); msg != "" {
+			writeError(w, http.StatusBadRequest, 60200, msg)
+			return
+		}
+	}
+	switch resource {
+	case "":
+		writeJSON(w, http.StatusOK, map[string]any{
+			"sid": ServiceSID, "account_sid": AccountSID, "friendly_name": FriendlyName, "code_length": 6,
+			"lookup_enabled": false, "skip_sms_to_landlines": false, "dtmf_input_required": true,
+			"date_created": now.Format(twilioTime), "date_updated": now.Format(twilioTime),
+			"url": "https://verify.twilio.com" + Path(""),
+		})
+	case "Verifications":
+		s.startVerification(w, form, now)
+	case "VerificationCheck":
+		s.checkVerification(w, form, now)
+	}
+}
+
+// checkForm returns why a form body is not what Verify takes, or "".
+func checkForm(contentType string, form url.Values, resource string) string {
+	if mt, _, _ := mime.ParseMediaType(contentType); mt != "application/x-www-form-urlencoded" {
+		return "Invalid parameter: the body must be application/x-www-form-urlencoded, not " + contentType
+	}
+	known := map[string][]string{"Verifications": {"To", "Channel"}, "VerificationCheck": {"To", "Code", "VerificationSid"}}[resource]
+	for k := range form {
+		if !slices.Contains(known, k) {
+			return "Invalid parameter: " + k
+		}
+	}
+	return ""
+}
+
+func (s *Server) startVerification(w http.ResponseWriter, form url.Values, now time.Time) {
+	to := form.Get("To")
+	if !e164.MatchString(to) {
+		writeError(w, http.StatusBadRequest, 60200, "Invalid parameter `To`: "+to)
+		return
+	}
+	if form.Get("Channel") != "sms" {
+		writeError(w, http.StatusBadRequest, 60200, "Invalid parameter `Channel`: "+form.Get("Channel"))
+		return
+	}
+	var recent []time.Time
+	for _, t := range s.sends[to] {
+		if now.Sub(t) < SendWindow {
+			recent = append(recent, t)
+		}
+	}
+	if len(recent) >= MaxSends {
+		writeError(w, http.StatusTooManyRequests, 60203, "Max send attempts reached")
+		return
+	}
+	s.sends[to] = append(recent, now)
+	v := s.verifications[to]
+	if !v.open(now) || v.checks >= MaxChecks {
+		// Within 10 minutes Twilio repeats the pending verification, code and all.
+		v = &verification{sid: "VE" + randomHex(16), to: to, code: sixDigits(), status: "pending", created: now, expires: now.Add(Lifetime)}
+		s.verifications[to] = v
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{
+		"sid": v.sid, "service_sid": ServiceSID, "account_sid": AccountSID, "to": to, "channel": "sms",
+		"status": v.status, "valid": false, "lookup": map[string]any{}, "amount": nil, "payee": nil,
+		"send_code_attempts": []map[string]any{{"time": now.Format(twilioTime), "channel": "SMS", "attempt_sid": "VL" + randomHex(16)}},
+		"date_created":       v.created.Format(twilioTime), "date_updated": now.Format(twilioTime),
+		"url": "https://verify.twilio.com" + Path("Verifications/"+v.sid),
+	})
+}
+
+func (s *Server) checkVerification(w http.ResponseWriter, form url.Values, now time.Time) {
+	to, sid, code := form.Get("To"), form.Get("VerificationSid"), form.Get("Code")
+	if (to == "") == (sid == "") {
+		writeError(w, http.StatusBadRequest, 60200, "Invalid parameter: give either To or VerificationSid")
+		return
+	}
+	if len(code) < 4 || len(code) > 10 {
+		writeError(w, http.StatusBadRequest, 60200, "Invalid parameter: Code")
+		return
+	}
+	v := s.verifications[to]
+	if sid != "" {
+		v = nil
+		for _, c := range s.verifications {
+			if c.sid == sid {
+				v = c
+			}
+		}
+	}
+	// Twilio forgets a verification once it is approved or expired.
+	if !v.open(now) {
+		writeError(w, http.StatusNotFound, 20404, "The requested resource "+Path("VerificationCheck")+" was not found")
+		return
+	}
+	if v.checks >= MaxChecks {
+		writeError(w, http.StatusTooManyRequests, 60202, "Max check attempts reached")
+		return
+	}
+	v.checks++
+	if code == v.code {
+		v.status = "approved"
+		// A completed verification lifts the send limit.
+		delete(s.sends, v.to)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"sid": v.sid, "service_sid": ServiceSID, "account_sid": AccountSID, "to": v.to, "channel": "sms",
+		"status": v.status, "valid": v.status == "approved", "amount": nil, "payee": nil,
+		"sna_attempts_error_codes": []any{},
+		"date_created":             v.created.Format(twilioTime), "date_updated": now.Format(twilioTime),
+	})
+}
+
+// open reports whether v can still be checked or resent.
+func (v *verification) open(now time.Time) bool {
+	return v != nil && v.status == "pending" && now.Before(v.expires)
+}
+
+func (s *Server) takeFailure(path string) (failure, bool) {
+	for i, f := range s.failures {
+		if f.path == path {
+			s.failures = append(s.failures[:i], s.failures[i+1:]...)
+			return f, true
+		}
+	}
+	return failure{}, false
+}
+
+func writeError(w http.ResponseWriter, status, code int, msg string) {
+	writeJSON(w, status, map[string]any{
+		"code": code, "message": msg, "more_info": fmt.Sprintf("https://www.twilio.com/docs/errors/%d", code), "status": status,
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func sixDigits() string {
+	n, _ := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	return fmt.Sprintf("%06d", n.Int64())
+}
