@@ -17,6 +17,8 @@ import (
 const (
 	KeyVerifyCode    = "verify.code"
 	KeyVerifyReplace = "verify.replace"
+	// KeyVerifyPortalDone confirms the person added the phone on Microsoft's page.
+	KeyVerifyPortalDone = "verify.portal-done"
 )
 
 // resendWord is what a person types instead of a code to get a new one.
@@ -47,19 +49,70 @@ func (v Verify) Run(ctx context.Context, env *Env) error {
 	if env.State.Verify == nil {
 		env.State.Verify = &state.VerifyRecord{}
 	}
+	codes, err := env.Providers.Codes()
+	if err != nil {
+		return err
+	}
+	if page, ok := codes.(provider.SelfService); ok {
+		return v.viaPortal(ctx, env, page.Page())
+	}
 	if env.State.Verify.VerifiedAt.IsZero() {
-		if err := v.prove(ctx, env); err != nil {
+		if err := v.prove(ctx, env, codes); err != nil {
 			return err
 		}
 	}
 	return v.register(ctx, env)
 }
 
-func (v Verify) prove(ctx context.Context, env *Env) error {
-	codes, err := env.Providers.Codes()
+// viaPortal walks the person through Microsoft's security-info page, where Microsoft
+// texts the code and registers the phone itself, then checks the result if it can.
+func (Verify) viaPortal(ctx context.Context, env *Env, page string) error {
+	rec, num := env.State.Verify, env.State.Phone.E164
+	reg, err := env.Providers.Registrar()
 	if err != nil {
 		return err
 	}
+	env.guide(
+		"Open Microsoft's security-info page (scan the code or use the link) and sign in with your work account.",
+		"Choose \"Add sign-in method\", then \"Phone\".",
+		fmt.Sprintf("Enter %s, choose \"Text me a code\", and press Next.", phone.Display(num)),
+		"Type the 6-digit code Microsoft texts you, and press Next: the page says the phone was registered.",
+	)
+	env.Screen.QR(page)
+	for {
+		done, err := env.Prompt.Confirm(ctx, prompt.Question{
+			Key:     KeyVerifyPortalDone,
+			Message: "Have you added the phone on the security-info page?",
+			Default: "yes",
+		})
+		if err != nil {
+			return err
+		}
+		if !done {
+			env.Screen.Say("Take your time: follow the steps above, then answer again (or press Ctrl-C and come back later).")
+			continue
+		}
+		current, err := reg.MobileMethod(ctx, env.State.User)
+		switch {
+		case errors.Is(err, provider.ErrCannotCheck):
+			env.Screen.Say("(This tool cannot read Microsoft 365's sign-in methods here, so it takes your word for it.)")
+		case err != nil:
+			return fmt.Errorf("read the Microsoft 365 sign-in methods of %s: %w", env.State.User, err)
+		case current != num:
+			env.Screen.Problem("Microsoft 365 does not show %s as your mobile sign-in phone yet.", phone.Mask(num))
+			if !env.Interactive {
+				return &prompt.WaitingError{Key: KeyVerifyPortalDone, What: "the phone is not registered on the security-info page yet"}
+			}
+			continue
+		default:
+			env.Screen.OK("Microsoft 365 shows %s as your mobile sign-in phone.", phone.Mask(num))
+		}
+		rec.VerifiedAt, rec.RegisteredAt = env.now(), env.now()
+		return env.Save()
+	}
+}
+
+func (v Verify) prove(ctx context.Context, env *Env, codes provider.CodeSender) error {
 	rec, to := env.State.Verify, env.State.Phone.E164
 	valid := env.Config.Limits.CodeValid.D()
 	if rec.SentTo == to && env.now().Before(rec.SentAt.Add(valid)) {

@@ -42,6 +42,8 @@ type Verify struct {
 	Code Text `yaml:"code"`
 	// Replace allows replacing a different mobile number already registered.
 	Replace Text `yaml:"replace"`
+	// PortalDone says the person added the phone on Microsoft's page (portal route).
+	PortalDone Text `yaml:"portal-done"`
 }
 
 // MobileMail answers the mobile-mail step.
@@ -120,15 +122,16 @@ func Parse(data []byte) (*File, error) {
 // Values returns the answers by question key ("phone.number"), leaving out the empty ones.
 func (f *File) Values() map[string]string {
 	all := map[string]Text{
-		steps.KeyUser:          Text(f.User),
-		steps.KeyPhoneNumber:   f.Phone.Number,
-		steps.KeyPhoneCountry:  f.Phone.Country,
-		steps.KeyVerifyCode:    f.Verify.Code,
-		steps.KeyVerifyReplace: f.Verify.Replace,
-		steps.KeyMailClient:    f.MobileMail.Client,
-		steps.KeyDuoPlatform:   f.DuoInstall.Platform,
-		steps.KeyDuoEnrollCode: f.DuoEnroll.Code,
-		steps.KeyDuoTestCode:   f.DuoTest.Code,
+		steps.KeyUser:             Text(f.User),
+		steps.KeyPhoneNumber:      f.Phone.Number,
+		steps.KeyPhoneCountry:     f.Phone.Country,
+		steps.KeyVerifyCode:       f.Verify.Code,
+		steps.KeyVerifyReplace:    f.Verify.Replace,
+		steps.KeyVerifyPortalDone: f.Verify.PortalDone,
+		steps.KeyMailClient:       f.MobileMail.Client,
+		steps.KeyDuoPlatform:      f.DuoInstall.Platform,
+		steps.KeyDuoEnrollCode:    f.DuoEnroll.Code,
+		steps.KeyDuoTestCode:      f.DuoTest.Code,
 	}
 	out := map[string]string{}
 	for k, v := range all {

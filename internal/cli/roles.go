@@ -5,11 +5,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/httpclient"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/duo"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/fake"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider/graph"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider/portal"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider/twilio"
 	"github.com/mfa-onboard/mfa-onboard/internal/secret"
 )
 
@@ -26,11 +31,43 @@ type roles struct {
 	duoOnce sync.Once
 	duo     *duo.Client
 	duoErr  error
+
+	twilioOnce sync.Once
+	twilio     *twilio.Client
+	twilioErr  error
+
+	graphOnce sync.Once
+	graph     *graph.Client
+	graphErr  error
 }
 
-func (r *roles) Codes() (provider.CodeSender, error)         { return r.demoSet.Codes() }
-func (r *roles) Registrar() (provider.PhoneRegistrar, error) { return r.demoSet.Registrar() }
-func (r *roles) Notifiers() ([]provider.Notifier, error)     { return r.demoSet.Notifiers() }
+func (r *roles) Codes() (provider.CodeSender, error) {
+	switch r.cfg.Providers.SMS {
+	case config.TwilioName:
+		return r.twilioClient()
+	case config.Portal:
+		return portal.Codes{URL: r.cfg.Links.SecurityInfo}, nil
+	}
+	return r.demoSet.Codes()
+}
+
+func (r *roles) Registrar() (provider.PhoneRegistrar, error) {
+	switch r.cfg.Providers.PhoneRegistration {
+	case config.GraphName:
+		return r.graphClient()
+	case config.Portal:
+		if !r.cfg.Graph.Configured() {
+			return portal.Registrar{}, nil
+		}
+		g, err := r.graphClient()
+		if err != nil {
+			return nil, err
+		}
+		return portal.Registrar{Reader: g}, nil
+	}
+	return r.demoSet.Registrar()
+}
+func (r *roles) Notifiers() ([]provider.Notifier, error) { return r.demoSet.Notifiers() }
 
 func (r *roles) Enroller() (provider.Enroller, error) {
 	if r.cfg.Providers.Duo == config.DuoName {
@@ -75,7 +112,70 @@ func (r *roles) Checkers() map[string]func() (provider.Checker, error) {
 	if r.cfg.Providers.Duo == config.DuoName {
 		out["duo"] = func() (provider.Checker, error) { return r.duoClient() }
 	}
+	if r.cfg.Providers.SMS == config.TwilioName {
+		out["twilio"] = func() (provider.Checker, error) { return r.twilioClient() }
+	}
+	if r.cfg.Providers.PhoneRegistration == config.GraphName || r.cfg.Graph.Configured() {
+		out["graph"] = func() (provider.Checker, error) { return r.graphClient() }
+	}
 	return out
+}
+
+func (r *roles) twilioClient() (*twilio.Client, error) {
+	r.twilioOnce.Do(func() { r.twilio, r.twilioErr = r.buildTwilio() })
+	return r.twilio, r.twilioErr
+}
+
+func (r *roles) buildTwilio() (*twilio.Client, error) {
+	t := r.cfg.Twilio
+	token, err := secret.Read(secret.Source{Key: "twilio.auth_token", Env: t.AuthTokenEnv, File: t.AuthTokenFile}, r.f.Getenv)
+	if err != nil {
+		return nil, &config.Error{File: "config", Err: err}
+	}
+	client, err := httpclient.New(callTimeout, r.cfg.CAFile)
+	if err != nil {
+		return nil, &config.Error{File: "config", Err: err}
+	}
+	c, err := twilio.New(twilio.Config{
+		AccountSID: t.AccountSID, AuthToken: token, ServiceSID: t.VerifyServiceSID, BaseURL: t.BaseURL,
+		HTTPClient: client, Clock: r.f.Clock,
+		ResendCoolDown: r.cfg.Limits.ResendCoolDown.D(), CodeValid: r.cfg.Limits.CodeValid.D(),
+	})
+	if err != nil {
+		return nil, &config.Error{File: "config", Err: err}
+	}
+	return c, nil
+}
+
+func (r *roles) graphClient() (*graph.Client, error) {
+	r.graphOnce.Do(func() { r.graph, r.graphErr = r.buildGraph() })
+	return r.graph, r.graphErr
+}
+
+func (r *roles) buildGraph() (*graph.Client, error) {
+	g := r.cfg.Graph
+	client, err := httpclient.New(callTimeout, r.cfg.CAFile)
+	if err != nil {
+		return nil, &config.Error{File: "config", Err: err}
+	}
+	var cred azcore.TokenCredential
+	if g.ClientCertificateFile != "" {
+		cred, err = graph.NewCertificateCredential(g.TenantID, g.ClientID, g.ClientCertificateFile, g.AuthorityHost, client)
+	} else {
+		var sec string
+		sec, err = secret.Read(secret.Source{Key: "graph.client_secret", Env: g.ClientSecretEnv, File: g.ClientSecretFile}, r.f.Getenv)
+		if err == nil {
+			cred, err = graph.NewSecretCredential(g.TenantID, g.ClientID, sec, g.AuthorityHost, client)
+		}
+	}
+	if err != nil {
+		return nil, &config.Error{File: "config", Err: err}
+	}
+	c, err := graph.New(graph.Config{TenantID: g.TenantID, ClientID: g.ClientID, Credential: cred, BaseURL: g.BaseURL, HTTPClient: client, Clock: r.f.Clock})
+	if err != nil {
+		return nil, &config.Error{File: "config", Err: err}
+	}
+	return c, nil
 }
 
 func (r *roles) duoClient() (*duo.Client, error) {

@@ -27,12 +27,13 @@ import (
 type StartOptions struct {
 	F *Factory
 
-	User        string
-	Output      string
-	AnswersFile string
-	Phone       string
-	Country     string
-	Code        string
+	User         string
+	Output       string
+	AnswersFile  string
+	Phone        string
+	Country      string
+	Code         string
+	ReplacePhone bool
 }
 
 func newStartCmd(f *Factory) *cobra.Command {
@@ -57,6 +58,7 @@ that needs a person saves its progress and the run ends with exit code 3.`,
 	cmd.Flags().StringVar(&o.AnswersFile, "answers", "", "YAML file of answers to the steps' questions (see the README)")
 	cmd.Flags().StringVar(&o.Phone, "phone", "", "mobile number (answers phone.number)")
 	cmd.Flags().StringVar(&o.Country, "country", "", "two-letter country of a number given without + (answers phone.country)")
+	cmd.Flags().BoolVar(&o.ReplacePhone, "replace-phone", false, "replace a different mobile number already registered in Microsoft 365 (answers verify.replace)")
 	cmd.Flags().StringVar(&o.Code, "code", "", "the code the waiting step asks for: texted code, or the one Duo Mobile shows")
 	return cmd
 }
@@ -203,6 +205,9 @@ func (o *StartOptions) answers() (map[string]string, error) {
 			return nil, err
 		}
 		given = f.Values()
+	}
+	if o.ReplacePhone {
+		given[steps.KeyVerifyReplace] = "yes"
 	}
 	for key, v := range map[string]string{steps.KeyPhoneNumber: o.Phone, steps.KeyPhoneCountry: o.Country} {
 		if v != "" {

@@ -35,6 +35,34 @@ type Config struct {
 	// CAFile is an extra CA bundle every provider trusts (a TLS-inspecting proxy).
 	CAFile string `yaml:"ca_file"`
 	Duo    Duo    `yaml:"duo"`
+	Graph  Graph  `yaml:"graph"`
+	Twilio Twilio `yaml:"twilio"`
+}
+
+// Graph is the Entra ID app registration that registers phone methods. The client
+// secret (or certificate) is never written here, only where to find it.
+type Graph struct {
+	TenantID              string `yaml:"tenant_id"`
+	ClientID              string `yaml:"client_id"`
+	ClientSecretEnv       string `yaml:"client_secret_env"`
+	ClientSecretFile      string `yaml:"client_secret_file"`
+	ClientCertificateFile string `yaml:"client_certificate_file"`
+	// AuthorityHost and BaseURL are for national clouds and tests.
+	AuthorityHost string `yaml:"authority_host"`
+	BaseURL       string `yaml:"base_url"`
+}
+
+// Configured reports whether Graph credentials are given at all (the portal route
+// uses them, read-only, when they are).
+func (g Graph) Configured() bool { return g.TenantID != "" || g.ClientID != "" }
+
+// Twilio is the Verify service that texts and checks codes.
+type Twilio struct {
+	AccountSID       string `yaml:"account_sid"`
+	AuthTokenEnv     string `yaml:"auth_token_env"`
+	AuthTokenFile    string `yaml:"auth_token_file"`
+	VerifyServiceSID string `yaml:"verify_service_sid"`
+	BaseURL          string `yaml:"base_url"`
 }
 
 // Duo is the Duo account: the Admin API integration enrolls, the Auth API one pushes.
@@ -54,8 +82,13 @@ type Duo struct {
 
 // Provider names.
 const (
-	Fake    = "fake"
-	DuoName = "duo"
+	Fake       = "fake"
+	DuoName    = "duo"
+	TwilioName = "twilio"
+	GraphName  = "graph"
+	// Portal is the route without Graph write access: the person adds the phone on
+	// Microsoft's own security-info page, and Microsoft texts the code.
+	Portal = "portal"
 )
 
 // Support is the desk that is told when a user is done.
@@ -217,8 +250,8 @@ func (c *Config) validate() error {
 		name    string
 		allowed []string
 	}{
-		"providers.sms":                {c.Providers.SMS, []string{Fake}},
-		"providers.phone_registration": {c.Providers.PhoneRegistration, []string{Fake}},
+		"providers.sms":                {c.Providers.SMS, []string{Fake, TwilioName, Portal}},
+		"providers.phone_registration": {c.Providers.PhoneRegistration, []string{Fake, GraphName, Portal}},
 		"providers.duo":                {c.Providers.Duo, []string{Fake, DuoName}},
 	} {
 		if !slices.Contains(v.allowed, v.name) {
@@ -230,8 +263,45 @@ func (c *Config) validate() error {
 			return bad("providers.notify", "%q is not one of: %s", n, Fake)
 		}
 	}
+	if (c.Providers.SMS == Portal) != (c.Providers.PhoneRegistration == Portal) {
+		return bad("providers.sms", "%q and providers.phone_registration %q: the portal route is both at once (Microsoft texts the code and registers the phone), so set both to portal or neither", c.Providers.SMS, c.Providers.PhoneRegistration)
+	}
 	if c.Providers.Duo == DuoName {
-		return c.Duo.validate()
+		if err := c.Duo.validate(); err != nil {
+			return err
+		}
+	}
+	if c.Providers.SMS == TwilioName {
+		if err := c.Twilio.validate(); err != nil {
+			return err
+		}
+	}
+	if c.Providers.PhoneRegistration == GraphName || c.Graph.Configured() {
+		return c.Graph.validate()
+	}
+	return nil
+}
+
+func (g Graph) validate() error {
+	switch {
+	case g.TenantID == "":
+		return bad("graph.tenant_id", "is missing: the Directory (tenant) ID from Entra ID, Overview")
+	case g.ClientID == "":
+		return bad("graph.client_id", "is missing: the Application (client) ID of the app registration")
+	case g.ClientSecretEnv == "" && g.ClientSecretFile == "" && g.ClientCertificateFile == "":
+		return bad("graph.client_secret_env", "is missing: name an environment variable holding the client secret (or set client_secret_file or client_certificate_file)")
+	}
+	return nil
+}
+
+func (t Twilio) validate() error {
+	switch {
+	case t.AccountSID == "":
+		return bad("twilio.account_sid", "is missing: the Account SID (AC…) from the Twilio Console")
+	case t.AuthTokenEnv == "" && t.AuthTokenFile == "":
+		return bad("twilio.auth_token_env", "is missing: name an environment variable (or auth_token_file) holding the auth token")
+	case t.VerifyServiceSID == "":
+		return bad("twilio.verify_service_sid", "is missing: the Verify service SID (VA…)")
 	}
 	return nil
 }

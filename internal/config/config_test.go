@@ -33,6 +33,12 @@ func TestLoad(t *testing.T) {
 		{name: "bad country", yaml: "default_country: USA\n", wantErr: "line 1: default_country"},
 		{name: "no such country", yaml: "default_country: QQ\n", wantErr: "default_country"},
 		{name: "too many attempts", yaml: "organisation: X\nlimits:\n  code_attempts: 99\n", wantErr: "line 3: limits.code_attempts 99"},
+		{name: "unknown provider", yaml: "providers:\n  sms: carrier-pigeon\n", wantErr: "line 2: providers.sms"},
+		{name: "portal is both roles", yaml: "providers:\n  sms: portal\n", wantErr: "providers.sms"},
+		{name: "duo without a host", yaml: "providers:\n  duo: duo\n", wantErr: "duo.api_host"},
+		{name: "duo secret key in place", yaml: "providers:\n  duo: duo\nduo:\n  api_host: api-x.duosecurity.com\n  admin_ikey: DI\n", wantErr: "duo.admin_skey_env"},
+		{name: "graph without a tenant", yaml: "providers:\n  phone_registration: graph\n", wantErr: "graph.tenant_id"},
+		{name: "twilio without a service", yaml: "providers:\n  sms: twilio\ntwilio:\n  account_sid: AC1\n  auth_token_env: T\n", wantErr: "twilio.verify_service_sid"},
 		{name: "wrong type", yaml: "limits:\n  code_attempts: many\n", wantErr: "line 2"},
 	}
 	for _, tt := range tests {

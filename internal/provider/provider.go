@@ -212,3 +212,15 @@ type Check struct {
 	// Detail is one sentence: what was seen, or what to do about it.
 	Detail string
 }
+
+// SelfService is a CodeSender whose codes the person gets from the vendor's own page
+// (Microsoft's security-info page texts the code and registers the phone): steps then
+// walk the person through that page instead of sending a code.
+type SelfService interface {
+	// Page is the address the person opens.
+	Page() string
+}
+
+// ErrCannotCheck means a provider has no way to read what was asked (the portal
+// route without Graph credentials): the person's word has to do.
+var ErrCannotCheck = errors.New("cannot check without read access")

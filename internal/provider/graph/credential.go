@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -16,21 +17,49 @@ import (
 // login.microsoft.com about a host it does not know. client carries every token
 // request, so the same CA bundle and proxy apply as for Graph.
 func NewSecretCredential(tenantID, clientID, secret, authorityHost string, client *http.Client) (azcore.TokenCredential, error) {
-	opts := &azidentity.ClientSecretCredentialOptions{}
-	if authorityHost != "" {
-		if !strings.HasSuffix(authorityHost, "/") {
-			authorityHost += "/"
-		}
-		opts.Cloud = cloud.Configuration{ActiveDirectoryAuthorityHost: authorityHost}
-		opts.DisableInstanceDiscovery = true
-	}
-	if client != nil {
-		opts.Transport = client
-	}
+	co, noDiscovery := clientOptions(authorityHost, client)
+	opts := &azidentity.ClientSecretCredentialOptions{ClientOptions: co, DisableInstanceDiscovery: noDiscovery}
 	cred, err := azidentity.NewClientSecretCredential(tenantID, clientID, secret, opts)
 	if err != nil {
 		// azidentity refuses a malformed tenant id here; its message names no secret.
 		return nil, fmt.Errorf("graph.tenant_id or the Graph authority host is not valid (%w); copy the Directory (tenant) ID from Entra ID → Overview", err)
 	}
 	return cred, nil
+}
+
+// NewCertificateCredential builds the client-credentials token source from a PEM (or
+// PKCS#12 without password) file holding the certificate and its private key.
+func NewCertificateCredential(tenantID, clientID, certFile, authorityHost string, client *http.Client) (azcore.TokenCredential, error) {
+	data, err := os.ReadFile(certFile)
+	if err != nil {
+		return nil, fmt.Errorf("read graph.client_certificate_file %s: %w", certFile, err)
+	}
+	certs, key, err := azidentity.ParseCertificates(data, nil)
+	if err != nil {
+		return nil, fmt.Errorf("graph.client_certificate_file %s holds no certificate and private key azidentity can read (%w); give a PEM file with both", certFile, err)
+	}
+	co, noDiscovery := clientOptions(authorityHost, client)
+	opts := &azidentity.ClientCertificateCredentialOptions{ClientOptions: co, DisableInstanceDiscovery: noDiscovery}
+	cred, err := azidentity.NewClientCertificateCredential(tenantID, clientID, certs, key, opts)
+	if err != nil {
+		return nil, fmt.Errorf("graph.tenant_id or the Graph authority host is not valid (%w); copy the Directory (tenant) ID from Entra ID → Overview", err)
+	}
+	return cred, nil
+}
+
+// clientOptions points token requests at authorityHost (when set, instance discovery
+// must be off) and sends them through client.
+func clientOptions(authorityHost string, client *http.Client) (azcore.ClientOptions, bool) {
+	var co azcore.ClientOptions
+	if client != nil {
+		co.Transport = client
+	}
+	if authorityHost == "" {
+		return co, false
+	}
+	if !strings.HasSuffix(authorityHost, "/") {
+		authorityHost += "/"
+	}
+	co.Cloud = cloud.Configuration{ActiveDirectoryAuthorityHost: authorityHost}
+	return co, true
 }
