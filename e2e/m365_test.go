@@ -91,6 +91,15 @@ func TestPipelineAgainstTwilioAndGraph(t *testing.T) {
 	if len(m) != 1 || m[0].PhoneNumber != "+1 2015550100" || m[0].PhoneType != "mobile" {
 		t.Fatalf("Graph methods = %+v; want one mobile +1 2015550100", m)
 	}
+	enforced := 0
+	for _, req := range g.Requests() {
+		if req.Method == "PATCH" && strings.HasSuffix(req.Path, "/authentication/requirements") && strings.Contains(req.Body, `"enforced"`) && req.Status == 204 {
+			enforced++
+		}
+	}
+	if enforced != 1 {
+		t.Errorf("per-user MFA was set to enforced %d times; want once, by the technician's run", enforced)
+	}
 	// Another run finds the method there and adds nothing.
 	start()
 	if m := g.Methods(email); len(m) != 1 {

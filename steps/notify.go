@@ -70,9 +70,32 @@ func (NotifySupport) Run(ctx context.Context, env *Env) error {
 		env.Screen.OK("Support was told by %s (reference %s).", n.Name(), receipt)
 	}
 	rec.SentAt = env.now()
-	env.note("Once support switches it on, Office apps and your phone's mail will ask for a code when you sign in. " +
-		"That can take up to an hour to reach every app: the next steps show what to expect.")
+	if err := env.Save(); err != nil {
+		return err
+	}
+	enforcer, err := env.Providers.Enforcer()
+	if err != nil {
+		return err
+	}
+	if enforcer != nil {
+		if err := enforcer.SetMFAState(ctx, env.State.User, "enforced"); err != nil {
+			return fmt.Errorf("require MFA for %s: %w", env.State.User, err)
+		}
+		rec.EnforcedAt = env.now()
+		env.Screen.OK("MFA is now required for %s.", env.State.User)
+		env.note("Office apps and your phone's mail will ask for a code the next time you sign in. " +
+			"That can take up to an hour to reach every app: the next steps show what to expect.")
+	} else {
+		env.note("Once support makes two-step sign-in required (status shows it as pending until then), Office apps and " +
+			"your phone's mail will ask for a code when you sign in. That can take up to an hour to reach every app: the next steps show what to expect.")
+	}
 	return env.Save()
+}
+
+// EnforcementPending is the note status shows for a user whose notice went out but
+// whose MFA nobody has confirmed as required yet.
+func EnforcementPending(st *state.State) bool {
+	return st.Notice != nil && !st.Notice.SentAt.IsZero() && st.Notice.EnforcedAt.IsZero()
 }
 
 func maskedPhone(st *state.State) string {

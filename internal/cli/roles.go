@@ -69,6 +69,15 @@ func (r *roles) Registrar() (provider.PhoneRegistrar, error) {
 }
 func (r *roles) Notifiers() ([]provider.Notifier, error) { return r.demoSet.Notifiers() }
 
+// Enforcer is Graph when this run registers phones through Graph: those credentials
+// are a technician's, and enforcing is the support desk's part of the procedure.
+func (r *roles) Enforcer() (provider.Enforcer, error) {
+	if r.cfg.Providers.PhoneRegistration != config.GraphName {
+		return nil, nil
+	}
+	return r.graphClient()
+}
+
 func (r *roles) Enroller() (provider.Enroller, error) {
 	if r.cfg.Providers.Duo == config.DuoName {
 		return r.duoClient()

@@ -140,7 +140,7 @@ func runStart(ctx context.Context, o *StartOptions) error {
 	}
 	runner := &wizard.Runner{Steps: list, Env: env}
 	outcome, runErr := runner.Run(ctx)
-	sum := wizard.Summarize(list, st)
+	sum := summarize(list, st)
 	sum.Outcome = outcome
 	sum.WaitingOn = firstWaiting(st, list)
 	closing(scr, sum, runErr)

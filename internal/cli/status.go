@@ -55,7 +55,7 @@ func runStatus(_ context.Context, o *StatusOptions) error {
 		st = state.New(o.User, o.F.Clock.Now().UTC())
 		st.Updated = st.Updated.Truncate(0)
 	}
-	sum := wizard.Summarize(list, st)
+	sum := summarize(list, st)
 	if o.Output == "json" {
 		return writeJSON(o.F.IO.Out, sum)
 	}
@@ -113,4 +113,18 @@ func writeTable(w io.Writer, sum wizard.Summary) error {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", i+1, s.ID, s.Status, changed, s.Reason)
 	}
 	return tw.Flush()
+}
+
+// summarize is wizard.Summarize plus what only this procedure knows: a notice that
+// went out while nobody has confirmed MFA as required yet.
+func summarize(list []steps.Step, st *state.State) wizard.Summary {
+	sum := wizard.Summarize(list, st)
+	if steps.EnforcementPending(st) {
+		for i := range sum.Steps {
+			if sum.Steps[i].ID == (steps.NotifySupport{}).ID() && sum.Steps[i].Reason == "" {
+				sum.Steps[i].Reason = "notified, enforcement pending"
+			}
+		}
+	}
+	return sum
 }

@@ -168,6 +168,9 @@ type Set interface {
 	Notifiers() ([]Notifier, error)
 	Enroller() (Enroller, error)
 	Pusher() (Pusher, error)
+	// Enforcer returns nil when this run cannot require MFA itself (an end user's run):
+	// support does it after the notice.
+	Enforcer() (Enforcer, error)
 	// Demo is true while any role is served by a fake: screens then say nothing is sent.
 	Demo() bool
 	// DemoRole is true when role is served by a fake.
@@ -224,3 +227,11 @@ type SelfService interface {
 // ErrCannotCheck means a provider has no way to read what was asked (the portal
 // route without Graph credentials): the person's word has to do.
 var ErrCannotCheck = errors.New("cannot check without read access")
+
+// Enforcer requires MFA for a user: Microsoft 365 per-user MFA state, which a
+// technician's Graph credentials can set ("enabled" becomes "enforced" once the user
+// has a method registered).
+type Enforcer interface {
+	MFAState(ctx context.Context, user string) (string, error)
+	SetMFAState(ctx context.Context, user, state string) error
+}

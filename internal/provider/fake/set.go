@@ -16,6 +16,7 @@ func (f set) Codes() (provider.CodeSender, error)         { return f.s.Codes(), 
 func (f set) Registrar() (provider.PhoneRegistrar, error) { return f.s.Registrar(), nil }
 func (f set) Enroller() (provider.Enroller, error)        { return f.s.Duo(), nil }
 func (f set) Pusher() (provider.Pusher, error)            { return f.s.Duo(), nil }
+func (f set) Enforcer() (provider.Enforcer, error)        { return nil, nil }
 func (f set) Demo() bool                                  { return true }
 func (f set) DemoRole(provider.Role) bool                 { return true }
 func (f set) Notifiers() ([]provider.Notifier, error) {
