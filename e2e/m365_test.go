@@ -121,10 +121,10 @@ func TestDoctorNamesAMissingGraphPermission(t *testing.T) {
 	if r := h.run(t, 30*time.Second, env, "providers", "check"); r.code != 0 {
 		t.Fatalf("check with every permission: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	g.SetPermission(graphtest.PermUsersRead, false)
+	g.SetPermission(graphtest.PermMethods, false)
 	r := h.run(t, 30*time.Second, env, "doctor")
-	if r.code != 1 || !strings.Contains(r.stdout, graphtest.PermUsersRead) {
-		t.Errorf("doctor without %s: exit %d\n%s", graphtest.PermUsersRead, r.code, r.stdout)
+	if r.code != 1 || !strings.Contains(r.stdout, "lacks the Graph application permission "+graphtest.PermMethods) {
+		t.Errorf("doctor without %s: exit %d\n%s", graphtest.PermMethods, r.code, r.stdout)
 	}
 	t.Logf("doctor said:\n%s", r.stdout)
 }

@@ -76,17 +76,26 @@ func TestCheck(t *testing.T) {
 	}{
 		{"all good", good, "", 0, []string{
 			"✔ graph token: tenant " + graphtest.TenantID + " app " + graphtest.ClientID,
+			"✔ graph permissions: UserAuthenticationMethod.ReadWrite.All and Policy.ReadWrite.AuthenticationMethod are granted",
 			"✔ graph users: reading users works (User.Read.All)",
 			"✔ graph clock: this computer's clock agrees with Microsoft's",
 		}},
 		{"no User.Read.All", good, graphtest.PermUsersRead, 0, []string{
 			"✔ graph token: tenant " + graphtest.TenantID + " app " + graphtest.ClientID,
+			"✔ graph permissions: UserAuthenticationMethod.ReadWrite.All and Policy.ReadWrite.AuthenticationMethod are granted",
 			"✘ graph users: the app registration lacks the Graph permission User.Read.All (application, with admin consent)",
 		}},
 		{"clock off", good, "", 7 * time.Minute, []string{
 			"✔ graph token: tenant " + graphtest.TenantID + " app " + graphtest.ClientID,
+			"✔ graph permissions: UserAuthenticationMethod.ReadWrite.All and Policy.ReadWrite.AuthenticationMethod are granted",
 			"✔ graph users: reading users works (User.Read.All)",
 			"✘ graph clock: this computer's clock is 7m0s off Microsoft's; set it right (automatic time), or tokens may be refused",
+		}},
+		{"no permission to register phones", good, graphtest.PermMethods, 0, []string{
+			"✔ graph token: tenant " + graphtest.TenantID + " app " + graphtest.ClientID,
+			"✘ graph permissions: the app registration lacks the Graph application permission UserAuthenticationMethod.ReadWrite.All (to register the verified mobile number): add it and grant admin consent",
+			"✔ graph users: reading users works (User.Read.All)",
+			"✔ graph clock: this computer's clock agrees with Microsoft's",
 		}},
 		{"wrong secret", creds{graphtest.TenantID, graphtest.ClientID, "nope"}, "", 0, []string{
 			"✘ graph token: the Graph client secret is wrong or expired: check graph.client_secret_env",

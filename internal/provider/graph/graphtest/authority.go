@@ -2,7 +2,9 @@ package graphtest
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -45,9 +47,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, tenant string, fo
 	case !goodScope(form.Get("scope"), "https://"+r.Host+"/.default"):
 		aadError(w, http.StatusBadRequest, "invalid_scope", 70011, "The provided value for the input parameter 'scope' is not valid. The scope "+form.Get("scope")+" is not valid.")
 	default:
-		b := make([]byte, 24)
-		_, _ = rand.Read(b)
-		tok := "fake." + hex.EncodeToString(b)
+		tok := s.newToken()
 		s.tokens[tok] = true
 		writeJSON(w, http.StatusOK, map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok})
 	}
@@ -78,4 +78,22 @@ func aadError(w http.ResponseWriter, status int, code string, number int, msg st
 		"correlation_id":    "00000000-0000-0000-0000-000000000000",
 		"error_uri":         "https://login.microsoftonline.com/error?code=" + itoa(number),
 	})
+}
+
+// newToken makes a JWT-shaped token like Entra ID's: its "roles" claim lists the
+// application permissions granted now, which is what a client can read to find a
+// missing permission before using it. The signature is not a real one.
+func (s *Server) newToken() string {
+	var roles []string
+	for name, granted := range s.perms {
+		if granted {
+			roles = append(roles, name)
+		}
+	}
+	slices.Sort(roles)
+	nonce := make([]byte, 12)
+	_, _ = rand.Read(nonce)
+	claims, _ := json.Marshal(map[string]any{"aud": "https://graph.microsoft.com", "tid": TenantID, "appid": ClientID, "roles": roles, "jti": hex.EncodeToString(nonce)})
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + enc.EncodeToString(claims) + ".fake"
 }
