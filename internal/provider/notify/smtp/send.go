@@ -1,0 +1,125 @@
+package smtp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/message"
+)
+
+// MessageID is the Message-ID header a notice is sent with: the same for every resend
+// of one notice, so the desk's mail system can recognise a duplicate.
+func MessageID(noticeID string) string { return "<" + noticeID + "@mfa-onboard>" }
+
+// Notify sends the notice and returns its Message-ID as the receipt.
+func (s *Notifier) Notify(ctx context.Context, n provider.Notice) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if !validID(n.ID) {
+		return "", fmt.Errorf("the notice id %q cannot go into a Message-ID; this is a bug in mfa-onboard, please report it", n.ID)
+	}
+	m, err := s.message(n)
+	if err != nil {
+		return "", err
+	}
+	c, err := s.client()
+	if err != nil {
+		return "", err
+	}
+	if err := c.DialAndSendWithContext(ctx, m); err != nil {
+		return "", s.explain(ctx, err)
+	}
+	return MessageID(n.ID), nil
+}
+
+// Sent cannot know: SMTP has no way to ask what a server accepted (see the package
+// comment), so it always answers not found.
+func (s *Notifier) Sent(ctx context.Context, id string) (string, bool, error) {
+	return "", false, ctx.Err()
+}
+
+func (s *Notifier) message(n provider.Notice) (*gomail.Msg, error) {
+	subject, body, err := message.Render(s.cfg.Template, n)
+	if err != nil {
+		return nil, err
+	}
+	m := gomail.NewMsg()
+	if err := m.From(s.cfg.From); err != nil {
+		return nil, fmt.Errorf("the SMTP from address %q is not usable (%w); fix it in the config", s.cfg.From, err)
+	}
+	if err := m.To(s.cfg.To...); err != nil {
+		return nil, fmt.Errorf("the SMTP to list is not usable (%w); fix it in the config", err)
+	}
+	if len(s.cfg.Cc) > 0 {
+		if err := m.Cc(s.cfg.Cc...); err != nil {
+			return nil, fmt.Errorf("the SMTP cc list is not usable (%w); fix it in the config", err)
+		}
+	}
+	m.Subject(subject)
+	m.SetMessageIDWithValue(n.ID + "@mfa-onboard")
+	m.SetDateWithValue(s.cfg.Clock.Now())
+	m.SetGenHeader("X-MFA-Onboard-Reference", n.ID)
+	// Auto-replies (out of office) to a tool's mailbox help nobody.
+	m.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
+	m.SetBodyString(gomail.TypeTextPlain, body)
+	return m, nil
+}
+
+// client builds a go-mail client for one connection.
+func (s *Notifier) client() (*gomail.Client, error) {
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if s.cfg.TLSConfig != nil {
+		tc = s.cfg.TLSConfig.Clone()
+	}
+	if tc.ServerName == "" {
+		tc.ServerName = s.cfg.Host
+	}
+	opts := []gomail.Option{
+		gomail.WithPort(s.cfg.Port),
+		gomail.WithTimeout(s.cfg.Timeout),
+		gomail.WithTLSConfig(tc),
+	}
+	switch s.cfg.TLS {
+	case TLSImplicit:
+		opts = append(opts, gomail.WithSSL())
+	case TLSNone:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	default:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	}
+	switch {
+	case s.cfg.Username == "":
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthNoAuth))
+	case s.cfg.TLS == TLSNone:
+		// Loopback only (New refuses anything else), so a clear-text login is acceptable.
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlainNoEnc),
+			gomail.WithUsername(s.cfg.Username), gomail.WithPassword(s.cfg.Password))
+	default:
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
+			gomail.WithUsername(s.cfg.Username), gomail.WithPassword(s.cfg.Password))
+	}
+	c, err := gomail.NewClient(s.cfg.Host, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("the SMTP settings are not usable (%w); check the host, port and TLS mode", errors.New(s.redact(err.Error())))
+	}
+	return c, nil
+}
+
+// validID keeps the id to characters that are safe inside a Message-ID.
+func validID(id string) bool {
+	if id == "" || len(id) > 200 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_') {
+			return false
+		}
+	}
+	return true
+}

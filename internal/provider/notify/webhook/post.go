@@ -1,0 +1,196 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/message"
+)
+
+// Retries are bounded so that a throttled run ends with a message instead of hanging.
+const (
+	maxTries = 4
+	maxWait  = 60 * time.Second
+	maxBody  = 64 << 10
+)
+
+// Notify posts the notice and returns the notice id as the receipt: neither service
+// gives a message id back.
+func (w *Notifier) Notify(ctx context.Context, n provider.Notice) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	subject, body, err := message.Render(w.cfg.Template, n)
+	if err != nil {
+		return "", err
+	}
+	payload := slackPayload(subject, body)
+	if w.cfg.Kind == KindTeams {
+		payload = teamsPayload(subject, body)
+	}
+	data, err := json.Marshal(payload)
+	if err != nil {
+		return "", fmt.Errorf("encode the %s message: %w", w.Name(), err)
+	}
+	for try := 1; ; try++ {
+		status, header, text, err := w.post(ctx, data)
+		if err != nil {
+			return "", err
+		}
+		if status != http.StatusTooManyRequests {
+			if err := w.outcome(status, text); err != nil {
+				return "", err
+			}
+			return n.ID, nil
+		}
+		wait, ok := retryAfter(header, w.cfg.Clock.Now())
+		if !ok {
+			wait = time.Duration(1<<(try-1)) * time.Second
+		}
+		if try == maxTries || wait > maxWait {
+			return "", fmt.Errorf("%s is limiting posts to this webhook (HTTP 429, %d tries); wait a few minutes and run again", w.Name(), try)
+		}
+		if err := w.cfg.Clock.Sleep(ctx, wait); err != nil {
+			return "", err
+		}
+	}
+}
+
+// Sent cannot know: a webhook cannot be asked what it received (see the package comment).
+func (w *Notifier) Sent(ctx context.Context, id string) (string, bool, error) {
+	return "", false, ctx.Err()
+}
+
+// Check cannot call the webhook, since any post notifies the channel: it only checks
+// the URL's form.
+func (w *Notifier) Check(ctx context.Context) []provider.Check {
+	name := strings.ToLower(w.Name()) + " webhook"
+	if err := validURL(w.cfg.URL); err != nil {
+		return []provider.Check{{Name: name, Detail: err.Error()}}
+	}
+	return []provider.Check{{Name: name, OK: true, Detail: "the URL for " + hostOf(w.cfg.URL) + " is well formed; not called: posting would notify the channel"}}
+}
+
+func (w *Notifier) post(ctx context.Context, data []byte) (int, http.Header, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.cfg.URL, bytes.NewReader(data))
+	if err != nil {
+		return 0, nil, "", fmt.Errorf("the %s webhook URL does not work; copy it again from the Teams workflow or the Slack app", w.Name())
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := w.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return 0, nil, "", w.transportError(ctx, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return 0, nil, "", fmt.Errorf("the answer from %s broke off, so the post may or may not have arrived; check the channel before running again", hostOf(w.cfg.URL))
+	}
+	return resp.StatusCode, resp.Header, clean(string(body)), nil
+}
+
+// outcome reads a non-429 answer: nil for success, else one sentence.
+func (w *Notifier) outcome(status int, text string) error {
+	host := hostOf(w.cfg.URL)
+	switch {
+	case w.cfg.Kind == KindTeams && (status == http.StatusAccepted || status == http.StatusOK):
+		return nil
+	case w.cfg.Kind == KindSlack && status == http.StatusOK && text == "ok":
+		return nil
+	case w.cfg.Kind == KindSlack && status == http.StatusOK:
+		return fmt.Errorf("slack answered 200 but not ok (%q); check the webhook URL is a Slack incoming webhook", text)
+	case status >= 500:
+		return fmt.Errorf("%s answered HTTP %d, so the post may not have arrived; run again in a few minutes and check the channel", host, status)
+	case w.cfg.Kind == KindSlack:
+		return slackError(status, text)
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return fmt.Errorf("teams refused the post (HTTP %d%s): the workflow URL's signature is wrong or the workflow was turned off; copy the URL again from the workflow", status, said(text))
+	case status == http.StatusNotFound:
+		return fmt.Errorf("teams does not know this workflow (HTTP 404): it was deleted or the URL is incomplete; copy it again from the workflow")
+	}
+	return fmt.Errorf("teams refused the post (HTTP %d%s); check the workflow's run history in Power Automate", status, said(text))
+}
+
+// slackError turns Slack's plain-text error codes into sentences.
+func slackError(status int, code string) error {
+	switch code {
+	case "invalid_payload", "no_text":
+		return fmt.Errorf("slack refused the message as malformed (%s); if notify.template is set, check it renders text", code)
+	case "invalid_token", "no_service", "action_prohibited":
+		return fmt.Errorf("slack refused the webhook (%s): it was revoked or the URL is wrong; make a new incoming webhook and update the URL", code)
+	case "channel_not_found":
+		return errors.New("slack cannot find the webhook's channel (channel_not_found): it was deleted; make a new incoming webhook for the support channel")
+	case "channel_is_archived":
+		return errors.New("the webhook's Slack channel is archived (channel_is_archived): unarchive it or make a webhook for another channel")
+	}
+	return fmt.Errorf("slack refused the post (HTTP %d%s); check the incoming webhook in the Slack app's settings", status, said(code))
+}
+
+func said(text string) string {
+	if text == "" {
+		return ""
+	}
+	return ": " + text
+}
+
+// retryAfter reads Retry-After as seconds or as an HTTP date.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// transportError explains a post that got no answer. net/http puts the whole URL,
+// signature included, into its errors, so only the innermost cause is kept.
+func (w *Notifier) transportError(ctx context.Context, err error) error {
+	host := hostOf(w.cfg.URL)
+	if ctx.Err() != nil {
+		return fmt.Errorf("the post to %s was stopped (%w)", host, ctx.Err())
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var unknownCA x509.UnknownAuthorityError
+	var verify *tls.CertificateVerificationError
+	if errors.As(err, &unknownCA) || errors.As(err, &verify) {
+		return fmt.Errorf("this computer does not trust the certificate %s presents (%w): if a proxy inspects TLS, give its CA bundle in the config's ca_file", host, err)
+	}
+	return fmt.Errorf("could not reach %s (%w): check this computer's network connection and any proxy", host, err)
+}
+
+// clean keeps a service's text to one short line with no control characters.
+func clean(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 200 {
+		s = string(r[:200]) + "…"
+	}
+	return s
+}
