@@ -8,7 +8,7 @@ FUZZTIME    ?= 4s
 # Packages with fuzz targets, as package:target.
 FUZZ        := ./internal/phone:FuzzParse ./internal/state:FuzzLoad ./internal/config:FuzzLoad ./internal/answers:FuzzParse
 
-.PHONY: help build run test vet unit e2e pipeline fuzz lint bench dist clean
+.PHONY: help build run smtp-dev test vet unit e2e pipeline fuzz lint bench dist clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -18,6 +18,9 @@ build: ## build bin/mfa-onboard
 
 run: build ## build, then start the wizard on the embedded demo (nothing is sent)
 	./$(BIN) start
+
+smtp-dev: ## a loopback mail server printing what it receives; use with testdata/config/smtp-dev.yaml
+	$(GO) run ./scripts/smtp-dev
 
 test: vet unit e2e pipeline fuzz ## everything CI runs: vet, unit + provider contract tests (-race), pty end-to-end, the pipeline script, short fuzz
 

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
@@ -56,18 +57,30 @@ func (NotifySupport) Run(ctx context.Context, env *Env) error {
 		When:         env.now(),
 		Computer:     env.Computer,
 	}
+	if rec.Channels == nil {
+		rec.Channels = map[string]string{}
+	}
+	var failed []string
 	for _, n := range notifiers {
-		receipt, found, err := n.Sent(ctx, rec.ID)
+		if r, done := rec.Channels[n.Name()]; done {
+			env.Screen.OK("Support was already told by %s (reference %s).", n.Name(), r)
+			continue
+		}
+		receipt, err := notifyOnce(ctx, n, notice)
 		if err != nil {
-			return fmt.Errorf("check whether %s was already told: %w", n.Name(), err)
+			env.Screen.Problem("Support could not be told by %s: %v", n.Name(), err)
+			failed = append(failed, fmt.Sprintf("%s: %v", n.Name(), err))
+			continue
 		}
-		if !found {
-			if receipt, err = n.Notify(ctx, notice); err != nil {
-				return fmt.Errorf("tell support by %s: %w", n.Name(), err)
-			}
+		// Saved at once, so a crash before the next channel never repeats this one.
+		rec.Channels[n.Name()], rec.Receipt = receipt, receipt
+		if err := env.Save(); err != nil {
+			return err
 		}
-		rec.Receipt = receipt
 		env.Screen.OK("Support was told by %s (reference %s).", n.Name(), receipt)
+	}
+	if len(failed) > 0 {
+		return &Deferred{Reason: "support is not told yet (" + strings.Join(failed, "; ") + "); the next run tries again, and the other steps go on meanwhile"}
 	}
 	rec.SentAt = env.now()
 	if err := env.Save(); err != nil {
@@ -91,6 +104,31 @@ func (NotifySupport) Run(ctx context.Context, env *Env) error {
 	}
 	return env.Save()
 }
+
+// notifyOnce asks the channel whether the notice already went out (a crash after
+// sending and before saving) and sends it only if not.
+func notifyOnce(ctx context.Context, n provider.Notifier, notice provider.Notice) (string, error) {
+	receipt, found, err := n.Sent(ctx, notice.ID)
+	if err != nil {
+		return "", fmt.Errorf("could not check for an earlier notice: %w", err)
+	}
+	if found {
+		return receipt, nil
+	}
+	return n.Notify(ctx, notice)
+}
+
+// Deferred is a step that could not finish for a reason outside the person's hands (a
+// mail server down): it stays waiting with Reason, and the procedure goes on.
+type Deferred struct{ Reason string }
+
+func (d *Deferred) Error() string { return d.Reason }
+
+// Waiting marks the run as waiting when it ends.
+func (d *Deferred) Waiting() string { return "notify-support" }
+
+// Deferred tells the runner to carry on with the next step.
+func (d *Deferred) Deferred() bool { return true }
 
 // EnforcementPending is the note status shows for a user whose notice went out but
 // whose MFA nobody has confirmed as required yet.

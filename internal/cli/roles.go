@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"crypto/tls"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -13,6 +15,10 @@ import (
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/duo"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/fake"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/graph"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/autotask"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/message"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/smtp"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/webhook"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/portal"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/twilio"
 	"github.com/mfa-onboard/mfa-onboard/internal/secret"
@@ -35,6 +41,10 @@ type roles struct {
 	twilioOnce sync.Once
 	twilio     *twilio.Client
 	twilioErr  error
+
+	notifyOnce sync.Once
+	notifiers  []provider.Notifier
+	notifyErr  error
 
 	graphOnce sync.Once
 	graph     *graph.Client
@@ -67,7 +77,110 @@ func (r *roles) Registrar() (provider.PhoneRegistrar, error) {
 	}
 	return r.demoSet.Registrar()
 }
-func (r *roles) Notifiers() ([]provider.Notifier, error) { return r.demoSet.Notifiers() }
+
+// Notifiers returns every channel providers.notify names, built once.
+func (r *roles) Notifiers() ([]provider.Notifier, error) {
+	r.notifyOnce.Do(func() { r.notifiers, r.notifyErr = r.buildNotifiers() })
+	return r.notifiers, r.notifyErr
+}
+
+func (r *roles) buildNotifiers() ([]provider.Notifier, error) {
+	n := r.cfg.Notify
+	configErr := func(err error) ([]provider.Notifier, error) { return nil, &config.Error{File: "config", Err: err} }
+	if _, err := message.Parse(n.Template); err != nil {
+		return configErr(err)
+	}
+	var out []provider.Notifier
+	for _, name := range r.cfg.Providers.Notify {
+		one, err := r.buildNotifier(name)
+		if err != nil {
+			return configErr(err)
+		}
+		out = append(out, one)
+	}
+	return out, nil
+}
+
+func (r *roles) buildNotifier(name string) (provider.Notifier, error) {
+	switch name {
+	case config.SMTPName:
+		return r.buildSMTP()
+	case config.TeamsName, config.SlackName:
+		return r.buildWebhook(name)
+	case config.Autotask:
+		return r.buildAutotask()
+	}
+	demo, err := r.demoSet.Notifiers()
+	if err != nil {
+		return nil, err
+	}
+	return demo[0], nil
+}
+
+func (r *roles) buildSMTP() (provider.Notifier, error) {
+	n := r.cfg.Notify
+	pw := ""
+	if n.SMTP.PasswordEnv != "" || n.SMTP.PasswordFile != "" {
+		var err error
+		if pw, err = secret.Read(secret.Source{Key: "notify.smtp.password", Env: n.SMTP.PasswordEnv, File: n.SMTP.PasswordFile}, r.f.Getenv); err != nil {
+			return nil, err
+		}
+	}
+	pool, err := httpclient.Pool(r.cfg.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	m, err := smtp.New(smtp.Config{
+		Host: n.SMTP.Host, Port: n.SMTP.Port, TLS: n.SMTP.TLS, Username: n.SMTP.Username, Password: pw,
+		From: n.SMTP.From, To: n.SMTP.To, Cc: n.SMTP.Cc, TLSConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
+		Template: n.Template, Clock: r.f.Clock, Timeout: callTimeout,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("notify.smtp: %w", err)
+	}
+	return m, nil
+}
+
+func (r *roles) buildWebhook(name string) (provider.Notifier, error) {
+	hook := r.cfg.Notify.Teams
+	if name == config.SlackName {
+		hook = r.cfg.Notify.Slack
+	}
+	url, err := secret.Read(secret.Source{Key: "notify." + name + ".url", Env: hook.URLEnv, File: hook.URLFile}, r.f.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	client, err := httpclient.New(callTimeout, r.cfg.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	w, err := webhook.New(webhook.Config{Kind: name, URL: url, HTTPClient: client, Template: r.cfg.Notify.Template, Clock: r.f.Clock})
+	if err != nil {
+		return nil, fmt.Errorf("notify.%s: %w", name, err)
+	}
+	return w, nil
+}
+
+func (r *roles) buildAutotask() (provider.Notifier, error) {
+	a := r.cfg.Notify.Autotask
+	sec, err := secret.Read(secret.Source{Key: "notify.autotask.secret", Env: a.SecretEnv, File: a.SecretFile}, r.f.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	client, err := httpclient.New(callTimeout, r.cfg.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	t, err := autotask.New(autotask.Config{
+		APIUser: a.APIUser, Secret: sec, IntegrationCode: a.IntegrationCode, ZoneURL: a.ZoneURL, BaseURL: a.BaseURL,
+		CompanyID: a.CompanyID, QueueID: a.QueueID, Status: a.Status, Priority: a.Priority,
+		IssueType: a.IssueType, SubIssueType: a.SubIssueType, HTTPClient: client, Template: r.cfg.Notify.Template, Clock: r.f.Clock,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("notify.autotask: %w", err)
+	}
+	return t, nil
+}
 
 // Enforcer is Graph when this run registers phones through Graph: those credentials
 // are a technician's, and enforcing is the support desk's part of the procedure.
@@ -120,6 +233,22 @@ func (r *roles) Checkers() map[string]func() (provider.Checker, error) {
 	out := map[string]func() (provider.Checker, error){}
 	if r.cfg.Providers.Duo == config.DuoName {
 		out["duo"] = func() (provider.Checker, error) { return r.duoClient() }
+	}
+	for _, name := range r.cfg.Providers.Notify {
+		if name == config.Fake {
+			continue
+		}
+		out[name] = func() (provider.Checker, error) {
+			n, err := r.buildNotifier(name)
+			if err != nil {
+				return nil, &config.Error{File: "config", Err: err}
+			}
+			c, ok := n.(provider.Checker)
+			if !ok {
+				return nil, fmt.Errorf("notify.%s has no check", name)
+			}
+			return c, nil
+		}
 	}
 	if r.cfg.Providers.SMS == config.TwilioName {
 		out["twilio"] = func() (provider.Checker, error) { return r.twilioClient() }

@@ -37,6 +37,52 @@ type Config struct {
 	Duo    Duo    `yaml:"duo"`
 	Graph  Graph  `yaml:"graph"`
 	Twilio Twilio `yaml:"twilio"`
+	Notify Notify `yaml:"notify"`
+}
+
+// Notify configures each way of telling the support desk named in providers.notify.
+type Notify struct {
+	// Template is the MSP's own message (Go text/template); empty is the built-in one.
+	Template string        `yaml:"template"`
+	SMTP     SMTP          `yaml:"smtp"`
+	Teams    Webhook       `yaml:"teams"`
+	Slack    Webhook       `yaml:"slack"`
+	Autotask AutotaskNotes `yaml:"autotask"`
+}
+
+// SMTP is the mail server the notice goes through.
+type SMTP struct {
+	Host         string   `yaml:"host"`
+	Port         int      `yaml:"port"`
+	TLS          string   `yaml:"tls"`
+	Username     string   `yaml:"username"`
+	PasswordEnv  string   `yaml:"password_env"`
+	PasswordFile string   `yaml:"password_file"`
+	From         string   `yaml:"from"`
+	To           []string `yaml:"to"`
+	Cc           []string `yaml:"cc"`
+}
+
+// Webhook is a chat webhook; its URL holds a secret, so it comes from env or a file.
+type Webhook struct {
+	URLEnv  string `yaml:"url_env"`
+	URLFile string `yaml:"url_file"`
+}
+
+// AutotaskNotes is the PSA the notice is filed in as a ticket.
+type AutotaskNotes struct {
+	APIUser         string `yaml:"api_user"`
+	SecretEnv       string `yaml:"secret_env"`
+	SecretFile      string `yaml:"secret_file"`
+	IntegrationCode string `yaml:"integration_code"`
+	ZoneURL         string `yaml:"zone_url"`
+	BaseURL         string `yaml:"base_url"`
+	CompanyID       int64  `yaml:"company_id"`
+	QueueID         int64  `yaml:"queue_id"`
+	Status          int    `yaml:"status"`
+	Priority        int    `yaml:"priority"`
+	IssueType       int    `yaml:"issue_type"`
+	SubIssueType    int    `yaml:"sub_issue_type"`
 }
 
 // Graph is the Entra ID app registration that registers phone methods. The client
@@ -86,6 +132,10 @@ const (
 	DuoName    = "duo"
 	TwilioName = "twilio"
 	GraphName  = "graph"
+	SMTPName   = "smtp"
+	TeamsName  = "teams"
+	SlackName  = "slack"
+	Autotask   = "autotask"
 	// Portal is the route without Graph write access: the person adds the phone on
 	// Microsoft's own security-info page, and Microsoft texts the code.
 	Portal = "portal"
@@ -258,10 +308,14 @@ func (c *Config) validate() error {
 			return bad(key, "%q is not one of: %s", v.name, strings.Join(v.allowed, ", "))
 		}
 	}
+	notifiers := []string{Fake, SMTPName, TeamsName, SlackName, Autotask}
 	for _, n := range c.Providers.Notify {
-		if n != Fake {
-			return bad("providers.notify", "%q is not one of: %s", n, Fake)
+		if !slices.Contains(notifiers, n) {
+			return bad("providers.notify", "%q is not one of: %s", n, strings.Join(notifiers, ", "))
 		}
+	}
+	if err := c.Notify.validate(c.Providers.Notify); err != nil {
+		return err
 	}
 	if (c.Providers.SMS == Portal) != (c.Providers.PhoneRegistration == Portal) {
 		return bad("providers.sms", "%q and providers.phone_registration %q: the portal route is both at once (Microsoft texts the code and registers the phone), so set both to portal or neither", c.Providers.SMS, c.Providers.PhoneRegistration)
@@ -324,6 +378,26 @@ func (d Duo) validate() error {
 		return bad("duo.activation_valid_secs", "%d must be between 60 and 2592000 (30 days)", d.ActivationValidSecs)
 	case d.ActivationValidSecs != 0 && d.ActivationValidSecs < 60:
 		return bad("duo.activation_valid_secs", "%d must be between 60 and 2592000 (30 days)", d.ActivationValidSecs)
+	}
+	return nil
+}
+
+func (n Notify) validate(names []string) error {
+	for _, name := range names {
+		switch {
+		case name == SMTPName && n.SMTP.Host == "":
+			return bad("notify.smtp.host", "is missing: the mail server that takes the notice")
+		case name == SMTPName && (n.SMTP.From == "" || len(n.SMTP.To) == 0):
+			return bad("notify.smtp.to", "and notify.smtp.from are needed: who sends the notice and which support address gets it")
+		case name == TeamsName && n.Teams.URLEnv == "" && n.Teams.URLFile == "":
+			return bad("notify.teams.url_env", "is missing: name an environment variable (or url_file) holding the Workflows webhook URL")
+		case name == SlackName && n.Slack.URLEnv == "" && n.Slack.URLFile == "":
+			return bad("notify.slack.url_env", "is missing: name an environment variable (or url_file) holding the Slack webhook URL")
+		case name == Autotask && (n.Autotask.APIUser == "" || n.Autotask.IntegrationCode == "" || n.Autotask.CompanyID == 0):
+			return bad("notify.autotask.api_user", "notify.autotask.integration_code and company_id are needed to file a ticket")
+		case name == Autotask && n.Autotask.SecretEnv == "" && n.Autotask.SecretFile == "":
+			return bad("notify.autotask.secret_env", "is missing: name an environment variable (or secret_file) holding the API user's secret")
+		}
 	}
 	return nil
 }

@@ -16,6 +16,18 @@ import (
 // New returns a client trusting the system CAs and the PEM certificates in caFiles
 // (empty names are skipped).
 func New(timeout time.Duration, caFiles ...string) (*http.Client, error) {
+	pool, err := Pool(caFiles...)
+	if err != nil {
+		return nil, err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: tr, Timeout: timeout}, nil
+}
+
+// Pool is the system's trusted CAs plus the PEM certificates in caFiles, for
+// connections that are not HTTP (mail).
+func Pool(caFiles ...string) (*x509.CertPool, error) {
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
 		pool = x509.NewCertPool()
@@ -32,7 +44,5 @@ func New(timeout time.Duration, caFiles ...string) (*http.Client, error) {
 			return nil, errors.New("the CA bundle " + f + " holds no PEM certificate; give a file with -----BEGIN CERTIFICATE----- blocks")
 		}
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	return &http.Client{Transport: tr, Timeout: timeout}, nil
+	return pool, nil
 }

@@ -87,6 +87,9 @@ type NoticeRecord struct {
 	Started time.Time `json:"started"`
 	SentAt  time.Time `json:"sent_at,omitempty"`
 	Receipt string    `json:"receipt,omitempty"`
+	// Channels holds each channel's receipt once it was told, so a re-run after one
+	// channel failed tells only the others.
+	Channels map[string]string `json:"channels,omitempty"`
 	// EnforcedAt is set once MFA is required for the user (by this tool as a
 	// technician); until then status says enforcement is pending.
 	EnforcedAt time.Time `json:"enforced_at,omitempty"`

@@ -42,6 +42,7 @@ type waiting interface {
 // prompt.ErrInterrupted on Ctrl-C, or the step's own error.
 func (r *Runner) Run(ctx context.Context) (Outcome, error) {
 	env, st := r.Env, r.Env.State
+	var deferred error
 	for i, step := range r.Steps {
 		id := step.ID()
 		if s := st.Step(id).Status; s == state.Done || s == state.Skipped {
@@ -71,8 +72,14 @@ func (r *Runner) Run(ctx context.Context) (Outcome, error) {
 		if serr := env.Save(); serr != nil {
 			return Failed, errors.Join(err, serr)
 		}
+		var later interface{ Deferred() bool }
 		switch {
 		case err == nil:
+			continue
+		case errors.As(err, &later) && later.Deferred():
+			// Outside the person's hands (a mail server down): record it, go on, and
+			// end the run as waiting so the next run retries it.
+			deferred = err
 			continue
 		case need != nil:
 			return WaitingUser, err
@@ -81,6 +88,9 @@ func (r *Runner) Run(ctx context.Context) (Outcome, error) {
 		default:
 			return Failed, err
 		}
+	}
+	if deferred != nil {
+		return WaitingUser, deferred
 	}
 	return Completed, nil
 }
