@@ -16,6 +16,7 @@ import (
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/autotask/autotasktest"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/smtp/smtptest"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/webhook/webhooktest"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
 
@@ -163,5 +164,27 @@ func TestMailServerDownLeavesTheStepWaitingAndGoesOn(t *testing.T) {
 	_, r, _ = d.start()
 	if s := stepStatus(r, "notify-support"); s.Status != "done" {
 		t.Errorf("notify-support = %+v after the retry", s)
+	}
+}
+
+func TestTeamsWebhookIsRetriedOnlyUntilItTakes(t *testing.T) {
+	hook := webhooktest.New(t)
+	d := &desk{t: t, home: t.TempDir(), now: clock.NewFake(time.Now())}
+	// The fake is plain HTTP on loopback, which the webhook client allows only there.
+	os.WriteFile(filepath.Join(d.home, "config.yaml"), []byte("providers:\n  notify: [teams]\nnotify:\n  teams:\n    url_env: TEST_TEAMS_URL\n"), 0o600)
+	d.env = map[string]string{"CI": "true", "TEST_TEAMS_URL": hook.TeamsURL()}
+
+	hook.FailNext(503, "", "")
+	_, r, stderr := d.untilNotified()
+	if s := stepStatus(r, "notify-support"); s.Status != "waiting" {
+		t.Fatalf("after a 503: %+v", s)
+	}
+	if strings.Contains(stderr, webhooktest.TeamsSig) {
+		t.Errorf("the webhook's signature appears in the output:\n%s", stderr)
+	}
+	d.start()
+	_, r, _ = d.start()
+	if s := stepStatus(r, "notify-support"); s.Status != "done" || len(hook.Posts()) != 1 {
+		t.Errorf("notify-support %+v with %d accepted posts; want done with exactly one", s, len(hook.Posts()))
 	}
 }
