@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
 // duoUser and duoPhone hold the few fields the client reads from Duo's objects.
@@ -111,7 +112,7 @@ func (c *Client) CreatePhone(ctx context.Context, e164, platform string) (string
 	}
 	// Duo answers "Mobile"/"Apple iOS" for "mobile"/"apple ios".
 	if !strings.EqualFold(p.Type, "mobile") || !strings.EqualFold(p.Platform, want) {
-		return "", fmt.Errorf("the new Duo phone %s is a %q %q instead of a mobile %q: correct it in the Duo Admin Panel, then run mfa-onboard start again", p.PhoneID, clean(p.Type), clean(p.Platform), want)
+		return "", fmt.Errorf("the new Duo phone %s is a %q %q instead of a mobile %q: correct it in the Duo Admin Panel, then run mfa-onboard start again", p.PhoneID, sanitize.Line(p.Type), sanitize.Line(p.Platform), want)
 	}
 	return p.PhoneID, nil
 }
@@ -207,7 +208,7 @@ func checkIDs(ids ...string) error {
 			ok = ok && (r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
 		}
 		if !ok {
-			return fmt.Errorf("%q is not a Duo id: run mfa-onboard reset for this person and start again", clean(id))
+			return fmt.Errorf("%q is not a Duo id: run mfa-onboard reset for this person and start again", sanitize.Line(id))
 		}
 	}
 	return nil

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
 // API names which Duo application (and so which key pair in the config) a call used.
@@ -104,7 +104,7 @@ func decode(api API, status int, body []byte, out any) error {
 		return &Error{API: api, Status: status}
 	}
 	if env.Stat != "OK" || status != 200 {
-		return &Error{API: api, Status: status, Code: parseInt(env.Code), Message: clean(env.Message), Detail: clean(env.MessageDetail)}
+		return &Error{API: api, Status: status, Code: parseInt(env.Code), Message: sanitize.Line(env.Message), Detail: sanitize.Line(env.MessageDetail)}
 	}
 	if out == nil {
 		return nil
@@ -123,23 +123,4 @@ func parseInt(raw json.RawMessage) int {
 		return 0
 	}
 	return n
-}
-
-// maxText keeps a hostile or broken answer from flooding a terminal.
-const maxText = 200
-
-// clean removes control characters (terminal escapes, newlines) from Duo's text
-// before it can reach a screen or a log.
-func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		// Cf covers bidi overrides, which can make a message read differently on screen.
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == unicode.ReplacementChar {
-			return -1
-		}
-		return r
-	}, s)
-	if r := []rune(s); len(r) > maxText {
-		s = string(r[:maxText]) + "…"
-	}
-	return strings.TrimSpace(s)
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 )
@@ -40,27 +39,5 @@ func TestDecodeErrors(t *testing.T) {
 				t.Errorf("%v is not %v", err, tt.is)
 			}
 		})
-	}
-}
-
-func TestRetryAfterParsing(t *testing.T) {
-	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	tests := []struct {
-		in    string
-		want  time.Duration
-		given bool
-	}{
-		{"", 0, false},
-		{"5", 5 * time.Second, true},
-		{"-3", 0, true},
-		{now.Add(90 * time.Second).Format("Mon, 02 Jan 2006 15:04:05 GMT"), 90 * time.Second, true},
-		{now.Add(-time.Hour).Format("Mon, 02 Jan 2006 15:04:05 GMT"), 0, true},
-		{"soon", 0, false},
-	}
-	for _, tt := range tests {
-		got, given := retryAfter(tt.in, now)
-		if got != tt.want || given != tt.given {
-			t.Errorf("retryAfter(%q) = %s, %v; want %s, %v", tt.in, got, given, tt.want, tt.given)
-		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
 // pushesPerWindow and pushWindow cap test pushes so that no loop, retry or impatient
@@ -46,12 +47,12 @@ func (c *Client) Ready(ctx context.Context, username string) (bool, string, erro
 		// enroll_portal_url is deliberately not shown: enrolment happens in duo-enroll.
 		return false, "Duo says this user has no activated device yet: finish duo-enroll", nil
 	case "deny":
-		return false, fmt.Sprintf("Duo denies this user (%s): ask the Duo administrator to check the user's status", clean(p.StatusMsg)), nil
+		return false, fmt.Sprintf("Duo denies this user (%s): ask the Duo administrator to check the user's status", sanitize.Line(p.StatusMsg)), nil
 	case "allow":
 		// A bypass user is let in without a push, so a push proves nothing.
 		return false, "this user is in bypass status in Duo, so a push cannot be tested: ask the Duo administrator to set the user active", nil
 	}
-	return false, "", fmt.Errorf("unknown preauth result %q from Duo: report this to the mfa-onboard maintainers", clean(p.Result))
+	return false, "", fmt.Errorf("unknown preauth result %q from Duo: report this to the mfa-onboard maintainers", sanitize.Line(p.Result))
 }
 
 // Push sends a Duo Push to the user's phones, at most pushesPerWindow per pushWindow.
@@ -108,7 +109,7 @@ func (c *Client) Status(ctx context.Context, pushID string) (provider.PushStatus
 	if err != nil {
 		return provider.PushStatus{}, err
 	}
-	msg := clean(r.StatusMsg)
+	msg := sanitize.Line(r.StatusMsg)
 	switch {
 	case r.Result == "waiting":
 		return provider.PushStatus{Result: provider.PushWaiting, Message: msg}, nil
@@ -121,7 +122,7 @@ func (c *Client) Status(ctx context.Context, pushID string) (provider.PushStatus
 	case r.Result == "deny":
 		return provider.PushStatus{Result: provider.PushDenied, Message: msg}, nil
 	}
-	return provider.PushStatus{}, fmt.Errorf("unknown auth_status result %q from Duo: report this to the mfa-onboard maintainers", clean(r.Result))
+	return provider.PushStatus{}, fmt.Errorf("unknown auth_status result %q from Duo: report this to the mfa-onboard maintainers", sanitize.Line(r.Result))
 }
 
 // ApproveWithCode is never needed: Push.NeedsCode is false for real Duo.

@@ -6,11 +6,10 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
+	"github.com/mfa-onboard/mfa-onboard/internal/retryafter"
 )
 
 // Limits of the 429 handling. duo_api_golang retries 429 itself but resends a POST
@@ -55,7 +54,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil || resp.StatusCode != http.StatusTooManyRequests {
 			return resp, err
 		}
-		wait, given := retryAfter(resp.Header.Get("Retry-After"), t.clock.Now())
+		wait, given := retryafter.Parse(resp.Header.Get("Retry-After"), t.clock.Now())
 		if !given {
 			wait = backoff + t.jitter()
 			backoff *= 2
@@ -121,21 +120,6 @@ func rateLimited(body []byte) error {
 		err.Code = 42901
 	}
 	return err
-}
-
-// retryAfter reads Retry-After as seconds or as an HTTP date.
-func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		return time.Duration(max(n, 0)) * time.Second, true
-	}
-	if at, err := http.ParseTime(v); err == nil {
-		return max(at.Sub(now), 0), true
-	}
-	return 0, false
 }
 
 type cancelOnClose struct {

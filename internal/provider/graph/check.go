@@ -13,6 +13,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
 // maxSkew is how far this computer's clock may be from Graph's before the check
@@ -26,7 +27,7 @@ func (c *Client) Check(ctx context.Context) []provider.Check {
 	if err != nil {
 		return []provider.Check{{Name: "graph token", Detail: tokenError(ctx, err).Error()}}
 	}
-	out := []provider.Check{{Name: "graph token", OK: true, Detail: fmt.Sprintf("tenant %s app %s", clean(c.cfg.TenantID), clean(c.cfg.ClientID))}}
+	out := []provider.Check{{Name: "graph token", OK: true, Detail: fmt.Sprintf("tenant %s app %s", sanitize.Line(c.cfg.TenantID), sanitize.Line(c.cfg.ClientID))}}
 	out = append(out, permissionsCheck(tok.Token))
 	a, err := c.call(ctx, http.MethodGet, "/v1.0/users?$top=1&$select=id", nil, op{permission: "User.Read.All"})
 	if err != nil {

@@ -9,7 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
 // Error is a refusal from Microsoft Graph, told as one sentence for the technician;
@@ -34,7 +35,7 @@ type graphError struct {
 func parse(a answer) (code, msg string) {
 	var g graphError
 	_ = json.Unmarshal(a.body, &g)
-	return clean(g.Error.Code), clean(g.Error.Message)
+	return sanitize.Line(g.Error.Code), sanitize.Line(g.Error.Message)
 }
 
 // failure turns a refusal into an *Error whose sentence names what to fix.
@@ -45,7 +46,7 @@ func failure(a answer, o op) *Error {
 	case a.status == http.StatusForbidden && o.permission != "":
 		e.sentence = "the app registration lacks the Graph permission " + o.permission + " (application, with admin consent)"
 	case a.status == http.StatusNotFound && o.user != "":
-		e.sentence = "Microsoft 365 has no user " + clean(o.user)
+		e.sentence = "Microsoft 365 has no user " + sanitize.Line(o.user)
 	case a.status == http.StatusUnauthorized:
 		e.sentence = "Microsoft Graph refused the app's token (" + orNone(code) + "): check that graph.tenant_id is the tenant the app registration is in"
 	case a.status == http.StatusBadRequest:
@@ -105,9 +106,9 @@ func tokenError(ctx context.Context, err error) error {
 	case "90002":
 		e.sentence = "graph.tenant_id is not a tenant"
 	case "":
-		e.sentence = "could not get a Microsoft Graph token (" + clean(err.Error()) + "): check graph.tenant_id, this computer's network connection and any proxy"
+		e.sentence = "could not get a Microsoft Graph token (" + sanitize.Line(err.Error()) + "): check graph.tenant_id, this computer's network connection and any proxy"
 	default:
-		e.sentence = "Entra ID refused the Graph token (AADSTS" + e.Code + ": " + strings.TrimSuffix(clean(m[2]), ".") + "); look the code up at https://login.microsoftonline.com/error?code=" + e.Code
+		e.sentence = "Entra ID refused the Graph token (AADSTS" + e.Code + ": " + strings.TrimSuffix(sanitize.Line(m[2]), ".") + "); look the code up at https://login.microsoftonline.com/error?code=" + e.Code
 	}
 	return e
 }
@@ -115,22 +116,6 @@ func tokenError(ctx context.Context, err error) error {
 func orNone(s string) string {
 	if s == "" {
 		return "no detail given"
-	}
-	return s
-}
-
-// clean keeps text from a service to one short line with no control characters, so
-// an answer cannot rewrite the terminal.
-func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 200 {
-		s = string(r[:200]) + "…"
 	}
 	return s
 }

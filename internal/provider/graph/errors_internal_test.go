@@ -20,7 +20,7 @@ func TestFailureSentences(t *testing.T) {
 		{"403 names the permission", answer{status: http.StatusForbidden, body: body("Authorization_RequestDenied", "Insufficient privileges")}, op{permission: "Policy.Read.All"},
 			"the app registration lacks the Graph permission Policy.Read.All (application, with admin consent)"},
 		{"404 names the user, cleaned", answer{status: http.StatusNotFound, body: body("Request_ResourceNotFound", "gone")}, op{user: "eve\x1b]0;x\x07@contoso.com"},
-			"Microsoft 365 has no user eve ]0;x @contoso.com"},
+			"Microsoft 365 has no user eve]0;x@contoso.com"},
 		{"not JSON", answer{status: http.StatusBadGateway, body: []byte("<html>proxy</html>")}, op{},
 			"Microsoft Graph answered 502 (no detail given); try again in a few minutes"},
 	}

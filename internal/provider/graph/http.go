@@ -11,11 +11,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/retryafter"
 )
 
 // Retries are bounded so that a throttled run ends with a message instead of hanging.
@@ -64,7 +64,7 @@ func (c *Client) call(ctx context.Context, method, path string, in any, o op) (a
 		if !throttled(a.status) {
 			return a, failure(a, o)
 		}
-		wait, ok := retryAfter(a.header, c.cfg.Clock.Now())
+		wait, ok := retryafter.Parse(a.header.Get("Retry-After"), c.cfg.Clock.Now())
 		if !ok {
 			wait = time.Duration(1<<(try-1)) * time.Second
 		}
@@ -109,21 +109,6 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte) (an
 
 func throttled(status int) bool {
 	return status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
-}
-
-// retryAfter reads Retry-After as seconds or as an HTTP date.
-func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
 }
 
 func (a answer) ok() bool { return a.status >= 200 && a.status < 300 }

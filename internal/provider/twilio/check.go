@@ -8,6 +8,7 @@ import (
 
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
 // CheckCode asks Twilio whether code is the one texted to the number. Twilio answers a
@@ -51,7 +52,7 @@ func (c *Client) CheckCode(ctx context.Context, to, code string) (provider.CodeC
 	case "expired", "canceled", "deleted", "failed":
 		return provider.CodeCheck{Status: provider.CodeExpired}, nil
 	}
-	return provider.CodeCheck{}, fmt.Errorf("twilio answered the check for %s with the status %q, which mfa-onboard does not know: report this to the mfa-onboard maintainers", phone.Mask(to), clean(v.Status))
+	return provider.CodeCheck{}, fmt.Errorf("twilio answered the check for %s with the status %q, which mfa-onboard does not know: report this to the mfa-onboard maintainers", phone.Mask(to), sanitize.Line(v.Status))
 }
 
 // checkFailed maps Twilio's refusals of a check to outcomes the step handles.

@@ -3,10 +3,9 @@ package twilio
 import (
 	"fmt"
 	"net/http"
-	"strings"
-	"unicode"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
 // Twilio error codes the client acts on.
@@ -35,7 +34,7 @@ func (e *Error) Error() string { return e.sentence }
 // call was about ("" for none); only its masked form can appear in the sentence.
 func failure(a answer, to string) *Error {
 	ae := a.apiError()
-	e := &Error{Status: a.status, Code: ae.Code, MoreInfo: clean(ae.MoreInfo)}
+	e := &Error{Status: a.status, Code: ae.Code, MoreInfo: sanitize.Line(ae.MoreInfo)}
 	switch {
 	case a.status == http.StatusUnauthorized || ae.Code == codeAuth:
 		e.sentence = "Twilio refused the credentials: check twilio.account_sid and the auth token"
@@ -50,7 +49,7 @@ func failure(a answer, to string) *Error {
 	case a.status >= 500:
 		e.sentence = fmt.Sprintf("Twilio Verify answered %d; try again in a few minutes, and see status.twilio.com if it goes on", a.status)
 	default:
-		e.sentence = fmt.Sprintf("Twilio Verify refused the request (HTTP %d, error %s: %s); see %s", a.status, codeText(ae.Code), orNone(clean(ae.Message)), orNone(e.MoreInfo))
+		e.sentence = fmt.Sprintf("Twilio Verify refused the request (HTTP %d, error %s: %s); see %s", a.status, codeText(ae.Code), orNone(sanitize.Line(ae.Message)), orNone(e.MoreInfo))
 	}
 	return e
 }
@@ -58,7 +57,7 @@ func failure(a answer, to string) *Error {
 // serviceNotFound is the sentence for 20404 on the service itself.
 func serviceNotFound(a answer) *Error {
 	ae := a.apiError()
-	return &Error{Status: a.status, Code: ae.Code, MoreInfo: clean(ae.MoreInfo),
+	return &Error{Status: a.status, Code: ae.Code, MoreInfo: sanitize.Line(ae.MoreInfo),
 		sentence: "twilio.verify_service_sid not found in this account: copy the SID (VA…) from Twilio Console → Verify → Services"}
 }
 
@@ -72,22 +71,6 @@ func codeText(code int) string {
 func orNone(s string) string {
 	if s == "" {
 		return "(none given)"
-	}
-	return s
-}
-
-// clean keeps text from a service to one short line with no control characters, so
-// an answer cannot rewrite the terminal.
-func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 200 {
-		s = string(r[:200]) + "…"
 	}
 	return s
 }

@@ -10,9 +10,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/retryafter"
 )
 
 // Retries are bounded so that a throttled run ends with a message instead of hanging.
@@ -55,7 +56,7 @@ func (c *Client) call(ctx context.Context, method, path string, form url.Values)
 		if !retryable(a) {
 			return a, nil
 		}
-		wait, ok := retryAfter(a.header, c.cfg.Clock.Now())
+		wait, ok := retryafter.Parse(a.header.Get("Retry-After"), c.cfg.Clock.Now())
 		if !ok {
 			wait = time.Duration(1<<(try-1)) * time.Second
 		}
@@ -105,21 +106,6 @@ func retryable(a answer) bool {
 		return code == 0 || code == 20429
 	}
 	return false
-}
-
-// retryAfter reads Retry-After as seconds or as an HTTP date.
-func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
 }
 
 func (a answer) ok() bool { return a.status >= 200 && a.status < 300 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
 // maxSkew is how far this computer's clock may be from Twilio's before the check
@@ -36,7 +37,7 @@ func (c *Client) Check(ctx context.Context) []provider.Check {
 	if err := a.decode(&svc); err != nil {
 		return []provider.Check{{Name: name, Detail: err.Error()}}
 	}
-	out := []provider.Check{{Name: name, OK: true, Detail: fmt.Sprintf("service %s reachable", clean(svc.FriendlyName))}}
+	out := []provider.Check{{Name: name, OK: true, Detail: fmt.Sprintf("service %s reachable", sanitize.Line(svc.FriendlyName))}}
 	if skew, ok := clockSkew(a.header, c.cfg.Clock.Now()); ok {
 		out = append(out, skew)
 	}

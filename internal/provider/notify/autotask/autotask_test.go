@@ -141,7 +141,11 @@ func TestErrors(t *testing.T) {
 		{"500 text is cleaned", func(srv *autotasktest.Server, cfg *autotask.Config) {
 			cfg.ZoneURL = srv.ZoneURL()
 			srv.FailNext(500, `{"errors":["bad\u001b[31m value","second"]}`, "")
-		}, "Autotask refused to create the ticket: bad [31m value; second;"},
+		}, "Autotask refused to create the ticket: bad[31m value; second;"},
+		{"500 text never shows the secret, even split by a control character", func(srv *autotasktest.Server, cfg *autotask.Config) {
+			cfg.ZoneURL = srv.ZoneURL()
+			srv.FailNext(500, `{"errors":["echo Top$ec\u0007ret-at and Top$ecret-at"]}`, "")
+		}, "Autotask refused to create the ticket: echo [secret] and [secret];"},
 		{"502 without text", func(srv *autotasktest.Server, cfg *autotask.Config) {
 			cfg.ZoneURL = srv.ZoneURL()
 			srv.FailNext(502, "", "")

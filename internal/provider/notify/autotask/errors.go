@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
 // Error is a refusal from Autotask, told as one sentence for the technician.
@@ -65,21 +66,13 @@ func (a *Notifier) messages(body []byte) []string {
 	return out
 }
 
-// clean keeps text from Autotask to one short line with no control characters and no
-// secret, so an answer cannot rewrite the terminal or leak what we sent.
+// clean keeps text from Autotask to one safe line with no secret, so an answer cannot
+// rewrite the terminal or leak what we sent. The secret is taken out again after
+// sanitize.Line, since dropping a control character inside it would join it back up.
 func (a *Notifier) clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	if a.cfg.Secret != "" {
-		s = strings.ReplaceAll(s, a.cfg.Secret, "[secret]")
+	if a.cfg.Secret == "" {
+		return sanitize.Line(s)
 	}
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 300 {
-		s = string(r[:300]) + "…"
-	}
-	return s
+	s = sanitize.Line(strings.ReplaceAll(s, a.cfg.Secret, "[secret]"))
+	return strings.ReplaceAll(s, a.cfg.Secret, "[secret]")
 }

@@ -11,9 +11,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/retryafter"
 )
 
 // Retries are bounded so that a throttled run ends with a message instead of hanging.
@@ -51,7 +51,7 @@ func (a *Notifier) call(ctx context.Context, method, rawURL string, body any) (a
 		if ans.status != http.StatusTooManyRequests {
 			return ans, nil
 		}
-		wait, ok := retryAfter(ans.header, a.cfg.Clock.Now())
+		wait, ok := retryafter.Parse(ans.header.Get("Retry-After"), a.cfg.Clock.Now())
 		if !ok {
 			wait = time.Duration(1<<(try-1)) * time.Second
 		}
@@ -88,21 +88,6 @@ func (a *Notifier) once(ctx context.Context, method, rawURL string, data []byte)
 		return answer{}, fmt.Errorf("the answer from Autotask (%s) broke off (%w); try again", hostOf(rawURL), err)
 	}
 	return answer{status: resp.StatusCode, header: resp.Header, body: body}, nil
-}
-
-// retryAfter reads Retry-After as seconds or as an HTTP date.
-func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
 }
 
 // decode reads a success body into v.

@@ -11,13 +11,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/message"
+	"github.com/mfa-onboard/mfa-onboard/internal/retryafter"
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
 // Retries are bounded so that a throttled run ends with a message instead of hanging.
@@ -56,7 +56,7 @@ func (w *Notifier) Notify(ctx context.Context, n provider.Notice) (string, error
 			}
 			return n.ID, nil
 		}
-		wait, ok := retryAfter(header, w.cfg.Clock.Now())
+		wait, ok := retryafter.Parse(header.Get("Retry-After"), w.cfg.Clock.Now())
 		if !ok {
 			wait = time.Duration(1<<(try-1)) * time.Second
 		}
@@ -99,7 +99,7 @@ func (w *Notifier) post(ctx context.Context, data []byte) (int, http.Header, str
 	if err != nil {
 		return 0, nil, "", fmt.Errorf("the answer from %s broke off, so the post may or may not have arrived; check the channel before running again", hostOf(w.cfg.URL))
 	}
-	return resp.StatusCode, resp.Header, clean(string(body)), nil
+	return resp.StatusCode, resp.Header, sanitize.Line(string(body)), nil
 }
 
 // outcome reads a non-429 answer: nil for success, else one sentence.
@@ -146,21 +146,6 @@ func said(text string) string {
 	return ": " + text
 }
 
-// retryAfter reads Retry-After as seconds or as an HTTP date.
-func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
-}
-
 // transportError explains a post that got no answer. net/http puts the whole URL,
 // signature included, into its errors, so only the innermost cause is kept.
 func (w *Notifier) transportError(ctx context.Context, err error) error {
@@ -178,19 +163,4 @@ func (w *Notifier) transportError(ctx context.Context, err error) error {
 		return fmt.Errorf("this computer does not trust the certificate %s presents (%w): if a proxy inspects TLS, give its CA bundle in the config's ca_file", host, err)
 	}
 	return fmt.Errorf("could not reach %s (%w): check this computer's network connection and any proxy", host, err)
-}
-
-// clean keeps a service's text to one short line with no control characters.
-func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 200 {
-		s = string(r[:200]) + "…"
-	}
-	return s
 }
