@@ -1,6 +1,7 @@
 package httpclient
 
 import (
+	"context"
 	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
@@ -42,5 +43,21 @@ func TestBadBundlesAreNamed(t *testing.T) {
 		if _, err := New(time.Second, f); err == nil || !strings.Contains(err.Error(), f) {
 			t.Errorf("New(%s) = %v; want an error naming the file", f, err)
 		}
+	}
+}
+
+func TestExplainNamesTheServiceNotTheURL(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	defer srv.Close()
+	plain, _ := New(5 * time.Second)
+	_, err := plain.Get(srv.URL + "/users/alice@contoso.com?sig=SECRET")
+	got := Explain(context.Background(), "Microsoft Graph", err).Error()
+	if !strings.Contains(got, "does not trust the certificate Microsoft Graph presents") || strings.Contains(got, "SECRET") || strings.Contains(got, "alice") {
+		t.Errorf("Explain = %q", got)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if got := Explain(ctx, "Twilio Verify", err).Error(); !strings.Contains(got, "was stopped") {
+		t.Errorf("Explain on a cancelled context = %q", got)
 	}
 }

@@ -3,18 +3,15 @@ package graph
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/httpclient"
 	"github.com/mfa-onboard/mfa-onboard/internal/retryafter"
 )
 
@@ -124,17 +121,5 @@ func (a answer) decode(v any) error {
 // transportError explains a request that got no answer, leaving out the URL: it
 // holds the user's UPN.
 func transportError(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return fmt.Errorf("the Graph request was stopped (%w)", ctx.Err())
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	var unknownCA x509.UnknownAuthorityError
-	var verify *tls.CertificateVerificationError
-	if errors.As(err, &unknownCA) || errors.As(err, &verify) {
-		return fmt.Errorf("this computer does not trust the certificate Microsoft Graph presents (%w): if a proxy inspects TLS, give its CA bundle in the config's ca_file", err)
-	}
-	return fmt.Errorf("could not reach Microsoft Graph (%w): check this computer's network connection and any proxy", err)
+	return httpclient.Explain(ctx, "Microsoft Graph", err)
 }

@@ -2,10 +2,7 @@ package twilio
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/httpclient"
 	"github.com/mfa-onboard/mfa-onboard/internal/retryafter"
 )
 
@@ -127,17 +125,5 @@ func (a answer) decode(v any) error {
 
 // transportError explains a request that got no answer, leaving out the URL.
 func transportError(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return fmt.Errorf("the Twilio request was stopped (%w)", ctx.Err())
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	var unknownCA x509.UnknownAuthorityError
-	var verify *tls.CertificateVerificationError
-	if errors.As(err, &unknownCA) || errors.As(err, &verify) {
-		return fmt.Errorf("this computer does not trust the certificate Twilio Verify presents (%w): if a proxy inspects TLS, give its CA bundle in the config's ca_file", err)
-	}
-	return fmt.Errorf("could not reach Twilio Verify (%w): check this computer's network connection and any proxy", err)
+	return httpclient.Explain(ctx, "Twilio Verify", err)
 }

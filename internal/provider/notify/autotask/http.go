@@ -3,16 +3,14 @@ package autotask
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/httpclient"
 	"github.com/mfa-onboard/mfa-onboard/internal/retryafter"
 )
 
@@ -107,20 +105,7 @@ func hostOf(raw string) string {
 	return u.Scheme + "://" + u.Host
 }
 
-// transportError explains a request that got no answer, leaving out the URL's query.
+// transportError explains a request that got no answer, naming only the host.
 func transportError(ctx context.Context, rawURL string, err error) error {
-	host := hostOf(rawURL)
-	if ctx.Err() != nil {
-		return fmt.Errorf("the Autotask request was stopped (%w)", ctx.Err())
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	var unknownCA x509.UnknownAuthorityError
-	var verify *tls.CertificateVerificationError
-	if errors.As(err, &unknownCA) || errors.As(err, &verify) {
-		return fmt.Errorf("this computer does not trust the certificate %s presents (%w): if a proxy inspects TLS, give its CA bundle in the config's ca_file", host, err)
-	}
-	return fmt.Errorf("could not reach Autotask at %s (%w): check this computer's network connection and any proxy", host, err)
+	return httpclient.Explain(ctx, "Autotask at "+hostOf(rawURL), err)
 }

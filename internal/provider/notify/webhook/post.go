@@ -3,17 +3,15 @@ package webhook
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/httpclient"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/message"
 	"github.com/mfa-onboard/mfa-onboard/internal/retryafter"
@@ -146,21 +144,8 @@ func said(text string) string {
 	return ": " + text
 }
 
-// transportError explains a post that got no answer. net/http puts the whole URL,
-// signature included, into its errors, so only the innermost cause is kept.
+// transportError explains a post that got no answer, naming only the host: the rest
+// of the URL is the webhook's secret.
 func (w *Notifier) transportError(ctx context.Context, err error) error {
-	host := hostOf(w.cfg.URL)
-	if ctx.Err() != nil {
-		return fmt.Errorf("the post to %s was stopped (%w)", host, ctx.Err())
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	var unknownCA x509.UnknownAuthorityError
-	var verify *tls.CertificateVerificationError
-	if errors.As(err, &unknownCA) || errors.As(err, &verify) {
-		return fmt.Errorf("this computer does not trust the certificate %s presents (%w): if a proxy inspects TLS, give its CA bundle in the config's ca_file", host, err)
-	}
-	return fmt.Errorf("could not reach %s (%w): check this computer's network connection and any proxy", host, err)
+	return httpclient.Explain(ctx, hostOf(w.cfg.URL), err)
 }
