@@ -44,11 +44,7 @@ var errChecksFailed = errors.New("some provider checks failed; fix what the line
 
 func runCheck(ctx context.Context, o *CheckOptions) error {
 	f := o.F
-	home, err := f.Home()
-	if err != nil {
-		return err
-	}
-	cfg, err := f.Config(home)
+	home, cfg, err := f.HomeAndConfig()
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,16 @@ func (f *Factory) Home() (string, error) {
 	return filepath.Join(dir, "mfa-onboard"), nil
 }
 
+// HomeAndConfig is the home folder and the configuration in force there.
+func (f *Factory) HomeAndConfig() (string, *config.Config, error) {
+	home, err := f.Home()
+	if err != nil {
+		return "", nil, err
+	}
+	cfg, err := f.Config(home)
+	return home, cfg, err
+}
+
 // Config loads --config, or config.yaml in the home folder, over the embedded default.
 func (f *Factory) Config(home string) (*config.Config, error) {
 	if f.ConfigFlag != "" {

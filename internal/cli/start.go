@@ -72,11 +72,7 @@ func checkOutput(o string) error {
 
 func runStart(ctx context.Context, o *StartOptions) error {
 	f := o.F
-	home, err := f.Home()
-	if err != nil {
-		return err
-	}
-	cfg, err := f.Config(home)
+	home, cfg, err := f.HomeAndConfig()
 	if err != nil {
 		return err
 	}
