@@ -5,6 +5,7 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -116,4 +117,53 @@ func TestProvidersCheck(t *testing.T) {
 		t.Errorf("the check does not name the wrong key (or shows it):\n%s", r.stdout)
 	}
 	t.Logf("doctor said:\n%s", r.stdout)
+}
+
+// TestKilledInsideADuoCallResumesWithOnePhone kills the binary while Duo is being
+// asked to attach the new phone to the user (the phone exists, the attachment does
+// not yet), then runs again: the saved phone id is reused, so Duo ends with exactly
+// one phone, attached.
+func TestKilledInsideADuoCallResumesWithOnePhone(t *testing.T) {
+	t.Parallel()
+	srv := duotest.New(t, duotest.Options{})
+	userID := srv.AddUser(email)
+	h, env := duoHome(t, srv, newHome(t))
+	args := []string{"start", "--user", email, "--phone", mobile, "--output", "json"}
+	if r := h.run(t, 30*time.Second, env, args...); r.code != 3 {
+		t.Fatalf("first run: exit %d\n%s", r.code, r.stderr)
+	}
+	code := h.lastSMSCode(t)
+
+	arrived, release := srv.Stall("/admin/v1/users/" + userID + "/phones")
+	cmd := exec.Command(binary, append(args, "--code", code)...)
+	cmd.Env = env
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-arrived:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the run never asked Duo to attach the phone")
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	release()
+	if n := len(srv.Phones()); n != 1 {
+		t.Fatalf("Duo has %d phones when the run was killed; want 1 (created, not yet attached)", n)
+	}
+
+	if r := h.run(t, 30*time.Second, env, "start", "--output", "json"); r.code != 3 || decodeOne(t, r.stdout).WaitingOn != "duo-enroll" {
+		t.Fatalf("re-run after the kill: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	phones := srv.Phones()
+	if len(phones) != 1 {
+		t.Fatalf("Duo has %d phones after the re-run; want exactly 1", len(phones))
+	}
+	users := srv.Users()
+	if len(users) != 1 || len(users[0].PhoneIDs) != 1 || users[0].PhoneIDs[0] != phones[0].PhoneID {
+		t.Errorf("users %+v; want the one phone attached to the one user", users)
+	}
 }

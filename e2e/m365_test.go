@@ -18,12 +18,11 @@ import (
 // m365Home is a home whose config sends codes through a fake Twilio Verify and
 // registers the phone through a fake Microsoft Graph, both trusted through one CA
 // bundle (as behind a TLS-inspecting proxy).
-func m365Home(t *testing.T, tw *twiliotest.Server, g *graphtest.Server) (*home, []string) {
+func m365Home(t *testing.T, tw *twiliotest.Server, g *graphtest.Server, h *home) (*home, []string) {
 	t.Helper()
 	// The binary runs on the wall clock; so must the services it checks its clock against.
 	tw.SetClock(clock.Real{})
 	g.SetClock(clock.Real{})
-	h := newHome(t)
 	if err := os.MkdirAll(h.dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +64,7 @@ func TestPipelineAgainstTwilioAndGraph(t *testing.T) {
 	t.Parallel()
 	tw, g := twiliotest.New(t), graphtest.New(t)
 	g.AddUser(email)
-	h, env := m365Home(t, tw, g)
+	h, env := m365Home(t, tw, g, newHome(t))
 	start := func(args ...string) runResult {
 		t.Helper()
 		return h.run(t, 30*time.Second, env, append([]string{"start", "--user", email, "--phone", mobile, "--output", "json"}, args...)...)
@@ -117,7 +116,7 @@ func TestPipelineAgainstTwilioAndGraph(t *testing.T) {
 func TestDoctorNamesAMissingGraphPermission(t *testing.T) {
 	t.Parallel()
 	tw, g := twiliotest.New(t), graphtest.New(t)
-	h, env := m365Home(t, tw, g)
+	h, env := m365Home(t, tw, g, newHome(t))
 	if r := h.run(t, 30*time.Second, env, "providers", "check"); r.code != 0 {
 		t.Fatalf("check with every permission: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
