@@ -1,0 +1,23 @@
+package state
+
+import (
+	"testing"
+	"time"
+)
+
+// BenchmarkSaveLoad is one state change as a step makes it: an atomic replace of the
+// file, then reading it back.
+func BenchmarkSaveLoad(b *testing.B) {
+	s := NewStore(b.TempDir())
+	st := New("alice@example.com", time.Now())
+	st.Phone = &PhoneAnswer{E164: "+12015550100", Country: "US"}
+	for b.Loop() {
+		st.Mark("verify", Done, "", time.Now())
+		if err := s.Save(st); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Load("alice@example.com"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
