@@ -1,4 +1,5 @@
-// Package retryafter reads the Retry-After header of a throttled HTTP answer.
+// Package retryafter decides how long to wait after a throttled HTTP answer: what its
+// Retry-After header asks for, else a doubling back-off, within a bounded policy.
 package retryafter
 
 import (

@@ -35,3 +35,29 @@ func TestParse(t *testing.T) {
 		})
 	}
 }
+
+func TestPolicyNext(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	p := Policy{Tries: 3, MaxWait: 10 * time.Second}
+	tests := []struct {
+		retryAfter string
+		try        int
+		want       time.Duration
+		again      bool
+	}{
+		{"", 1, time.Second, true},
+		{"", 2, 2 * time.Second, true},
+		{"", 3, 4 * time.Second, false},
+		{"7", 1, 7 * time.Second, true},
+		{"11", 1, 11 * time.Second, false},
+	}
+	for _, tt := range tests {
+		h := http.Header{}
+		if tt.retryAfter != "" {
+			h.Set("Retry-After", tt.retryAfter)
+		}
+		if got, again := p.Next(h, now, tt.try); got != tt.want || again != tt.again {
+			t.Errorf("Next(%q, try %d) = %s, %v; want %s, %v", tt.retryAfter, tt.try, got, again, tt.want, tt.again)
+		}
+	}
+}

@@ -61,11 +61,8 @@ func (c *Client) call(ctx context.Context, method, path string, in any, o op) (a
 		if !throttled(a.status) {
 			return a, failure(a, o)
 		}
-		wait, ok := retryafter.Parse(a.header.Get("Retry-After"), c.cfg.Clock.Now())
-		if !ok {
-			wait = time.Duration(1<<(try-1)) * time.Second
-		}
-		if try == maxTries || wait > maxWait {
+		wait, again := retryafter.Policy{Tries: maxTries, MaxWait: maxWait}.Next(a.header, c.cfg.Clock.Now(), try)
+		if !again {
 			return a, throttle(a, wait)
 		}
 		if err := c.cfg.Clock.Sleep(ctx, wait); err != nil {

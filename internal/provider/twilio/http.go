@@ -54,11 +54,8 @@ func (c *Client) call(ctx context.Context, method, path string, form url.Values)
 		if !retryable(a) {
 			return a, nil
 		}
-		wait, ok := retryafter.Parse(a.header.Get("Retry-After"), c.cfg.Clock.Now())
-		if !ok {
-			wait = time.Duration(1<<(try-1)) * time.Second
-		}
-		if try == maxTries || wait > maxWait {
+		wait, again := retryafter.Policy{Tries: maxTries, MaxWait: maxWait}.Next(a.header, c.cfg.Clock.Now(), try)
+		if !again {
 			return a, nil
 		}
 		if err := c.cfg.Clock.Sleep(ctx, wait); err != nil {

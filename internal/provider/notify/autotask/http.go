@@ -49,11 +49,8 @@ func (a *Notifier) call(ctx context.Context, method, rawURL string, body any) (a
 		if ans.status != http.StatusTooManyRequests {
 			return ans, nil
 		}
-		wait, ok := retryafter.Parse(ans.header.Get("Retry-After"), a.cfg.Clock.Now())
-		if !ok {
-			wait = time.Duration(1<<(try-1)) * time.Second
-		}
-		if try == maxTries || wait > maxWait {
+		wait, again := retryafter.Policy{Tries: maxTries, MaxWait: maxWait}.Next(ans.header, a.cfg.Clock.Now(), try)
+		if !again {
 			return ans, nil
 		}
 		if err := a.cfg.Clock.Sleep(ctx, wait); err != nil {

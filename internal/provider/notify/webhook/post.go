@@ -54,11 +54,8 @@ func (w *Notifier) Notify(ctx context.Context, n provider.Notice) (string, error
 			}
 			return n.ID, nil
 		}
-		wait, ok := retryafter.Parse(header.Get("Retry-After"), w.cfg.Clock.Now())
-		if !ok {
-			wait = time.Duration(1<<(try-1)) * time.Second
-		}
-		if try == maxTries || wait > maxWait {
+		wait, again := retryafter.Policy{Tries: maxTries, MaxWait: maxWait}.Next(header, w.cfg.Clock.Now(), try)
+		if !again {
 			return "", fmt.Errorf("%s is limiting posts to this webhook (HTTP 429, %d tries); wait a few minutes and run again", w.Name(), try)
 		}
 		if err := w.cfg.Clock.Sleep(ctx, wait); err != nil {
