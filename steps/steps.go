@@ -83,15 +83,6 @@ func All() []Step {
 	}
 }
 
-// IDs returns the ids of steps, in order.
-func IDs(list []Step) []string {
-	ids := make([]string, len(list))
-	for i, s := range list {
-		ids[i] = s.ID()
-	}
-	return ids
-}
-
 func (e *Env) now() time.Time { return e.Clock.Now().UTC() }
 
 // source says where answers come from in this run.

@@ -79,16 +79,6 @@ func (e *BadAnswerError) Error() string {
 	return fmt.Sprintf("the answer for %q is not valid: %s", e.Key, e.Reason)
 }
 
-// Label returns the label of the option whose value is v, or v itself.
-func Label(opts []Option, v string) string {
-	for _, o := range opts {
-		if o.Value == v {
-			return o.Label
-		}
-	}
-	return v
-}
-
 // parseYesNo reads a yes/no answer; ok is false when s is neither.
 func parseYesNo(s string) (yes, ok bool) {
 	switch s {
