@@ -155,12 +155,21 @@ func TestKilledInsideADuoCallResumesWithOnePhone(t *testing.T) {
 		t.Fatalf("Duo has %d phones when the run was killed; want 1 (created, not yet attached)", n)
 	}
 
+	before := len(srv.Requests())
 	if r := h.run(t, 30*time.Second, env, "start", "--output", "json"); r.code != 3 || decodeOne(t, r.stdout).WaitingOn != "duo-enroll" {
 		t.Fatalf("re-run after the kill: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	phones := srv.Phones()
 	if len(phones) != 1 {
 		t.Fatalf("Duo has %d phones after the re-run; want exactly 1", len(phones))
+	}
+	// The ids saved before the kill are used as they are: no lookup of the user or
+	// the number, no second create.
+	for _, req := range srv.Requests()[before:] {
+		if req.Method == "POST" && (req.Path == "/admin/v1/phones" || req.Path == "/admin/v1/users") ||
+			req.Method == "GET" && (req.Path == "/admin/v1/phones" || req.Path == "/admin/v1/users") {
+			t.Errorf("the re-run called %s %s?%s; the saved ids should have been used", req.Method, req.Path, req.Query)
+		}
 	}
 	users := srv.Users()
 	if len(users) != 1 || len(users[0].PhoneIDs) != 1 || users[0].PhoneIDs[0] != phones[0].PhoneID {
