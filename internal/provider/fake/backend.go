@@ -67,6 +67,16 @@ func (r *records) nextID(prefix string) string {
 // update runs fn on the records under a file lock and writes them back if fn succeeds,
 // so two runs for different users never lose each other's changes.
 func (s *Services) update(fn func(r *records) error) error {
+	return s.locked(fn, true)
+}
+
+// view runs fn on the records under the lock and writes nothing: questions (is it
+// activated? was it sent?) are asked in polling loops and must not rewrite the file.
+func (s *Services) view(fn func(r *records) error) error {
+	return s.locked(fn, false)
+}
+
+func (s *Services) locked(fn func(r *records) error, write bool) error {
 	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
 		return fmt.Errorf("create the folder for the demo services: %w", err)
 	}
@@ -87,7 +97,7 @@ func (s *Services) update(fn func(r *records) error) error {
 			return fmt.Errorf("the demo services file %s is damaged (%v); delete it to start the demo services afresh", s.path, err)
 		}
 	}
-	if err := fn(r); err != nil {
+	if err := fn(r); err != nil || !write {
 		return err
 	}
 	out, err := json.MarshalIndent(r, "", "  ")

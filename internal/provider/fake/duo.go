@@ -64,7 +64,7 @@ const (
 // FindUser returns the id of the Duo user called username.
 func (d *Duo) FindUser(ctx context.Context, username string) (string, error) {
 	var id string
-	err := d.s.update(func(r *records) error {
+	err := d.s.view(func(r *records) error {
 		if u := r.DuoUsers[strings.ToLower(username)]; u != nil {
 			id = u.ID
 			return nil
@@ -95,7 +95,7 @@ func (d *Duo) CreateUser(ctx context.Context, username string) (string, error) {
 // FindPhone returns the id of the phone with this number.
 func (d *Duo) FindPhone(ctx context.Context, e164 string) (string, error) {
 	var id string
-	err := d.s.update(func(r *records) error {
+	err := d.s.view(func(r *records) error {
 		for _, p := range r.DuoPhones {
 			if p.Number == e164 {
 				id = p.ID
@@ -198,7 +198,7 @@ func (d *Duo) SendActivation(ctx context.Context, phoneID string) (provider.Acti
 		return act, err
 	}
 	var number string
-	if err := d.s.update(func(r *records) error { number = r.DuoPhones[phoneID].Number; return nil }); err != nil {
+	if err := d.s.view(func(r *records) error { number = r.DuoPhones[phoneID].Number; return nil }); err != nil {
 		return act, err
 	}
 	text := fmt.Sprintf("%s: to add your account to Duo Mobile, open this link on this phone: %s", d.s.opts.Organisation, act.Link)
@@ -208,7 +208,7 @@ func (d *Duo) SendActivation(ctx context.Context, phoneID string) (provider.Acti
 // Activated reports whether the demo entry has been proven with a code.
 func (d *Duo) Activated(ctx context.Context, phoneID string) (bool, error) {
 	var ok bool
-	err := d.s.update(func(r *records) error {
+	err := d.s.view(func(r *records) error {
 		p := r.DuoPhones[phoneID]
 		if p == nil {
 			return fmt.Errorf("phone %s: %w", phoneID, provider.ErrNotFound)
@@ -264,7 +264,7 @@ func checkTOTP(p *duoPhone, code string, now time.Time) error {
 func (d *Duo) Ready(ctx context.Context, username string) (bool, string, error) {
 	var ok bool
 	var reason string
-	err := d.s.update(func(r *records) error {
+	err := d.s.view(func(r *records) error {
 		if _, p := r.activePhone(username); p == nil {
 			reason = "this user has no activated Duo Mobile yet: finish the duo-enroll step first"
 			return nil

@@ -117,3 +117,30 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+func TestQuestionsDoNotRewriteTheRecords(t *testing.T) {
+	d := newDemo(t)
+	duo := d.services.Duo()
+	uid, _ := duo.CreateUser(t.Context(), "alice@example.com")
+	pid, _ := duo.CreatePhone(t.Context(), "+12015550100", "ios")
+	if err := duo.Associate(t.Context(), uid, pid); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.Stat(d.services.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	duo.FindUser(t.Context(), "alice@example.com")
+	duo.FindPhone(t.Context(), "+12015550100")
+	duo.Activated(t.Context(), pid)
+	duo.Ready(t.Context(), "alice@example.com")
+	d.services.Registrar().MobileMethod(t.Context(), "alice@example.com")
+	d.services.Notifier("support@example.com").Sent(t.Context(), "n1")
+	after, err := os.Stat(d.services.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(before, after) {
+		t.Error("a read-only question replaced the demo services file")
+	}
+}

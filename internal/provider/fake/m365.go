@@ -24,7 +24,7 @@ func (g *Registrar) MobileMethod(ctx context.Context, user string) (string, erro
 		return "", err
 	}
 	var num string
-	err := g.s.update(func(r *records) error {
+	err := g.s.view(func(r *records) error {
 		num = r.Mobiles[strings.ToLower(user)]
 		return nil
 	})
@@ -97,7 +97,7 @@ func (n *Notifier) Sent(ctx context.Context, id string) (string, bool, error) {
 	}
 	var receipt string
 	var found bool
-	err := n.s.update(func(r *records) error {
+	err := n.s.view(func(r *records) error {
 		receipt, found = r.Notices[id]
 		return nil
 	})
