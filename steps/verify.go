@@ -49,15 +49,19 @@ func (v Verify) Run(ctx context.Context, env *Env) error {
 	if env.State.Verify == nil {
 		env.State.Verify = &state.VerifyRecord{}
 	}
-	codes, err := env.Providers.Codes()
-	if err != nil {
-		return err
-	}
-	if page, ok := codes.(provider.SelfService); ok {
-		return v.viaPortal(ctx, env, page.Page())
-	}
 	if env.State.Verify.VerifiedAt.IsZero() {
-		if err := v.prove(ctx, env, codes); err != nil {
+		// The code provider is built only while a code is still needed: a run resumed
+		// after the proof must not need the SMS provider's secret.
+		codes, err := env.Providers.Codes()
+		if err != nil {
+			return err
+		}
+		if page, ok := codes.(provider.SelfService); ok {
+			err = v.viaPortal(ctx, env, page.Page())
+		} else {
+			err = v.prove(ctx, env, codes)
+		}
+		if err != nil {
 			return err
 		}
 	}

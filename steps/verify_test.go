@@ -2,10 +2,12 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
 
@@ -175,5 +177,22 @@ func TestVerifyRefusesCodesThatAreNotSixDigits(t *testing.T) {
 	h.mustRun(Verify{}, answer(KeyVerifyCode, "12ab56"), answer(KeyVerifyCode, "1234"), answerWith(KeyVerifyCode, h.lastCode))
 	if len(h.prompter.Refusals) != 2 {
 		t.Errorf("refusals = %q; want both malformed codes refused before being checked", h.prompter.Refusals)
+	}
+}
+
+// noCodes is a provider set whose code provider cannot be built (a missing secret).
+type noCodes struct{ provider.Set }
+
+func (noCodes) Codes() (provider.CodeSender, error) {
+	return nil, errors.New("twilio.auth_token: missing")
+}
+
+func TestVerifyResumedAfterTheProofNeedsNoCodeProvider(t *testing.T) {
+	h := verifyHarness(t)
+	h.env.Providers = noCodes{h.env.Providers}
+	h.env.State.Verify = &state.VerifyRecord{SentTo: "+12015550100", SentAt: start, VerifiedAt: start}
+	h.mustRun(Verify{})
+	if got := h.registered(); got != "+12015550100" {
+		t.Errorf("registered = %q", got)
 	}
 }
