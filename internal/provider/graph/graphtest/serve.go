@@ -1,7 +1,6 @@
 package graphtest
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -9,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/httprecord"
 )
 
 // serve records the request, plays any injected failure, then routes to the
@@ -17,10 +18,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec := &recorder{ResponseWriter: w}
+	rec := &httprecord.Recorder{ResponseWriter: w}
 	defer func() {
 		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, RawPath: r.URL.EscapedPath(), Query: r.URL.RawQuery,
-			ContentType: r.Header.Get("Content-Type"), Body: string(body), Status: rec.status, Answer: rec.body.String()})
+			ContentType: r.Header.Get("Content-Type"), Body: string(body), Status: rec.Status, Answer: rec.Body.String()})
 	}()
 	rec.Header().Set("Date", s.clock.Now().UTC().Format(http.TimeFormat))
 	rec.Header().Set("Content-Type", "application/json")
@@ -90,28 +91,6 @@ func failureCode(status int) string {
 		return "Authorization_RequestDenied"
 	}
 	return "generalException"
-}
-
-// recorder keeps the answer for Requests.
-type recorder struct {
-	http.ResponseWriter
-	status int
-	body   bytes.Buffer
-}
-
-// WriteHeader notes the status.
-func (r *recorder) WriteHeader(status int) {
-	r.status = status
-	r.ResponseWriter.WriteHeader(status)
-}
-
-// Write keeps a copy of the body.
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	r.body.Write(b)
-	return r.ResponseWriter.Write(b)
 }
 
 // graphError writes Graph's error body.

@@ -1,7 +1,6 @@
 package twiliotest
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -16,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/httprecord"
 )
 
 // verification is the service side of one Twilio verification.
@@ -35,31 +36,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	form, _ := url.ParseQuery(string(body))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec := &recorder{ResponseWriter: w}
+	rec := &httprecord.Recorder{ResponseWriter: w}
 	defer func() {
 		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, ContentType: r.Header.Get("Content-Type"),
-			Body: string(body), Form: form, Status: rec.status, Answer: rec.body.String()})
+			Body: string(body), Form: form, Status: rec.Status, Answer: rec.Body.String()})
 	}()
 	s.route(rec, r, form)
-}
-
-// recorder keeps the answer for Requests.
-type recorder struct {
-	http.ResponseWriter
-	status int
-	body   bytes.Buffer
-}
-
-// WriteHeader notes the status.
-func (r *recorder) WriteHeader(status int) {
-	r.status = status
-	r.ResponseWriter.WriteHeader(status)
-}
-
-// Write keeps a copy of the body.
-func (r *recorder) Write(b []byte) (int, error) {
-	r.body.Write(b)
-	return r.ResponseWriter.Write(b)
 }
 
 func (s *Server) route(w http.ResponseWriter, r *http.Request, form url.Values) {
