@@ -53,6 +53,13 @@ func runReset(ctx context.Context, o *ResetOptions) error {
 			return nil
 		}
 		who = st.User
+	} else if _, err := store.Load(who); errors.Is(err, state.ErrNotFound) {
+		// This includes an old file under a name look-alike addresses shared that
+		// names someone else: Delete would keep it, so asking to confirm, or saying
+		// progress was forgotten, would mislead. Any other error is a file reset may
+		// be meant to clear, and Delete decides what is theirs.
+		fmt.Fprintf(o.F.IO.ErrOut, "Nobody by the address %s has started on this computer: there is nothing to reset.\n", who)
+		return nil
 	}
 	if !o.Yes {
 		if !o.F.Interactive() {

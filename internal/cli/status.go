@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -51,15 +52,34 @@ func runStatus(_ context.Context, o *StatusOptions) error {
 		return err
 	}
 	list := steps.All()
-	if st == nil {
-		st = state.New(o.User, o.F.Clock.Now().UTC())
-		st.Updated = st.Updated.Truncate(0)
+	started := st != nil
+	if !started {
+		// Nothing was saved, so there is no time of a last change to report.
+		st = state.New(o.User, time.Time{})
 	}
 	sum := summarize(list, st)
 	if o.Output == "json" {
 		return writeJSON(o.F.IO.Out, sum)
 	}
-	return writeTable(o.F.IO.Out, sum)
+	w := o.F.IO.Out
+	if sum.User != "" {
+		busy, err := store.Busy(sum.User)
+		if err != nil {
+			// The saved progress is still worth showing; only the warning is lost.
+			fmt.Fprintf(o.F.IO.ErrOut, "Warning: %v\n", err)
+		}
+		switch {
+		case busy && !started:
+			fmt.Fprintf(w, "A run for %s is in progress on this computer right now; it has saved no progress yet.\n", sum.User)
+			return nil
+		case busy:
+			fmt.Fprintf(w, "A run for %s is in progress on this computer right now, so the steps below may change.\n\n", sum.User)
+		case !started:
+			fmt.Fprintf(w, "Nobody by the address %s has started on this computer: run mfa-onboard start to begin.\n", sum.User)
+			return nil
+		}
+	}
+	return writeTable(w, sum)
 }
 
 // findState loads the state of user, or of the only person who has started; nil

@@ -2,6 +2,8 @@ package state
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/base32"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/gofrs/flock"
 
@@ -29,9 +32,23 @@ var ErrNewerSchema = errors.New("state file was written by a newer mfa-onboard")
 // ErrLocked means another mfa-onboard is working on the same user, which must not be waited for silently.
 var ErrLocked = errors.New("state is locked by another mfa-onboard")
 
+const (
+	// readableMax keeps names short whatever the address: 64 bytes of it, the hash and
+	// ".json.bak" stay under 100 bytes, far below any file system's limit.
+	readableMax = 64
+	// hashBytes of SHA-256 are 80 bits, 16 base32 characters: an accidental collision
+	// among even millions of addresses is out of reach.
+	hashBytes = 10
+)
+
 // Store reads and writes the state files under dir (the "state" folder in the tool's home).
 type Store struct {
 	dir string
+
+	// held names the lock files this Store holds, so that Load, called by the run
+	// holding a person's lock, may move their legacy file without locking again.
+	mu   sync.Mutex
+	held map[string]bool
 }
 
 // NewStore does no I/O so a read-only command never creates the state folder as a side effect.
@@ -44,7 +61,7 @@ func (s *Store) Dir() string {
 	return s.dir
 }
 
-// Path returns the file for user: dir/<name>.json where name = lower-cased user with any rune outside [a-z0-9@._+-] replaced by '_' (keeps names valid on Windows).
+// Path returns the file for user: dir/<name>.json, where name is a readable part of the lower-cased address, '-' and a hash of it (see fileName).
 func (s *Store) Path(user string) string {
 	return filepath.Join(s.dir, fileName(user)+".json")
 }
@@ -53,9 +70,39 @@ func (s *Store) lockPath(user string) string {
 	return filepath.Join(s.dir, fileName(user)+".lock")
 }
 
-// fileName maps a user to a name that is the same for any spelling case and
-// holds no path separator or character Windows refuses.
+// legacyPath is where versions before fileName kept user's state; other addresses
+// may share it.
+func (s *Store) legacyPath(user string) string {
+	return filepath.Join(s.dir, legacyName(user)+".json")
+}
+
+// fileName is "<readable>-<hash>". The readable part (legacyName, cut to readableMax
+// bytes) lets a technician see whose file is whose, but it maps many addresses to
+// one name (o'neil and o_neil both read o_neil); the hash of the whole lower-cased
+// address keeps two people's files apart, and lower-casing keeps one person's
+// spellings together. Every byte is in [a-z0-9@._+-], which every file system
+// accepts; the hash comes last, so no name ends in the dot or space Windows drops;
+// and a readable part that starts with a device name ("aux.team@...") gets a
+// leading '_', since Windows takes "aux.<anything>" for the device AUX.
 func fileName(user string) string {
+	lower := strings.ToLower(user)
+	readable := legacyName(lower)
+	if len(readable) > readableMax {
+		readable = readable[:readableMax] // legacyName is ASCII: any byte ends a rune
+	}
+	if first, _, ok := strings.Cut(readable, "."); ok && windowsDevice(first) {
+		readable = "_" + readable
+	}
+	// strings.ToLower turns invalid UTF-8 into U+FFFD, as JSON does to the user field,
+	// so the name follows what the file itself can say about its owner.
+	sum := sha256.Sum256([]byte(lower))
+	hash := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:hashBytes])
+	return readable + "-" + strings.ToLower(hash)
+}
+
+// legacyName is the whole name older versions used: the lower-cased user with any
+// rune outside [a-z0-9@._+-] replaced by '_'.
+func legacyName(user string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(user) {
 		if ('a' <= r && r <= 'z') || ('0' <= r && r <= '9') || strings.ContainsRune("@._+-", r) {
@@ -67,9 +114,153 @@ func fileName(user string) string {
 	return b.String()
 }
 
+// legacyShared says whether addresses other than one person's spellings map to the
+// legacy name: legacyName writes '_' for every rune it drops and keeps '_' itself,
+// so a name without '_' is the lower-cased address itself.
+func legacyShared(name string) bool {
+	return strings.Contains(name, "_")
+}
+
+// windowsDevice reports the names Windows reserves for devices, in any case and
+// before any extension.
+func windowsDevice(name string) bool {
+	name = strings.ToLower(name)
+	switch name {
+	case "con", "prn", "aux", "nul":
+		return true
+	}
+	return len(name) == 4 && (strings.HasPrefix(name, "com") || strings.HasPrefix(name, "lpt")) && '0' <= name[3] && name[3] <= '9'
+}
+
+// sameUser is the identity file names are built from, so that "whose file is this"
+// and "which file is theirs" always agree (strings.EqualFold would also match "ſ"
+// with "s", whose names differ).
+func sameUser(a, b string) bool {
+	return strings.ToLower(a) == strings.ToLower(b)
+}
+
 // Load returns the saved progress of user, or an error wrapping ErrNotFound if there is none; a bad file is reported, never changed.
+//
+// A file under the legacy name is user's only if it names them: then Load moves it
+// (and its .bak, if that is theirs too) to the current name, unless another run
+// holds their lock, which leaves the move to that run.
 func (s *Store) Load(user string) (*State, error) {
-	return load(s.Path(user), user)
+	path := s.Path(user)
+	st, err := load(path, user)
+	if !errors.Is(err, ErrNotFound) {
+		return st, err
+	}
+	legacy := s.legacyPath(user)
+	if _, lerr := loadLegacy(legacy, user); lerr != nil {
+		if errors.Is(lerr, ErrNotFound) {
+			// The run holding the lock may have moved it since the first look.
+			if st, err := load(path, user); !errors.Is(err, ErrNotFound) {
+				return st, err
+			}
+			return nil, err
+		}
+		return nil, lerr
+	}
+	// The legacy file is theirs (the lock is taken only now, so that looking at
+	// someone else's leaves no lock file behind). Both are read again: under the lock
+	// nothing changes them any more, and without it the latest is what counts.
+	release, held := s.tryHold(user)
+	if held {
+		defer release()
+	}
+	if st, err := load(path, user); !errors.Is(err, ErrNotFound) {
+		return st, err
+	}
+	st, lerr := loadLegacy(legacy, user)
+	if errors.Is(lerr, ErrNotFound) {
+		return nil, err
+	}
+	if lerr != nil {
+		return nil, lerr
+	}
+	if held {
+		if err := s.migrate(user, legacy, path); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// tryHold takes user's lock for the moment unless this Store already holds it.
+// false means another run holds it, or it cannot be taken; either way the caller
+// must not move files.
+func (s *Store) tryHold(user string) (release func(), ok bool) {
+	path := s.lockPath(user)
+	if s.holds(path) {
+		return func() {}, true
+	}
+	fl := flock.New(path, flock.SetPermissions(0o600))
+	if ok, err := fl.TryLock(); err != nil || !ok {
+		return nil, false
+	}
+	// An unlock error leaves nothing to do: the lock goes when the process ends.
+	return func() { _ = fl.Unlock() }, true
+}
+
+func (s *Store) holds(lockPath string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held[lockPath]
+}
+
+func (s *Store) setHeld(lockPath string, held bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held == nil {
+		s.held = map[string]bool{}
+	}
+	if held {
+		s.held[lockPath] = true
+	} else {
+		delete(s.held, lockPath)
+	}
+}
+
+// migrate moves user's legacy file to path. The caller holds user's lock and saw no
+// file at path, so no other run can create one meanwhile and the rename replaces
+// nothing.
+func (s *Store) migrate(user, legacy, path string) error {
+	// The .bak goes first: if the state file then fails to move, the next Load tries
+	// both again, whereas a .bak left behind once the state file moved would never be
+	// looked at again. An existing .bak at the new name is kept: nothing is replaced.
+	bak, newBak := legacy+".bak", path+".bak"
+	if c, _, _ := whose(bak, user, !legacyShared(filepath.Base(legacy))); c == theirs {
+		if _, err := os.Lstat(newBak); errors.Is(err, fs.ErrNotExist) {
+			if err := os.Rename(bak, newBak); err != nil {
+				return newFileError(fmt.Sprintf("cannot move the backup %s to its new name %s (%v); check that you may write to %s", bak, newBak, cause(err), s.dir), err)
+			}
+		}
+	}
+	if err := os.Rename(legacy, path); err != nil {
+		return newFileError(fmt.Sprintf("cannot move state file %s to its new name %s (%v); check that you may write to %s", legacy, path, cause(err), s.dir), err)
+	}
+	return nil
+}
+
+// loadLegacy reads a file under a legacy name, which other addresses may share: one
+// naming someone else is not user's (ErrNotFound), and a damaged one is user's only
+// if its name is not shared.
+func loadLegacy(path, user string) (*State, error) {
+	data, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if owner := probeUser(data); owner != "" && !sameUser(owner, user) {
+		return nil, newFileError(fmt.Sprintf("state file %s belongs to %q, not %q", path, owner, user), ErrNotFound)
+	}
+	st, p := parse(data)
+	if p != nil {
+		if p.newer == 0 && legacyShared(filepath.Base(path)) {
+			return nil, undecided(path, user, p.detail, p.err)
+		}
+		return nil, p.at(path)
+	}
+	return st, nil
 }
 
 // Save writes atomically so a crash or a killed process never leaves half a file behind.
@@ -96,18 +287,110 @@ func (s *Store) Save(st *State) error {
 }
 
 // Delete lets "reset" start a user over; deleting what is already gone is not an error.
+//
+// It removes only user's own files: the file at their name and their legacy file,
+// each with its .bak, when its content names them, or, when it names nobody
+// readable, when the name cannot be anyone else's. Anything else is kept, and
+// reported when it is a file Load would stop at: one naming someone else under
+// user's current name, or a damaged one under a legacy name others share.
 func (s *Store) Delete(user string) error {
-	path := s.Path(user)
+	path, legacy := s.Path(user), s.legacyPath(user)
+	legacyOnly := !legacyShared(filepath.Base(legacy))
 	var errs []error
-	for _, p := range []string{path, path + ".bak"} {
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			errs = append(errs, newFileError(fmt.Sprintf("cannot delete state file %s (%v); check that you may write to %s", p, cause(err), s.dir), err))
+	for _, f := range []struct {
+		path   string
+		byName bool // the name alone says the file is user's
+	}{
+		{path, true},
+		{path + ".bak", true},
+		{legacy, legacyOnly},
+		{legacy + ".bak", legacyOnly},
+	} {
+		c, owner, detail := whose(f.path, user, f.byName)
+		switch {
+		case c == theirs:
+			if err := os.Remove(f.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, newFileError(fmt.Sprintf("cannot delete state file %s (%v); check that you may write to %s", f.path, cause(err), s.dir), err))
+			}
+		// Only the two files Load stops at are reported: a legacy file naming someone
+		// else is rightly theirs, and a .bak is never read.
+		case c == others && f.path == path:
+			errs = append(errs, misplaced(f.path, owner, s.Path(owner)))
+		case c == unknown && f.path == legacy:
+			errs = append(errs, undecided(f.path, user, detail, nil))
 		}
 	}
 	return errors.Join(errs...)
 }
 
+// claim is what a file's content says about whose it is.
+type claim int
+
+const (
+	absent  claim = iota
+	theirs        // it names the user, or names nobody readable under a name that is theirs alone
+	others        // it names someone else
+	unknown       // it names nobody readable and its name is shared
+)
+
+// whose reads path only as far as its user field; detail says why it names nobody.
+func whose(path, user string, byName bool) (c claim, owner, detail string) {
+	data, err := readFile(path)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return absent, "", ""
+	case err != nil:
+		detail = "it is not a readable file"
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			detail = pe.Err.Error()
+		}
+	default:
+		owner = probeUser(data)
+		detail = "it names no user"
+	}
+	switch {
+	case owner != "" && sameUser(owner, user):
+		return theirs, owner, ""
+	case owner != "":
+		return others, owner, ""
+	case byName:
+		return theirs, "", detail
+	}
+	return unknown, "", detail
+}
+
+// Busy says whether a run holds user's lock right now (gofrs/flock TryLock, released at once); it never waits and never creates a file.
+func (s *Store) Busy(user string) (bool, error) {
+	if user == "" {
+		return false, errors.New("state: cannot check the lock without a user")
+	}
+	path := s.lockPath(user)
+	// Without O_CREATE: a lock file that does not exist is held by nobody, and a
+	// status must not leave files behind.
+	fl := flock.New(path, flock.SetFlag(os.O_RDWR))
+	ok, err := fl.TryLock()
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, newFileError(fmt.Sprintf("cannot check the lock %s (%v); check that you may read and write %s", path, cause(err), s.dir), err)
+	}
+	if !ok {
+		return true, nil
+	}
+	if err := fl.Unlock(); err != nil {
+		return false, newFileError(fmt.Sprintf("cannot release the lock %s (%v); check that you may write to %s", path, cause(err), s.dir), err)
+	}
+	return false, nil
+}
+
 // List returns every readable state sorted by user, and one joined error naming each file it could not read, so one bad file does not hide the others.
+//
+// It reads files under both the current and the legacy name and moves nothing:
+// listing runs without any person's lock, and the run that works for a person
+// moves their file when it loads it. If both names hold one person's progress, the
+// current file is listed and the other reported.
 func (s *Store) List() ([]*State, error) {
 	entries, err := os.ReadDir(s.dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -116,7 +399,13 @@ func (s *Store) List() ([]*State, error) {
 	if err != nil {
 		return nil, newFileError(fmt.Sprintf("cannot read the state folder %s (%v); check that you may read it", s.dir, cause(err)), err)
 	}
-	var states []*State
+	type found struct {
+		st   *State
+		path string
+		rank int // 0: the name Load uses, 1: it in another case, 2: the legacy name
+	}
+	byUser := map[string][]found{}
+	var order []string
 	var errs []error
 	for _, e := range entries {
 		name := e.Name()
@@ -129,11 +418,32 @@ func (s *Store) List() ([]*State, error) {
 			errs = append(errs, err)
 			continue
 		}
-		if want := filepath.Base(s.Path(st.User)); !strings.EqualFold(want, name) {
-			errs = append(errs, damaged(path, fmt.Sprintf("it belongs to %q, whose file is %s", st.User, want), nil))
+		base := strings.TrimSuffix(name, ".json")
+		rank := 0
+		switch want := fileName(st.User); {
+		case base == want:
+		case strings.EqualFold(base, want):
+			rank = 1
+		case strings.EqualFold(base, legacyName(st.User)):
+			rank = 2
+		default:
+			errs = append(errs, misplaced(path, st.User, s.Path(st.User)))
 			continue
 		}
-		states = append(states, st)
+		key := strings.ToLower(st.User)
+		if byUser[key] == nil {
+			order = append(order, key)
+		}
+		byUser[key] = append(byUser[key], found{st, path, rank})
+	}
+	var states []*State
+	for _, key := range order {
+		all := byUser[key]
+		slices.SortStableFunc(all, func(a, b found) int { return cmp.Compare(a.rank, b.rank) })
+		states = append(states, all[0].st)
+		for _, other := range all[1:] {
+			errs = append(errs, duplicate(other.path, other.st.User, all[0].path, other.rank == 2))
+		}
 	}
 	slices.SortFunc(states, func(a, b *State) int {
 		return cmp.Or(strings.Compare(strings.ToLower(a.User), strings.ToLower(b.User)), strings.Compare(a.User, b.User))
@@ -158,8 +468,12 @@ func (s *Store) Lock(user string) (unlock func() error, err error) {
 	if !ok {
 		return nil, newFileError(fmt.Sprintf("another mfa-onboard is already working on %s (it holds %s); let it finish, or stop it, and try again", user, path), ErrLocked)
 	}
+	s.setHeld(path, true)
 	// The lock file stays: removing it while another process waits to open it would let two processes hold "the" lock.
-	return fl.Unlock, nil
+	return func() error {
+		s.setHeld(path, false)
+		return fl.Unlock()
+	}, nil
 }
 
 func (s *Store) ensureDir() error {
@@ -178,26 +492,50 @@ func load(path, want string) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
+	st, p := parse(data)
+	if p != nil {
+		return nil, p.at(path)
+	}
+	if want != "" && !sameUser(st.User, want) {
+		return nil, misplaced(path, st.User, filepath.Join(filepath.Dir(path), fileName(st.User)+".json"))
+	}
+	return st, nil
+}
+
+// problem is why a file's bytes are no usable state, said without the path, which
+// the caller adds.
+type problem struct {
+	detail string
+	newer  int // the schema of the newer mfa-onboard that wrote it, or 0
+	err    error
+}
+
+func (p *problem) at(path string) error {
+	if p.newer != 0 {
+		return newer(path, p.newer)
+	}
+	return damaged(path, p.detail, p.err)
+}
+
+func parse(data []byte) (*State, *problem) {
 	var st State
 	if err := json.Unmarshal(data, &st); err != nil {
 		// A newer schema may have changed a field's type; say "too new", not "damaged".
 		var probe struct{ Schema int }
 		if json.Unmarshal(data, &probe) == nil && probe.Schema > SchemaVersion {
-			return nil, newer(path, probe.Schema)
+			return nil, &problem{newer: probe.Schema}
 		}
-		return nil, damaged(path, jsonDetail(err), err)
+		return nil, &problem{detail: jsonDetail(err), err: err}
 	}
 	switch {
 	case st.Schema > SchemaVersion:
-		return nil, newer(path, st.Schema)
+		return nil, &problem{newer: st.Schema}
 	case st.Schema == 0:
-		return nil, damaged(path, "it has no schema version", nil)
+		return nil, &problem{detail: "it has no schema version"}
 	case st.Schema < 0:
-		return nil, damaged(path, fmt.Sprintf("schema %d is not a valid version", st.Schema), nil)
+		return nil, &problem{detail: fmt.Sprintf("schema %d is not a valid version", st.Schema)}
 	case st.User == "":
-		return nil, damaged(path, "it names no user", nil)
-	case want != "" && !strings.EqualFold(st.User, want):
-		return nil, damaged(path, fmt.Sprintf("it belongs to %q, not %q", st.User, want), nil)
+		return nil, &problem{detail: "it names no user"}
 	}
 	if st.Steps == nil {
 		st.Steps = map[string]*StepState{}
@@ -208,6 +546,18 @@ func load(path, want string) (*State, error) {
 		}
 	}
 	return &st, nil
+}
+
+// probeUser reads only the user field, so that the owner of a file too new or too
+// damaged to load is still known when the rest cannot be read.
+func probeUser(data []byte) string {
+	var probe struct {
+		User string `json:"user"`
+	}
+	if json.Unmarshal(data, &probe) != nil {
+		return ""
+	}
+	return probe.User
 }
 
 func readFile(path string) ([]byte, error) {
@@ -249,6 +599,28 @@ func (e *fileError) Unwrap() []error { return e.errs }
 
 func damaged(path, detail string, err error) error {
 	return newFileError(fmt.Sprintf("state file %s is damaged (%s); it was left as it is: move it aside or run \"mfa-onboard reset\" to start this user over", path, detail), ErrDamaged, err)
+}
+
+// misplaced is a file whose content names a person whose file is elsewhere; reset
+// leaves it, since it is not the resetting person's, so the way out is to move it.
+func misplaced(path, owner, ownPath string) error {
+	return newFileError(fmt.Sprintf("state file %s holds the progress of %q, whose file is %s; it was left as it is: move it there if it is theirs, or else aside", path, owner, ownPath), ErrDamaged)
+}
+
+// undecided is a damaged file under a legacy name that other addresses share, so
+// neither Load nor Delete may take it for user's.
+func undecided(path, user, detail string, err error) error {
+	return newFileError(fmt.Sprintf("state file %s is damaged (%s), and older versions of mfa-onboard gave its name to other addresses than %s too, so it may not be theirs; it was left as it is: look inside it, then move it aside and try again", path, detail, user), ErrDamaged, err)
+}
+
+// duplicate is an extra file holding the progress of a person who has another;
+// calling it damaged would hide that nothing is wrong with either.
+func duplicate(path, user, kept string, legacy bool) error {
+	how := ""
+	if legacy {
+		how = ", under the name older versions of mfa-onboard used,"
+	}
+	return newFileError(fmt.Sprintf("state file %s also holds the progress of %q%s but %s is the one in use; both were left as they are: compare them and move aside the one not to go on with", path, user, how, kept))
 }
 
 func newer(path string, schema int) error {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -151,9 +152,9 @@ func TestModes(t *testing.T) {
 			}
 			defer unlock()
 			for path, want := range map[string]fs.FileMode{
-				s.Dir():                              0o700,
-				s.Path("alice"):                      0o600,
-				filepath.Join(s.Dir(), "alice.lock"): 0o600,
+				s.Dir():             0o700,
+				s.Path("alice"):     0o600,
+				s.lockPath("alice"): 0o600,
 			} {
 				fi, err := os.Stat(path)
 				if err != nil {
@@ -191,8 +192,8 @@ func TestSaveOverExisting(t *testing.T) {
 	if got.Step("phone").Status != Done {
 		t.Errorf("second Save was lost: phone is %q", got.Step("phone").Status)
 	}
-	if names := dirNames(t, s.Dir()); !slices.Equal(names, []string{"alice.json"}) {
-		t.Errorf("state folder holds %v, want only alice.json (a temporary file was left)", names)
+	if names, want := dirNames(t, s.Dir()), filepath.Base(s.Path("alice")); !slices.Equal(names, []string{want}) {
+		t.Errorf("state folder holds %v, want only %s (a temporary file was left)", names, want)
 	}
 }
 
@@ -200,19 +201,22 @@ func TestLoadDamaged(t *testing.T) {
 	tests := []struct {
 		name string
 		data string
+		// way is the way out the message must give; reset for a file that is alice's.
+		way string
 	}{
-		{"garbage", "not json at all"},
-		{"truncated", `{"schema": 1, "user": "alice", "steps": {"phone": {"sta`},
-		{"empty", ""},
-		{"null", "null"},
-		{"array", "[]"},
-		{"trailing data", `{"schema": 1, "user": "alice"} {}`},
-		{"wrong type", `{"schema": "1", "user": "alice"}`},
-		{"no schema", `{"user": "alice"}`},
-		{"schema zero", `{"schema": 0, "user": "alice"}`},
-		{"negative schema", `{"schema": -3, "user": "alice"}`},
-		{"no user", `{"schema": 1}`},
-		{"other user", `{"schema": 1, "user": "mallory"}`},
+		{"garbage", "not json at all", ""},
+		{"truncated", `{"schema": 1, "user": "alice", "steps": {"phone": {"sta`, ""},
+		{"empty", "", ""},
+		{"null", "null", ""},
+		{"array", "[]", ""},
+		{"trailing data", `{"schema": 1, "user": "alice"} {}`, ""},
+		{"wrong type", `{"schema": "1", "user": "alice"}`, ""},
+		{"no schema", `{"user": "alice"}`, ""},
+		{"schema zero", `{"schema": 0, "user": "alice"}`, ""},
+		{"negative schema", `{"schema": -3, "user": "alice"}`, ""},
+		{"no user", `{"schema": 1}`, ""},
+		// Reset for alice keeps mallory's progress, so the way out is to move it.
+		{"other user", `{"schema": 1, "user": "mallory"}`, "move it there if it is theirs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -223,13 +227,16 @@ func TestLoadDamaged(t *testing.T) {
 				t.Fatalf("Load = %v, %v; want ErrDamaged", st, err)
 			}
 			msg := err.Error()
-			if !strings.Contains(msg, p) || !strings.Contains(msg, `"mfa-onboard reset"`) {
+			if tt.way == "" {
+				tt.way = `"mfa-onboard reset"`
+			}
+			if !strings.Contains(msg, p) || !strings.Contains(msg, tt.way) {
 				t.Errorf("message does not name the file and the way out: %s", msg)
 			}
 			if got, err := os.ReadFile(p); err != nil || string(got) != tt.data {
 				t.Errorf("Load changed the damaged file: now %q, %v", got, err)
 			}
-			if names := dirNames(t, s.Dir()); !slices.Equal(names, []string{"alice.json"}) {
+			if names := dirNames(t, s.Dir()); !slices.Equal(names, []string{filepath.Base(p)}) {
 				t.Errorf("Load left files behind: %v", names)
 			}
 		})
@@ -322,24 +329,169 @@ func TestLoadPermissionDenied(t *testing.T) {
 	}
 }
 
+// TestPath pins whole names: changing how a name is made would leave everyone's
+// progress under names no one looks at, so it must be a deliberate change with a
+// migration. The hashes were computed outside Go (Python's hashlib and base64).
 func TestPath(t *testing.T) {
-	tests := []struct{ user, want string }{
-		{"Alice@Contoso.com", "alice@contoso.com.json"},
-		{"first.last+tag@x-y.org", "first.last+tag@x-y.org.json"},
-		{`a/b\c:d`, "a_b_c_d.json"},
-		{"../../etc/passwd", ".._.._etc_passwd.json"},
-		{` bob "smith"*?<>|`, "_bob__smith______.json"},
-		{"Ünïcode", "_n_code.json"},
-		{"tab\tnew\nline", "tab_new_line.json"},
-		{"", ".json"},
-	}
 	s := NewStore(filepath.Join("home", "state"))
-	for _, tt := range tests {
-		got := s.Path(tt.user)
-		if filepath.Dir(got) != s.Dir() || filepath.Base(got) != tt.want {
-			t.Errorf("Path(%q) = %q, want %q in %q", tt.user, got, tt.want, s.Dir())
+	for user, want := range map[string]string{
+		"Alice@Contoso.com":  "alice@contoso.com-pqz3fzxltajuq43a.json",
+		"o'neil@contoso.com": "o_neil@contoso.com-h27h2f6ytipltnxi.json",
+		"o_neil@contoso.com": "o_neil@contoso.com-lafxbrcfi6bwucwl.json",
+	} {
+		if got := s.Path(user); filepath.Dir(got) != s.Dir() || filepath.Base(got) != want {
+			t.Errorf("Path(%q) = %q, want %q in %q", user, got, want, s.Dir())
 		}
 	}
+	if got, want := s.lockPath("Alice@Contoso.com"), filepath.Join(s.Dir(), "alice@contoso.com-pqz3fzxltajuq43a.lock"); got != want {
+		t.Errorf("lockPath = %q, want %q", got, want)
+	}
+}
+
+// TestFileNameReadablePart checks what a technician sees of the address, and that
+// the rest is the hash.
+func TestFileNameReadablePart(t *testing.T) {
+	long := strings.Repeat("a", 64)
+	tests := []struct{ user, readable string }{
+		{"Alice@Contoso.com", "alice@contoso.com"},
+		{"first.last+tag@x-y.org", "first.last+tag@x-y.org"},
+		{`a/b\c:d`, "a_b_c_d"},
+		{"../../etc/passwd", ".._.._etc_passwd"},
+		{` bob "smith"*?<>|`, "_bob__smith______"},
+		{"Ünïcode", "_n_code"},
+		{"tab\tnew\nline", "tab_new_line"},
+		{"", ""},
+		{long + "@contoso.com", long},
+		{strings.Repeat("é", 40), strings.Repeat("_", 40)},
+		// Windows takes "aux.<anything>" for the device AUX.
+		{"aux.team@contoso.com", "_aux.team@contoso.com"},
+		{"CON.x@y", "_con.x@y"},
+		{"lpt9.office@contoso.com", "_lpt9.office@contoso.com"},
+		{"com10.x@y", "com10.x@y"},
+		{"auxiliary.x@y", "auxiliary.x@y"},
+		{"con@contoso.com", "con@contoso.com"},
+	}
+	for _, tt := range tests {
+		name := fileName(tt.user)
+		readable, hash, ok := cutHash(name)
+		if !ok || readable != tt.readable {
+			t.Errorf("fileName(%q) = %q, want %q, '-' and a hash", tt.user, name, tt.readable)
+			continue
+		}
+		if _, upper, _ := cutHash(fileName(strings.ToUpper(tt.user))); hash != upper {
+			t.Errorf("fileName(%q) depends on case", tt.user)
+		}
+		checkSafeName(t, tt.user, name)
+	}
+}
+
+// cutHash splits a name into its readable part and its 16-character hash.
+func cutHash(name string) (readable, hash string, ok bool) {
+	i := len(name) - 17
+	if i < 0 || name[i] != '-' {
+		return "", "", false
+	}
+	for _, c := range name[i+1:] {
+		if !('a' <= c && c <= 'z' || '2' <= c && c <= '7') {
+			return "", "", false
+		}
+	}
+	return name[:i], name[i+1:], true
+}
+
+// checkSafeName is what every system's file names need: only [a-z0-9@._+-] (so
+// also one case, for case-insensitive systems), no trailing dot or space, no
+// Windows device name before the first dot, and a bounded length.
+func checkSafeName(t *testing.T, user, name string) {
+	t.Helper()
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || strings.IndexByte("@._+-", c) >= 0) {
+			t.Errorf("fileName(%q) = %q holds %q", user, name, c)
+		}
+	}
+	if strings.HasSuffix(name, ".") || strings.HasSuffix(name, " ") {
+		t.Errorf("fileName(%q) = %q ends in a dot or space", user, name)
+	}
+	if first, _, _ := strings.Cut(name, "."); windowsDevice(first) {
+		t.Errorf("fileName(%q) = %q is a Windows device name", user, name)
+	}
+	if len(name) > 1+readableMax+1+16 {
+		t.Errorf("fileName(%q) = %q is %d bytes long", user, name, len(name))
+	}
+	if _, _, ok := cutHash(name); !ok {
+		t.Errorf("fileName(%q) = %q does not end in '-' and a hash", user, name)
+	}
+}
+
+// checkNames is the property the names exist for: two addresses share a file
+// exactly when they are the same address once lower-cased.
+func checkNames(t *testing.T, a, b string) {
+	t.Helper()
+	na, nb := fileName(a), fileName(b)
+	if same := strings.ToLower(a) == strings.ToLower(b); same != (na == nb) {
+		t.Fatalf("fileName(%q) = %q and fileName(%q) = %q; same address: %v", a, na, b, nb, same)
+	}
+	checkSafeName(t, a, na)
+	checkSafeName(t, b, nb)
+}
+
+func TestFileNamesKeepPeopleApart(t *testing.T) {
+	long := strings.Repeat("x", 240) + "@contoso.com" // 252 bytes: past the readable cut
+	for _, pair := range [][2]string{
+		{"o'neil@contoso.com", "o_neil@contoso.com"},
+		{"jösé@contoso.com", "jäsä@contoso.com"},
+		{"a b@c", "a_b@c"},
+		{`"a"@c`, "_a_@c"},
+		{long + "a", long + "b"},
+		{"Alice@Contoso.com", "alice@contoso.com"},
+		{"ÖSTEN@x", "östen@x"},
+		{"\u212aelvin@x", "kelvin@x"}, // the Kelvin sign lower-cases to k
+		{"ſam@x", "sam@x"},            // ſ stays ſ: another address, though EqualFold matches it
+	} {
+		checkNames(t, pair[0], pair[1])
+	}
+
+	// Random pairs in the shapes that collide without the hash: one rune changed
+	// among look-alikes, a case change, a long common start, and unrelated ones.
+	alphabet := []rune("abzAZ09@._+-_'\" *\\/:<>|?öäÖÄéÉßẞſıİ\u212a\u0301😀\t")
+	r := rand.New(rand.NewPCG(1, 2))
+	word := func(n int) []rune {
+		w := make([]rune, n)
+		for i := range w {
+			w[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		return w
+	}
+	for i := range 5000 {
+		a := word(1 + r.IntN(12))
+		b := slices.Clone(a)
+		switch i % 4 {
+		case 0:
+			b[r.IntN(len(b))] = alphabet[r.IntN(len(alphabet))]
+		case 1:
+			j := r.IntN(len(b))
+			b[j] = []rune(strings.ToUpper(string(b[j])))[0]
+		case 2:
+			a = append([]rune(long), a...)
+			b = append([]rune(long), word(len(b))...)
+		case 3:
+			b = word(len(a))
+		}
+		checkNames(t, string(a), string(b))
+	}
+}
+
+func FuzzFileNames(f *testing.F) {
+	f.Add("o'neil@contoso.com", "o_neil@contoso.com")
+	f.Add("jösé@contoso.com", "jäsä@contoso.com")
+	f.Add("Alice@Contoso.com", "alice@contoso.com")
+	f.Add("aux.team@contoso.com", "_aux.team@contoso.com")
+	f.Add(strings.Repeat("x", 250)+"a", strings.Repeat("x", 250)+"b")
+	f.Add("\xff@x", "\xfe@x")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		checkNames(t, a, b)
+		checkNames(t, a, strings.ToUpper(a))
+	})
 }
 
 func TestDelete(t *testing.T) {
@@ -359,8 +511,8 @@ func TestDelete(t *testing.T) {
 	if err := s.Delete("Alice"); err != nil {
 		t.Fatal(err)
 	}
-	if names := dirNames(t, s.Dir()); !slices.Equal(names, []string{"bob.json"}) {
-		t.Errorf("after Delete the folder holds %v, want only bob.json", names)
+	if names, want := dirNames(t, s.Dir()), filepath.Base(s.Path("bob")); !slices.Equal(names, []string{want}) {
+		t.Errorf("after Delete the folder holds %v, want only %s", names, want)
 	}
 	if err := s.Delete("alice"); err != nil {
 		t.Errorf("second Delete = %v", err)
@@ -451,16 +603,22 @@ func TestLockOtherProcess(t *testing.T) {
 	start := time.Now()
 	if _, err := s.Lock("alice"); !errors.Is(err, ErrLocked) {
 		t.Fatalf("Lock held by another process = %v; want ErrLocked", err)
-	} else if !strings.Contains(err.Error(), filepath.Join(s.Dir(), "alice.lock")) {
+	} else if !strings.Contains(err.Error(), s.lockPath("alice")) {
 		t.Errorf("message does not name the lock file: %v", err)
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("Lock took %v; it must not wait", d)
 	}
+	if busy, err := s.Busy("alice"); !busy || err != nil {
+		t.Errorf("Busy while another process holds the lock = %v, %v", busy, err)
+	}
 
 	stdin.Close()
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("helper: %v", err)
+	}
+	if busy, err := s.Busy("alice"); busy || err != nil {
+		t.Errorf("Busy after the other process ended = %v, %v", busy, err)
 	}
 	unlock, err := s.Lock("alice")
 	if err != nil {
