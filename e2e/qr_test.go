@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hinshun/vt10x"
@@ -11,13 +12,30 @@ import (
 	"github.com/mfa-onboard/mfa-onboard/internal/qr/qrtest"
 )
 
-// A QR module is two cells whose background is black (dark) or white (light; ESC
-// [47m, which vt10x calls light grey): the product writes qr.DarkModule and
-// qr.LightModule.
-const cellsPerModule = 2
+// A QR code is drawn in half blocks: each cell holds two modules, one above the
+// other, in black (dark) or white (light; ESC [37m/[47m, which vt10x calls light
+// grey, or bright white 97/107, which it calls white). What a camera sees of a
+// cell is its glyph's colour where the glyph is and its background elsewhere, so
+// a cell is a module cell only when those colours are black or white, never the
+// theme's default.
+func moduleCell(g vt10x.Glyph) (top, bottom, ok bool) {
+	fg, fgOK := moduleColour(g.FG)
+	bg, bgOK := moduleColour(g.BG)
+	switch g.Char {
+	case ' ':
+		return bg, bg, bgOK
+	case '▀':
+		return fg, bg, fgOK && bgOK
+	case '▄':
+		return bg, fg, fgOK && bgOK
+	case '█':
+		return fg, fg, fgOK
+	}
+	return false, false, false
+}
 
-func moduleCell(g vt10x.Glyph) (dark, ok bool) {
-	switch g.BG {
+func moduleColour(c vt10x.Color) (dark, ok bool) {
+	switch c {
 	case vt10x.Black:
 		return true, true
 	case vt10x.LightGrey, vt10x.White:
@@ -113,14 +131,14 @@ func (s *session) qrAbove(linkLine string) ([][]bool, string, error) {
 	for y := top; y < at; y++ {
 		start := 0
 		for start < cols {
-			if _, ok := moduleCell(s.vt.Cell(start, y)); ok {
+			if _, _, ok := moduleCell(s.vt.Cell(start, y)); ok {
 				break
 			}
 			start++
 		}
 		end := start
 		for end < cols {
-			if _, ok := moduleCell(s.vt.Cell(end, y)); !ok {
+			if _, _, ok := moduleCell(s.vt.Cell(end, y)); !ok {
 				break
 			}
 			end++
@@ -128,21 +146,24 @@ func (s *session) qrAbove(linkLine string) ([][]bool, string, error) {
 		if left < 0 {
 			left, width = start, end-start
 		}
-		if start != left || end-start != width || width%cellsPerModule != 0 {
-			return nil, shown, fmt.Errorf("QR row %d spans cells %d-%d, the first row %d-%d: the code is not a clean rectangle of %d-cell modules",
-				y-top, start, end, left, left+width, cellsPerModule)
+		if start != left || end-start != width {
+			return nil, shown, fmt.Errorf("QR row %d spans cells %d-%d, the first row %d-%d: the code is not a clean rectangle",
+				y-top, start, end, left, left+width)
 		}
-		row := make([]bool, 0, width/cellsPerModule)
-		for x := start; x < end; x += cellsPerModule {
-			dark, _ := moduleCell(s.vt.Cell(x, y))
-			for i := 1; i < cellsPerModule; i++ {
-				if d, _ := moduleCell(s.vt.Cell(x+i, y)); d != dark {
-					return nil, shown, fmt.Errorf("QR row %d: the two cells of the module at column %d differ", y-top, x)
-				}
-			}
-			row = append(row, dark)
+		upper, lower := make([]bool, 0, width), make([]bool, 0, width)
+		for x := start; x < end; x++ {
+			up, down, _ := moduleCell(s.vt.Cell(x, y))
+			upper, lower = append(upper, up), append(lower, down)
 		}
-		grid = append(grid, row)
+		grid = append(grid, upper, lower)
+	}
+	// A code's side is odd, so the bottom half of its last row lies under the
+	// quiet zone: it must be light, and is not part of the code.
+	if len(grid) == len(grid[0])+1 {
+		if slices.Contains(grid[len(grid)-1], true) {
+			return nil, shown, fmt.Errorf("the half row under the QR code above %q has dark modules: the quiet zone leaks", linkLine)
+		}
+		grid = grid[:len(grid)-1]
 	}
 	if len(grid) != len(grid[0]) {
 		return nil, shown, fmt.Errorf("the QR code above %q is %d modules wide and %d high: it should be square", linkLine, len(grid[0]), len(grid))
@@ -152,9 +173,21 @@ func (s *session) qrAbove(linkLine string) ([][]bool, string, error) {
 
 func rowHasModules(vt vt10x.Terminal, y, cols int) bool {
 	for x := 0; x < cols; x++ {
-		if _, ok := moduleCell(vt.Cell(x, y)); ok {
+		if _, _, ok := moduleCell(vt.Cell(x, y)); ok {
 			return true
 		}
 	}
 	return false
+}
+
+// prose is the words on screen without QR art, with runs of blanks and line breaks made
+// one space: text written beside a code, a few words a row, reads as one sentence.
+func prose(screen string) string {
+	return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		switch r {
+		case '▀', '▄', '█':
+			return ' '
+		}
+		return r
+	}, screen)), " ")
 }

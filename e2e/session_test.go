@@ -19,9 +19,9 @@ import (
 )
 
 const (
-	// The terminal is big enough for the Duo activation QR code (about 90×45 cells)
-	// and the lines around it.
-	termCols, termRows = 140, 70
+	// The window most people never enlarge: cmd.exe, PowerShell and Terminal.app open
+	// at 80×24, and every screen, QR codes included, must work there.
+	termCols, termRows = 80, 24
 	// expectTimeout bounds every wait for the program: output, a prompt, an exit.
 	expectTimeout = 15 * time.Second
 	// Keys a person presses.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/screen"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
 
@@ -73,7 +74,7 @@ func (s DuoEnroll) Run(ctx context.Context, env *Env) error {
 		if !env.Interactive {
 			done, err = s.activateByText(ctx, env, enr, d)
 		} else {
-			done, err = s.activate(ctx, env, enr, d.PhoneID)
+			done, err = s.activate(ctx, env, enr, d)
 		}
 		if err != nil {
 			return err
@@ -98,14 +99,13 @@ func (DuoEnroll) activateByText(ctx context.Context, env *Env, enr provider.Enro
 		if err != nil {
 			return false, fmt.Errorf("text the Duo activation to the phone: %w", err)
 		}
-		d.ActivationTexted, d.ActivationExpires, d.ActivationByCode = env.now(), act.ExpiresAt.UTC(), act.NeedsCode
-		if err := env.Save(); err != nil {
+		if err := recordTexted(env, d, act); err != nil {
 			return false, err
 		}
 	}
 	env.guide(
 		fmt.Sprintf("Open the text message from %s on the phone (%s) and tap the link in it, with Duo Mobile installed.", env.Config.Organisation, maskedPhone(env.State)),
-		fmt.Sprintf("Do it before %s; after that a new link is sent.", d.ActivationExpires.Format("2006-01-02 15:04 MST")),
+		fmt.Sprintf("Do it before %s; after that a new link is sent.", env.at(d.ActivationExpires, true)),
 	)
 	if !d.ActivationByCode {
 		ok, err := enr.Activated(ctx, d.PhoneID)
@@ -178,32 +178,45 @@ func platformOf(st *state.State) string {
 	return st.Platform.Value
 }
 
-// activate shows one activation and waits for it; false means it expired and a new
-// one is needed (never the old link again).
-func (DuoEnroll) activate(ctx context.Context, env *Env, enr provider.Enroller, phoneID string) (bool, error) {
-	act, err := enr.NewActivation(ctx, phoneID)
+// activate shows one activation and waits for it; false means it expired (or the
+// person asked to see it again) and the loop shows the current one or a new one.
+func (s DuoEnroll) activate(ctx context.Context, env *Env, enr provider.Enroller, d *state.DuoRecord) (bool, error) {
+	act, same, err := s.activation(ctx, env, enr, d)
 	if err != nil {
-		return false, fmt.Errorf("get a Duo activation: %w", err)
+		return false, err
 	}
-	env.Screen.Steps(
-		"Open Duo Mobile on your phone and tap + (or \"Add\"), then \"Use QR code\".",
-		"Point the phone's camera at this code:",
-	)
-	shown := env.Screen.QR(act.Link)
-	env.Screen.Say("This code works until %s.", act.ExpiresAt.Local().Format("15:04"))
-	if !shown && act.NeedsCode {
-		env.Screen.Say("Enlarge the window and type %s to see a QR code, or type %s to have the link texted to your phone.", againWord, textWord)
+	todo := []string{}
+	if same != "" {
+		todo = append(todo, same)
+	}
+	todo = append(todo, fmt.Sprintf("This code works until %s.", env.at(act.ExpiresAt, true)))
+	q := screen.QR{
+		Content: act.Link,
+		Scan:    []string{"Open Duo Mobile on your phone, tap + (or \"Add\"), then \"Use QR code\", and point the camera at this code."},
+		Reserve: 2,
 	}
 	if !act.NeedsCode {
-		how, err := env.Prompt.Select(ctx, prompt.Question{
-			Key:     KeyDuoEnrollHow,
-			Message: "How will you add the phone?",
-			Default: howScan,
-		}, []prompt.Option{
-			{Value: howScan, Label: "I scanned the code with Duo Mobile"},
-			{Value: howText, Label: "Text the activation link to my phone instead (no camera)"},
-			{Value: howAgain, Label: "Show a new code (after enlarging the window)"},
+		q.Steps, q.Reserve = todo, 5
+		var how string
+		_, err := env.Screen.AskQR(ctx, q, func(ctx context.Context, shown bool) error {
+			var err error
+			how, err = askBefore(ctx, env, act.ExpiresAt, func(ctx context.Context) (string, error) {
+				return env.Prompt.Select(ctx, prompt.Question{
+					Key:     KeyDuoEnrollHow,
+					Message: "How will you add the phone?",
+					Default: howScan,
+				}, []prompt.Option{
+					{Value: howScan, Label: "I scanned the code with Duo Mobile"},
+					{Value: howText, Label: "Text the activation link to my phone instead (no camera)"},
+					{Value: howAgain, Label: "Show a new code"},
+				})
+			})
+			return err
 		})
+		if errors.Is(err, errExpired) {
+			env.Screen.Problem("That activation has expired; here is a new one.")
+			return false, nil
+		}
 		if err != nil {
 			return false, err
 		}
@@ -211,65 +224,170 @@ func (DuoEnroll) activate(ctx context.Context, env *Env, enr provider.Enroller, 
 		case howAgain:
 			return false, nil
 		case howText:
-			sent, err := enr.SendActivation(ctx, phoneID)
+			sent, err := enr.SendActivation(ctx, d.PhoneID)
 			if err != nil {
 				return false, fmt.Errorf("text the activation link: %w", err)
 			}
-			act.ExpiresAt = sent.ExpiresAt
-			env.Screen.Say("The link was texted to %s: open it on the phone, with Duo Mobile installed.", maskedPhone(env.State))
-		}
-		return waitActivated(ctx, env, enr, phoneID, act.ExpiresAt)
-	}
-	env.Screen.Say("Duo Mobile now shows %s with a 6-digit code under it.", env.Config.Organisation)
-	for {
-		ans, err := env.Prompt.Input(ctx, prompt.Question{
-			Key:     KeyDuoEnrollCode,
-			Message: "Code Duo Mobile shows",
-			Help:    fmt.Sprintf("The 6 digits under %s in Duo Mobile. %s: text the link to the phone instead (no camera). %s: show a new QR code.", env.Config.Organisation, textWord, againWord),
-		}, func(s string) error {
-			s = normalizeCode(s)
-			if strings.EqualFold(s, textWord) || strings.EqualFold(s, againWord) {
-				return nil
+			if err := recordTexted(env, d, sent); err != nil {
+				return false, err
 			}
-			return sixDigits(s)
+			act.ExpiresAt = sent.ExpiresAt
+			env.Screen.Say("The link was texted to %s: open it on the phone, with Duo Mobile installed. The code above no longer works.", maskedPhone(env.State))
+		}
+		return waitActivated(ctx, env, enr, d.PhoneID, act.ExpiresAt)
+	}
+	q.Steps = append(todo, fmt.Sprintf("Duo Mobile then shows %s with a 6-digit code under it: type that code below.", env.Config.Organisation))
+	q.Other = []string{fmt.Sprintf("No camera? Type %s to have the link texted to the phone. %s shows this code again.", textWord, againWord)}
+	var done, again bool
+	_, err = env.Screen.AskQR(ctx, q, func(ctx context.Context, shown bool) error {
+		var err error
+		done, again, err = s.confirmByCode(ctx, env, enr, d, act)
+		return err
+	})
+	if errors.Is(err, errExpired) {
+		env.Screen.Problem("That activation has expired; here is a new one.")
+		return false, nil
+	}
+	if err != nil || again {
+		return false, err
+	}
+	return done, nil
+}
+
+// confirmByCode takes codes from the authenticator entry until one proves the
+// activation (done), the person asks to see the code again (again), or it expires.
+func (DuoEnroll) confirmByCode(ctx context.Context, env *Env, enr provider.Enroller, d *state.DuoRecord, act provider.Activation) (done, again bool, err error) {
+	for {
+		ans, err := askBefore(ctx, env, act.ExpiresAt, func(ctx context.Context) (string, error) {
+			return env.Prompt.Input(ctx, prompt.Question{
+				Key:     KeyDuoEnrollCode,
+				Message: "Code Duo Mobile shows",
+				Help:    fmt.Sprintf("The 6 digits under %s in Duo Mobile. %s: text the link to the phone instead (no camera). %s: show the QR code again.", env.Config.Organisation, textWord, againWord),
+			}, func(s string) error {
+				s = normalizeCode(s)
+				if strings.EqualFold(s, textWord) || strings.EqualFold(s, againWord) {
+					return nil
+				}
+				return sixDigits(s)
+			})
 		})
 		if err != nil {
-			return false, err
+			return false, false, err
 		}
 		ans = normalizeCode(ans)
 		switch {
 		case strings.EqualFold(ans, againWord):
-			return false, nil
+			return false, true, nil
 		case strings.EqualFold(ans, textWord):
-			if _, err := enr.SendActivation(ctx, phoneID); err != nil {
-				return false, fmt.Errorf("text the activation link: %w", err)
+			sent, err := enr.SendActivation(ctx, d.PhoneID)
+			if err != nil {
+				return false, false, fmt.Errorf("text the activation link: %w", err)
 			}
-			env.Screen.Say("The link was texted to the phone: open it there, then type the code Duo Mobile shows.")
-			env.Screen.Say("(The QR code above no longer works.)")
+			if err := recordTexted(env, d, sent); err != nil {
+				return false, false, err
+			}
+			act.ExpiresAt = sent.ExpiresAt
+			env.Screen.Say("The link was texted to the phone: open it there, then type the code Duo Mobile shows. (The QR code above no longer works.)")
 			continue
 		}
-		err = enr.ConfirmActivation(ctx, phoneID, ans)
+		err = enr.ConfirmActivation(ctx, d.PhoneID, ans)
 		switch {
 		case err == nil:
-			return true, nil
+			return true, false, nil
 		case errors.Is(err, provider.ErrExpired):
-			env.Screen.Problem("That activation has expired; here is a new one.")
-			return false, nil
+			return false, false, errExpired
 		case errors.Is(err, provider.ErrWrongCode), errors.Is(err, provider.ErrCodeUsed):
 			env.Screen.Problem("%v.", capitalize(err.Error()))
 		default:
-			return false, fmt.Errorf("check the Duo Mobile code: %w", err)
+			return false, false, fmt.Errorf("check the Duo Mobile code: %w", err)
 		}
 	}
+}
+
+// activation returns the activation to show, and a sentence saying it is the one
+// given before when it is. An activation given earlier that is still valid is shown
+// again where the service can give it back, because the person may already have
+// added it to Duo Mobile and a new one would void it; where it cannot (real Duo), the
+// screen says first that the earlier one no longer works.
+func (DuoEnroll) activation(ctx context.Context, env *Env, enr provider.Enroller, d *state.DuoRecord) (provider.Activation, string, error) {
+	act, ok, err := enr.CurrentActivation(ctx, d.PhoneID)
+	if err != nil {
+		return act, "", fmt.Errorf("ask Duo for the activation given earlier: %w", err)
+	}
+	if ok {
+		same := sameActivation(env, d, act)
+		if d.ActivationShown.IsZero() && d.ActivationTexted.IsZero() {
+			// Made by a run whose record was reset since: record it, so that a later run
+			// knows it was given and what to say about it.
+			d.ActivationShown, d.ActivationExpires, d.ActivationByCode = env.now(), act.ExpiresAt.UTC(), act.NeedsCode
+			if err := env.Save(); err != nil {
+				return act, "", err
+			}
+		}
+		return act, same, nil
+	}
+	void := voidedActivation(env, d)
+	act, err = enr.NewActivation(ctx, d.PhoneID)
+	if err != nil {
+		return act, "", fmt.Errorf("get a Duo activation: %w", err)
+	}
+	d.ActivationShown, d.ActivationTexted = env.now(), time.Time{}
+	d.ActivationExpires, d.ActivationByCode = act.ExpiresAt.UTC(), act.NeedsCode
+	if err := env.Save(); err != nil {
+		return act, "", err
+	}
+	if void != "" {
+		env.Screen.Problem("%s", void)
+	}
+	return act, "", nil
+}
+
+// sameActivation tells the person the activation shown is the one they were given
+// before, and what to do if they already added it.
+func sameActivation(env *Env, d *state.DuoRecord, act provider.Activation) string {
+	what := "This is the same code as before"
+	if !d.ActivationTexted.IsZero() {
+		what = fmt.Sprintf("This is the same code as the link texted to the phone at %s", env.at(d.ActivationTexted, false))
+	}
+	if act.NeedsCode {
+		return what + ": if you already added it, type the code Duo Mobile shows for it."
+	}
+	return what + ": if you already added it, choose \"I scanned the code with Duo Mobile\"."
+}
+
+// voidedActivation is what to tell the person when a new activation replaces one
+// given earlier that had not expired, or "" when there was none.
+func voidedActivation(env *Env, d *state.DuoRecord) string {
+	if !env.now().Before(d.ActivationExpires) {
+		return ""
+	}
+	var what string
+	switch {
+	case !d.ActivationTexted.IsZero():
+		what = fmt.Sprintf("The activation link texted to %s at %s no longer works: here is a new code.", maskedPhone(env.State), env.at(d.ActivationTexted, false))
+	case !d.ActivationShown.IsZero():
+		what = fmt.Sprintf("The activation code shown at %s no longer works: here is a new code.", env.at(d.ActivationShown, false))
+	default:
+		return ""
+	}
+	return what + " If Duo Mobile already lists an account from it, delete that account in Duo Mobile, then add the new one."
+}
+
+// recordTexted records an activation texted to the phone, which voids the one shown
+// on screen, if any.
+func recordTexted(env *Env, d *state.DuoRecord, act provider.Activation) error {
+	d.ActivationTexted, d.ActivationShown = env.now(), time.Time{}
+	d.ActivationExpires, d.ActivationByCode = act.ExpiresAt.UTC(), act.NeedsCode
+	return env.Save()
 }
 
 // waitActivated polls Duo, backing off up to pollLimit, until the phone is activated
 // or the activation expires.
 func waitActivated(ctx context.Context, env *Env, enr provider.Enroller, phoneID string, expires time.Time) (bool, error) {
-	env.Screen.Say("Waiting for Duo to see the phone activated… (Ctrl-C to stop; run mfa-onboard start to carry on)")
+	env.Screen.Say("Waiting for Duo to see the phone activated… (Enter: look now; Ctrl-C: stop, and run %s to carry on)", env.again())
 	wait := time.Second
 	for env.now().Before(expires) {
-		if err := env.Clock.Sleep(ctx, wait); err != nil {
+		if err := env.Screen.Wait(ctx, env.Clock, min(wait, expires.Sub(env.now()))); err != nil {
 			return false, prompt.ErrInterrupted
 		}
 		ok, err := enr.Activated(ctx, phoneID)
@@ -305,7 +423,13 @@ func (DuoTest) Run(ctx context.Context, env *Env) error {
 		return err
 	}
 	user := env.State.User
-	ok, reason, err := pusher.Ready(ctx, user)
+	// The push must reach the phone just enrolled: the Duo user may still have another
+	// (the number before a reset), and a push that one approves proves nothing.
+	d := env.State.Duo
+	if d == nil || d.PhoneID == "" || d.ActivatedAt.IsZero() {
+		return errors.New("no activated Duo phone is recorded for this person: finish the duo-enroll step first")
+	}
+	ok, reason, err := pusher.Ready(ctx, user, d.PhoneID)
 	if err != nil {
 		return fmt.Errorf("ask Duo whether %s can be pushed to: %w", user, err)
 	}
@@ -341,7 +465,7 @@ func (DuoTest) Run(ctx context.Context, env *Env) error {
 			return err
 		}
 		if !again {
-			return fmt.Errorf("the test push was not approved (%s); run mfa-onboard start to try again", result)
+			return fmt.Errorf("the test push was not approved (%s); run %s to try again", result, env.again())
 		}
 	}
 }
@@ -352,19 +476,19 @@ func currentPush(ctx context.Context, env *Env, pusher provider.Pusher, rec *sta
 	if rec.PushID != "" {
 		st, err := pusher.Status(ctx, rec.PushID)
 		if err == nil && st.Result == provider.PushWaiting {
-			env.Screen.Say("The test push sent at %s is still waiting for an answer on your phone.", rec.PushedAt.Local().Format("15:04"))
-			return provider.Push{ID: rec.PushID, NeedsCode: rec.NeedsCode}, nil
+			env.Screen.Say("The test push sent at %s is still waiting for an answer on your phone.", env.at(rec.PushedAt, false))
+			return provider.Push{ID: rec.PushID, NeedsCode: rec.NeedsCode, ExpiresAt: rec.PushExpires}, nil
 		}
 	}
-	env.Screen.Say("A test sign-in request (a Duo Push) is going to your phone now. Approve it in Duo Mobile.")
-	push, err := pusher.Push(ctx, env.State.User)
+	env.Screen.Say("A test sign-in request (a Duo Push) is going to your phone (%s) now. Approve it in Duo Mobile.", maskedPhone(env.State))
+	push, err := pusher.Push(ctx, env.State.User, env.State.Duo.PhoneID)
 	if errors.Is(err, provider.ErrRateLimited) {
-		return push, fmt.Errorf("%w: wait a few minutes, then run mfa-onboard start again", err)
+		return push, fmt.Errorf("%w: wait a few minutes, then run %s again", err, env.again())
 	}
 	if err != nil {
 		return push, fmt.Errorf("send the test push: %w", err)
 	}
-	rec.PushID, rec.NeedsCode, rec.PushedAt = push.ID, push.NeedsCode, env.now()
+	rec.PushID, rec.NeedsCode, rec.PushedAt, rec.PushExpires = push.ID, push.NeedsCode, env.now(), push.ExpiresAt.UTC()
 	return push, env.Save()
 }
 
@@ -377,11 +501,16 @@ func answerPush(ctx context.Context, env *Env, pusher provider.Pusher, push prov
 	if push.NeedsCode {
 		env.Screen.Say("In this demo, approve it by typing the code Duo Mobile shows for %s now.", env.Config.Organisation)
 		for {
-			ans, err := env.Prompt.Input(ctx, prompt.Question{
-				Key:     KeyDuoTestCode,
-				Message: "Code Duo Mobile shows now",
-				Help:    "The 6 digits under " + env.Config.Organisation + " in Duo Mobile; if you typed this one already, wait for the next.",
-			}, func(s string) error { return sixDigits(normalizeCode(s)) })
+			ans, err := askBefore(ctx, env, push.ExpiresAt, func(ctx context.Context) (string, error) {
+				return env.Prompt.Input(ctx, prompt.Question{
+					Key:     KeyDuoTestCode,
+					Message: "Code Duo Mobile shows now",
+					Help:    "The 6 digits under " + env.Config.Organisation + " in Duo Mobile; if you typed this one already, wait for the next.",
+				}, func(s string) error { return sixDigits(normalizeCode(s)) })
+			})
+			if errors.Is(err, errExpired) {
+				return provider.PushTimeout, nil
+			}
 			if err != nil {
 				return "", err
 			}
@@ -407,7 +536,7 @@ func answerPush(ctx context.Context, env *Env, pusher provider.Pusher, push prov
 		if st.Result != provider.PushWaiting {
 			return st.Result, nil
 		}
-		if err := env.Clock.Sleep(ctx, wait); err != nil {
+		if err := env.Screen.Wait(ctx, env.Clock, wait); err != nil {
 			return "", prompt.ErrInterrupted
 		}
 		wait = min(wait*2, pollLimit)

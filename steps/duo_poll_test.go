@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
 
 // pollingDuo behaves like real Duo: it learns of activation itself (after the
@@ -25,6 +26,8 @@ type pollingDuo struct {
 	activated  bool
 	pushResult provider.PushResult
 	pushed     int
+	// pushedTo is the device each push named.
+	pushedTo []string
 }
 
 func (d *pollingDuo) Enroller() (provider.Enroller, error) { return d, nil }
@@ -43,6 +46,11 @@ func (d *pollingDuo) NewActivation(context.Context, string) (provider.Activation
 	d.activeLink = a.Link
 	return a, nil
 }
+
+// CurrentActivation is real Duo's: a link is never shown twice.
+func (d *pollingDuo) CurrentActivation(context.Context, string) (provider.Activation, bool, error) {
+	return provider.Activation{}, false, nil
+}
 func (d *pollingDuo) SendActivation(ctx context.Context, id string) (provider.Activation, error) {
 	d.texted++
 	return d.NewActivation(ctx, id)
@@ -57,11 +65,12 @@ func (d *pollingDuo) Activated(context.Context, string) (bool, error) {
 func (d *pollingDuo) ConfirmActivation(context.Context, string, string) error {
 	return fmt.Errorf("not used by real Duo")
 }
-func (d *pollingDuo) Ready(context.Context, string) (bool, string, error) {
-	return d.activated, "", nil
+func (d *pollingDuo) Ready(_ context.Context, _, device string) (bool, string, error) {
+	return d.activated && device == "DP1", "", nil
 }
-func (d *pollingDuo) Push(context.Context, string) (provider.Push, error) {
+func (d *pollingDuo) Push(_ context.Context, _, device string) (provider.Push, error) {
 	d.pushed++
+	d.pushedTo = append(d.pushedTo, device)
 	return provider.Push{ID: fmt.Sprintf("TX%d", d.pushed)}, nil
 }
 func (d *pollingDuo) Status(context.Context, string) (provider.PushStatus, error) {
@@ -132,6 +141,7 @@ func TestDuoTestPollsThePush(t *testing.T) {
 		t.Run(string(tt.result), func(t *testing.T) {
 			h, d := pollingHarness(t, 1)
 			d.activated, d.pushResult = true, tt.result
+			h.env.State.Duo = enrolledRecord(h)
 			var err error
 			if tt.wantErr {
 				err = h.run(DuoTest{}, answer(KeyDuoTestRetry, "no"))
@@ -142,5 +152,94 @@ func TestDuoTestPollsThePush(t *testing.T) {
 				t.Errorf("err = %v; screen:\n%s", err, h.out)
 			}
 		})
+	}
+}
+
+// The sentences that tell a person an activation from an earlier run is void.
+const (
+	voidShown  = "The activation code shown at "
+	voidTexted = "The activation link texted to +1 ***-***-0100 at "
+	deleteOld  = "no longer works: here is a new code. If Duo Mobile already lists an account from it, delete that account in Duo Mobile"
+)
+
+// warnedBeforeNewCode checks the screen says text before it shows the new link.
+func warnedBeforeNewCode(t *testing.T, h *harness, text string) {
+	t.Helper()
+	out := h.out.String()
+	at, link := strings.Index(out, text), strings.Index(out, "Link: ")
+	if at < 0 || link < 0 || at > link || !strings.Contains(out[:link], deleteOld) {
+		t.Errorf("the screen does not say %q and %q before the new code:\n%s", text, deleteOld, out)
+	}
+}
+
+func TestDuoEnrollResumeSaysTheShownCodeNoLongerWorks(t *testing.T) {
+	h, d := pollingHarness(t, 0)
+	if err := h.run(DuoEnroll{}, ctrlC(KeyDuoEnrollHow)); err == nil {
+		t.Fatal("Ctrl-C did not stop the step")
+	}
+	h.out.Reset()
+	h.clock.Advance(time.Minute)
+	if err := h.run(DuoEnroll{}, ctrlC(KeyDuoEnrollHow)); err == nil {
+		t.Fatal("Ctrl-C did not stop the step")
+	}
+	warnedBeforeNewCode(t, h, voidShown)
+	if len(d.activations) != 2 {
+		t.Errorf("%d activations; want a new one, as Duo cannot show a link twice", len(d.activations))
+	}
+}
+
+func TestDuoEnrollAfterTheLinkWasTextedSaysItNoLongerWorks(t *testing.T) {
+	h, d := pollingHarness(t, 0)
+	h.env.Interactive = false
+	if err := h.run(DuoEnroll{}); err == nil {
+		t.Fatal("the run without a person did not wait for the activation")
+	}
+	if d.texted != 1 {
+		t.Fatalf("texted %d times; want 1", d.texted)
+	}
+	h.env.Interactive = true
+	h.out.Reset()
+	if err := h.run(DuoEnroll{}, ctrlC(KeyDuoEnrollHow)); err == nil {
+		t.Fatal("Ctrl-C did not stop the step")
+	}
+	warnedBeforeNewCode(t, h, voidTexted)
+}
+
+func TestDuoEnrollAfterAnExpiredCodeSaysNothingOfIt(t *testing.T) {
+	h, _ := pollingHarness(t, 0)
+	if err := h.run(DuoEnroll{}, ctrlC(KeyDuoEnrollHow)); err == nil {
+		t.Fatal("Ctrl-C did not stop the step")
+	}
+	h.out.Reset()
+	h.clock.Advance(time.Hour)
+	if err := h.run(DuoEnroll{}, ctrlC(KeyDuoEnrollHow)); err == nil {
+		t.Fatal("Ctrl-C did not stop the step")
+	}
+	if strings.Contains(h.out.String(), "no longer works") {
+		t.Errorf("an activation that expired anyway is called void:\n%s", h.out)
+	}
+}
+
+// enrolledRecord is what duo-enroll leaves for duo-test: the activated phone DP1.
+func enrolledRecord(h *harness) *state.DuoRecord {
+	return &state.DuoRecord{UserID: "DU1", PhoneID: "DP1", Associated: true, ActivatedAt: h.clock.Now()}
+}
+
+func TestDuoTestPushesThePhoneEnrolled(t *testing.T) {
+	h, d := pollingHarness(t, 1)
+	d.activated = true
+	h.env.State.Duo = enrolledRecord(h)
+	h.mustRun(DuoTest{})
+	if len(d.pushedTo) != 1 || d.pushedTo[0] != "DP1" {
+		t.Errorf("pushes went to %v; want one to the phone enrolled, DP1", d.pushedTo)
+	}
+}
+
+func TestDuoTestWithoutAnEnrolledPhoneSendsNothing(t *testing.T) {
+	h, d := pollingHarness(t, 1)
+	d.activated = true
+	err := h.run(DuoTest{})
+	if err == nil || !strings.Contains(err.Error(), "finish the duo-enroll step first") || d.pushed != 0 {
+		t.Errorf("err = %v after %d pushes; want none sent, pointing at duo-enroll", err, d.pushed)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
+	"github.com/mfa-onboard/mfa-onboard/internal/screen"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
 
@@ -35,14 +36,17 @@ func (OfficeApps) Title() string { return "Office apps on your computer" }
 
 // Run shows what to expect in Outlook, Word, Excel and the rest.
 func (OfficeApps) Run(ctx context.Context, env *Env) error {
-	env.Screen.Say("Within about an hour of support switching two-step sign-in on, the Office apps on this")
-	env.Screen.Say("computer (Outlook, Word, Excel…) notice the change. Outlook usually notices first:")
-	env.guide(
-		"A window asks for your password: type your usual Microsoft 365 password.",
-		fmt.Sprintf("A 6-digit code is then texted to %s: type it where the window asks for it.", maskedPhone(env.State)),
-		"The app carries on as before. Other apps may ask once too; answer them the same way.",
-	)
-	return env.acknowledge(ctx, KeyOfficeAck)
+	show := func() {
+		env.Screen.Say("Within about an hour of support switching two-step sign-in on, the Office apps on this " +
+			"computer (Outlook, Word, Excel…) notice the change. Outlook usually notices first:")
+		env.guide(
+			"A window asks for your password: type your usual Microsoft 365 password.",
+			fmt.Sprintf("A 6-digit code is then texted to %s: type it where the window asks for it.", maskedPhone(env.State)),
+			"The app carries on as before. Other apps may ask once too; answer them the same way.",
+		)
+	}
+	show()
+	return env.acknowledge(ctx, KeyOfficeAck, show)
 }
 
 // MobileMail explains what the phone's mail app will ask, for the app the person uses.
@@ -61,23 +65,50 @@ var mailOptions = []prompt.Option{
 	{Value: MailNone, Label: "I don't read work mail on my phone"},
 }
 
+// mailOptionsFor leaves out the mail app of the other kind of phone.
+func mailOptionsFor(platform string) []prompt.Option {
+	var out []prompt.Option
+	for _, o := range mailOptions {
+		if platform == PlatformIOS && o.Value == MailSamsung || platform == PlatformAndroid && o.Value == MailIOS {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
 // Run asks which mail app the person uses and shows only that app's part.
 func (MobileMail) Run(ctx context.Context, env *Env) error {
+	platform, err := askPlatform(ctx, env)
+	if err != nil {
+		return err
+	}
 	client, err := env.choose(ctx, prompt.Question{
 		Key:     KeyMailClient,
 		Message: "Which app do you read work mail with on your phone?",
-	}, mailOptions)
+		Default: savedChoice(env.State.Mail),
+	}, mailOptionsFor(platform))
 	if err != nil {
 		return err
 	}
 	if client == "" {
 		// Nobody to ask: give the guidance for every app, each under its name.
-		for _, o := range mailOptions[:3] {
-			mailGuidance(env, o.Value, o.Label+": ")
+		for _, o := range mailOptionsFor(platform) {
+			if o.Value != MailNone {
+				mailGuidance(env, o.Value, o.Label+": ")
+			}
 		}
 		return nil
 	}
 	env.State.Mail = &state.Choice{Value: client, Source: env.source()}
+	if platform == "" && (client == MailIOS || client == MailSamsung) {
+		// The app says what kind of phone it is; Duo's store then need not be asked.
+		kind := PlatformIOS
+		if client == MailSamsung {
+			kind = PlatformAndroid
+		}
+		env.State.Platform = &state.Choice{Value: kind, Source: env.source()}
+	}
 	if err := env.Save(); err != nil {
 		return err
 	}
@@ -85,8 +116,41 @@ func (MobileMail) Run(ctx context.Context, env *Env) error {
 		env.Screen.Say("Nothing to do on your phone's mail, then.")
 		return nil
 	}
-	mailGuidance(env, client, "")
-	return env.acknowledge(ctx, KeyMailAck)
+	show := func() { mailGuidance(env, client, "") }
+	show()
+	return env.acknowledge(ctx, KeyMailAck, show)
+}
+
+// askPlatform asks once what kind of phone the person has (mail and Duo both need to
+// know) and keeps the answer; "" means nobody could say.
+func askPlatform(ctx context.Context, env *Env) (string, error) {
+	if p := env.State.Platform; p != nil && p.Value != "" {
+		return p.Value, nil
+	}
+	platform, err := env.choose(ctx, prompt.Question{
+		Key:     KeyDuoPlatform,
+		Message: "What kind of phone do you have?",
+	}, platformOptions)
+	if err != nil || platform == "" {
+		return platform, err
+	}
+	env.State.Platform = &state.Choice{Value: platform, Source: env.source()}
+	return platform, env.Save()
+}
+
+func optionValues(opts []prompt.Option) []string {
+	out := make([]string, len(opts))
+	for i, o := range opts {
+		out[i] = o.Value
+	}
+	return out
+}
+
+func savedChoice(c *state.Choice) string {
+	if c == nil {
+		return ""
+	}
+	return c.Value
 }
 
 // mailGuidance gives one app's part; prefix names the app when several are shown.
@@ -134,13 +198,10 @@ var platformOptions = []prompt.Option{
 	{Value: PlatformAndroid, Label: "Android phone"},
 }
 
-// Run asks for the phone's kind and shows its store link as a QR code and as text.
+// Run shows the store link of the person's kind of phone as a QR code and as text.
 func (DuoInstall) Run(ctx context.Context, env *Env) error {
 	env.Screen.Say("Remote Desktop Gateway sign-in uses Duo: the Duo Mobile app on your phone approves each sign-in.")
-	platform, err := env.choose(ctx, prompt.Question{
-		Key:     KeyDuoPlatform,
-		Message: "What kind of phone do you have?",
-	}, platformOptions)
+	platform, err := askPlatform(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -151,10 +212,6 @@ func (DuoInstall) Run(ctx context.Context, env *Env) error {
 		)
 		return nil
 	}
-	env.State.Platform = &state.Choice{Value: platform, Source: env.source()}
-	if err := env.Save(); err != nil {
-		return err
-	}
 	store, link, button := "the App Store", env.Config.Links.AppStore, "Get"
 	if platform == PlatformAndroid {
 		store, link, button = "Google Play", env.Config.Links.GooglePlay, "Install"
@@ -163,17 +220,26 @@ func (DuoInstall) Run(ctx context.Context, env *Env) error {
 		env.guide(fmt.Sprintf("On the phone, open %s, search for %q and tap %s: %s", store, duoMobileSearchAs, button, link))
 		return nil
 	}
-	env.guide(
-		fmt.Sprintf("Scan this code with the phone's camera, or open %s and search for %q.", store, duoMobileSearchAs),
+	todo := []string{
+		fmt.Sprintf("Or open %s on the phone and search for %q.", store, duoMobileSearchAs),
 		fmt.Sprintf("Tap %s next to Duo Mobile (by Duo Security).", button),
-	)
-	env.Screen.QR(link)
+	}
+	env.Guidance = append(env.Guidance, todo...)
 	for {
-		ok, err := env.Prompt.Confirm(ctx, prompt.Question{Key: KeyDuoInstalled, Message: "Is Duo Mobile installed?", Default: "yes"})
-		if err != nil || ok {
+		var installed bool
+		_, err := env.Screen.AskQR(ctx, screen.QR{
+			Content: link,
+			Scan:    []string{fmt.Sprintf("Scan this code with the phone's camera: it opens Duo Mobile in %s.", store)},
+			Steps:   todo,
+			Reserve: 2,
+		}, func(ctx context.Context, _ bool) error {
+			var err error
+			installed, err = env.Prompt.Confirm(ctx, prompt.Question{Key: KeyDuoInstalled, Message: "Is Duo Mobile installed?", Default: "yes"})
+			return err
+		})
+		if err != nil || installed {
 			return err
 		}
-		env.Screen.Say("No hurry: install it now and answer again, or press Ctrl-C and run mfa-onboard start later to carry on here.")
-		env.Screen.QR(link)
+		env.Screen.Say("No hurry: install it now and answer again, or press Ctrl-C and run %s later to carry on here.", env.again())
 	}
 }

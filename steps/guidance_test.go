@@ -1,6 +1,8 @@
 package steps
 
 import (
+	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,10 +12,11 @@ import (
 
 func TestMobileMailShowsOnlyTheChosenApp(t *testing.T) {
 	marks := map[string]string{MailOutlook: "Open the Outlook app", MailIOS: "Edit Settings", MailSamsung: "needs its password: tap it", MailNone: "Nothing to do"}
+	kind := map[string]string{MailOutlook: PlatformIOS, MailIOS: PlatformIOS, MailSamsung: PlatformAndroid, MailNone: PlatformAndroid}
 	for client := range marks {
 		t.Run(client, func(t *testing.T) {
 			h := newHarness(t)
-			script := []prompt.Step{answer(KeyMailClient, client)}
+			script := []prompt.Step{answer(KeyDuoPlatform, kind[client]), answer(KeyMailClient, client)}
 			if client != MailNone {
 				script = append(script, answer(KeyMailAck, "yes"))
 			}
@@ -38,7 +41,8 @@ func TestDuoInstallShowsTheRightStore(t *testing.T) {
 	} {
 		t.Run(tt.platform, func(t *testing.T) {
 			h := newHarness(t)
-			h.mustRun(DuoInstall{}, answer(KeyDuoPlatform, tt.platform), answer(KeyDuoInstalled, "no"), answer(KeyDuoInstalled, "yes"))
+			h.env.State.Platform = &state.Choice{Value: tt.platform}
+			h.mustRun(DuoInstall{}, answer(KeyDuoInstalled, "no"), answer(KeyDuoInstalled, "yes"))
 			out := h.out.String()
 			if !strings.Contains(out, "Link: https://"+tt.link) || strings.Contains(out, tt.other) {
 				t.Errorf("want only the %s link:\n%s", tt.link, out)
@@ -84,5 +88,44 @@ func TestNotifySupportSendsExactlyOnce(t *testing.T) {
 	}
 	if strings.Contains(m.Text, "2015550100") {
 		t.Errorf("notice shows the full number: %s", m.Text)
+	}
+}
+
+func TestThePhoneKindIsAskedOnce(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun(MobileMail{}, answer(KeyDuoPlatform, PlatformAndroid), answer(KeyMailClient, MailOutlook), answer(KeyMailAck, "yes"))
+	// Duo's store follows from the answer already given: no second question.
+	h.mustRun(DuoInstall{}, answer(KeyDuoInstalled, "yes"))
+	if out := h.out.String(); !strings.Contains(out, "Google Play") || strings.Contains(out, "App Store") {
+		t.Errorf("the store is not the Android one:\n%s", out)
+	}
+}
+
+func TestTheMailAppOffersOnlyThoseOfThePhoneKind(t *testing.T) {
+	ios := optionValues(mailOptionsFor(PlatformIOS))
+	android := optionValues(mailOptionsFor(PlatformAndroid))
+	if slices.Contains(ios, MailSamsung) || slices.Contains(android, MailIOS) {
+		t.Errorf("iPhone offers %v, Android %v: each must leave out the other's mail app", ios, android)
+	}
+}
+
+func TestTheMailAppSaysThePhoneKindWithoutAPerson(t *testing.T) {
+	h := newHarness(t)
+	h.env.Interactive = false
+	h.env.Prompt = prompt.NewAnswers(map[string]string{KeyMailClient: MailIOS})
+	if err := (MobileMail{}).Run(context.Background(), h.env); err != nil {
+		t.Fatal(err)
+	}
+	if p := h.env.State.Platform; p == nil || p.Value != PlatformIOS {
+		t.Errorf("platform = %+v; Apple Mail means an iPhone", p)
+	}
+}
+
+func TestNoToDoneReadingShowsTheTextAgain(t *testing.T) {
+	h := newHarness(t)
+	h.env.State.Phone = &state.PhoneAnswer{E164: "+12015550100"}
+	h.mustRun(OfficeApps{}, answer(KeyOfficeAck, "no"), answer(KeyOfficeAck, "yes"))
+	if n := strings.Count(h.out.String(), "A window asks for your password"); n != 2 {
+		t.Errorf("the guidance was shown %d times; answering no must show it again", n)
 	}
 }

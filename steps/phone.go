@@ -22,6 +22,12 @@ const (
 // KeyUser names the person the procedure is for; it is settled before any step runs.
 const KeyUser = "user"
 
+// The numbers the help gives as examples; a test proves both are accepted.
+const (
+	localExample  = "201 555 0123"
+	abroadExample = "+44 7400 123456"
+)
+
 // Phone asks for the mobile number that sign-in codes will go to.
 type Phone struct{}
 
@@ -46,7 +52,7 @@ func (Phone) Run(ctx context.Context, env *Env) error {
 		raw, err := env.Prompt.Input(ctx, prompt.Question{
 			Key:     KeyPhoneNumber,
 			Message: "Mobile number",
-			Help:    "A mobile number that can receive text messages, e.g. 201 555 0123, or +44 7700 900123 outside " + country + ".",
+			Help:    fmt.Sprintf("A mobile number that can receive text messages, such as %s, or %s outside %s.", localExample, abroadExample, country),
 		}, func(s string) error {
 			_, err := phone.Parse(s, country)
 			return err

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
@@ -87,5 +88,13 @@ func TestPhoneWithoutAPersonNeedsTheAnswerKey(t *testing.T) {
 	}
 	if h.env.State.Phone.Source != state.FromAnswers {
 		t.Errorf("source = %s; want answers", h.env.State.Phone.Source)
+	}
+}
+
+func TestTheHelpsExampleNumbersAreAccepted(t *testing.T) {
+	for _, ex := range []string{localExample, abroadExample} {
+		if _, err := phone.Parse(ex, "US"); err != nil {
+			t.Errorf("the phone question's help gives %q as an example, but it is refused: %v", ex, err)
+		}
 	}
 }

@@ -40,6 +40,8 @@ type Env struct {
 	Interactive bool
 	// Computer names this machine in the support notice.
 	Computer string
+	// Program is the command the person types to run this tool again.
+	Program string
 	// Guidance collects what the current step told the person to do; the runner keeps
 	// it with the step's state for runs where nobody reads the screen.
 	Guidance []string
@@ -85,6 +87,14 @@ func All() []Step {
 
 func (e *Env) now() time.Time { return e.Clock.Now().UTC() }
 
+// again is the command that carries on where this run stops.
+func (e *Env) again() string {
+	if e.Program == "" {
+		return "mfa-onboard start"
+	}
+	return e.Program + " start"
+}
+
 // source says where answers come from in this run.
 func (e *Env) source() state.Source {
 	if e.Interactive {
@@ -93,12 +103,24 @@ func (e *Env) source() state.Source {
 	return state.FromAnswers
 }
 
-// acknowledge lets a person read guidance before going on; without a person the
-// guidance stays on record and the step completes.
-func (e *Env) acknowledge(ctx context.Context, key string) error {
+// acknowledge lets a person read guidance before going on; "no" shows it again. Without
+// a person the guidance stays on record and the step completes.
+func (e *Env) acknowledge(ctx context.Context, key string, show func()) error {
 	if !e.Interactive {
 		return nil
 	}
-	_, err := e.Prompt.Confirm(ctx, prompt.Question{Key: key, Message: "Done reading? Go on to the next step", Default: "yes"})
-	return err
+	for {
+		done, err := e.Prompt.Confirm(ctx, prompt.Question{
+			Key:     key,
+			Message: "Done reading? Go on to the next step",
+			Help:    "Yes goes on; no shows the text again.",
+			Default: "yes",
+		})
+		if err != nil || done {
+			return err
+		}
+		e.Guidance = nil
+		e.Screen.Blank()
+		show()
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/screen"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
 
@@ -76,18 +77,28 @@ func (Verify) viaPortal(ctx context.Context, env *Env, page string) error {
 	if err != nil {
 		return err
 	}
-	env.guide(
-		"Open Microsoft's security-info page (scan the code or use the link) and sign in with your work account.",
+	todo := []string{
+		"Open Microsoft's security-info page (the link below) and sign in with your work account.",
 		"Choose \"Add sign-in method\", then \"Phone\".",
 		fmt.Sprintf("Enter %s, choose \"Text me a code\", and press Next.", phone.Display(num)),
 		"Type the 6-digit code Microsoft texts you, and press Next: the page says the phone was registered.",
-	)
-	env.Screen.QR(page)
+	}
+	env.Guidance = append(env.Guidance, todo...)
 	for {
-		done, err := env.Prompt.Confirm(ctx, prompt.Question{
-			Key:     KeyVerifyPortalDone,
-			Message: "Have you added the phone on the security-info page?",
-			Default: "yes",
+		var done bool
+		_, err := env.Screen.AskQR(ctx, screen.QR{
+			Content: page,
+			Scan:    []string{"Scan this code with the phone's camera to open the page there, or open the link on this computer."},
+			Steps:   todo,
+			Reserve: 2,
+		}, func(ctx context.Context, _ bool) error {
+			var err error
+			done, err = env.Prompt.Confirm(ctx, prompt.Question{
+				Key:     KeyVerifyPortalDone,
+				Message: "Have you added the phone on the security-info page?",
+				Default: "yes",
+			})
+			return err
 		})
 		if err != nil {
 			return err
@@ -121,20 +132,30 @@ func (v Verify) prove(ctx context.Context, env *Env, codes provider.CodeSender) 
 	valid := env.Config.Limits.CodeValid.D()
 	if rec.SentTo == to && env.now().Before(rec.SentAt.Add(valid)) {
 		env.Screen.Say("A code was texted to %s at %s; it still works until %s.",
-			phone.Mask(to), rec.SentAt.Local().Format("15:04"), rec.SentAt.Add(valid).Local().Format("15:04"))
+			phone.Mask(to), env.at(rec.SentAt, false), env.at(rec.SentAt.Add(valid), true))
 	} else if err := v.send(ctx, env, codes); err != nil {
 		return err
 	}
 	if !env.Interactive {
 		env.guide(fmt.Sprintf("Give the 6-digit code texted to %s (answers key %s, or --code) before %s.",
-			phone.Mask(to), KeyVerifyCode, rec.SentAt.Add(valid).UTC().Format("2006-01-02 15:04 MST")))
+			phone.Mask(to), KeyVerifyCode, env.at(rec.SentAt.Add(valid), true)))
 	}
 	for {
-		ans, err := env.Prompt.Input(ctx, prompt.Question{
-			Key:     KeyVerifyCode,
-			Message: "Code from the text message",
-			Help:    "Type the 6 digits from the text message, or " + resendWord + " to get a new code.",
-		}, validateCode)
+		expires := rec.SentAt.Add(valid)
+		ans, err := askBefore(ctx, env, expires, func(ctx context.Context) (string, error) {
+			return env.Prompt.Input(ctx, prompt.Question{
+				Key:     KeyVerifyCode,
+				Message: "Code from the text message",
+				Help:    "Type the 6 digits from the text message, or " + resendWord + " to get a new code.",
+			}, validateCode)
+		})
+		if errors.Is(err, errExpired) {
+			// Said when it happens, not when the person next types something.
+			env.Screen.Problem("The code texted at %s has expired (codes work for %s). Type %s to get a new one.",
+				env.at(rec.SentAt, false), humanDuration(valid), resendWord)
+			rec.SentAt = expires.Add(-valid - time.Nanosecond)
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -190,11 +211,11 @@ func (Verify) send(ctx context.Context, env *Env, codes provider.CodeSender) err
 		return err
 	}
 	env.Screen.Say("A 6-digit code is on its way to %s by text message. It works until %s.",
-		phone.Mask(to), sent.ExpiresAt.Local().Format("15:04"))
+		phone.Mask(to), env.at(sent.ExpiresAt, true))
 	return nil
 }
 
-func (Verify) register(ctx context.Context, env *Env) error {
+func (v Verify) register(ctx context.Context, env *Env) error {
 	rec, num := env.State.Verify, env.State.Phone.E164
 	if !rec.RegisteredAt.IsZero() {
 		return nil
@@ -209,16 +230,26 @@ func (Verify) register(ctx context.Context, env *Env) error {
 	}
 	if current != num {
 		if current != "" {
-			ok, err := env.Prompt.Confirm(ctx, prompt.Question{
+			choice, err := env.Prompt.Select(ctx, prompt.Question{
 				Key:     KeyVerifyReplace,
-				Message: fmt.Sprintf("Microsoft 365 has %s as your mobile sign-in phone. Replace it with %s?", phone.Mask(current), phone.Mask(num)),
-				Default: "no",
+				Message: fmt.Sprintf("Microsoft 365 already has %s as your mobile sign-in phone. What should it be?", phone.Mask(current)),
+				Default: replaceYes,
+			}, []prompt.Option{
+				{Value: replaceYes, Label: fmt.Sprintf("%s, the number just proven (replaces %s)", phone.Mask(num), phone.Mask(current))},
+				{Value: replaceKeep, Label: fmt.Sprintf("Keep %s, and carry on with it", phone.Mask(current))},
+				{Value: replaceOther, Label: "Another number: type it"},
 			})
 			if err != nil {
 				return err
 			}
-			if !ok {
-				return fmt.Errorf("the mobile sign-in phone was left as %s; run the phone step again with that number, or agree to replace it", phone.Mask(current))
+			switch choice {
+			case replaceKeep:
+				return v.keep(env, current)
+			case replaceOther:
+				if err := (Phone{}).Run(ctx, env); err != nil {
+					return err
+				}
+				return v.Run(ctx, env)
 			}
 		}
 		id, err := reg.RegisterMobile(ctx, env.State.User, num)
@@ -232,6 +263,28 @@ func (Verify) register(ctx context.Context, env *Env) error {
 	return env.Save()
 }
 
+// keep carries on with the number Microsoft 365 already has: it is the person's
+// sign-in phone there already, so registering it again would change nothing; later
+// steps (Duo) use it instead of the number typed.
+func (Verify) keep(env *Env, current string) error {
+	rec := env.State.Verify
+	num, err := phone.Parse(current, env.Config.DefaultCountry)
+	if err != nil {
+		return fmt.Errorf("the number Microsoft 365 has (%s) is not a mobile number this tool can use (%v); choose to replace it or type another", phone.Mask(current), err)
+	}
+	env.State.Phone = &state.PhoneAnswer{E164: num.E164, Country: num.Region, Source: state.FromProvider}
+	rec.VerifiedAt, rec.RegisteredAt, rec.KeptExisting = env.now(), env.now(), true
+	env.Screen.OK("%s stays your Microsoft 365 sign-in phone; the next steps use it.", phone.Mask(num.E164))
+	return env.Save()
+}
+
+// The answers to the question about a different number already registered.
+const (
+	replaceYes   = "yes"
+	replaceKeep  = "no"
+	replaceOther = "other"
+)
+
 // validateCode accepts six digits or the resend word.
 func validateCode(s string) error {
 	s = normalizeCode(s)
@@ -241,9 +294,9 @@ func validateCode(s string) error {
 	return sixDigits(s)
 }
 
-// normalizeCode drops the spaces people type inside codes ("123 456").
+// normalizeCode drops the spaces and dashes people type inside codes ("123 456", "123-456").
 func normalizeCode(s string) string {
-	return strings.ReplaceAll(strings.TrimSpace(s), " ", "")
+	return strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(s))
 }
 
 func sixDigits(s string) error {

@@ -152,7 +152,7 @@ func TestVerifyAsksBeforeReplacingAnotherMobile(t *testing.T) {
 		wantErr    bool
 		registered string
 	}{
-		{"no", true, "+12015550199"},
+		{"no", false, "+12015550199"},
 		{"yes", false, "+12015550100"},
 	} {
 		t.Run(tt.answer, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/cli"
@@ -21,20 +22,35 @@ func main() {
 		IO:      cli.System(),
 		Getenv:  os.Getenv,
 		Clock:   clock.Real{},
-		Version: cli.BuildInfo{Version: version, Commit: commit()},
+		Version: buildInfo(),
+		Program: os.Args[0],
 	}
 	code := cli.Run(ctx, f, os.Args[1:])
 	stop()
 	os.Exit(code)
 }
 
-func commit() string {
-	if info, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range info.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				return s.Value[:12]
-			}
+// buildInfo is the version stamped by make (-ldflags), else what the Go toolchain
+// recorded: the module version of a "go install …@version" build, and the commit,
+// from the VCS stamp of a build in a checkout or from a pseudo-version.
+func buildInfo() cli.BuildInfo {
+	b := cli.BuildInfo{Version: version, Commit: "unknown"}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return b
+	}
+	if v := info.Main.Version; b.Version == "dev" && v != "" && v != "(devel)" {
+		b.Version = v
+	}
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			b.Commit = s.Value[:12]
+			return b
 		}
 	}
-	return "unknown"
+	// A pseudo-version (v0.0.0-20261201093000-a63a189abcde) ends in the commit.
+	if i := strings.LastIndexByte(info.Main.Version, '-'); i > 0 && len(info.Main.Version)-i-1 == 12 {
+		b.Commit = info.Main.Version[i+1:]
+	}
+	return b
 }

@@ -9,10 +9,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"regexp"
+	"slices"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/steps"
 )
 
@@ -21,6 +26,9 @@ const maxSize = 64 << 10
 
 // File is the answers file.
 type File struct {
+	// lines is where each answer was written, by question key, for error messages.
+	lines map[string]int
+
 	User       string     `yaml:"user"`
 	Phone      Phone      `yaml:"phone"`
 	Verify     Verify     `yaml:"verify"`
@@ -84,7 +92,7 @@ func (e *Error) Error() string { return fmt.Sprintf("answers file %s: %v", e.Fil
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Load reads the answers file at path.
+// Load reads the answers file at path (its values are checked by Check).
 func Load(path string) (*File, error) {
 	fail := func(err error) (*File, error) { return nil, &Error{File: path, Err: err} }
 	fi, err := os.Stat(path)
@@ -108,15 +116,95 @@ func Load(path string) (*File, error) {
 	return f, nil
 }
 
-// Parse reads an answers document; unknown keys and wrong shapes are errors naming the line.
+// Parse reads an answers document; unknown keys and wrong shapes are errors naming the
+// line and our key, never a Go type.
 func Parse(data []byte) (*File, error) {
-	f := &File{}
+	f := &File{lines: map[string]int{}}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(f); err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
+		return nil, explain(err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err == nil && len(doc.Content) == 1 {
+		recordLines(doc.Content[0], "", f.lines)
 	}
 	return f, nil
+}
+
+// recordLines notes the line of every scalar answer under n, by its dotted key.
+func recordLines(n *yaml.Node, prefix string, lines map[string]int) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key := prefix + n.Content[i].Value
+		if v := n.Content[i+1]; v.Kind == yaml.MappingNode {
+			recordLines(v, key+".", lines)
+		} else {
+			lines[key] = v.Line
+		}
+	}
+}
+
+// sections names each Go type of the file by the key it is found under.
+var sections = map[string]string{
+	"File": "the top level", "Phone": `"phone"`, "Verify": `"verify"`, "MobileMail": `"mobile-mail"`,
+	"DuoInstall": `"duo-install"`, "Code": `"duo-enroll" or "duo-test"`,
+}
+
+var (
+	unknownField = regexp.MustCompile(`^line (\d+): field (.+) not found in type answers\.(\w+)$`)
+	wrongShape   = regexp.MustCompile(`^line (\d+): cannot unmarshal !!(\w+)(?: ` + "`" + `.*` + "`" + `)? into answers\.(\w+)$`)
+)
+
+// explain rewrites the YAML library's messages in terms of the file's own keys.
+func explain(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	var out []string
+	for _, msg := range te.Errors {
+		if m := unknownField.FindStringSubmatch(msg); m != nil {
+			out = append(out, fmt.Sprintf("line %s: %q is not a key of %s (see the README's answers table)", m[1], m[2], sections[m[3]]))
+			continue
+		}
+		if m := wrongShape.FindStringSubmatch(msg); m != nil {
+			what := map[string]string{"seq": "a list", "str": "a single value", "int": "a number", "bool": "yes/no", "map": "a map"}[m[2]]
+			if what == "" {
+				what = m[2]
+			}
+			out = append(out, fmt.Sprintf("line %s: %s is not what %s holds: give its answers as \"key: value\" lines", m[1], what, sections[m[3]]))
+			continue
+		}
+		out = append(out, msg)
+	}
+	return errors.New(strings.Join(out, "; "))
+}
+
+// Check refuses every answer that is not valid for its question, naming the key and
+// its line, so a pipeline learns of a typo before anything is sent. country is the
+// default country of numbers given without + (phone.country wins).
+func (f *File) Check(country string) error {
+	values := f.Values()
+	if c := values[steps.KeyPhoneCountry]; c != "" && phone.KnownRegion(c) {
+		country = c
+	}
+	var problems []string
+	for _, key := range slices.Sorted(maps.Keys(values)) {
+		if err := steps.CheckAnswer(key, values[key], country); err != nil {
+			at := ""
+			if line := f.lines[key]; line > 0 {
+				at = fmt.Sprintf("line %d: ", line)
+			}
+			problems = append(problems, fmt.Sprintf("%s%s: %v", at, key, err))
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(problems, "; "))
 }
 
 // Values returns the answers by question key ("phone.number"), leaving out the empty ones.

@@ -35,11 +35,11 @@ func TestBadFiles(t *testing.T) {
 	tests := []struct {
 		name, doc, want string
 	}{
-		{"unknown step", "phone:\n  number: 1\nverfy:\n  code: 1\n", "line 3: field verfy not found"},
-		{"unknown key in a step", "phone:\n  numbr: 1\n", "line 2: field numbr not found"},
+		{"unknown step", "phone:\n  number: 1\nverfy:\n  code: 1\n", `line 3: "verfy" is not a key of the top level`},
+		{"unknown key in a step", "phone:\n  numbr: 1\n", `line 2: "numbr" is not a key of "phone"`},
 		{"list where a value goes", "phone:\n  number: [1, 2]\n", "line 2: expected a single value"},
 		{"malformed", "phone: {number: \n", "line"},
-		{"not a map", "- a\n- b\n", "cannot unmarshal"},
+		{"not a map", "- a\n- b\n", "line 1: a list is not what the top level holds"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -54,12 +54,26 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
-func TestStartWithoutAPersonWaitsOnPhone(t *testing.T) {
+func TestStartWithoutAPersonNeverGuessesWhoItIsFor(t *testing.T) {
 	home := t.TempDir()
 	code, stdout, stderr := run(t, map[string]string{"CI": "true"}, "start", "--home", home, "--output", "json")
-	if code != ExitWaiting {
-		t.Fatalf("exit %d; want 3\n%s", code, stderr)
+	if code != ExitWaiting || !strings.Contains(stderr, "--user") || strings.Count(stderr, `"user"`) != 1 {
+		t.Fatalf("exit %d; want 3, naming --user and the key \"user\" once\n%s", code, stderr)
 	}
+	if res := decodeResult(t, stdout); res.Status != "waiting" || res.User != "" {
+		t.Errorf("result = %+v; want waiting, for nobody yet", res)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(home, "state")); len(entries) != 0 {
+		t.Errorf("a run that does not know the person saved state: %v", entries)
+	}
+	// The next run, with a person, must ask who it is for.
+	if code, _, stderr := run(t, map[string]string{"CI": "true"}, "start", "--home", home); code != ExitWaiting || !strings.Contains(stderr, "--user") {
+		t.Errorf("the second run did not wait for the user (exit %d):\n%s", code, stderr)
+	}
+}
+
+func decodeResult(t *testing.T, stdout string) Result {
+	t.Helper()
 	var res Result
 	dec := json.NewDecoder(strings.NewReader(stdout))
 	if err := dec.Decode(&res); err != nil {
@@ -68,6 +82,16 @@ func TestStartWithoutAPersonWaitsOnPhone(t *testing.T) {
 	if dec.More() {
 		t.Errorf("stdout holds more than one JSON document:\n%s", stdout)
 	}
+	return res
+}
+
+func TestStartWithoutAPersonWaitsOnPhone(t *testing.T) {
+	home := t.TempDir()
+	code, stdout, stderr := run(t, map[string]string{"CI": "true"}, "start", "--home", home, "--user", "alice@example.com", "--output", "json")
+	if code != ExitWaiting {
+		t.Fatalf("exit %d; want 3\n%s", code, stderr)
+	}
+	res := decodeResult(t, stdout)
 	if res.Schema != ResultSchema || res.Status != "waiting" || res.WaitingOn != "phone" || len(res.Steps) != 8 {
 		t.Errorf("result = %+v", res)
 	}
@@ -107,7 +131,7 @@ func TestHomeComesFromFlagThenEnvironment(t *testing.T) {
 	run(t, map[string]string{"MFA_ONBOARD_HOME": fromEnv}, "start", "--user", "a@example.com")
 	run(t, map[string]string{"MFA_ONBOARD_HOME": fromEnv}, "start", "--user", "b@example.com", "--home", fromFlag)
 	for dir, user := range map[string]string{fromEnv: "a@example.com", fromFlag: "b@example.com"} {
-		if _, err := os.Stat(filepath.Join(dir, "state", user+".json")); err != nil {
+		if _, err := os.Stat(state.NewStore(filepath.Join(dir, "state")).Path(user)); err != nil {
 			t.Errorf("state of %s not in %s: %v", user, dir, err)
 		}
 	}

@@ -2,11 +2,13 @@ package cli
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
+	"github.com/mfa-onboard/mfa-onboard/internal/keyboard"
 	"github.com/mfa-onboard/mfa-onboard/internal/outbox"
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
@@ -23,6 +25,11 @@ type Factory struct {
 	Getenv  func(string) string
 	Clock   clock.Clock
 	Version BuildInfo
+	// Program is how the person started this program (os.Args[0]).
+	Program string
+
+	// keys is the terminal's keyboard, made on first use by an interactive run.
+	keys *keyboard.Keyboard
 
 	// Global flags.
 	HomeFlag       string
@@ -92,16 +99,65 @@ func (f *Factory) Prompter(given *prompt.Answers) prompt.Prompter {
 	if !f.Interactive() {
 		return given
 	}
-	var person prompt.Prompter = prompt.NewSurvey(f.IO.InFile, f.IO.ErrFile)
-	if f.Accessible || f.Getenv("TERM") == "dumb" || f.Getenv("MFA_ONBOARD_ACCESSIBLE") != "" {
-		person = prompt.NewLine(f.IO.In, f.IO.ErrOut)
+	var person prompt.Prompter = prompt.NewSurvey(f.Keyboard(), f.IO.ErrFile)
+	if f.Plain() {
+		person = prompt.NewLine(f.Keyboard(), f.IO.ErrOut)
 	}
 	return prompt.Layered{Given: given, Person: person}
 }
 
+// Plain is true for plain line-by-line output and prompts: --accessible, TERM=dumb or
+// MFA_ONBOARD_ACCESSIBLE (screen readers, Git Bash/mintty, simple terminals).
+func (f *Factory) Plain() bool {
+	return f.Accessible || f.Getenv("TERM") == "dumb" || f.Getenv("MFA_ONBOARD_ACCESSIBLE") != ""
+}
+
+// Keyboard is the terminal's input for an interactive run, made once: it keeps keys
+// typed while nothing is asked from becoming the next answer.
+func (f *Factory) Keyboard() *keyboard.Keyboard {
+	if f.keys == nil {
+		f.keys = keyboard.New(f.IO.InFile)
+	}
+	return f.keys
+}
+
+// ProgramName is the command a person can type to run this program again: the plain
+// name when that is what their PATH finds, else the path they used (./bin/mfa-onboard
+// under make run), so that "run … start to carry on" works when copied.
+func (f *Factory) ProgramName() string {
+	const name = "mfa-onboard"
+	if f.Program == "" || !strings.ContainsAny(f.Program, `/\`) {
+		return name
+	}
+	if found, err := exec.LookPath(name); err == nil {
+		a, errA := os.Stat(found)
+		b, errB := os.Stat(f.Program)
+		if errA == nil && errB == nil && os.SameFile(a, b) {
+			return name
+		}
+	}
+	return f.Program
+}
+
+// Close gives the terminal back as the run found it.
+func (f *Factory) Close() {
+	if f.keys != nil {
+		_ = f.keys.Close()
+	}
+}
+
 // Screen returns the human output for this run.
 func (f *Factory) Screen() *screen.Screen {
-	return screen.New(f.IO.ErrOut, screen.Options{Size: f.IO.Size, TTY: f.IO.ErrTTY})
+	o := screen.Options{
+		Size:     f.IO.Size,
+		TTY:      f.IO.ErrTTY && f.IO.Colour,
+		Plain:    f.Plain(),
+		NoColour: f.Getenv("NO_COLOR") != "" || !f.IO.Colour,
+	}
+	if f.Interactive() {
+		o.Enter = f.Keyboard().Enter
+	}
+	return screen.New(f.IO.ErrOut, o)
 }
 
 // Providers returns the providers named in cfg. Real ones are built when a step

@@ -18,6 +18,9 @@ type IOStreams struct {
 	// InFile and ErrFile are set when the streams are real files (the terminal prompt needs them).
 	InFile, ErrFile *os.File
 	InTTY, ErrTTY   bool
+	// Colour is true when the terminal takes ANSI colours (every Unix terminal; a
+	// Windows 10+ console once asked).
+	Colour bool
 	// Size is the terminal's size, if there is one.
 	Size func() (qr.Size, bool)
 }
@@ -30,10 +33,9 @@ func System() *IOStreams {
 	return &IOStreams{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		InFile: os.Stdin, ErrFile: os.Stderr,
-		InTTY: inTTY, ErrTTY: errTTY,
+		InTTY: inTTY, ErrTTY: errTTY, Colour: colour,
 		Size: func() (qr.Size, bool) {
-			if !colour {
-				// Without colours a QR code cannot be drawn; the link is shown instead.
+			if !errTTY {
 				return qr.Size{}, false
 			}
 			w, h, err := term.GetSize(int(os.Stderr.Fd()))

@@ -177,7 +177,7 @@ func TestBadInputNeverCrashesOrHangs(t *testing.T) {
 		{"40-digit phone", []string{"--user", "a@example.com", "--phone", strings.Repeat("4", 40)}, ExitUsage, "phone.number"},
 		{"phone with letters", []string{"--user", "a@example.com", "--phone", "call me"}, ExitUsage, "phone.number"},
 		{"unknown country", []string{"--user", "a@example.com", "--country", "QQ"}, ExitUsage, "phone.country"},
-		{"user that is not an email", []string{"--answers", write("x.yaml", "user: alice\n")}, ExitUsage, `"user"`},
+		{"user that is not an email", []string{"--answers", write("x.yaml", "user: alice\n")}, ExitUsage, "line 1: user"},
 		{"state from a newer version", []string{"--home", newer, "--user", "a@example.com"}, ExitFailed, "newer mfa-onboard"},
 	}
 	for _, tt := range tests {

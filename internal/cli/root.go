@@ -25,6 +25,8 @@ would receive is shown on screen and written to outbox.jsonl in the home folder.
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.Version = f.Version.Version
+	root.SetVersionTemplate(versionLine(f.Version) + "\n")
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	pf := root.PersistentFlags()
@@ -58,6 +60,7 @@ Exit codes:
 // Run executes the command line args and returns the exit code. Errors are printed
 // here, once, as one sentence.
 func Run(ctx context.Context, f *Factory, args []string) int {
+	defer f.Close()
 	root := NewRoot(f)
 	root.SetArgs(args)
 	ran := false

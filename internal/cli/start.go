@@ -4,17 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
 	"os"
-	"os/user"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/account"
 	"github.com/mfa-onboard/mfa-onboard/internal/answers"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
-	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/screen"
@@ -79,40 +78,49 @@ func runStart(ctx context.Context, o *StartOptions) error {
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return fmt.Errorf("create the home folder %s: %w", home, err)
 	}
-	given, err := o.answers()
+	given, err := o.answers(cfg.DefaultCountry)
 	if err != nil {
 		return err
 	}
 	if c := given[steps.KeyPhoneCountry]; c != "" {
-		if !phone.KnownRegion(c) {
-			return &prompt.BadAnswerError{Key: steps.KeyPhoneCountry, Reason: fmt.Sprintf("%q is not a two-letter country code such as US or GB", c)}
-		}
 		cfg.DefaultCountry = strings.ToUpper(c)
 	}
 	store := f.Store(home)
 	ans := prompt.NewAnswers(given).WithCode(o.Code)
 	pr := f.Prompter(ans)
 	interactive := f.Interactive()
-
 	scr := f.Screen()
+	list := steps.All()
+
+	// The person's lock is taken before anything is shown, so a second start for
+	// them stops at once, with nothing but the reason on screen.
+	who, others, err := knownUser(o.User, given[steps.KeyUser], store)
+	if err != nil {
+		return err
+	}
+	var unlock func() error
+	if who != "" {
+		if unlock, err = lockUser(store, who); err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	set, err := f.Providers(home, cfg, scr)
 	if err != nil {
 		return err
 	}
-
 	banner(scr, home, set)
-	who, err := chooseUser(ctx, o.User, given[steps.KeyUser], cfg, store, pr)
-	if err != nil {
-		return err
+	if who == "" {
+		who, err = askUser(ctx, cfg, pr, others)
+		if err != nil {
+			o.noteUnstarted(scr, list, err)
+			return err
+		}
+		if unlock, err = lockUser(store, who); err != nil {
+			return err
+		}
+		defer unlock()
 	}
-	unlock, err := store.Lock(who)
-	if errors.Is(err, state.ErrLocked) {
-		return fmt.Errorf("another mfa-onboard is already working for %s; finish or close it first", who)
-	}
-	if err != nil {
-		return err
-	}
-	defer unlock()
 
 	st, err := store.Load(who)
 	if errors.Is(err, state.ErrNotFound) {
@@ -120,8 +128,7 @@ func runStart(ctx context.Context, o *StartOptions) error {
 	} else if err != nil {
 		return err
 	}
-	list := steps.All()
-	welcome(scr, st, list)
+	welcome(scr, st, list, f.ProgramName())
 
 	env := &steps.Env{
 		State:       st,
@@ -133,13 +140,14 @@ func runStart(ctx context.Context, o *StartOptions) error {
 		Clock:       f.Clock,
 		Interactive: interactive,
 		Computer:    hostname(),
+		Program:     f.ProgramName(),
 	}
 	runner := &wizard.Runner{Steps: list, Env: env}
 	outcome, runErr := runner.Run(ctx)
 	sum := summarize(list, st)
 	sum.Outcome = outcome
 	sum.WaitingOn = firstWaiting(st, list)
-	closing(scr, sum, runErr)
+	closing(scr, sum, runErr, f.ProgramName())
 	if o.Output == "json" {
 		if err := writeJSON(f.IO.Out, sum); err != nil {
 			return err
@@ -148,99 +156,141 @@ func runStart(ctx context.Context, o *StartOptions) error {
 	return runErr
 }
 
-// chooseUser decides whose procedure this is: --user, else the one person who has
-// started on this computer, else ask (offering the computer's account name).
-func chooseUser(ctx context.Context, flag, given string, cfg *config.Config, store *state.Store, pr prompt.Prompter) (string, error) {
+// noteUnstarted ends a run that stopped before it knew whose procedure it is: the
+// person is told what is needed, and --output json still prints its one document.
+func (o *StartOptions) noteUnstarted(scr *screen.Screen, list []steps.Step, err error) {
+	sum := summarize(list, state.New("", o.F.Clock.Now().UTC()))
+	sum.Updated = time.Time{}
+	sum.WaitingOn = list[0].ID()
+	switch {
+	case errors.Is(err, prompt.ErrInterrupted):
+		sum.Outcome = wizard.Interrupted
+		scr.Blank()
+		scr.Say("Stopped before anything was saved. To begin, run:")
+		scr.Say("  %s start", o.F.ProgramName())
+	case isWaiting(err):
+		sum.Outcome = wizard.WaitingUser
+		scr.Blank()
+		scr.Say("Waiting: whose procedure this is must be given with --user or the answers file key %q.", steps.KeyUser)
+	default:
+		return
+	}
+	if o.Output == "json" {
+		_ = writeJSON(o.F.IO.Out, sum)
+	}
+}
+
+func isWaiting(err error) bool {
+	var w interface{ Waiting() string }
+	return errors.As(err, &w)
+}
+
+func lockUser(store *state.Store, who string) (func() error, error) {
+	unlock, err := store.Lock(who)
+	if errors.Is(err, state.ErrLocked) {
+		return nil, fmt.Errorf("another mfa-onboard is already working for %s on this computer; finish or close it first", who)
+	}
+	return unlock, err
+}
+
+// knownUser is whose procedure this is when that is settled without asking: --user,
+// the answers file, or the one person who has started on this computer. "" means
+// the person must be asked, choosing among others if several have started here.
+func knownUser(flag, given string, store *state.Store) (string, []string, error) {
 	if flag != "" {
-		if err := validateUser(flag); err != nil {
-			return "", usagef("--user %q: %v", flag, err)
+		who, err := account.Parse(flag)
+		if err != nil {
+			return "", nil, usagef("--user %q: %v", flag, err)
 		}
-		return strings.ToLower(flag), nil
+		return who, nil, nil
 	}
 	if given != "" {
-		if err := validateUser(given); err != nil {
-			return "", &prompt.BadAnswerError{Key: steps.KeyUser, Reason: err.Error()}
+		who, err := account.Parse(given)
+		if err != nil {
+			return "", nil, &prompt.BadAnswerError{Key: steps.KeyUser, Reason: err.Error()}
 		}
-		return strings.ToLower(given), nil
+		return who, nil, nil
 	}
-	existing, _ := store.List()
+	existing, err := store.List()
+	if err != nil {
+		return "", nil, fmt.Errorf("%w; to go on for one person anyway, name them with --user", err)
+	}
 	if len(existing) == 1 {
-		return existing[0].User, nil
+		return existing[0].User, nil, nil
 	}
-	if len(existing) > 1 {
-		opts := make([]prompt.Option, len(existing))
-		for i, s := range existing {
-			opts[i] = prompt.Option{Value: s.User, Label: s.User}
+	var others []string
+	for _, st := range existing {
+		others = append(others, st.User)
+	}
+	return "", others, nil
+}
+
+// askUser asks whose procedure this is. Nothing is guessed: an address made up from
+// the computer's account would be saved as the person and never asked again.
+func askUser(ctx context.Context, cfg *config.Config, pr prompt.Prompter, started []string) (string, error) {
+	if len(started) > 0 {
+		opts := make([]prompt.Option, 0, len(started)+1)
+		for _, u := range started {
+			opts = append(opts, prompt.Option{Value: u, Label: u})
 		}
-		return pr.Select(ctx, prompt.Question{Key: steps.KeyUser, Message: "Several people have started here. Whose procedure is this?"}, opts)
+		opts = append(opts, prompt.Option{Value: "", Label: "Someone else"})
+		who, err := pr.Select(ctx, prompt.Question{Key: steps.KeyUser, Message: "Several people have started here. Whose procedure is this?"}, opts)
+		if err != nil || who != "" {
+			return who, err
+		}
+	}
+	domain := cfg.UserDomain
+	if domain == "" {
+		domain = "contoso.com"
 	}
 	who, err := pr.Input(ctx, prompt.Question{
 		Key:     steps.KeyUser,
-		Message: "Your work email address (the one you sign in to Microsoft 365 with)",
-		Default: suggestedUser(cfg),
-	}, validateUser)
-	var need *prompt.NeedsAnswerError
-	if errors.As(err, &need) && suggestedUser(cfg) != "" {
-		// Without a person, the demo goes on as the computer's account so that the run
-		// shows what the first real step would need.
-		return suggestedUser(cfg), nil
-	}
+		Message: "Your work email address",
+		Help:    "The address you sign in to Microsoft 365 (Outlook, Teams) with, such as alice@" + domain + ".",
+	}, account.Check)
 	if err != nil {
 		return "", err
 	}
-	return strings.ToLower(strings.TrimSpace(who)), nil
+	return account.Parse(who)
 }
 
 // answers gathers the answers given in advance: the answers file, then the flags,
-// which win.
-func (o *StartOptions) answers() (map[string]string, error) {
+// which win. Every value is checked here, before the first step runs.
+func (o *StartOptions) answers(country string) (map[string]string, error) {
 	given := map[string]string{}
 	if o.AnswersFile != "" {
 		f, err := answers.Load(o.AnswersFile)
 		if err != nil {
 			return nil, err
 		}
+		if err := f.Check(country); err != nil {
+			return nil, &answers.Error{File: o.AnswersFile, Err: err}
+		}
 		given = f.Values()
 	}
 	if o.ReplacePhone {
 		given[steps.KeyVerifyReplace] = "yes"
 	}
-	for key, v := range map[string]string{steps.KeyPhoneNumber: o.Phone, steps.KeyPhoneCountry: o.Country} {
-		if v != "" {
-			given[key] = v
+	flags := []struct{ flag, key, value string }{
+		{"--country", steps.KeyPhoneCountry, o.Country},
+		{"--phone", steps.KeyPhoneNumber, o.Phone},
+		{"--code", steps.KeyVerifyCode, o.Code},
+	}
+	for _, fl := range flags {
+		if fl.value == "" {
+			continue
+		}
+		if c := given[steps.KeyPhoneCountry]; c != "" {
+			country = c
+		}
+		if err := steps.CheckAnswer(fl.key, fl.value, country); err != nil {
+			return nil, usagef("%s %q (answers %s): %v", fl.flag, fl.value, fl.key, err)
+		}
+		if fl.key != steps.KeyVerifyCode {
+			given[fl.key] = fl.value
 		}
 	}
 	return given, nil
-}
-
-func validateUser(s string) error {
-	s = strings.TrimSpace(s)
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || !strings.Contains(s, "@") {
-		return errors.New("type an email address such as alice@contoso.com")
-	}
-	return nil
-}
-
-// suggestedUser is the computer's account name at the configured mail domain, if any.
-func suggestedUser(cfg *config.Config) string {
-	if cfg.UserDomain == "" {
-		return ""
-	}
-	name := "user"
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		name = filepath.Base(strings.ReplaceAll(u.Username, `\`, "/"))
-	}
-	name = strings.ToLower(strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_' {
-			return r
-		}
-		return -1
-	}, name))
-	if name == "" {
-		name = "user"
-	}
-	return name + "@" + cfg.UserDomain
 }
 
 func firstWaiting(st *state.State, list []steps.Step) string {
@@ -263,16 +313,14 @@ func banner(scr *screen.Screen, home string, set provider.Set) {
 	}
 	switch {
 	case len(demo) == len(all):
-		scr.Say("DEMO: every provider is a stand-in and nothing is sent. What a phone would receive is")
-		scr.Say("shown here and written to %s.", filepath.Join(home, "outbox.jsonl"))
+		scr.Say("DEMO: every provider is a stand-in and nothing is sent. What a phone would receive is shown here and written to %s.", filepath.Join(home, "outbox.jsonl"))
 	case len(demo) > 0:
-		scr.Say("PARTLY A DEMO: these roles are stand-ins and send nothing: %s.", strings.Join(demo, ", "))
-		scr.Say("What they would send is shown here and written to %s.", filepath.Join(home, "outbox.jsonl"))
+		scr.Say("PARTLY A DEMO: these roles are stand-ins and send nothing: %s. What they would send is shown here and written to %s.", strings.Join(demo, ", "), filepath.Join(home, "outbox.jsonl"))
 	}
 	scr.Blank()
 }
 
-func welcome(scr *screen.Screen, st *state.State, list []steps.Step) {
+func welcome(scr *screen.Screen, st *state.State, list []steps.Step, program string) {
 	done := 0
 	for _, s := range list {
 		if st.Step(s.ID()).Status == state.Done {
@@ -281,17 +329,23 @@ func welcome(scr *screen.Screen, st *state.State, list []steps.Step) {
 	}
 	switch {
 	case done == len(list):
-		scr.Say("Every step is already done for %s. To go through them again: mfa-onboard reset", st.User)
+		scr.Say("Every step is already done for %s. To go through them again, run:", st.User)
+		scr.Say("  %s reset", program)
 		return
 	case done > 0:
-		scr.Say("Welcome back, %s: %d of %d steps are done; carrying on from there.", st.User, done, len(list))
+		verb := "are"
+		if done == 1 {
+			verb = "is"
+		}
+		scr.Say("Welcome back, %s: %d of %d steps %s done; carrying on from there.", st.User, done, len(list), verb)
 	default:
 		scr.Say("Setting up two-step sign-in for %s.", st.User)
 	}
-	scr.Say("You can stop at any time with Ctrl-C and carry on later with: mfa-onboard start")
+	scr.Say("You can stop at any time with Ctrl-C, and carry on later with:")
+	scr.Say("  %s start", program)
 }
 
-func closing(scr *screen.Screen, sum wizard.Summary, err error) {
+func closing(scr *screen.Screen, sum wizard.Summary, err error, program string) {
 	scr.Blank()
 	var need *prompt.NeedsAnswerError
 	var wait interface{ Waiting() string }
@@ -299,19 +353,24 @@ func closing(scr *screen.Screen, sum wizard.Summary, err error) {
 	case sum.Outcome == wizard.Completed:
 		scr.OK("All %d steps are done. Two-step sign-in is set up for %s.", len(sum.Steps), sum.User)
 	case sum.Outcome == wizard.Interrupted:
-		scr.Say("Stopped. Your progress is saved; run mfa-onboard start to carry on at %q.", sum.WaitingOn)
+		scr.Say("Stopped. Your progress is saved; to carry on at %q, run:", sum.WaitingOn)
+		scr.Say("  %s start", program)
 	case errors.As(err, &need):
-		scr.Say("Waiting on the person at step %q: %v.", sum.WaitingOn, err)
 		how := fmt.Sprintf("answers file key %q", need.Key)
 		if flag := answerFlag(need.Key); flag != "" {
 			how += " or " + flag
 		}
-		scr.Say("Answer it (%s) or run mfa-onboard start in a terminal to carry on.", how)
+		verb := "needs"
+		if need.Retry {
+			verb = "needs a new answer for"
+		}
+		scr.Say("Waiting on the person at step %q: it %s %s.", sum.WaitingOn, verb, how)
+		scr.Say("Give it, or run %s start in a terminal to carry on.", program)
 	case errors.As(err, &wait):
 		scr.Say("Waiting on the person at step %q: %v.", sum.WaitingOn, err)
-		scr.Say("Run mfa-onboard start again once they have done it.")
+		scr.Say("Run %s start again once they have done it.", program)
 	case sum.Outcome == wizard.Failed:
-		scr.Problem("Step %q did not finish; your progress is saved. Fix what the error below says, then run mfa-onboard start.", sum.WaitingOn)
+		scr.Problem("Step %q did not finish; your progress is saved. Fix what the error below says, then run %s start.", sum.WaitingOn, program)
 	}
 }
 

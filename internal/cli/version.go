@@ -13,9 +13,13 @@ func newVersionCmd(f *Factory) *cobra.Command {
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintf(f.IO.Out, "mfa-onboard %s (commit %s, %s, %s/%s)\n",
-				f.Version.Version, f.Version.Commit, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			_, err := fmt.Fprintln(f.IO.Out, versionLine(f.Version))
 			return err
 		},
 	}
+}
+
+// versionLine is what both "version" and "--version" print.
+func versionLine(b BuildInfo) string {
+	return fmt.Sprintf("mfa-onboard %s (commit %s, %s, %s/%s)", b.Version, b.Commit, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }

@@ -13,6 +13,8 @@ type Clock interface {
 	Now() time.Time
 	// Sleep waits for d or until ctx is done, whichever comes first.
 	Sleep(ctx context.Context, d time.Duration) error
+	// AfterFunc calls f once d has passed, unless stop is called first.
+	AfterFunc(d time.Duration, f func()) (stop func())
 }
 
 // Real is the wall clock.
@@ -33,10 +35,58 @@ func (Real) Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// AfterFunc calls f in its own goroutine once d has passed.
+func (Real) AfterFunc(d time.Duration, f func()) func() {
+	t := time.AfterFunc(d, f)
+	return func() { t.Stop() }
+}
+
 // Fake is a clock that only moves when told to, or when something sleeps on it.
 type Fake struct {
-	mu  sync.Mutex
-	now time.Time
+	mu     sync.Mutex
+	now    time.Time
+	timers []*fakeTimer
+}
+
+type fakeTimer struct {
+	at      time.Time
+	f       func()
+	stopped bool
+}
+
+// AfterFunc calls f when the fake time reaches now+d (during Advance or Sleep).
+func (f *Fake) AfterFunc(d time.Duration, fn func()) func() {
+	f.mu.Lock()
+	t := &fakeTimer{at: f.now.Add(d), f: fn}
+	f.timers = append(f.timers, t)
+	f.mu.Unlock()
+	f.fire()
+	return func() {
+		f.mu.Lock()
+		t.stopped = true
+		f.mu.Unlock()
+	}
+}
+
+// fire calls the timers that are due, outside the lock (they may read the clock).
+func (f *Fake) fire() {
+	f.mu.Lock()
+	var due []func()
+	kept := f.timers[:0]
+	for _, t := range f.timers {
+		switch {
+		case t.stopped:
+		case !t.at.After(f.now):
+			due = append(due, t.f)
+		default:
+			kept = append(kept, t)
+		}
+	}
+	f.timers = kept
+	f.mu.Unlock()
+	for _, fn := range due {
+		fn()
+	}
 }
 
 // NewFake returns a fake clock set to start.
@@ -52,8 +102,9 @@ func (f *Fake) Now() time.Time {
 // Advance moves the fake time forward by d.
 func (f *Fake) Advance(d time.Duration) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.now = f.now.Add(d)
+	f.mu.Unlock()
+	f.fire()
 }
 
 // Sleep moves the fake time forward by d at once, so waits in tests cost nothing.

@@ -89,7 +89,7 @@ func clean(input string) (string, error) {
 			b.WriteRune(r)
 		case r == '-' || r == '.' || r == '(' || r == ')' || unicode.IsSpace(r):
 		default:
-			return "", invalid(input, "enter digits only, with an optional leading +")
+			return "", invalid(input, "use digits (spaces, dashes, dots and brackets between them are fine), with + or 00 before a country code")
 		}
 	}
 	if digits == 0 {

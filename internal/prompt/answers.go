@@ -41,7 +41,7 @@ func (a *Answers) Has(key string) bool {
 
 func (a *Answers) take(ctx context.Context, q Question) (string, error) {
 	if ctx.Err() != nil {
-		return "", ErrInterrupted
+		return "", Stopped(ctx)
 	}
 	v, ok := a.values[q.Key]
 	if !ok && a.code != "" && strings.HasSuffix(q.Key, ".code") {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Line asks one plain line at a time: no cursor movement and no colours, so it works
@@ -14,16 +15,22 @@ import (
 type Line struct {
 	lines chan lineRead
 	out   io.Writer
+	// keys is set when in is a terminal's keyboard: each question then starts afresh,
+	// and a line typed ahead during the previous one is not taken as its answer.
+	keys Asker
 }
 
 type lineRead struct {
 	text string
+	at   time.Time
 	err  error
 }
 
 // NewLine returns a line prompter reading answers from in and writing questions to out.
+// When in is a keyboard (an Asker), only lines typed at the question asked count.
 func NewLine(in io.Reader, out io.Writer) *Line {
 	l := &Line{lines: make(chan lineRead), out: out}
+	l.keys, _ = in.(Asker)
 	// Reading happens in its own goroutine so that a cancelled context (Ctrl-C) can end
 	// a question even while the read is blocked.
 	go func() {
@@ -31,10 +38,10 @@ func NewLine(in io.Reader, out io.Writer) *Line {
 		for {
 			s, err := r.ReadString('\n')
 			if s != "" || err == nil {
-				l.lines <- lineRead{text: strings.TrimRight(s, "\r\n")}
+				l.lines <- lineRead{text: strings.TrimRight(s, "\r\n"), at: time.Now()}
 			}
 			if err != nil {
-				l.lines <- lineRead{err: err}
+				l.lines <- lineRead{err: err, at: time.Now()}
 				return
 			}
 		}
@@ -43,16 +50,26 @@ func NewLine(in io.Reader, out io.Writer) *Line {
 }
 
 func (l *Line) read(ctx context.Context) (string, error) {
-	select {
-	case <-ctx.Done():
-		return "", ErrInterrupted
-	case r := <-l.lines:
-		if r.err != nil {
-			// End of input means nobody is left to answer; treat it like Ctrl-C so the
-			// state is saved and the run can be resumed.
-			return "", ErrInterrupted
+	since := time.Now()
+	if l.keys != nil {
+		end := l.keys.Ask()
+		defer end()
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return "", Stopped(ctx)
+		case r := <-l.lines:
+			if r.err != nil {
+				// End of input means nobody is left to answer; treat it like Ctrl-C so the
+				// state is saved and the run can be resumed.
+				return "", ErrInterrupted
+			}
+			if l.keys != nil && r.at.Before(since) {
+				continue
+			}
+			return strings.TrimSpace(r.text), nil
 		}
-		return strings.TrimSpace(r.text), nil
 	}
 }
 

@@ -38,6 +38,33 @@ type Prompter interface {
 // ErrInterrupted means the person pressed Ctrl-C (or the run was cancelled) at a prompt.
 var ErrInterrupted = errors.New("interrupted")
 
+// Stopped is the error of a question whose context ended before it was answered. It
+// is ErrInterrupted, and also the context's cause, so that a step that gave the
+// question a deadline (a code that expires) or asked for a redraw (the window was
+// resized) can tell that from Ctrl-C with errors.Is.
+func Stopped(ctx context.Context) error {
+	cause := context.Cause(ctx)
+	if cause == nil || errors.Is(cause, context.Canceled) {
+		return ErrInterrupted
+	}
+	return &stoppedError{cause: cause}
+}
+
+type stoppedError struct{ cause error }
+
+func (e *stoppedError) Error() string { return "interrupted: " + e.cause.Error() }
+
+func (e *stoppedError) Is(target error) bool { return target == ErrInterrupted }
+
+func (e *stoppedError) Unwrap() error { return e.cause }
+
+// Asker is a keyboard that prompts read from: Ask starts a question (dropping keys
+// typed before it) and the returned func ends it; Interrupt ends it from outside.
+type Asker interface {
+	Ask() (end func())
+	Interrupt()
+}
+
 // NeedsAnswerError means no person can be asked and no answer was given in advance.
 type NeedsAnswerError struct {
 	Key string

@@ -16,6 +16,10 @@ type Step struct {
 	Func func() string
 	// Interrupt answers with Ctrl-C instead.
 	Interrupt bool
+	// Idle is a person who answers nothing: Func, if set, is called for what it does
+	// (moving a fake clock past a deadline, say), then the question ends only when its
+	// context does.
+	Idle bool
 }
 
 // Scripted answers a fixed list of questions in order, for tests. A question that is
@@ -45,7 +49,7 @@ func (s *Scripted) Remaining() []string {
 
 func (s *Scripted) next(ctx context.Context, q Question) (string, error) {
 	if ctx.Err() != nil {
-		return "", ErrInterrupted
+		return "", Stopped(ctx)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -60,6 +64,15 @@ func (s *Scripted) next(ctx context.Context, q Question) (string, error) {
 	s.script = s.script[1:]
 	if st.Interrupt {
 		return "", ErrInterrupted
+	}
+	if st.Idle {
+		s.mu.Unlock()
+		if st.Func != nil {
+			st.Func()
+		}
+		<-ctx.Done()
+		s.mu.Lock()
+		return "", Stopped(ctx)
 	}
 	if st.Func != nil {
 		return st.Func(), nil

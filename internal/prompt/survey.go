@@ -14,22 +14,38 @@ import (
 // Survey asks in a terminal with arrow-key menus. Survey is archived upstream, so it
 // stays behind this one file: moving to another library touches nothing else.
 type Survey struct {
-	in       terminal.FileReader
+	in       Keyboard
 	out, err terminal.FileWriter
 }
 
-// NewSurvey returns a terminal prompter on in, writing its questions to out (stderr,
-// so stdout stays for results).
-func NewSurvey(in *os.File, out *os.File) *Survey {
+// Keyboard is the terminal input survey reads: a file descriptor for its raw mode,
+// and reads that only ever see keys typed at the current question.
+type Keyboard interface {
+	terminal.FileReader
+	Asker
+}
+
+// NewSurvey returns a terminal prompter on the keyboard in, writing its questions to
+// out (stderr, so stdout stays for results).
+func NewSurvey(in Keyboard, out *os.File) *Survey {
 	return &Survey{in: in, out: out, err: out}
 }
 
 func (s *Survey) ask(ctx context.Context, p survey.Prompt, answer any, opts ...survey.AskOpt) error {
-	if err := ctx.Err(); err != nil {
-		return ErrInterrupted
+	if ctx.Err() != nil {
+		return Stopped(ctx)
 	}
+	end := s.in.Ask()
+	defer end()
+	// Survey knows nothing of contexts: a deadline or a redraw ends the question the
+	// way Ctrl-C would, and the context says which it was.
+	stop := context.AfterFunc(ctx, s.in.Interrupt)
+	defer stop()
 	opts = append(opts, survey.WithStdio(s.in, s.out, s.err))
 	err := survey.AskOne(p, answer, opts...)
+	if err != nil && ctx.Err() != nil {
+		return Stopped(ctx)
+	}
 	if errors.Is(err, terminal.InterruptErr) || errors.Is(err, io.EOF) {
 		return ErrInterrupted
 	}

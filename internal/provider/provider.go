@@ -112,6 +112,11 @@ type Enroller interface {
 	Associate(ctx context.Context, userID, phoneID string) error
 	// NewActivation makes a fresh activation for the phone; any earlier one stops working.
 	NewActivation(ctx context.Context, phoneID string) (Activation, error)
+	// CurrentActivation gives back the phone's activation that is still valid (shown or
+	// texted by an earlier run), so that a resumed run shows the entry the person may
+	// already have added instead of voiding it. ok is false when there is none, or when
+	// the service cannot give one back (real Duo never shows an activation link twice).
+	CurrentActivation(ctx context.Context, phoneID string) (act Activation, ok bool, err error)
 	// SendActivation texts a fresh activation to the phone, for a person with no camera
 	// or a run with no screen; any earlier activation stops working. The returned
 	// Activation's Link is what was texted: it is not for showing or keeping.
@@ -136,6 +141,8 @@ const (
 // Push is a sent login request.
 type Push struct {
 	ID string
+	// ExpiresAt is when the push can no longer be answered, if the service says.
+	ExpiresAt time.Time
 	// NeedsCode is true when approval is proven by typing the code the app shows (the demo).
 	NeedsCode bool
 }
@@ -148,12 +155,16 @@ type PushStatus struct {
 }
 
 // Pusher sends a test login request to the person's phone (the Duo Auth API's role).
+// The push goes to one device, the phone just enrolled, and never to whichever device
+// the service would pick: a user who started again with a new number still has the
+// old phone, and a push it approves proves nothing about the new one.
 type Pusher interface {
-	// Ready says whether username can be pushed to; if not, reason says why in words
-	// for the person (not enrolled, denied, locked out…).
-	Ready(ctx context.Context, username string) (ok bool, reason string, err error)
-	// Push sends a login request to the user's phone.
-	Push(ctx context.Context, username string) (Push, error)
+	// Ready says whether username can be pushed to on deviceID (the phone id the Enroller
+	// returned); if not, reason says why in words for the person (not enrolled, that
+	// phone is not the user's, denied, locked out…).
+	Ready(ctx context.Context, username, deviceID string) (ok bool, reason string, err error)
+	// Push sends a login request to deviceID, one of the user's phones.
+	Push(ctx context.Context, username, deviceID string) (Push, error)
 	// Status reports whether the push was approved, denied or timed out.
 	Status(ctx context.Context, pushID string) (PushStatus, error)
 	// ApproveWithCode approves a NeedsCode push with the code the app shows.

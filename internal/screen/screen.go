@@ -1,6 +1,6 @@
-// Package screen is what steps write to: headings, guidance, QR codes, countdowns and
-// the demo phone. It writes to the terminal's stderr, never to stdout, which is kept
-// for results; tests give it a buffer.
+// Package screen is what steps write to: headings, guidance, QR codes, waits and the
+// demo phone. It writes to the terminal's stderr, never to stdout, which is kept for
+// results; tests give it a buffer.
 package screen
 
 import (
@@ -18,17 +18,30 @@ import (
 
 // Screen writes human output.
 type Screen struct {
-	w    io.Writer
-	size func() (qr.Size, bool)
-	tty  bool
+	w     io.Writer
+	size  func() (qr.Size, bool)
+	tty   bool
+	plain bool
+	style qr.Style
+	enter func() <-chan struct{}
+	// resizePoll is how often a question beside a QR code looks at the window size.
+	resizePoll time.Duration
 }
 
 // Options say what kind of output this is.
 type Options struct {
-	// Size returns the terminal's size; ok is false when there is no terminal.
+	// Size returns the terminal's size; ok is false when there is no terminal (or it
+	// cannot show a QR code).
 	Size func() (size qr.Size, ok bool)
 	// TTY allows redrawing a line in place (countdowns).
 	TTY bool
+	// Plain is the accessible screen (screen readers, TERM=dumb): no redrawn lines,
+	// no QR art, no box drawing; everything is said in words.
+	Plain bool
+	// NoColour draws QR codes without colours (NO_COLOR).
+	NoColour bool
+	// Enter reports Enter pressed while nothing is asked, so a wait can be cut short.
+	Enter func() <-chan struct{}
 }
 
 // New returns a screen writing to w.
@@ -36,22 +49,41 @@ func New(w io.Writer, o Options) *Screen {
 	if o.Size == nil {
 		o.Size = func() (qr.Size, bool) { return qr.Size{}, false }
 	}
-	return &Screen{w: w, size: o.Size, tty: o.TTY}
+	s := &Screen{w: w, size: o.Size, tty: o.TTY && !o.Plain, plain: o.Plain, enter: o.Enter, resizePoll: 250 * time.Millisecond}
+	if o.NoColour {
+		s.style = qr.Plain
+	}
+	return s
 }
 
-// Heading starts a step: its number, title and, in the demo, the reminder that nothing is sent;
-// demo says whether this step's providers are stand-ins.
+// Plain reports whether this is the accessible, words-only screen.
+func (s *Screen) Plain() bool { return s.plain }
+
+// width is the window's width for wrapping text, or 0 when there is no window.
+func (s *Screen) width() int {
+	if size, ok := s.size(); ok && size.Cols > 0 {
+		return size.Cols
+	}
+	return 0
+}
+
+// Heading starts a step: its number and title, and, when only some providers are
+// stand-ins, that this step's are.
 func (s *Screen) Heading(n, total int, title string, demo bool) {
-	fmt.Fprintf(s.w, "\n── Step %d of %d: %s ──\n", n, total, title)
+	if s.plain {
+		fmt.Fprintf(s.w, "\nStep %d of %d: %s\n", n, total, title)
+	} else {
+		fmt.Fprintf(s.w, "\n── Step %d of %d: %s ──\n", n, total, title)
+	}
 	if demo {
-		fmt.Fprintln(s.w, "   [DEMO: nothing is sent; texts and pushes go to the demo phone shown here]")
+		s.write("   ", "   ", "[Demo step: nothing is sent; texts and pushes go to the demo phone shown here]")
 	}
 	fmt.Fprintln(s.w)
 }
 
-// Say writes one paragraph.
+// Say writes one paragraph, wrapped at the window's width.
 func (s *Screen) Say(format string, a ...any) {
-	fmt.Fprintf(s.w, format+"\n", a...)
+	s.write("", "", fmt.Sprintf(format, a...))
 }
 
 // Steps writes a numbered list of things to do.
@@ -60,7 +92,8 @@ func (s *Screen) Steps(items ...string) { s.StepsFrom(1, items...) }
 // StepsFrom writes a numbered list that continues an earlier one at number first.
 func (s *Screen) StepsFrom(first int, items ...string) {
 	for i, it := range items {
-		fmt.Fprintf(s.w, "  %d. %s\n", first+i, it)
+		num := fmt.Sprintf("  %d. ", first+i)
+		s.write(num, strings.Repeat(" ", len(num)), it)
 	}
 }
 
@@ -69,42 +102,83 @@ func (s *Screen) Blank() { fmt.Fprintln(s.w) }
 
 // OK reports something that worked.
 func (s *Screen) OK(format string, a ...any) {
-	fmt.Fprintf(s.w, "✔ "+format+"\n", a...)
+	mark := "✔ "
+	if s.plain {
+		mark = "Done: "
+	}
+	s.write(mark, "  ", fmt.Sprintf(format, a...))
 }
 
 // Problem reports something that did not work and what to do.
 func (s *Screen) Problem(format string, a ...any) {
-	fmt.Fprintf(s.w, "✘ "+format+"\n", a...)
-}
-
-// QR shows link as a QR code when the terminal can hold it whole, then always the link
-// as text. It reports whether the code was shown.
-func (s *Screen) QR(link string) bool {
-	shown := false
-	if size, ok := s.size(); ok {
-		err := qr.Render(s.w, link, size, 4)
-		var small *qr.TooSmallError
-		switch {
-		case err == nil:
-			shown = true
-		case errors.As(err, &small):
-			fmt.Fprintf(s.w, "(%v)\n", err)
-		default:
-			fmt.Fprintf(s.w, "(the QR code could not be drawn: %v)\n", err)
-		}
-	} else {
-		fmt.Fprintln(s.w, "(a QR code cannot be drawn here: use the link)")
+	mark := "✘ "
+	if s.plain {
+		mark = "Problem: "
 	}
-	fmt.Fprintf(s.w, "Link: %s\n", Clean(link))
-	return shown
+	s.write(mark, "  ", fmt.Sprintf(format, a...))
 }
 
-// Countdown waits for d, showing the seconds left, unless ctx ends first.
+// write wraps text at the window's width on word boundaries: first starts the first
+// line, indent the others.
+func (s *Screen) write(first, indent, text string) {
+	for _, line := range Wrap(text, s.width(), first, indent) {
+		fmt.Fprintln(s.w, line)
+	}
+}
+
+// Wrap breaks text into lines of at most width cells on word boundaries (a word longer
+// than a line, such as a link, gets a line of its own and is never cut); first starts
+// the first line and indent the others. Width 0 means no wrapping. Line breaks in text
+// are kept.
+func Wrap(text string, width int, first, indent string) []string {
+	var out []string
+	prefix := first
+	for _, para := range strings.Split(text, "\n") {
+		line := prefix
+		n := cells(prefix)
+		empty := true
+		for _, word := range strings.Fields(para) {
+			wn := cells(word)
+			if !empty && width > 0 && n+1+wn > width {
+				out = append(out, line)
+				line, n, empty = indent, cells(indent), true
+			}
+			if !empty {
+				line += " "
+				n++
+			}
+			line += word
+			n += wn
+			empty = false
+		}
+		out = append(out, strings.TrimRight(line, " "))
+		prefix = indent
+	}
+	return out
+}
+
+// cells counts the terminal cells text takes: one a rune, which holds for the text
+// this tool writes (no wide characters in its own sentences).
+func cells(s string) int { return len([]rune(s)) }
+
+// Countdown waits for d, showing the time left, unless ctx ends first. Keys typed
+// meanwhile are not answers (the keyboard drops them).
 func (s *Screen) Countdown(ctx context.Context, c clock.Clock, d time.Duration, label string) error {
 	end := c.Now().Add(d)
 	if !s.tty {
-		fmt.Fprintf(s.w, "%s in %d s…\n", label, secondsLeft(end.Sub(c.Now())))
-		return c.Sleep(ctx, d)
+		// A screen reader or a log gets a plain line now and then, not a redrawn one.
+		for {
+			left := end.Sub(c.Now())
+			if left <= 0 {
+				fmt.Fprintf(s.w, "%s now.\n", label)
+				return nil
+			}
+			fmt.Fprintf(s.w, "%s in %d seconds.\n", label, secondsLeft(left))
+			step := min(left, 10*time.Second)
+			if err := c.Sleep(ctx, step); err != nil {
+				return err
+			}
+		}
 	}
 	for {
 		left := end.Sub(c.Now())
@@ -124,6 +198,32 @@ func (s *Screen) Countdown(ctx context.Context, c clock.Clock, d time.Duration, 
 	}
 }
 
+// Wait pauses for d between two looks at a service, unless ctx ends first (its error)
+// or the person presses Enter to look now (nil, early).
+func (s *Screen) Wait(ctx context.Context, c clock.Clock, d time.Duration) error {
+	if s.enter == nil {
+		return c.Sleep(ctx, d)
+	}
+	outer := ctx
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		select {
+		case <-s.enter():
+			cancel(errLookNow)
+		case <-ctx.Done():
+		}
+	}()
+	err := c.Sleep(ctx, d)
+	if err != nil && outer.Err() == nil && errors.Is(context.Cause(ctx), errLookNow) {
+		return nil
+	}
+	return err
+}
+
+// errLookNow ends a wait early because the person pressed Enter.
+var errLookNow = errors.New("the person asked to look now")
+
 func secondsLeft(d time.Duration) int {
 	return int((d + time.Second - 1) / time.Second)
 }
@@ -134,9 +234,17 @@ func (s *Screen) PhoneMessage(channel, to, text string) {
 	if channel == "email" {
 		where = "demo outbox"
 	}
+	if s.plain {
+		s.write("", "", fmt.Sprintf("The %s received a message (%s to %s): %s", where, channel, to, Clean(text)))
+		return
+	}
 	fmt.Fprintf(s.w, "\n  ┌─ %s: %s to %s\n", where, channel, to)
-	for _, line := range strings.Split(Clean(text), "\n") {
-		fmt.Fprintf(s.w, "  │ %s\n", line)
+	width := s.width()
+	if width > 0 {
+		width--
+	}
+	for _, line := range Wrap(Clean(text), width, "  │ ", "  │ ") {
+		fmt.Fprintln(s.w, line)
 	}
 	fmt.Fprintf(s.w, "  └─\n\n")
 }

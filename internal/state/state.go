@@ -31,6 +31,8 @@ const (
 	FromAnswers Source = "answers"
 	FromFlag    Source = "flag"
 	FromDefault Source = "default"
+	// FromProvider is an answer a service already had (the number Microsoft 365 has).
+	FromProvider Source = "provider"
 )
 
 // State is everything mfa-onboard remembers about one user. It never holds a secret:
@@ -78,6 +80,9 @@ type VerifyRecord struct {
 	// RegisteredAt is set once the number is the user's Microsoft 365 mobile method.
 	RegisteredAt time.Time `json:"registered_at,omitempty"`
 	MethodID     string    `json:"method_id,omitempty"`
+	// KeptExisting says the person chose to keep the number Microsoft 365 already had
+	// instead of the one they typed; it was not proven with a code by this tool.
+	KeptExisting bool `json:"kept_existing,omitempty"`
 }
 
 // NoticeRecord makes the support notice happen exactly once: the id is written
@@ -107,8 +112,13 @@ type DuoRecord struct {
 	UserID     string `json:"user_id,omitempty"`
 	PhoneID    string `json:"phone_id,omitempty"`
 	Associated bool   `json:"associated,omitempty"`
-	// ActivationTexted and ActivationExpires record an activation sent to the phone
-	// in a run without a screen, so a later run waits for it instead of sending another.
+	// ActivationShown or ActivationTexted (only the newest is set, as a new activation
+	// voids the one before) and ActivationExpires record the activation the person was
+	// given: a later run without a screen waits for a texted one instead of sending
+	// another, and a later run with a screen shows the same one again where the service
+	// can, or else says the earlier one no longer works. Times only: the link itself is
+	// never kept.
+	ActivationShown   time.Time `json:"activation_shown,omitempty"`
 	ActivationTexted  time.Time `json:"activation_texted,omitempty"`
 	ActivationExpires time.Time `json:"activation_expires,omitempty"`
 	ActivationByCode  bool      `json:"activation_by_code,omitempty"`
@@ -118,10 +128,12 @@ type DuoRecord struct {
 // DuoTestRecord is the test push: recorded when sent, so that a resumed run waits
 // for the same push instead of sending the person a second one.
 type DuoTestRecord struct {
-	PushID     string    `json:"push_id,omitempty"`
-	NeedsCode  bool      `json:"needs_code,omitempty"`
-	PushedAt   time.Time `json:"pushed_at,omitempty"`
-	ApprovedAt time.Time `json:"approved_at,omitempty"`
+	PushID    string    `json:"push_id,omitempty"`
+	NeedsCode bool      `json:"needs_code,omitempty"`
+	PushedAt  time.Time `json:"pushed_at,omitempty"`
+	// PushExpires is when the push stops being answerable, where the service says.
+	PushExpires time.Time `json:"push_expires,omitempty"`
+	ApprovedAt  time.Time `json:"approved_at,omitempty"`
 }
 
 // New returns the empty state of a user who has not started yet.

@@ -102,7 +102,8 @@ type roler interface {
 }
 
 func demoStep(step steps.Step, env *steps.Env) bool {
-	if env.Providers == nil {
+	if env.Providers == nil || allDemo(env.Providers) {
+		// A whole demo says so once, at the top; a label on every step is noise.
 		return false
 	}
 	r, ok := step.(roler)
@@ -115,6 +116,15 @@ func demoStep(step steps.Step, env *steps.Env) bool {
 		}
 	}
 	return false
+}
+
+func allDemo(set provider.Set) bool {
+	for _, r := range []provider.Role{provider.RoleSMS, provider.RolePhoneRegistration, provider.RoleNotify, provider.RoleDuo} {
+		if !set.DemoRole(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // Summary is the state of every step, for status and for the JSON result.

@@ -157,8 +157,8 @@ func (p *person) answers() map[string][]prompt.Step {
 		"verify":         {{Key: steps.KeyVerifyCode, Func: p.smsCode}},
 		"notify-support": nil,
 		"office-apps":    {a(steps.KeyOfficeAck, "yes")},
-		"mobile-mail":    {a(steps.KeyMailClient, steps.MailOutlook), a(steps.KeyMailAck, "yes")},
-		"duo-install":    {a(steps.KeyDuoPlatform, steps.PlatformAndroid), a(steps.KeyDuoInstalled, "yes")},
+		"mobile-mail":    {a(steps.KeyDuoPlatform, steps.PlatformAndroid), a(steps.KeyMailClient, steps.MailOutlook), a(steps.KeyMailAck, "yes")},
+		"duo-install":    {a(steps.KeyDuoInstalled, "yes")},
 		"duo-enroll":     {{Key: steps.KeyDuoEnrollCode, Func: p.appCode(0)}},
 		"duo-test":       {{Key: steps.KeyDuoTestCode, Func: p.appCode(1)}},
 	}

@@ -158,6 +158,12 @@ func (c *Client) NewActivation(ctx context.Context, phoneID string) (provider.Ac
 	return a, nil
 }
 
+// CurrentActivation never has one to give back: Duo shows an activation link only in
+// the answer that made it, and this tool keeps no link, so a resumed run needs a new one.
+func (c *Client) CurrentActivation(ctx context.Context, phoneID string) (provider.Activation, bool, error) {
+	return provider.Activation{}, false, nil
+}
+
 // SendActivation has Duo text a fresh activation link to the phone; Link stays empty.
 func (c *Client) SendActivation(ctx context.Context, phoneID string) (provider.Activation, error) {
 	a, err := c.activate(ctx, phoneID, "send_sms_activation")

@@ -16,10 +16,18 @@ func TestDuoContract(t *testing.T) {
 	providertest.DuoContract(t, func(t *testing.T) providertest.DuoService {
 		f := newFixture(t)
 		return providertest.DuoService{
-			Enroller: f.c,
-			Pusher:   f.c,
-			Activate: func(t *testing.T, phoneID string, _ provider.Activation) { must(t, f.srv.Activate(phoneID)) },
-			Approve:  func(t *testing.T, p provider.Push) { must(t, f.srv.AnswerPushID(p.ID, "allow")) },
+			Enroller:   f.c,
+			Pusher:     f.c,
+			ShowsAgain: false,
+			Activate:   func(t *testing.T, phoneID string, _ provider.Activation) { must(t, f.srv.Activate(phoneID)) },
+			Approve:    func(t *testing.T, p provider.Push) { must(t, f.srv.AnswerPushID(p.ID, "allow")) },
+			PushedTo: func(t *testing.T, p provider.Push) string {
+				device, ok := f.srv.PushDevice(p.ID)
+				if !ok {
+					t.Fatalf("the fake Duo has no push %s", p.ID)
+				}
+				return device
+			},
 		}
 	})
 }
@@ -59,7 +67,7 @@ func TestHappyPath(t *testing.T) {
 	if form, _ := url.ParseQuery(f.requests("POST", "/admin/v1/phones/"+pid+"/activation_url")[0].Body); form.Get("valid_secs") != "120" || form.Get("install") != "1" {
 		t.Errorf("activation_url sent %v; want valid_secs=120 install=1", form)
 	}
-	if ok, _, err := f.c.Ready(ctx, "alice@contoso.com"); err != nil || ok {
+	if ok, _, err := f.c.Ready(ctx, "alice@contoso.com", pid); err != nil || ok {
 		t.Fatalf("Ready before activation = %v, %v", ok, err)
 	}
 	if ok, err := f.c.Activated(ctx, pid); err != nil || ok {
@@ -69,15 +77,15 @@ func TestHappyPath(t *testing.T) {
 	if ok, err := f.c.Activated(ctx, pid); err != nil || !ok {
 		t.Fatalf("Activated after scanning = %v, %v", ok, err)
 	}
-	if ok, reason, err := f.c.Ready(ctx, "alice@contoso.com"); err != nil || !ok {
+	if ok, reason, err := f.c.Ready(ctx, "alice@contoso.com", pid); err != nil || !ok {
 		t.Fatalf("Ready after activation = %v (%s), %v", ok, reason, err)
 	}
-	push, err := f.c.Push(ctx, "alice@contoso.com")
+	push, err := f.c.Push(ctx, "alice@contoso.com", pid)
 	must(t, err)
 	if push.NeedsCode || push.ID == "" {
 		t.Fatalf("push = %+v", push)
 	}
-	if form, _ := url.ParseQuery(f.requests("POST", "/auth/v2/auth")[0].Body); form.Encode() != "async=1&device=auto&factor=push&username=alice%40contoso.com" {
+	if form, _ := url.ParseQuery(f.requests("POST", "/auth/v2/auth")[0].Body); form.Encode() != "async=1&device="+pid+"&factor=push&username=alice%40contoso.com" {
 		t.Errorf("auth sent %s", form.Encode())
 	}
 	if st, err := f.c.Status(ctx, push.ID); err != nil || st.Result != provider.PushWaiting {

@@ -25,12 +25,17 @@ type preauth struct {
 	Result    string `json:"result"`
 	StatusMsg string `json:"status_msg"`
 	Devices   []struct {
+		Device       string   `json:"device"`
 		Capabilities []string `json:"capabilities"`
 	} `json:"devices"`
 }
 
-// Ready asks Duo's preauth whether username can be pushed to.
-func (c *Client) Ready(ctx context.Context, username string) (bool, string, error) {
+// Ready asks Duo's preauth whether username can be pushed to on deviceID: the phone's
+// Admin API phone_id is the device id preauth lists and auth takes.
+func (c *Client) Ready(ctx context.Context, username, deviceID string) (bool, string, error) {
+	if err := checkIDs(deviceID); err != nil {
+		return false, "", err
+	}
 	var p preauth
 	if err := c.call(ctx, AuthAPI, http.MethodPost, "/auth/v2/preauth", url.Values{"username": {username}}, &p); err != nil {
 		return false, "", err
@@ -38,11 +43,14 @@ func (c *Client) Ready(ctx context.Context, username string) (bool, string, erro
 	switch p.Result {
 	case "auth":
 		for _, d := range p.Devices {
-			if slices.Contains(d.Capabilities, "push") {
+			if d.Device == deviceID && slices.Contains(d.Capabilities, "push") {
 				return true, "", nil
 			}
 		}
-		return false, "Duo says this user has no device that takes a Duo Push: finish duo-enroll with Duo Mobile", nil
+		// Another device may take pushes (the phone of an earlier enrollment), but a push
+		// it approves would not prove the phone just enrolled.
+		return false, "Duo does not list the phone added in duo-enroll among this user's devices that take a Duo Push: " +
+			"check the user's phones in the Duo Admin Panel, or run mfa-onboard reset, then mfa-onboard start to add it again", nil
 	case "enroll":
 		// enroll_portal_url is deliberately not shown: enrolment happens in duo-enroll.
 		return false, "Duo says this user has no activated device yet: finish duo-enroll", nil
@@ -55,16 +63,26 @@ func (c *Client) Ready(ctx context.Context, username string) (bool, string, erro
 	return false, "", fmt.Errorf("unknown preauth result %q from Duo: report this to the mfa-onboard maintainers", sanitize.Line(p.Result))
 }
 
-// Push sends a Duo Push to the user's phones, at most pushesPerWindow per pushWindow.
-func (c *Client) Push(ctx context.Context, username string) (provider.Push, error) {
+// Push sends a Duo Push to the user's device deviceID, at most pushesPerWindow per
+// pushWindow. device=auto is never used: Duo would pick the user's first capable
+// device, which after a new enrollment may be the old phone.
+func (c *Client) Push(ctx context.Context, username, deviceID string) (provider.Push, error) {
+	if err := checkIDs(deviceID); err != nil {
+		return provider.Push{}, err
+	}
 	if err := c.takePushSlot(username); err != nil {
 		return provider.Push{}, err
 	}
-	params := url.Values{"username": {username}, "factor": {"push"}, "device": {"auto"}, "async": {"1"}}
+	params := url.Values{"username": {username}, "factor": {"push"}, "device": {deviceID}, "async": {"1"}}
 	var r struct {
 		TxID string `json:"txid"`
 	}
-	if err := c.call(ctx, AuthAPI, http.MethodPost, "/auth/v2/auth", params, &r); err != nil {
+	err := c.call(ctx, AuthAPI, http.MethodPost, "/auth/v2/auth", params, &r)
+	var duoErr *Error
+	if errors.As(err, &duoErr) && duoErr.Code == 40002 && duoErr.Detail == "device" {
+		return provider.Push{}, fmt.Errorf("%w: the phone added in duo-enroll is not a device of this user that takes a Duo Push; check the user's phones in the Duo Admin Panel", err)
+	}
+	if err != nil {
 		return provider.Push{}, err
 	}
 	if r.TxID == "" {

@@ -15,28 +15,44 @@ import (
 
 func TestReady(t *testing.T) {
 	tests := []struct {
-		name     string
-		setup    func(t *testing.T, f fixture)
+		name string
+		// setup returns the phone id the step recorded in duo-enroll.
+		setup    func(t *testing.T, f fixture) string
 		ok       bool
 		reasonIs string
 	}{
-		{"active with Duo Mobile", func(t *testing.T, f fixture) { f.enrolled(t, "alice@contoso.com", "+12015550100") }, true, ""},
-		{"unknown user", func(*testing.T, fixture) {}, false, "no activated device yet"},
-		{"no activated phone", func(t *testing.T, f fixture) { f.srv.AddUser("alice@contoso.com") }, false, "no activated device yet"},
-		{"bypass", func(t *testing.T, f fixture) {
-			f.enrolled(t, "alice@contoso.com", "+12015550100")
+		{"active with Duo Mobile", func(t *testing.T, f fixture) string {
+			_, pid := f.enrolled(t, "alice@contoso.com", "+12015550100")
+			return pid
+		}, true, ""},
+		{"unknown user", func(*testing.T, fixture) string { return "DP000000000000000009" }, false, "no activated device yet"},
+		{"no activated phone", func(t *testing.T, f fixture) string {
+			f.srv.AddUser("alice@contoso.com")
+			return "DP000000000000000009"
+		}, false, "no activated device yet"},
+		{"another of the user's phones is activated, not this one", func(t *testing.T, f fixture) string {
+			uid, _ := f.enrolled(t, "alice@contoso.com", "+12015550100")
+			pid, err := f.c.CreatePhone(context.Background(), "+12015550199", "ios")
+			must(t, err)
+			must(t, f.c.Associate(context.Background(), uid, pid))
+			return pid
+		}, false, "Duo does not list the phone added in duo-enroll among this user's devices that take a Duo Push"},
+		{"bypass", func(t *testing.T, f fixture) string {
+			_, pid := f.enrolled(t, "alice@contoso.com", "+12015550100")
 			must(t, f.srv.SetUserStatus("alice@contoso.com", "bypass"))
+			return pid
 		}, false, "bypass status"},
-		{"disabled", func(t *testing.T, f fixture) {
-			f.enrolled(t, "alice@contoso.com", "+12015550100")
+		{"disabled", func(t *testing.T, f fixture) string {
+			_, pid := f.enrolled(t, "alice@contoso.com", "+12015550100")
 			must(t, f.srv.SetUserStatus("alice@contoso.com", "disabled"))
+			return pid
 		}, false, "Duo denies this user (Your account is disabled)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			tt.setup(t, f)
-			ok, reason, err := f.c.Ready(context.Background(), "alice@contoso.com")
+			pid := tt.setup(t, f)
+			ok, reason, err := f.c.Ready(context.Background(), "alice@contoso.com", pid)
 			if err != nil || ok != tt.ok || !strings.Contains(reason, tt.reasonIs) {
 				t.Fatalf("Ready = %v, %q, %v; want %v, %q", ok, reason, err, tt.ok, tt.reasonIs)
 			}
@@ -63,8 +79,8 @@ func TestPushAnswers(t *testing.T) {
 		t.Run(string(tt.want)+"/"+tt.answer, func(t *testing.T) {
 			ctx := context.Background()
 			f := newFixture(t)
-			f.enrolled(t, "alice@contoso.com", "+12015550100")
-			push, err := f.c.Push(ctx, "alice@contoso.com")
+			_, pid := f.enrolled(t, "alice@contoso.com", "+12015550100")
+			push, err := f.c.Push(ctx, "alice@contoso.com", pid)
 			must(t, err)
 			if tt.answer != "" {
 				must(t, f.srv.AnswerPush("alice@contoso.com", tt.answer))
@@ -83,13 +99,13 @@ func TestPushCap(t *testing.T) {
 	// The cap runs on the client's clock; a clock of its own leaves the server's alone.
 	cc := clock.NewFake(time.Now())
 	f := newFixture(t, func(c *duo.Config) { c.Clock = cc })
-	f.enrolled(t, "alice@contoso.com", "+12015550100")
+	_, pid := f.enrolled(t, "alice@contoso.com", "+12015550100")
 	for i := range 3 {
-		if _, err := f.c.Push(ctx, "alice@contoso.com"); err != nil {
+		if _, err := f.c.Push(ctx, "alice@contoso.com", pid); err != nil {
 			t.Fatalf("push %d: %v", i+1, err)
 		}
 	}
-	_, err := f.c.Push(ctx, "ALICE@contoso.com")
+	_, err := f.c.Push(ctx, "ALICE@contoso.com", pid)
 	if !errors.Is(err, provider.ErrRateLimited) {
 		t.Fatalf("fourth push = %v; want ErrRateLimited", err)
 	}
@@ -97,11 +113,11 @@ func TestPushCap(t *testing.T) {
 		t.Errorf("Duo got %d pushes; want 3", n)
 	}
 	cc.Advance(4 * time.Minute)
-	if _, err := f.c.Push(ctx, "alice@contoso.com"); !errors.Is(err, provider.ErrRateLimited) {
+	if _, err := f.c.Push(ctx, "alice@contoso.com", pid); !errors.Is(err, provider.ErrRateLimited) {
 		t.Fatalf("push 4 min later = %v; want ErrRateLimited", err)
 	}
 	cc.Advance(time.Minute)
-	if _, err := f.c.Push(ctx, "alice@contoso.com"); err != nil {
+	if _, err := f.c.Push(ctx, "alice@contoso.com", pid); err != nil {
 		t.Fatalf("push after 5 min: %v", err)
 	}
 }
@@ -110,5 +126,42 @@ func TestApproveWithCodeRefused(t *testing.T) {
 	f := newFixture(t)
 	if err := f.c.ApproveWithCode(context.Background(), "tx", "123456"); err == nil {
 		t.Error("ApproveWithCode succeeded for real Duo")
+	}
+}
+
+// TestPushGoesToTheEnrolledPhone: after a new enrollment the user has two activated
+// phones; the push names the new one, and a phone that is not the user's is refused
+// in Duo's words, explained.
+func TestPushGoesToTheEnrolledPhone(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	uid, old := f.enrolled(t, "alice@contoso.com", "+12015550100")
+	pid, err := f.c.CreatePhone(ctx, "+12015550199", "ios")
+	must(t, err)
+	must(t, f.c.Associate(ctx, uid, pid))
+	_, err = f.c.NewActivation(ctx, pid)
+	must(t, err)
+	must(t, f.srv.Activate(pid))
+
+	push, err := f.c.Push(ctx, "alice@contoso.com", pid)
+	must(t, err)
+	if got, _ := f.srv.PushDevice(push.ID); got != pid {
+		t.Errorf("the push went to %s; want the new phone %s, not the old %s", got, pid, old)
+	}
+
+	_, theirs := f.enrolled(t, "bob@contoso.com", "+12015550177")
+	_, err = f.c.Push(ctx, "alice@contoso.com", theirs)
+	duoError(t, err, 40002, "(device)", "the phone added in duo-enroll is not a device of this user that takes a Duo Push")
+}
+
+func TestCurrentActivationAsksDuoNothing(t *testing.T) {
+	f := newFixture(t)
+	_, pid := f.enrolled(t, "alice@contoso.com", "+12015550100")
+	before := len(f.srv.Requests())
+	if _, ok, err := f.c.CurrentActivation(context.Background(), pid); ok || err != nil {
+		t.Errorf("CurrentActivation = %v, %v; want none, as Duo never shows a link twice", ok, err)
+	}
+	if n := len(f.srv.Requests()) - before; n != 0 {
+		t.Errorf("CurrentActivation made %d requests; want none", n)
 	}
 }

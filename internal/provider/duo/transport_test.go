@@ -125,7 +125,7 @@ func findUser(c *duo.Client) error {
 }
 
 func ready(c *duo.Client) error {
-	_, _, err := c.Ready(context.Background(), "alice@contoso.com")
+	_, _, err := c.Ready(context.Background(), "alice@contoso.com", "DP000000000000000001")
 	return err
 }
 
@@ -162,8 +162,8 @@ func TestCancelDuringSlowCall(t *testing.T) {
 func TestCallTimeout(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, func(c *duo.Config) { c.CallTimeout = 200 * time.Millisecond })
-	f.enrolled(t, "alice@contoso.com", "+12015550100")
-	push, err := f.c.Push(ctx, "alice@contoso.com")
+	_, pid := f.enrolled(t, "alice@contoso.com", "+12015550100")
+	push, err := f.c.Push(ctx, "alice@contoso.com", pid)
 	must(t, err)
 
 	f.srv.Stall("/auth/v2/auth_status")

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,7 +34,6 @@ type duoPhone struct {
 	// Secret is the demo authenticator entry's TOTP seed. It lives only here, on the
 	// demo service's side, never in the user's state.
 	Secret      string    `json:"secret,omitempty"`
-	Account     string    `json:"account,omitempty"`
 	ActExpires  time.Time `json:"activation_expires,omitempty"`
 	Activated   bool      `json:"activated"`
 	LastCounter int64     `json:"last_counter,omitempty"`
@@ -134,7 +134,6 @@ func (d *Duo) Associate(ctx context.Context, userID, phoneID string) error {
 			}
 		}
 		u.Phones = append(u.Phones, phoneID)
-		r.DuoPhones[phoneID].Account = u.Username
 		return nil
 	})
 }
@@ -157,14 +156,12 @@ func (d *Duo) NewActivation(ctx context.Context, phoneID string) (provider.Activ
 		if p == nil {
 			return fmt.Errorf("phone %s: %w", phoneID, provider.ErrNotFound)
 		}
-		account := p.Account
-		if account == "" {
-			account = p.Number
-		}
+		org := d.s.opts.Organisation
 		key, err := totp.Generate(totp.GenerateOpts{
-			Issuer:      d.s.opts.Organisation,
-			AccountName: account,
+			Issuer:      org,
+			AccountName: org,
 			Period:      30,
+			SecretSize:  secretSize,
 			Digits:      otp.DigitsSix,
 			Algorithm:   otp.AlgorithmSHA1,
 			Rand:        rand.Reader,
@@ -177,21 +174,51 @@ func (d *Duo) NewActivation(ctx context.Context, phoneID string) (provider.Activ
 		p.Activated = false
 		p.LastCounter = 0
 		p.ActExpires = now.Add(d.s.opts.ActivationValid)
-		act = provider.Activation{Link: totpURI(d.s.opts.Organisation, account, key.Secret()), ExpiresAt: p.ActExpires, NeedsCode: true}
+		act = provider.Activation{Link: totpURI(org, p.Secret), ExpiresAt: p.ActExpires, NeedsCode: true}
 		return nil
 	})
 	return act, err
 }
 
-// totpURI writes the entry in Google's Key URI format with only what differs from
-// the defaults (SHA1, 6 digits, 30 s), which keeps the QR code small enough for a
-// terminal: the issuer travels as a parameter, which every current app reads.
-func totpURI(issuer, account, secret string) string {
-	q := url.Values{"secret": {secret}, "issuer": {issuer}}
-	return (&url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + account, RawQuery: strings.ReplaceAll(q.Encode(), "+", "%20")}).String()
+// CurrentActivation rebuilds the pending entry from the seed and expiry the demo
+// service keeps, so a resumed run shows exactly what was shown or texted before and
+// the entry the person already added keeps working.
+func (d *Duo) CurrentActivation(ctx context.Context, phoneID string) (provider.Activation, bool, error) {
+	var act provider.Activation
+	var ok bool
+	err := d.s.view(func(r *records) error {
+		p := r.DuoPhones[phoneID]
+		if p == nil {
+			return fmt.Errorf("phone %s: %w", phoneID, provider.ErrNotFound)
+		}
+		// The same test as ConfirmActivation's, so an entry shown again is one it accepts.
+		if p.Secret == "" || p.Activated || d.s.clock.Now().After(p.ActExpires) {
+			return nil
+		}
+		act = provider.Activation{Link: totpURI(d.s.opts.Organisation, p.Secret), ExpiresAt: p.ActExpires, NeedsCode: true}
+		ok = true
+		return nil
+	})
+	return act, ok, err
 }
 
-// SendActivation texts the current activation to the phone.
+// secretSize is 16 bytes (128 bits, 26 base32 characters): RFC 4226's minimum, and
+// shorter than pquerna/otp's default of 20, to keep the QR code small.
+const secretSize = 16
+
+// totpURI writes the entry in Google's Key URI format as briefly as apps still read it
+// right, so that its QR code fits a terminal of 80×24: the label is the organisation
+// alone (the name Duo Mobile and Google Authenticator show for the entry), and SHA1,
+// 6 digits and 30 s are left out because they are the defaults. No issuer parameter:
+// it is optional, and with a label that has no "issuer:" prefix apps show the label.
+func totpURI(org, secret string) string {
+	// A colon would split the label into issuer and account name.
+	label := strings.ReplaceAll(org, ":", " ")
+	return (&url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + label, RawQuery: "secret=" + secret}).String()
+}
+
+// SendActivation texts a new activation to the phone; like Duo's send_sms_activation,
+// it voids the one before.
 func (d *Duo) SendActivation(ctx context.Context, phoneID string) (provider.Activation, error) {
 	act, err := d.NewActivation(ctx, phoneID)
 	if err != nil {
@@ -260,42 +287,42 @@ func checkTOTP(p *duoPhone, code string, now time.Time) error {
 	return provider.ErrWrongCode
 }
 
-// Ready answers like Duo's preauth: a user with an activated phone can be pushed to.
-func (d *Duo) Ready(ctx context.Context, username string) (bool, string, error) {
-	var ok bool
+// Ready answers like Duo's preauth for one device: the user's phone deviceID can be
+// pushed to once it is attached to the user and activated.
+func (d *Duo) Ready(ctx context.Context, username, deviceID string) (bool, string, error) {
 	var reason string
 	err := d.s.view(func(r *records) error {
-		if _, p := r.activePhone(username); p == nil {
-			reason = "this user has no activated Duo Mobile yet: finish the duo-enroll step first"
-			return nil
-		}
-		ok = true
+		_, reason = r.pushable(username, deviceID)
 		return nil
 	})
-	return ok, reason, err
+	return err == nil && reason == "", reason, err
 }
 
-func (r *records) activePhone(username string) (*duoUser, *duoPhone) {
+// pushable returns the user's phone deviceID if a push can go to it, else the reason
+// it cannot, in words for the person.
+func (r *records) pushable(username, deviceID string) (*duoPhone, string) {
 	u := r.DuoUsers[strings.ToLower(username)]
-	if u == nil {
-		return nil, nil
+	p := r.DuoPhones[deviceID]
+	switch {
+	case u == nil:
+		return nil, "this user has no activated Duo Mobile yet: finish the duo-enroll step first"
+	case p == nil || !slices.Contains(u.Phones, deviceID):
+		return nil, "the phone added in duo-enroll is not one of this user's Duo phones: run mfa-onboard reset, then mfa-onboard start to add it again"
+	case !p.Activated:
+		return nil, "the phone added in duo-enroll has no activated Duo Mobile yet: finish the duo-enroll step first"
 	}
-	for _, id := range u.Phones {
-		if p := r.DuoPhones[id]; p != nil && p.Activated {
-			return u, p
-		}
-	}
-	return u, nil
+	return p, ""
 }
 
-// Push sends a demo login request to the outbox, at most pushesPerWindow per pushWindow.
-func (d *Duo) Push(ctx context.Context, username string) (provider.Push, error) {
+// Push sends a demo login request for deviceID to the outbox, at most pushesPerWindow
+// per pushWindow.
+func (d *Duo) Push(ctx context.Context, username, deviceID string) (provider.Push, error) {
 	var push pushRecord
 	var number string
 	err := d.s.update(func(r *records) error {
-		_, p := r.activePhone(username)
+		p, reason := r.pushable(username, deviceID)
 		if p == nil {
-			return fmt.Errorf("no activated phone for %s: %w", username, provider.ErrNotFound)
+			return fmt.Errorf("no push was sent to phone %s (%w): %s", deviceID, provider.ErrNotFound, reason)
 		}
 		now := d.s.clock.Now()
 		key := strings.ToLower(username)
@@ -327,7 +354,7 @@ func (d *Duo) Push(ctx context.Context, username string) (provider.Push, error) 
 	if err := d.s.deliver("push", number, text, ""); err != nil {
 		return provider.Push{}, err
 	}
-	return provider.Push{ID: push.ID, NeedsCode: true}, nil
+	return provider.Push{ID: push.ID, NeedsCode: true, ExpiresAt: push.Created.Add(d.s.opts.PushValid)}, nil
 }
 
 // Status reports the push's result; an unanswered push times out like a real one.

@@ -117,6 +117,11 @@ type DuoService struct {
 	Activate func(t *testing.T, phoneID string, a provider.Activation)
 	// Approve answers a push as the person would.
 	Approve func(t *testing.T, p provider.Push)
+	// PushedTo returns the phone id the service sent the push to.
+	PushedTo func(t *testing.T, p provider.Push) string
+	// ShowsAgain is true when the service can give back a pending activation
+	// (CurrentActivation); false when it never shows one twice (real Duo).
+	ShowsAgain bool
 }
 
 // DuoContract checks find-or-create, association, activation and the test push.
@@ -127,6 +132,20 @@ func DuoContract(t *testing.T, newService func(t *testing.T) DuoService) {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+	// phone creates a phone for number and attaches it to the user.
+	phone := func(t *testing.T, s DuoService, uid, number string) string {
+		t.Helper()
+		pid, err := s.Enroller.CreatePhone(ctx, number, "android")
+		must(t, err)
+		must(t, s.Enroller.Associate(ctx, uid, pid))
+		return pid
+	}
+	activate := func(t *testing.T, s DuoService, pid string) {
+		t.Helper()
+		act, err := s.Enroller.NewActivation(ctx, pid)
+		must(t, err)
+		s.Activate(t, pid, act)
 	}
 	t.Run("find or create is idempotent", func(t *testing.T) {
 		s := newService(t)
@@ -157,10 +176,8 @@ func DuoContract(t *testing.T, newService func(t *testing.T) DuoService) {
 		s := newService(t)
 		uid, err := s.Enroller.CreateUser(ctx, "bob@example.com")
 		must(t, err)
-		pid, err := s.Enroller.CreatePhone(ctx, "+12015550123", "android")
-		must(t, err)
-		must(t, s.Enroller.Associate(ctx, uid, pid))
-		if ok, _, err := s.Pusher.Ready(ctx, "bob@example.com"); err != nil || ok {
+		pid := phone(t, s, uid, "+12015550123")
+		if ok, _, err := s.Pusher.Ready(ctx, "bob@example.com", pid); err != nil || ok {
 			t.Fatalf("Ready before activation = %v, %v; want not ready", ok, err)
 		}
 		act, err := s.Enroller.NewActivation(ctx, pid)
@@ -175,10 +192,10 @@ func DuoContract(t *testing.T, newService func(t *testing.T) DuoService) {
 		if ok, err := s.Enroller.Activated(ctx, pid); err != nil || !ok {
 			t.Fatalf("Activated after scanning = %v, %v", ok, err)
 		}
-		if ok, reason, err := s.Pusher.Ready(ctx, "bob@example.com"); err != nil || !ok {
+		if ok, reason, err := s.Pusher.Ready(ctx, "bob@example.com", pid); err != nil || !ok {
 			t.Fatalf("Ready after activation = %v (%s), %v", ok, reason, err)
 		}
-		push, err := s.Pusher.Push(ctx, "bob@example.com")
+		push, err := s.Pusher.Push(ctx, "bob@example.com", pid)
 		must(t, err)
 		if st, err := s.Pusher.Status(ctx, push.ID); err != nil || st.Result != provider.PushWaiting {
 			t.Fatalf("Status before answering = %+v, %v; want waiting", st, err)
@@ -186,6 +203,65 @@ func DuoContract(t *testing.T, newService func(t *testing.T) DuoService) {
 		s.Approve(t, push)
 		if st, err := s.Pusher.Status(ctx, push.ID); err != nil || st.Result != provider.PushAllowed {
 			t.Fatalf("Status after approving = %+v, %v; want allow", st, err)
+		}
+	})
+	t.Run("a pending activation is given back unchanged, or not at all", func(t *testing.T) {
+		s := newService(t)
+		uid, err := s.Enroller.CreateUser(ctx, "dana@example.com")
+		must(t, err)
+		pid := phone(t, s, uid, "+12015550155")
+		if _, ok, err := s.Enroller.CurrentActivation(ctx, pid); err != nil || ok {
+			t.Fatalf("CurrentActivation before any = %v, %v; want none", ok, err)
+		}
+		act, err := s.Enroller.NewActivation(ctx, pid)
+		must(t, err)
+		cur, ok, err := s.Enroller.CurrentActivation(ctx, pid)
+		must(t, err)
+		if ok != s.ShowsAgain {
+			t.Fatalf("CurrentActivation ok = %v; want %v", ok, s.ShowsAgain)
+		}
+		if ok && (cur.Link != act.Link || !cur.ExpiresAt.Equal(act.ExpiresAt) || cur.NeedsCode != act.NeedsCode) {
+			t.Fatalf("CurrentActivation = %+v; want the activation made, %+v", cur, act)
+		}
+		s.Activate(t, pid, act)
+		if _, ok, err := s.Enroller.CurrentActivation(ctx, pid); err != nil || ok {
+			t.Errorf("CurrentActivation after activation = %v, %v; want none", ok, err)
+		}
+	})
+	t.Run("the push goes to the phone asked for, not another of the user's", func(t *testing.T) {
+		s := newService(t)
+		uid, err := s.Enroller.CreateUser(ctx, "carol@example.com")
+		must(t, err)
+		old := phone(t, s, uid, "+12015550144")
+		activate(t, s, old)
+		// Started again with a new number: the old phone is still the user's, activated.
+		pid := phone(t, s, uid, "+12015550145")
+		if ok, _, err := s.Pusher.Ready(ctx, "carol@example.com", pid); err != nil || ok {
+			t.Fatalf("Ready for a phone not yet activated = %v, %v; want not ready although the old phone is", ok, err)
+		}
+		activate(t, s, pid)
+		if ok, reason, err := s.Pusher.Ready(ctx, "carol@example.com", pid); err != nil || !ok {
+			t.Fatalf("Ready after activation = %v (%s), %v", ok, reason, err)
+		}
+		push, err := s.Pusher.Push(ctx, "carol@example.com", pid)
+		must(t, err)
+		if got := s.PushedTo(t, push); got != pid {
+			t.Fatalf("the push went to %s; want the phone asked for, %s (the old one is %s)", got, pid, old)
+		}
+		s.Approve(t, push)
+		if st, err := s.Pusher.Status(ctx, push.ID); err != nil || st.Result != provider.PushAllowed {
+			t.Fatalf("Status after approving = %+v, %v; want allow", st, err)
+		}
+
+		other, err := s.Enroller.CreateUser(ctx, "erin@example.com")
+		must(t, err)
+		theirs := phone(t, s, other, "+12015550146")
+		activate(t, s, theirs)
+		if ok, _, err := s.Pusher.Ready(ctx, "carol@example.com", theirs); err != nil || ok {
+			t.Errorf("Ready for another user's phone = %v, %v; want not ready", ok, err)
+		}
+		if _, err := s.Pusher.Push(ctx, "carol@example.com", theirs); err == nil {
+			t.Error("a push to another user's phone was sent")
 		}
 	})
 }

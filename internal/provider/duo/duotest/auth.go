@@ -91,11 +91,20 @@ func (s *Server) auth(c call) (any, *apiError) {
 	if device == "" {
 		return nil, fail(400, 40002, "device")
 	}
+	// What Duo answers: "auto" with no capable device, or a device that is not one of
+	// the user's push-capable devices, is a bad parameter.
 	phones := s.activePhones(u)
-	if u.Status != "active" || len(phones) == 0 || device != "auto" && !hasPhone(phones, device) {
+	switch {
+	case u.Status != "active":
+		return nil, fail(400, 40002, "device")
+	case device == "auto" && len(phones) == 0:
+		return nil, fail(400, 40002, "no capable device")
+	case device == "auto":
+		device = phones[0].PhoneID
+	case !hasPhone(phones, device):
 		return nil, fail(400, 40002, "device")
 	}
-	p := &push{txid: newTxID(), username: u.Username, created: s.clock.Now()}
+	p := &push{txid: newTxID(), username: u.Username, device: device, created: s.clock.Now()}
 	if len(s.nextAnswers) > 0 {
 		p.answer, s.nextAnswers = s.nextAnswers[0], s.nextAnswers[1:]
 	}

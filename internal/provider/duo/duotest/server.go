@@ -81,8 +81,10 @@ type Request struct {
 
 type push struct {
 	txid, username string
-	created        time.Time
-	answer         string
+	// device is the phone the push went to ("auto" resolved).
+	device  string
+	created time.Time
+	answer  string
 }
 
 type failure struct {
@@ -301,6 +303,18 @@ func (s *Server) AnswerPush(username, answer string) error {
 	}
 	newest.answer = answer
 	return nil
+}
+
+// PushDevice returns the phone id the push with this transaction id went to, so a
+// test can tell which of a user's phones was asked.
+func (s *Server) PushDevice(txid string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.pushes[txid]
+	if p == nil {
+		return "", false
+	}
+	return p.device, true
 }
 
 // AnswerPushID answers the push with this transaction id.

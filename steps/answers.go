@@ -1,0 +1,46 @@
+package steps
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/account"
+	"github.com/mfa-onboard/mfa-onboard/internal/phone"
+)
+
+// CheckAnswer says whether value is an acceptable answer to the question key, so
+// that a whole answers file can be refused before the first step runs (a bad value
+// found at step 5 would come after texts were sent and support told). country is the
+// default country of phone numbers given without +.
+func CheckAnswer(key, value, country string) error {
+	choose := func(allowed ...string) error {
+		if slices.Contains(allowed, strings.ToLower(value)) {
+			return nil
+		}
+		return fmt.Errorf("%q is not one of %s", value, strings.Join(allowed, ", "))
+	}
+	switch key {
+	case KeyUser:
+		return account.Check(value)
+	case KeyPhoneCountry:
+		if !phone.KnownRegion(value) {
+			return fmt.Errorf("%q is not a two-letter country code such as US or GB", value)
+		}
+		return nil
+	case KeyPhoneNumber:
+		_, err := phone.Parse(value, country)
+		return err
+	case KeyVerifyCode, KeyDuoEnrollCode, KeyDuoTestCode:
+		return sixDigits(normalizeCode(value))
+	case KeyVerifyReplace:
+		return choose(replaceYes, replaceKeep, replaceOther)
+	case KeyVerifyPortalDone:
+		return choose("yes", "no")
+	case KeyMailClient:
+		return choose(optionValues(mailOptions)...)
+	case KeyDuoPlatform:
+		return choose(optionValues(platformOptions)...)
+	}
+	return fmt.Errorf("%q is not a question of this procedure", key)
+}
