@@ -2,7 +2,8 @@
 GO          ?= go
 BIN         := bin/mfa-onboard
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS     := -s -w -X main.version=$(VERSION)
+COMMIT      ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+LDFLAGS     := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME    ?= 4s
 # Packages with fuzz targets, as package:target.
@@ -16,8 +17,11 @@ help: ## list the targets
 build: ## build bin/mfa-onboard
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/mfa-onboard
 
+# make cannot end with a program's exit code (it exits 2 and adds its own error line
+# for any failure), so a stop or a wait is said in words instead: the program's own
+# message already says how to carry on.
 run: build ## build, then start the wizard on the embedded demo (nothing is sent)
-	./$(BIN) start
+	@./$(BIN) start; code=$$?; if [ $$code -ne 0 ]; then echo "(mfa-onboard ended with exit code $$code: see the README's exit codes)" >&2; fi
 
 smtp-dev: ## a loopback mail server printing what it receives; use with testdata/config/smtp-dev.yaml
 	$(GO) run ./scripts/smtp-dev

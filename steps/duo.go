@@ -23,9 +23,8 @@ const (
 
 // The ways to add the phone when Duo itself learns of the activation.
 const (
-	howScan  = "scan"
-	howText  = "text"
-	howAgain = "again"
+	howScan = "scan"
+	howText = "text"
 )
 
 // Words a person types instead of a code at the activation prompt.
@@ -189,16 +188,25 @@ func (s DuoEnroll) activate(ctx context.Context, env *Env, enr provider.Enroller
 	if same != "" {
 		todo = append(todo, same)
 	}
-	todo = append(todo, fmt.Sprintf("This code works until %s.", env.at(act.ExpiresAt, true)))
+	todo = append(todo, fmt.Sprintf("This activation works until %s.", env.at(act.ExpiresAt, true)))
 	q := screen.QR{
 		Content: act.Link,
 		Scan:    []string{"Open Duo Mobile on your phone, tap + (or \"Add\"), then \"Use QR code\", and point the camera at this code."},
+		Instead: []string{"Open Duo Mobile on your phone and tap + (or \"Add\"); then add the account with the link below, opened on the phone."},
 		Reserve: 2,
 	}
 	if !act.NeedsCode {
-		q.Steps, q.Reserve = todo, 5
+		// The question, its two choices and the cursor's line take four rows under the
+		// code: a third choice would push the code's top out of an 80×24 window. "Show
+		// it again" is not needed: a resized window redraws the code, and an expired one
+		// is replaced by itself.
+		q.Steps, q.Reserve = todo, 4
 		var how string
 		_, err := env.Screen.AskQR(ctx, q, func(ctx context.Context, shown bool) error {
+			done := "I scanned the code with Duo Mobile"
+			if !shown {
+				done = "I opened the link on the phone, with Duo Mobile installed"
+			}
 			var err error
 			how, err = askBefore(ctx, env, act.ExpiresAt, func(ctx context.Context) (string, error) {
 				return env.Prompt.Select(ctx, prompt.Question{
@@ -206,9 +214,8 @@ func (s DuoEnroll) activate(ctx context.Context, env *Env, enr provider.Enroller
 					Message: "How will you add the phone?",
 					Default: howScan,
 				}, []prompt.Option{
-					{Value: howScan, Label: "I scanned the code with Duo Mobile"},
+					{Value: howScan, Label: done},
 					{Value: howText, Label: "Text the activation link to my phone instead (no camera)"},
-					{Value: howAgain, Label: "Show a new code"},
 				})
 			})
 			return err
@@ -221,8 +228,6 @@ func (s DuoEnroll) activate(ctx context.Context, env *Env, enr provider.Enroller
 			return false, err
 		}
 		switch how {
-		case howAgain:
-			return false, nil
 		case howText:
 			sent, err := enr.SendActivation(ctx, d.PhoneID)
 			if err != nil {

@@ -221,7 +221,7 @@ func (DuoInstall) Run(ctx context.Context, env *Env) error {
 		return nil
 	}
 	todo := []string{
-		fmt.Sprintf("Or open %s on the phone and search for %q.", store, duoMobileSearchAs),
+		fmt.Sprintf("Open %s on the phone and search for %q.", store, duoMobileSearchAs),
 		fmt.Sprintf("Tap %s next to Duo Mobile (by Duo Security).", button),
 	}
 	env.Guidance = append(env.Guidance, todo...)
@@ -229,7 +229,7 @@ func (DuoInstall) Run(ctx context.Context, env *Env) error {
 		var installed bool
 		_, err := env.Screen.AskQR(ctx, screen.QR{
 			Content: link,
-			Scan:    []string{fmt.Sprintf("Scan this code with the phone's camera: it opens Duo Mobile in %s.", store)},
+			Scan:    []string{fmt.Sprintf("Scan this code with the phone's camera to open Duo Mobile in %s, or:", store)},
 			Steps:   todo,
 			Reserve: 2,
 		}, func(ctx context.Context, _ bool) error {

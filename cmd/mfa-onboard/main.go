@@ -13,8 +13,11 @@ import (
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
+// version and commit are set at build time with -ldflags "-X main.version=… -X main.commit=…".
+var (
+	version = "dev"
+	commit  = ""
+)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -35,8 +38,11 @@ func main() {
 // from the VCS stamp of a build in a checkout or from a pseudo-version.
 func buildInfo() cli.BuildInfo {
 	b := cli.BuildInfo{Version: version, Commit: "unknown"}
+	if commit != "" {
+		b.Commit = commit
+	}
 	info, ok := debug.ReadBuildInfo()
-	if !ok {
+	if !ok || commit != "" {
 		return b
 	}
 	if v := info.Main.Version; b.Version == "dev" && v != "" && v != "(devel)" {

@@ -192,7 +192,10 @@ func (f *File) Check(country string) error {
 		country = c
 	}
 	var problems []string
-	for _, key := range slices.Sorted(maps.Keys(values)) {
+	keys := slices.Sorted(maps.Keys(values))
+	// Said in the order of the file, as a person reads it.
+	slices.SortStableFunc(keys, func(a, b string) int { return f.lines[a] - f.lines[b] })
+	for _, key := range keys {
 		if err := steps.CheckAnswer(key, values[key], country); err != nil {
 			at := ""
 			if line := f.lines[key]; line > 0 {

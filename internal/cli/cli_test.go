@@ -206,3 +206,46 @@ func TestHelpListsExitCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestVersionFlagIsTheVersionCommand(t *testing.T) {
+	_, byCommand, _ := run(t, nil, "version")
+	code, byFlag, _ := run(t, nil, "--version")
+	if code != 0 || byFlag != byCommand || !strings.Contains(byFlag, "v-test") || !strings.Contains(byFlag, "abc") {
+		t.Errorf("--version printed %q (exit %d); version printed %q", byFlag, code, byCommand)
+	}
+}
+
+func TestCompletionForAnUnknownShellIsAUsageError(t *testing.T) {
+	if code, _, stderr := run(t, nil, "completion", "tcsh"); code != ExitUsage || !strings.Contains(stderr, "powershell") {
+		t.Errorf("completion tcsh: exit %d, stderr %q; want 2 naming the shells there are", code, stderr)
+	}
+	if code, stdout, _ := run(t, nil, "completion", "bash"); code != 0 || !strings.Contains(stdout, "bash completion") {
+		t.Errorf("completion bash: exit %d", code)
+	}
+}
+
+func TestAnAnswersFileIsCheckedWholeBeforeAnythingIsSent(t *testing.T) {
+	home := t.TempDir()
+	answers := filepath.Join(home, "new-hire.yaml")
+	doc := "user: alice@example.com\nphone:\n  number: 201 555 0100\nmobile-mail:\n  client: android\nduo-install:\n  platform: windows\n"
+	if err := os.WriteFile(answers, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, map[string]string{"CI": "true"}, "start", "--home", home, "--answers", answers)
+	if code != ExitUsage {
+		t.Fatalf("exit %d; want 2\n%s", code, stderr)
+	}
+	for _, want := range []string{"line 5: mobile-mail.client", "line 7: duo-install.platform"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not name %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Index(stderr, "line 5") > strings.Index(stderr, "line 7") {
+		t.Errorf("the problems are not in the file's order:\n%s", stderr)
+	}
+	for _, f := range []string{"outbox.jsonl", "state"} {
+		if _, err := os.Stat(filepath.Join(home, f)); err == nil {
+			t.Errorf("%s exists: something was done before the answers were checked", f)
+		}
+	}
+}

@@ -45,7 +45,26 @@ would receive is shown on screen and written to outbox.jsonl in the home folder.
 		newProvidersCmd(f),
 		newCheckCmd(f, "doctor"),
 	)
+	refuseUnknownShells(root)
 	return root
+}
+
+// refuseUnknownShells makes "completion tcsh" a usage error: cobra's own completion
+// command only prints its help for a shell it does not know, and exits 0.
+func refuseUnknownShells(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			return usagef("completion %q: the shells are bash, zsh, fish and powershell", args[0])
+		}
+	}
 }
 
 const exitCodeHelp = `

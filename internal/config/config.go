@@ -25,7 +25,8 @@ var defaultYAML []byte
 // Config is the whole configuration.
 type Config struct {
 	Organisation string `yaml:"organisation"`
-	// UserDomain completes the suggested sign-in name (the computer's account name @ it).
+	// UserDomain is the mail domain the email question gives in its example (never a
+	// guessed address: a guess would be saved as the person).
 	UserDomain     string    `yaml:"user_domain"`
 	Support        Support   `yaml:"support"`
 	DefaultCountry string    `yaml:"default_country"`

@@ -22,6 +22,12 @@ type mode interface {
 	normal() error
 }
 
+// poker is a mode that can end a question the prompt library reads from the console
+// itself (Windows), by putting a Ctrl-C key event into the console's input.
+type poker interface {
+	poke() error
+}
+
 // Keyboard is the one reader of a terminal's input.
 type Keyboard struct {
 	file   *os.File
@@ -60,10 +66,12 @@ func (k *Keyboard) Fd() uintptr { return k.file.Fd() }
 // put back as it was (echo, line editing), and input flows to Read until end is called.
 func (k *Keyboard) Ask() (end func()) {
 	_ = k.mode.normal()
-	if !k.filter {
-		return func() {}
-	}
 	k.mu.Lock()
+	if !k.filter {
+		k.asking = true
+		k.mu.Unlock()
+		return func() { k.mu.Lock(); k.asking = false; k.mu.Unlock() }
+	}
 	k.asking, k.pending = true, nil
 	if !k.started {
 		k.started = true
@@ -83,6 +91,12 @@ func (k *Keyboard) Ask() (end func()) {
 // says why (a deadline, a resize) through the question's context.
 func (k *Keyboard) Interrupt() {
 	if !k.filter {
+		k.mu.Lock()
+		asking := k.asking
+		k.mu.Unlock()
+		if p, ok := k.mode.(poker); ok && asking {
+			_ = p.poke()
+		}
 		return
 	}
 	k.mu.Lock()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 var (
@@ -102,5 +103,74 @@ func TestScriptedFailsOnSurprise(t *testing.T) {
 	_, err := s.Input(context.Background(), Question{Key: "verify.code", Message: "Code"}, nil)
 	if err == nil || !strings.Contains(err.Error(), `"verify.code"`) || !strings.Contains(err.Error(), `"phone.number"`) {
 		t.Errorf("err = %v; want both the asked and the expected key named", err)
+	}
+}
+
+// pipeKeys is a keyboard stand-in: a pipe that counts the questions started on it.
+type pipeKeys struct {
+	io.Reader
+	asked int
+}
+
+func (k *pipeKeys) Ask() func() { k.asked++; return func() {} }
+func (k *pipeKeys) Interrupt()  {}
+
+func TestLineOnAKeyboardIgnoresALineTypedBeforeTheQuestion(t *testing.T) {
+	r, w := io.Pipe()
+	keys := &pipeKeys{Reader: r}
+	l := NewLine(keys, io.Discard)
+	go io.WriteString(w, "999999\n")
+	time.Sleep(50 * time.Millisecond) // the line is read while no question is asked
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		io.WriteString(w, "123456\n")
+	}()
+	got, err := l.Input(context.Background(), Question{Key: "verify.code", Message: "Code"}, nil)
+	if err != nil || got != "123456" {
+		t.Errorf("Input = %q, %v; want the line typed at the question, not the one before it", got, err)
+	}
+	if keys.asked == 0 {
+		t.Error("the question was not started on the keyboard")
+	}
+}
+
+func TestAQuestionEndsWithItsContextsCause(t *testing.T) {
+	expired := errors.New("the code expired")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(expired)
+	s := NewScripted(Step{Key: "verify.code", Idle: true})
+	_, err := s.Input(ctx, Question{Key: "verify.code"}, nil)
+	if !errors.Is(err, ErrInterrupted) || !errors.Is(err, expired) {
+		t.Errorf("err = %v; want it to be both ErrInterrupted and the context's cause", err)
+	}
+}
+
+func TestAFilterThatMatchesNothingSaysSoAndHidesNothing(t *testing.T) {
+	labels := []string{"iPhone", "Android phone"}
+	filter, describe := noDeadEndFilter(labels)
+	shown := func(f string) (kept []string, note string) {
+		for i, l := range labels {
+			if filter(f, l, i) {
+				kept = append(kept, l)
+			}
+		}
+		for i, l := range labels {
+			if d := describe(l, i); d != "" {
+				note = d
+			}
+		}
+		return kept, note
+	}
+	if kept, note := shown("andr"); len(kept) != 1 || note != "" {
+		t.Errorf("filter andr: %v, note %q; want Android alone and no note", kept, note)
+	}
+	if kept, note := shown("blackberry"); len(kept) != 2 || !strings.Contains(note, `nothing matches "blackberry"`) {
+		t.Errorf("filter blackberry: %v, note %q; want every choice and a note saying nothing matches", kept, note)
+	}
+	// Backspace to an empty filter: survey asks the filter nothing, and the note goes.
+	for i, l := range labels {
+		if d := describe(l, i); d != "" {
+			t.Errorf("after the filter was cleared, option %d still says %q", i, d)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/AlecAivazis/survey/v2"
 	"github.com/AlecAivazis/survey/v2/terminal"
@@ -83,6 +84,7 @@ func (s *Survey) Select(ctx context.Context, q Question, opts []Option) (string,
 	if def != "" {
 		p.Default = def
 	}
+	p.Filter, p.Description = noDeadEndFilter(labels)
 	var idx int
 	if err := s.ask(ctx, p, &idx); err != nil {
 		return "", err
@@ -95,4 +97,35 @@ func (s *Survey) Confirm(ctx context.Context, q Question) (bool, error) {
 	var yes bool
 	err := s.ask(ctx, &survey.Confirm{Message: q.Message, Help: q.Help, Default: q.Default != "no"}, &yes)
 	return yes, err
+}
+
+// noDeadEndFilter keeps survey's type-to-filter from ending in an empty list: when
+// what was typed matches no choice, every choice stays and the first one says so.
+// Survey calls the filter for every option before each drawing (never when nothing is
+// typed) and the description while drawing, so the note lives for one drawing.
+func noDeadEndFilter(labels []string) (func(filter, value string, index int) bool, func(value string, index int) string) {
+	typed, matched := "", false
+	matches := func(filter, label string) bool {
+		return strings.Contains(strings.ToLower(label), strings.ToLower(filter))
+	}
+	filter := func(f, value string, index int) bool {
+		if index == 0 {
+			typed, matched = f, false
+			for _, l := range labels {
+				matched = matched || matches(f, l)
+			}
+		}
+		return !matched || matches(f, value)
+	}
+	describe := func(value string, index int) string {
+		note := ""
+		if index == 0 && typed != "" && !matched {
+			note = fmt.Sprintf("nothing matches %q: Backspace to clear it", typed)
+		}
+		if index == len(labels)-1 {
+			typed = ""
+		}
+		return note
+	}
+	return filter, describe
 }

@@ -19,6 +19,8 @@ type QR struct {
 	Content string
 	// Scan is said only when the code is drawn ("Scan this code with …").
 	Scan []string
+	// Instead is said only when it is not (what to do with the link instead).
+	Instead []string
 	// Steps are numbered things to do, said whether or not the code is drawn.
 	Steps []string
 	// Link is printed as text under the code; empty means Content.
@@ -45,6 +47,9 @@ func (s *Screen) DrawQR(q QR) bool {
 	}
 	code, side, why := s.fitQR(q, link)
 	if code == nil {
+		for _, l := range q.Instead {
+			s.Say("%s", l)
+		}
 		s.StepsFrom(1, q.Steps...)
 		if why != "" {
 			s.Say("(%s)", why)

@@ -134,8 +134,10 @@ func Wrap(text string, width int, first, indent string) []string {
 	var out []string
 	prefix := first
 	for _, para := range strings.Split(text, "\n") {
-		line := prefix
-		n := cells(prefix)
+		// A paragraph's own indentation (a command set apart) is kept.
+		lead := para[:len(para)-len(strings.TrimLeft(para, " "))]
+		line := prefix + lead
+		n := cells(line)
 		empty := true
 		for _, word := range strings.Fields(para) {
 			wn := cells(word)

@@ -36,6 +36,7 @@ func TestQRScreen(t *testing.T) {
 			shown := s.DrawQR(QR{
 				Content: link,
 				Scan:    []string{"Scan this code with the phone's camera."},
+				Instead: []string{"Open the link below on the phone."},
 				Steps:   []string{"Tap Get next to Duo Mobile."},
 				Other:   []string{"No camera? Open the link on the phone."},
 				Reserve: 2,
@@ -51,6 +52,9 @@ func TestQRScreen(t *testing.T) {
 			}
 			if !shown && strings.Contains(text, "Scan this code") {
 				t.Errorf("says to scan a code that is not drawn:\n%s", text)
+			}
+			if said := strings.Contains(text, "Open the link below"); said == shown {
+				t.Errorf("what to do without a code said = %v with a code drawn = %v:\n%s", said, shown, text)
 			}
 			if hasCode := strings.Contains(text, "\x1b["); hasCode != tt.wantShown {
 				t.Errorf("QR modules printed = %v; want %v (never a clipped code)", hasCode, tt.wantShown)
@@ -142,6 +146,9 @@ func TestWrapKeepsWordsWhole(t *testing.T) {
 	}
 	if strings.Join(lines, " ") != text {
 		t.Errorf("wrapping changed the words: %q", lines)
+	}
+	if got := Wrap("  ./bin/mfa-onboard start", 80, "", ""); got[0] != "  ./bin/mfa-onboard start" {
+		t.Errorf("a command set apart lost its indentation: %q", got)
 	}
 	steps := Wrap("A window asks for your password: type your usual Microsoft 365 password.", 30, "  1. ", "     ")
 	for _, l := range steps[1:] {
