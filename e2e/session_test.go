@@ -13,7 +13,6 @@ import (
 	"time"
 
 	expect "github.com/Netflix/go-expect"
-	"github.com/creack/pty"
 	"github.com/hinshun/vt10x"
 	"golang.org/x/sys/unix"
 )
@@ -124,40 +123,7 @@ func (g *reportGate) send(keys string) error {
 // start runs mfa-onboard with args in a new pseudo-terminal of termCols×termRows.
 func (h *home) start(t *testing.T, args ...string) *session {
 	t.Helper()
-	out := newTranscript()
-	reports := &reportGate{out: out}
-	vt := vt10x.New(vt10x.WithSize(termCols, termRows), vt10x.WithWriter(reports))
-	console, err := expect.NewConsole(expect.WithStdout(vt, out))
-	if err != nil {
-		t.Fatalf("open a pseudo-terminal: %v", err)
-	}
-	reports.console = console
-	if err := pty.Setsize(console.Tty(), &pty.Winsize{Rows: termRows, Cols: termCols}); err != nil {
-		console.Close()
-		t.Fatalf("set the pseudo-terminal's size: %v", err)
-	}
-	s := &session{
-		t: t, args: args, console: console, vt: vt, reports: reports, out: out,
-		exited: make(chan struct{}), drained: make(chan struct{}),
-	}
-	s.cmd = exec.Command(binary, args...)
-	s.cmd.Env = h.env()
-	s.cmd.Stdin, s.cmd.Stdout, s.cmd.Stderr = console.Tty(), console.Tty(), console.Tty()
-	// Read the program's output all the time, so that it never blocks on a full pty
-	// and the screen is always up to date; this ends once the pty is closed.
-	go func() {
-		defer close(s.drained)
-		_, _ = console.Expect(expect.EOF, expect.PTSClosed)
-	}()
-	if err := s.cmd.Start(); err != nil {
-		console.Close()
-		t.Fatalf("start %s: %v", binary, err)
-	}
-	go func() {
-		s.waitErr = s.cmd.Wait()
-		close(s.exited)
-	}()
-	t.Cleanup(s.stop)
+	s, _ := h.startIn(t, termCols, termRows, h.env(), args...)
 	return s
 }
 

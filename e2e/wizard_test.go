@@ -38,7 +38,7 @@ const (
 	qSendCodes   = "Send codes to"
 	qTextCode    = "Code from the text message"
 	qDoneReading = "Done reading? Go on to the next step"
-	qMailApp     = "Which app do you read work mail with on your phone?"
+	qMailApp     = "Which app has your work mail?"
 	qPhoneKind   = "What kind of phone do you have?"
 	qInstalled   = "Is Duo Mobile installed?"
 	qDuoCode     = "Code Duo Mobile shows"

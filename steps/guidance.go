@@ -85,7 +85,7 @@ func (MobileMail) Run(ctx context.Context, env *Env) error {
 	}
 	client, err := env.choose(ctx, prompt.Question{
 		Key:     KeyMailClient,
-		Message: "Which app do you read work mail with on your phone?",
+		Message: "Which app has your work mail?",
 		Default: savedChoice(env.State.Mail),
 	}, mailOptionsFor(platform))
 	if err != nil {

@@ -45,8 +45,8 @@ func (NotifySupport) Run(ctx context.Context, env *Env) error {
 		}
 	}
 	support := env.Config.Support
-	env.Screen.Say("Your part of the Microsoft 365 set-up is done. Now %s is told, so that they can make", support.Name)
-	env.Screen.Say("two-step sign-in required on your account (you do not need to email them yourself).")
+	env.Screen.Say("Your part of the Microsoft 365 set-up is done. Now %s is told, so that they can make "+
+		"two-step sign-in required on your account (you do not need to email them yourself).", support.Name)
 	env.Screen.Blank()
 	notice := provider.Notice{
 		ID:           rec.ID,

@@ -230,9 +230,10 @@ func (v Verify) register(ctx context.Context, env *Env) error {
 	}
 	if current != num {
 		if current != "" {
+			env.Screen.Say("Microsoft 365 already has %s as your mobile sign-in phone.", phone.Mask(current))
 			choice, err := env.Prompt.Select(ctx, prompt.Question{
 				Key:     KeyVerifyReplace,
-				Message: fmt.Sprintf("Microsoft 365 already has %s as your mobile sign-in phone. What should it be?", phone.Mask(current)),
+				Message: "Which should it be?",
 				Default: replaceYes,
 			}, []prompt.Option{
 				{Value: replaceYes, Label: fmt.Sprintf("%s, the number just proven (replaces %s)", phone.Mask(num), phone.Mask(current))},

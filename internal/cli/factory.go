@@ -101,7 +101,10 @@ func (f *Factory) Prompter(given *prompt.Answers) prompt.Prompter {
 	}
 	var person prompt.Prompter = prompt.NewSurvey(f.Keyboard(), f.IO.ErrFile)
 	if f.Plain() {
-		person = prompt.NewLine(f.Keyboard(), f.IO.ErrOut)
+		person = prompt.NewLine(f.Keyboard(), f.IO.ErrOut).WithWidth(func() int {
+			size, _ := f.IO.Size()
+			return size.Cols
+		})
 	}
 	return prompt.Layered{Given: given, Person: person}
 }

@@ -67,7 +67,8 @@ func runReset(ctx context.Context, o *ResetOptions) error {
 		}
 		ok, err := o.F.Prompter(nil).Confirm(ctx, prompt.Question{
 			Key:     "reset.confirm",
-			Message: fmt.Sprintf("Forget all progress of %s and start again at step 1?", who),
+			Message: fmt.Sprintf("Forget the progress of %s?", who),
+			Help:    "Start then begins again at step 1; nothing is undone at Microsoft 365 or Duo.",
 			Default: "no",
 		})
 		if err != nil {

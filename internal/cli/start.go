@@ -234,7 +234,7 @@ func askUser(ctx context.Context, cfg *config.Config, pr prompt.Prompter, starte
 			opts = append(opts, prompt.Option{Value: u, Label: u})
 		}
 		opts = append(opts, prompt.Option{Value: "", Label: "Someone else"})
-		who, err := pr.Select(ctx, prompt.Question{Key: steps.KeyUser, Message: "Several people have started here. Whose procedure is this?"}, opts)
+		who, err := pr.Select(ctx, prompt.Question{Key: steps.KeyUser, Message: "Whose procedure is this?", Help: "Several people have started on this computer."}, opts)
 		if err != nil || who != "" {
 			return who, err
 		}

@@ -41,7 +41,6 @@ type Keyboard struct {
 	err     error
 	ready   chan struct{}
 	enter   chan struct{}
-	started bool
 }
 
 // newFiltered returns a keyboard that reads src in its own goroutine from the first
@@ -50,6 +49,9 @@ func newFiltered(file *os.File, src io.Reader, m mode) *Keyboard {
 	k := &Keyboard{file: file, src: src, mode: m, filter: true,
 		ready: make(chan struct{}, 1), enter: make(chan struct{}, 1)}
 	_ = m.quiet()
+	// Reading starts now: keys typed before the first question (while the program
+	// starts, or while a resumed run calls a service) are dropped like any others.
+	go k.pump()
 	return k
 }
 
@@ -73,10 +75,6 @@ func (k *Keyboard) Ask() (end func()) {
 		return func() { k.mu.Lock(); k.asking = false; k.mu.Unlock() }
 	}
 	k.asking, k.pending = true, nil
-	if !k.started {
-		k.started = true
-		go k.pump()
-	}
 	k.mu.Unlock()
 	return func() {
 		k.mu.Lock()

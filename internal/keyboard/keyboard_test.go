@@ -133,3 +133,15 @@ func TestEndOfInputReachesTheQuestion(t *testing.T) {
 		t.Fatal("Read did not end when the input did")
 	}
 }
+
+func TestKeysTypedBeforeTheFirstQuestionAreDropped(t *testing.T) {
+	k, keys, _ := pipeKeyboard(t)
+	io.WriteString(keys, "zzz")
+	settle()
+	end := k.Ask()
+	defer end()
+	io.WriteString(keys, "a")
+	if got := readWithin(t, k); got != "a" {
+		t.Errorf("the first question read %q; want only what was typed at it", got)
+	}
+}

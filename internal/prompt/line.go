@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/screen"
 )
 
 // Line asks one plain line at a time: no cursor movement and no colours, so it works
@@ -18,6 +20,25 @@ type Line struct {
 	// keys is set when in is a terminal's keyboard: each question then starts afresh,
 	// and a line typed ahead during the previous one is not taken as its answer.
 	keys Asker
+	// width is the window's width for wrapping help (0: none), so a long line does
+	// not break mid-word in a terminal.
+	width func() int
+}
+
+// WithWidth wraps the help and the questions at the width width reports.
+func (l *Line) WithWidth(width func() int) *Line {
+	l.width = width
+	return l
+}
+
+func (l *Line) say(text string) {
+	w := 0
+	if l.width != nil {
+		w = l.width()
+	}
+	for _, line := range screen.Wrap(text, w, "", "") {
+		fmt.Fprintln(l.out, line)
+	}
 }
 
 type lineRead struct {
@@ -75,7 +96,7 @@ func (l *Line) read(ctx context.Context) (string, error) {
 
 func (l *Line) ask(ctx context.Context, q Question, suffix string) (string, error) {
 	if q.Help != "" {
-		fmt.Fprintf(l.out, "(%s)\n", q.Help)
+		l.say("(" + q.Help + ")")
 	}
 	fmt.Fprintf(l.out, "%s%s: ", q.Message, suffix)
 	return l.read(ctx)
@@ -97,7 +118,7 @@ func (l *Line) Input(ctx context.Context, q Question, validate func(string) erro
 		}
 		if validate != nil {
 			if verr := validate(ans); verr != nil {
-				fmt.Fprintf(l.out, "Not accepted: %v\n", verr)
+				l.say(fmt.Sprintf("Not accepted: %v", verr))
 				continue
 			}
 		}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
-	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 	"github.com/mfa-onboard/mfa-onboard/internal/qr"
 	"github.com/mfa-onboard/mfa-onboard/internal/qr/qrtest"
 )
@@ -191,7 +190,7 @@ func TestAskQRRedrawsWhenTheWindowIsResized(t *testing.T) {
 			size = qr.Size{Cols: 80, Rows: 24}
 			mu.Unlock()
 			<-ctx.Done()
-			return prompt.Stopped(ctx)
+			return context.Cause(ctx)
 		}
 		return nil
 	})
