@@ -55,12 +55,6 @@ func newFiltered(file *os.File, src io.Reader, m mode) *Keyboard {
 	return k
 }
 
-// newPassthrough returns a keyboard for a console whose prompts read it directly
-// (Windows): it can only throw away what was typed before a question.
-func newPassthrough(file *os.File, m mode) *Keyboard {
-	return &Keyboard{file: file, src: file, mode: m, ready: make(chan struct{}, 1), enter: make(chan struct{}, 1)}
-}
-
 // Fd is the terminal's descriptor, for the prompt library's raw mode and size queries.
 func (k *Keyboard) Fd() uintptr { return k.file.Fd() }
 

@@ -136,6 +136,7 @@ func windowsDevice(name string) bool {
 // and "which file is theirs" always agree (strings.EqualFold would also match "ſ"
 // with "s", whose names differ).
 func sameUser(a, b string) bool {
+	//lint:ignore SA6005 EqualFold folds more than ToLower, and names follow ToLower
 	return strings.ToLower(a) == strings.ToLower(b)
 }
 

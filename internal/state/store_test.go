@@ -428,6 +428,7 @@ func checkSafeName(t *testing.T, user, name string) {
 func checkNames(t *testing.T, a, b string) {
 	t.Helper()
 	na, nb := fileName(a), fileName(b)
+	//lint:ignore SA6005 names are built from ToLower, which folds less than EqualFold
 	if same := strings.ToLower(a) == strings.ToLower(b); same != (na == nb) {
 		t.Fatalf("fileName(%q) = %q and fileName(%q) = %q; same address: %v", a, na, b, nb, same)
 	}
