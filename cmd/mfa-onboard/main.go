@@ -11,6 +11,7 @@ import (
 
 	"github.com/mfa-onboard/mfa-onboard/internal/cli"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
+	"github.com/mfa-onboard/mfa-onboard/internal/secret"
 )
 
 // version and commit are set at build time with -ldflags "-X main.version=… -X main.commit=…".
@@ -22,11 +23,12 @@ var (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	f := &cli.Factory{
-		IO:      cli.System(),
-		Getenv:  os.Getenv,
-		Clock:   clock.Real{},
-		Version: buildInfo(),
-		Program: os.Args[0],
+		IO:       cli.System(),
+		Getenv:   os.Getenv,
+		Clock:    clock.Real{},
+		Version:  buildInfo(),
+		Program:  os.Args[0],
+		Keychain: secret.System{},
 	}
 	code := cli.Run(ctx, f, os.Args[1:])
 	stop()

@@ -15,6 +15,7 @@ import (
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/fake"
 	"github.com/mfa-onboard/mfa-onboard/internal/screen"
+	"github.com/mfa-onboard/mfa-onboard/internal/secret"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
 
@@ -27,6 +28,8 @@ type Factory struct {
 	Version BuildInfo
 	// Program is how the person started this program (os.Args[0]).
 	Program string
+	// Keychain is the OS keychain for secrets; nil where none may be used (tests).
+	Keychain secret.Keychain
 
 	// keys is the terminal's keyboard, made on first use by an interactive run.
 	keys *keyboard.Keyboard
@@ -140,6 +143,11 @@ func (f *Factory) ProgramName() string {
 		}
 	}
 	return f.Program
+}
+
+// Secrets reads the providers' secrets from the environment, files and the keychain.
+func (f *Factory) Secrets() secret.Reader {
+	return secret.Reader{Getenv: f.Getenv, Keychain: f.Keychain}
 }
 
 // Close gives the terminal back as the run found it.

@@ -122,7 +122,7 @@ func (r *roles) buildSMTP() (provider.Notifier, error) {
 	pw := ""
 	if n.SMTP.PasswordEnv != "" || n.SMTP.PasswordFile != "" {
 		var err error
-		if pw, err = secret.Read(secret.Source{Key: "notify.smtp.password", Env: n.SMTP.PasswordEnv, File: n.SMTP.PasswordFile}, r.f.Getenv); err != nil {
+		if pw, err = r.f.Secrets().Read(secret.Source{Key: "notify.smtp.password", Env: n.SMTP.PasswordEnv, File: n.SMTP.PasswordFile, Keychain: n.SMTP.PasswordKeychain}); err != nil {
 			return nil, err
 		}
 	}
@@ -146,7 +146,7 @@ func (r *roles) buildWebhook(name string) (provider.Notifier, error) {
 	if name == config.SlackName {
 		hook = r.cfg.Notify.Slack
 	}
-	url, err := secret.Read(secret.Source{Key: "notify." + name + ".url", Env: hook.URLEnv, File: hook.URLFile}, r.f.Getenv)
+	url, err := r.f.Secrets().Read(secret.Source{Key: "notify." + name + ".url", Env: hook.URLEnv, File: hook.URLFile, Keychain: hook.URLKeychain})
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func (r *roles) buildWebhook(name string) (provider.Notifier, error) {
 
 func (r *roles) buildAutotask() (provider.Notifier, error) {
 	a := r.cfg.Notify.Autotask
-	sec, err := secret.Read(secret.Source{Key: "notify.autotask.secret", Env: a.SecretEnv, File: a.SecretFile}, r.f.Getenv)
+	sec, err := r.f.Secrets().Read(secret.Source{Key: "notify.autotask.secret", Env: a.SecretEnv, File: a.SecretFile, Keychain: a.SecretKeychain})
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +266,7 @@ func (r *roles) twilioClient() (*twilio.Client, error) {
 
 func (r *roles) buildTwilio() (*twilio.Client, error) {
 	t := r.cfg.Twilio
-	token, err := secret.Read(secret.Source{Key: "twilio.auth_token", Env: t.AuthTokenEnv, File: t.AuthTokenFile}, r.f.Getenv)
+	token, err := r.f.Secrets().Read(secret.Source{Key: "twilio.auth_token", Env: t.AuthTokenEnv, File: t.AuthTokenFile, Keychain: t.AuthTokenKeychain})
 	if err != nil {
 		return nil, &config.Error{File: "config", Err: err}
 	}
@@ -301,7 +301,7 @@ func (r *roles) buildGraph() (*graph.Client, error) {
 		cred, err = graph.NewCertificateCredential(g.TenantID, g.ClientID, g.ClientCertificateFile, g.AuthorityHost, client)
 	} else {
 		var sec string
-		sec, err = secret.Read(secret.Source{Key: "graph.client_secret", Env: g.ClientSecretEnv, File: g.ClientSecretFile}, r.f.Getenv)
+		sec, err = r.f.Secrets().Read(secret.Source{Key: "graph.client_secret", Env: g.ClientSecretEnv, File: g.ClientSecretFile, Keychain: g.ClientSecretKeychain})
 		if err == nil {
 			cred, err = graph.NewSecretCredential(g.TenantID, g.ClientID, sec, g.AuthorityHost, client)
 		}
@@ -323,11 +323,11 @@ func (r *roles) duoClient() (*duo.Client, error) {
 
 func (r *roles) buildDuo() (*duo.Client, error) {
 	d := r.cfg.Duo
-	adminKey, err := secret.Read(secret.Source{Key: "duo.admin_skey", Env: d.AdminSKeyEnv, File: d.AdminSKeyFile}, r.f.Getenv)
+	adminKey, err := r.f.Secrets().Read(secret.Source{Key: "duo.admin_skey", Env: d.AdminSKeyEnv, File: d.AdminSKeyFile, Keychain: d.AdminSKeyKeychain})
 	if err != nil {
 		return nil, &config.Error{File: "config", Err: err}
 	}
-	authKey, err := secret.Read(secret.Source{Key: "duo.auth_skey", Env: d.AuthSKeyEnv, File: d.AuthSKeyFile}, r.f.Getenv)
+	authKey, err := r.f.Secrets().Read(secret.Source{Key: "duo.auth_skey", Env: d.AuthSKeyEnv, File: d.AuthSKeyFile, Keychain: d.AuthSKeyKeychain})
 	if err != nil {
 		return nil, &config.Error{File: "config", Err: err}
 	}

@@ -44,6 +44,7 @@ would receive is shown on screen and written to outbox.jsonl in the home folder.
 		newVersionCmd(f),
 		newProvidersCmd(f),
 		newCheckCmd(f, "doctor"),
+		newSecretsCmd(f),
 	)
 	refuseUnknownShells(root)
 	return root

@@ -53,21 +53,23 @@ type Notify struct {
 
 // SMTP is the mail server the notice goes through.
 type SMTP struct {
-	Host         string   `yaml:"host"`
-	Port         int      `yaml:"port"`
-	TLS          string   `yaml:"tls"`
-	Username     string   `yaml:"username"`
-	PasswordEnv  string   `yaml:"password_env"`
-	PasswordFile string   `yaml:"password_file"`
-	From         string   `yaml:"from"`
-	To           []string `yaml:"to"`
-	Cc           []string `yaml:"cc"`
+	Host             string   `yaml:"host"`
+	Port             int      `yaml:"port"`
+	TLS              string   `yaml:"tls"`
+	Username         string   `yaml:"username"`
+	PasswordEnv      string   `yaml:"password_env"`
+	PasswordFile     string   `yaml:"password_file"`
+	PasswordKeychain string   `yaml:"password_keychain"`
+	From             string   `yaml:"from"`
+	To               []string `yaml:"to"`
+	Cc               []string `yaml:"cc"`
 }
 
 // Webhook is a chat webhook; its URL holds a secret, so it comes from env or a file.
 type Webhook struct {
-	URLEnv  string `yaml:"url_env"`
-	URLFile string `yaml:"url_file"`
+	URLEnv      string `yaml:"url_env"`
+	URLFile     string `yaml:"url_file"`
+	URLKeychain string `yaml:"url_keychain"`
 }
 
 // AutotaskNotes is the PSA the notice is filed in as a ticket.
@@ -75,6 +77,7 @@ type AutotaskNotes struct {
 	APIUser         string `yaml:"api_user"`
 	SecretEnv       string `yaml:"secret_env"`
 	SecretFile      string `yaml:"secret_file"`
+	SecretKeychain  string `yaml:"secret_keychain"`
 	IntegrationCode string `yaml:"integration_code"`
 	ZoneURL         string `yaml:"zone_url"`
 	BaseURL         string `yaml:"base_url"`
@@ -93,6 +96,7 @@ type Graph struct {
 	ClientID              string `yaml:"client_id"`
 	ClientSecretEnv       string `yaml:"client_secret_env"`
 	ClientSecretFile      string `yaml:"client_secret_file"`
+	ClientSecretKeychain  string `yaml:"client_secret_keychain"`
 	ClientCertificateFile string `yaml:"client_certificate_file"`
 	// AuthorityHost and BaseURL are for national clouds and tests.
 	AuthorityHost string `yaml:"authority_host"`
@@ -105,11 +109,12 @@ func (g Graph) Configured() bool { return g.TenantID != "" || g.ClientID != "" }
 
 // Twilio is the Verify service that texts and checks codes.
 type Twilio struct {
-	AccountSID       string `yaml:"account_sid"`
-	AuthTokenEnv     string `yaml:"auth_token_env"`
-	AuthTokenFile    string `yaml:"auth_token_file"`
-	VerifyServiceSID string `yaml:"verify_service_sid"`
-	BaseURL          string `yaml:"base_url"`
+	AccountSID        string `yaml:"account_sid"`
+	AuthTokenEnv      string `yaml:"auth_token_env"`
+	AuthTokenFile     string `yaml:"auth_token_file"`
+	AuthTokenKeychain string `yaml:"auth_token_keychain"`
+	VerifyServiceSID  string `yaml:"verify_service_sid"`
+	BaseURL           string `yaml:"base_url"`
 }
 
 // Duo is the Duo account: the Admin API integration enrolls, the Auth API one pushes.
@@ -119,9 +124,11 @@ type Duo struct {
 	AdminIKey           string `yaml:"admin_ikey"`
 	AdminSKeyEnv        string `yaml:"admin_skey_env"`
 	AdminSKeyFile       string `yaml:"admin_skey_file"`
+	AdminSKeyKeychain   string `yaml:"admin_skey_keychain"`
 	AuthIKey            string `yaml:"auth_ikey"`
 	AuthSKeyEnv         string `yaml:"auth_skey_env"`
 	AuthSKeyFile        string `yaml:"auth_skey_file"`
+	AuthSKeyKeychain    string `yaml:"auth_skey_keychain"`
 	CAFile              string `yaml:"ca_file"`
 	ActivationValidSecs int    `yaml:"activation_valid_secs"`
 	CreateUsers         bool   `yaml:"create_users"`
@@ -196,6 +203,10 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	if e.File == "" || e.File == "config" {
+		// A problem found after loading (a secret the config points at), not in a file.
+		return fmt.Sprintf("config: %v", e.Err)
+	}
 	return fmt.Sprintf("config %s: %v", e.File, e.Err)
 }
 
@@ -343,8 +354,8 @@ func (g Graph) validate() error {
 		return bad("graph.tenant_id", "is missing: the Directory (tenant) ID from Entra ID, Overview")
 	case g.ClientID == "":
 		return bad("graph.client_id", "is missing: the Application (client) ID of the app registration")
-	case g.ClientSecretEnv == "" && g.ClientSecretFile == "" && g.ClientCertificateFile == "":
-		return bad("graph.client_secret_env", "is missing: name an environment variable holding the client secret (or set client_secret_file or client_certificate_file)")
+	case g.ClientSecretEnv == "" && g.ClientSecretFile == "" && g.ClientSecretKeychain == "" && g.ClientCertificateFile == "":
+		return bad("graph.client_secret_env", "is missing: name an environment variable holding the client secret (or set client_secret_file, client_secret_keychain or client_certificate_file)")
 	}
 	return nil
 }
@@ -353,8 +364,8 @@ func (t Twilio) validate() error {
 	switch {
 	case t.AccountSID == "":
 		return bad("twilio.account_sid", "is missing: the Account SID (AC…) from the Twilio Console")
-	case t.AuthTokenEnv == "" && t.AuthTokenFile == "":
-		return bad("twilio.auth_token_env", "is missing: name an environment variable (or auth_token_file) holding the auth token")
+	case t.AuthTokenEnv == "" && t.AuthTokenFile == "" && t.AuthTokenKeychain == "":
+		return bad("twilio.auth_token_env", "is missing: name an environment variable (or auth_token_file, or auth_token_keychain) holding the auth token")
 	case t.VerifyServiceSID == "":
 		return bad("twilio.verify_service_sid", "is missing: the Verify service SID (VA…)")
 	}
@@ -369,12 +380,12 @@ func (d Duo) validate() error {
 		return bad("duo.api_host", "%q must be a host name (and :port), without https:// or a path", d.APIHost)
 	case d.AdminIKey == "":
 		return bad("duo.admin_ikey", "is missing: the integration key of the Admin API application")
-	case d.AdminSKeyEnv == "" && d.AdminSKeyFile == "":
-		return bad("duo.admin_skey_env", "is missing: name an environment variable (or admin_skey_file) holding the Admin API secret key")
+	case d.AdminSKeyEnv == "" && d.AdminSKeyFile == "" && d.AdminSKeyKeychain == "":
+		return bad("duo.admin_skey_env", "is missing: name an environment variable (or admin_skey_file, or admin_skey_keychain) holding the Admin API secret key")
 	case d.AuthIKey == "":
 		return bad("duo.auth_ikey", "is missing: the integration key of the Auth API application")
-	case d.AuthSKeyEnv == "" && d.AuthSKeyFile == "":
-		return bad("duo.auth_skey_env", "is missing: name an environment variable (or auth_skey_file) holding the Auth API secret key")
+	case d.AuthSKeyEnv == "" && d.AuthSKeyFile == "" && d.AuthSKeyKeychain == "":
+		return bad("duo.auth_skey_env", "is missing: name an environment variable (or auth_skey_file, or auth_skey_keychain) holding the Auth API secret key")
 	case d.ActivationValidSecs < 0 || d.ActivationValidSecs > 30*24*3600:
 		return bad("duo.activation_valid_secs", "%d must be between 60 and 2592000 (30 days)", d.ActivationValidSecs)
 	case d.ActivationValidSecs != 0 && d.ActivationValidSecs < 60:
@@ -390,14 +401,14 @@ func (n Notify) validate(names []string) error {
 			return bad("notify.smtp.host", "is missing: the mail server that takes the notice")
 		case name == SMTPName && (n.SMTP.From == "" || len(n.SMTP.To) == 0):
 			return bad("notify.smtp.to", "and notify.smtp.from are needed: who sends the notice and which support address gets it")
-		case name == TeamsName && n.Teams.URLEnv == "" && n.Teams.URLFile == "":
-			return bad("notify.teams.url_env", "is missing: name an environment variable (or url_file) holding the Workflows webhook URL")
-		case name == SlackName && n.Slack.URLEnv == "" && n.Slack.URLFile == "":
-			return bad("notify.slack.url_env", "is missing: name an environment variable (or url_file) holding the Slack webhook URL")
+		case name == TeamsName && n.Teams.URLEnv == "" && n.Teams.URLFile == "" && n.Teams.URLKeychain == "":
+			return bad("notify.teams.url_env", "is missing: name an environment variable (or url_file, or url_keychain) holding the Workflows webhook URL")
+		case name == SlackName && n.Slack.URLEnv == "" && n.Slack.URLFile == "" && n.Slack.URLKeychain == "":
+			return bad("notify.slack.url_env", "is missing: name an environment variable (or url_file, or url_keychain) holding the Slack webhook URL")
 		case name == Autotask && (n.Autotask.APIUser == "" || n.Autotask.IntegrationCode == "" || n.Autotask.CompanyID == 0):
 			return bad("notify.autotask.api_user", "notify.autotask.integration_code and company_id are needed to file a ticket")
-		case name == Autotask && n.Autotask.SecretEnv == "" && n.Autotask.SecretFile == "":
-			return bad("notify.autotask.secret_env", "is missing: name an environment variable (or secret_file) holding the API user's secret")
+		case name == Autotask && n.Autotask.SecretEnv == "" && n.Autotask.SecretFile == "" && n.Autotask.SecretKeychain == "":
+			return bad("notify.autotask.secret_env", "is missing: name an environment variable (or secret_file, or secret_keychain) holding the API user's secret")
 		}
 	}
 	return nil

@@ -28,7 +28,7 @@ func TestRead(t *testing.T) {
 		{"from the environment", Source{Key: "duo.admin_skey", Env: "DUO_SKEY"}, "s3cret", ""},
 		{"from a file", Source{Key: "duo.admin_skey", File: good}, "s3cret", ""},
 		{"unset variable", Source{Key: "duo.admin_skey", Env: "NOPE"}, "", "NOPE"},
-		{"both", Source{Key: "duo.admin_skey", Env: "DUO_SKEY", File: good}, "", "not both"},
+		{"both", Source{Key: "duo.admin_skey", Env: "DUO_SKEY", File: good}, "", "not several"},
 		{"neither", Source{Key: "duo.admin_skey"}, "", "duo.admin_skey_env"},
 		{"missing file", Source{Key: "duo.admin_skey", File: filepath.Join(dir, "none")}, "", "none"},
 		{"empty file", Source{Key: "duo.admin_skey", File: empty}, "", "is empty"},
@@ -43,7 +43,7 @@ func TestRead(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Read(tt.src, getenv)
+			got, err := Reader{Getenv: getenv}.Read(tt.src)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), "duo.admin_skey") {
 					t.Fatalf("err = %v; want one naming the key and %q", err, tt.wantErr)
@@ -55,6 +55,31 @@ func TestRead(t *testing.T) {
 			}
 			if err != nil || got != tt.want {
 				t.Errorf("Read = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestReadFromTheKeychain(t *testing.T) {
+	keys := Map{"contoso-duo-admin": " s3cret\n", "blank": " "}
+	r := Reader{Getenv: func(string) string { return "" }, Keychain: keys}
+	if got, err := r.Read(Source{Key: "duo.admin_skey", Keychain: "contoso-duo-admin"}); err != nil || got != "s3cret" {
+		t.Fatalf("Read = %q, %v; want the keychain's secret", got, err)
+	}
+	for name, tt := range map[string]struct {
+		r    Reader
+		src  Source
+		want string
+	}{
+		"missing entry":    {r, Source{Key: "duo.admin_skey", Keychain: "nope"}, "mfa-onboard secrets set nope"},
+		"empty entry":      {r, Source{Key: "duo.admin_skey", Keychain: "blank"}, "is empty"},
+		"no keychain":      {Reader{}, Source{Key: "duo.admin_skey", Keychain: "x"}, "duo.admin_skey_env"},
+		"keychain and env": {r, Source{Key: "duo.admin_skey", Keychain: "x", Env: "X"}, "not several"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := tt.r.Read(tt.src)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("err = %v; want one saying %q and never the secret", err, tt.want)
 			}
 		})
 	}
