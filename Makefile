@@ -7,9 +7,10 @@ LDFLAGS     := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME    ?= 4s
 # Packages with fuzz targets, as package:target.
-FUZZ        := ./internal/phone:FuzzParse ./internal/state:FuzzLoad ./internal/config:FuzzLoad ./internal/answers:FuzzParse ./internal/provider/duo:FuzzDecode ./internal/provider/twilio:FuzzFailure ./internal/provider/graph:FuzzFailure ./internal/provider/graph:FuzzPermissionsCheck ./internal/provider/notify/autotask:FuzzFailure ./internal/provider/notify/message:FuzzRender
+FUZZ        := ./internal/phone:FuzzParse ./internal/state:FuzzLoad ./internal/config:FuzzLoad ./internal/answers:FuzzParse ./internal/provider/duo:FuzzDecode ./internal/provider/twilio:FuzzFailure ./internal/provider/graph:FuzzFailure ./internal/provider/graph:FuzzPermissionsCheck ./internal/provider/notify/autotask:FuzzFailure ./internal/provider/notify/message:FuzzRender ./internal/outbox:FuzzLoad ./internal/sanitize:FuzzText
 
 .PHONY: help build run smtp-dev test vet unit e2e pipeline fuzz lint bench dist clean
+.PHONY: test-faults faults-short
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -26,7 +27,7 @@ run: build ## build, then start the wizard on the embedded demo (nothing is sent
 smtp-dev: ## a loopback mail server printing what it receives; use with testdata/config/smtp-dev.yaml
 	$(GO) run ./scripts/smtp-dev
 
-test: vet unit e2e pipeline fuzz ## everything CI runs: vet, unit + provider contract tests (-race), pty end-to-end, the pipeline script, short fuzz
+test: vet unit e2e pipeline fuzz faults-short ## everything CI runs: vet, unit + provider contract tests (-race), pty end-to-end, the pipeline script, short fuzz, short fault suite
 
 vet: ## go vet for this OS, Windows and macOS; gofmt must list nothing
 	$(GO) vet ./...
@@ -49,6 +50,22 @@ fuzz: ## a short pass of every fuzz target (FUZZTIME each)
 		echo "fuzz $$pkg $$fn"; \
 		$(GO) test -run='^$$' -fuzz="^$$fn$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
 	done
+
+# The fault suite (faults/, RELIABILITY.md): the binary built with -tags faults is killed
+# at every write and at every request to the contract-test servers, then resumed; it
+# prints its figures table (also in $(FAULTS_REPORT)) whether it passes or fails.
+FAULTS_REPORT ?= $(CURDIR)/bin/faults-report.txt
+FAULTS_TEST    = $(GO) vet -tags faults ./faults/ ./internal/faultpoint/... && \
+	$(GO) test -tags faults -count=1 ./internal/faultpoint/... && \
+	mkdir -p $(dir $(FAULTS_REPORT)) && rm -f $(FAULTS_REPORT) && \
+	{ $(GO) test -tags faults -count=1 -parallel 4 -timeout 15m $(1) ./faults/ -args -report=$(FAULTS_REPORT); rc=$$?; \
+	  cat $(FAULTS_REPORT) 2>/dev/null; exit $$rc; }
+
+test-faults: ## the whole fault suite (a few minutes): kill anywhere, resume, count duplicates and losses
+	@$(call FAULTS_TEST,)
+
+faults-short: ## the fault suite at step boundaries and after each vendor write's answer (under a minute)
+	@$(call FAULTS_TEST,-short)
 
 lint: vet ## vet plus staticcheck (pinned)
 	$(GO) run $(STATICCHECK) ./...

@@ -35,7 +35,7 @@ func CheckAnswer(key, value, country string) error {
 		return sixDigits(normalizeCode(value))
 	case KeyVerifyReplace:
 		return choose(replaceYes, replaceKeep, replaceOther)
-	case KeyVerifyPortalDone:
+	case KeyVerifyPortalDone, KeyDuoTestRetry:
 		return choose("yes", "no")
 	case KeyMailClient:
 		return choose(optionValues(mailOptions)...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -412,6 +413,27 @@ func waitActivated(ctx context.Context, env *Env, enr provider.Enroller, phoneID
 // Gateway sign-in will work.
 type DuoTest struct{}
 
+// testPushesPerWindow and testPushWindow cap the test pushes a person is sent, counted
+// from the person's state so that the cap holds across runs and processes and for
+// every Pusher: push fatigue (a phone that buzzes until someone taps Approve to make it
+// stop) is how MFA gets talked past, and no loop, retrying pipeline or impatient
+// technician may become that. The real Duo client keeps the same cap in memory as a
+// second line.
+const (
+	testPushesPerWindow = 3
+	testPushWindow      = 5 * time.Minute
+)
+
+// How a test push ended without approval, as DuoTestRecord.Outcome keeps it. After
+// any of them no other push is sent until the person asks for one.
+const (
+	outcomeDenied  = "denied"
+	outcomeTimeout = "timeout"
+	// outcomeUnknown is a push whose answer nobody knows: the run stopped between
+	// sending it and recording its id, or the service no longer knows the id.
+	outcomeUnknown = "unknown"
+)
+
 // ID is the step's stable id.
 func (DuoTest) ID() string { return "duo-test" }
 
@@ -421,8 +443,15 @@ func (DuoTest) Roles() []provider.Role { return []provider.Role{provider.RoleDuo
 // Title names the step for people.
 func (DuoTest) Title() string { return "Test a Duo Push" }
 
-// Run checks the user can be pushed to, pushes, and waits for the answer.
+// Run checks the user can be pushed to, pushes, and waits for the answer. A push from
+// an earlier run is carried on with, never followed by another unasked.
 func (DuoTest) Run(ctx context.Context, env *Env) error {
+	if rec := env.State.DuoTest; rec != nil && !rec.ApprovedAt.IsZero() {
+		// Approved in a run that stopped before the step was marked done: nothing is
+		// asked of Duo, and above all nothing is sent.
+		env.Screen.OK("The test push was approved at %s: Duo sign-in (Remote Desktop Gateway) works for you.", env.at(rec.ApprovedAt, false))
+		return nil
+	}
 	pusher, err := env.Providers.Pusher()
 	if err != nil {
 		return err
@@ -445,66 +474,232 @@ func (DuoTest) Run(ctx context.Context, env *Env) error {
 		env.State.DuoTest = &state.DuoTestRecord{}
 	}
 	rec := env.State.DuoTest
-	for {
-		push, err := currentPush(ctx, env, pusher, rec)
+	push, approved, err := earlierPush(ctx, env, pusher, rec)
+	if err != nil {
+		return err
+	}
+	for !approved {
+		if push.ID == "" {
+			if push, err = newPush(ctx, env, pusher, rec); err != nil {
+				return err
+			}
+		}
+		st, err := answerPush(ctx, env, pusher, push)
 		if err != nil {
 			return err
 		}
-		result, err := answerPush(ctx, env, pusher, push)
-		if err != nil {
-			return err
+		if st.Result == provider.PushAllowed {
+			break
 		}
-		if result == provider.PushAllowed {
-			rec.ApprovedAt = env.now()
-			env.Screen.OK("The push was approved: Duo sign-in (Remote Desktop Gateway) works for you.")
-			return env.Save()
-		}
-		rec.PushID = ""
-		if result == provider.PushDenied {
+		if st.Result == provider.PushDenied {
 			env.Screen.Problem("The push was denied. If you did not mean to deny it, send another and tap Approve.")
+			if st.Message != "" {
+				env.Screen.Say("Duo says: %s", st.Message)
+			}
 		} else {
 			env.Screen.Problem("Nobody answered the push in time. Keep Duo Mobile at hand and send another.")
 		}
-		again, err := env.Prompt.Confirm(ctx, prompt.Question{Key: KeyDuoTestRetry, Message: "Send another test push?", Default: "yes"})
-		if err != nil {
+		if err := recordOutcome(env, rec, outcomeOf(st.Result)); err != nil {
 			return err
 		}
-		if !again {
-			return fmt.Errorf("the test push was not approved (%s); run %s to try again", result, env.again())
-		}
+		push = provider.Push{}
 	}
+	rec.ApprovedAt, rec.Outcome, rec.OutcomeAt = env.now(), "", time.Time{}
+	env.Screen.OK("The push was approved: Duo sign-in (Remote Desktop Gateway) works for you.")
+	return env.Save()
 }
 
-// currentPush returns the push recorded by an earlier, interrupted run if it is still
-// waiting for an answer, and otherwise sends a new one and records it.
-func currentPush(ctx context.Context, env *Env, pusher provider.Pusher, rec *state.DuoTestRecord) (provider.Push, error) {
+// earlierPush carries on from what an earlier run recorded: the push it sent if that
+// is still waiting for an answer, or approved if it was approved meanwhile. A push
+// that was denied, timed out or whose answer is not known is said and recorded, and
+// no push is returned: the caller asks before sending another.
+func earlierPush(ctx context.Context, env *Env, pusher provider.Pusher, rec *state.DuoTestRecord) (provider.Push, bool, error) {
 	if rec.PushID != "" {
 		st, err := pusher.Status(ctx, rec.PushID)
-		if err == nil && st.Result == provider.PushWaiting {
+		switch {
+		case errors.Is(err, provider.ErrNotFound):
+			// The service no longer knows the push (Duo forgets old ones): it can no
+			// longer be answered, and whether it was is not known.
+			if err := recordOutcome(env, rec, outcomeUnknown); err != nil {
+				return provider.Push{}, false, err
+			}
+		case err != nil:
+			// Sending another would be a guess; the next run asks again.
+			return provider.Push{}, false, fmt.Errorf("ask Duo about the test push sent at %s: %w", env.at(rec.PushedAt, false), err)
+		case st.Result == provider.PushAllowed:
+			return provider.Push{}, true, nil
+		case st.Result == provider.PushWaiting:
 			env.Screen.Say("The test push sent at %s is still waiting for an answer on your phone.", env.at(rec.PushedAt, false))
-			return provider.Push{ID: rec.PushID, NeedsCode: rec.NeedsCode, ExpiresAt: rec.PushExpires}, nil
+			return provider.Push{ID: rec.PushID, NeedsCode: rec.NeedsCode, ExpiresAt: rec.PushExpires}, false, nil
+		default:
+			if err := recordOutcome(env, rec, outcomeOf(st.Result)); err != nil {
+				return provider.Push{}, false, err
+			}
 		}
+	}
+	sent := env.at(rec.PushedAt, false)
+	switch rec.Outcome {
+	case "":
+		return provider.Push{}, false, nil
+	case outcomeDenied:
+		env.Screen.Problem("The test push sent at %s was denied, so no other is sent unless you ask for one.", sent)
+	case outcomeTimeout:
+		env.Screen.Problem("Nobody answered the test push sent at %s in time, so no other is sent unless you ask for one.", sent)
+	default:
+		env.Screen.Problem("What became of the test push sent at %s is not known, so no other is sent unless you ask for one.", sent)
+	}
+	return provider.Push{}, false, nil
+}
+
+// recordOutcome keeps how the push ended (one of the outcome constants), so that a
+// later run asks before sending another instead of pushing again unasked.
+func recordOutcome(env *Env, rec *state.DuoTestRecord, outcome string) error {
+	rec.Outcome, rec.OutcomeAt = outcome, env.now()
+	rec.PushID, rec.NeedsCode, rec.PushExpires = "", false, time.Time{}
+	return env.Save()
+}
+
+// outcomeOf names a push's result as DuoTestRecord.Outcome keeps it.
+func outcomeOf(r provider.PushResult) string {
+	switch r {
+	case provider.PushDenied:
+		return outcomeDenied
+	case provider.PushTimeout:
+		return outcomeTimeout
+	}
+	return outcomeUnknown
+}
+
+// newPush sends a test push if the cap allows and, after a push that was not
+// approved, only if the person asks for it. The push's time is saved before it is
+// sent, so that it counts against the cap even if its answer is lost.
+func newPush(ctx context.Context, env *Env, pusher provider.Pusher, rec *state.DuoTestRecord) (provider.Push, error) {
+	// The cap is checked before the question: "yes" to a push that cannot be sent
+	// would be a question for nothing.
+	recent, err := pushSlot(env, rec)
+	if err != nil {
+		return provider.Push{}, err
+	}
+	if rec.Outcome != "" {
+		if err := askAnother(ctx, env, rec); err != nil {
+			return provider.Push{}, err
+		}
+	}
+	before, beforeAt := rec.Outcome, rec.OutcomeAt
+	now := env.now()
+	rec.PushTimes = append(recent, now)
+	rec.PushID, rec.NeedsCode, rec.PushExpires, rec.PushedAt = "", false, time.Time{}, now
+	// Until the push's id is recorded, a run that stops here leaves a push nobody knows
+	// the answer to, and the next run asks before sending another.
+	rec.Outcome, rec.OutcomeAt = outcomeUnknown, now
+	if err := env.Save(); err != nil {
+		return provider.Push{}, err
 	}
 	env.Screen.Say("A test sign-in request (a Duo Push) is going to your phone (%s) now. Approve it in Duo Mobile.", maskedPhone(env.State))
 	push, err := pusher.Push(ctx, env.State.User, env.State.Duo.PhoneID)
-	if errors.Is(err, provider.ErrRateLimited) {
-		return push, fmt.Errorf("%w: wait a few minutes, then run %s again", err, env.again())
+	if err != nil && ctx.Err() != nil {
+		// Stopped during the call: the push may have gone out, so its answer stays
+		// unknown and the next run asks before sending another.
+		return provider.Push{}, fmt.Errorf("send the test push: %w", err)
 	}
 	if err != nil {
-		return push, fmt.Errorf("send the test push: %w", err)
+		// The service refused or could not be reached: as far as anyone knows nothing
+		// reached the phone, so what was known before stands. The slot stays taken.
+		rec.Outcome, rec.OutcomeAt = before, beforeAt
+		if serr := env.Save(); serr != nil {
+			return provider.Push{}, errors.Join(err, serr)
+		}
+		if errors.Is(err, provider.ErrRateLimited) {
+			return provider.Push{}, &pushWait{key: "duo-test", err: err,
+				what: fmt.Sprintf("no test push was sent (%v): wait a few minutes, then run %s again", err, env.again())}
+		}
+		return provider.Push{}, fmt.Errorf("send the test push: %w", err)
 	}
-	rec.PushID, rec.NeedsCode, rec.PushedAt, rec.PushExpires = push.ID, push.NeedsCode, env.now(), push.ExpiresAt.UTC()
+	rec.PushID, rec.NeedsCode, rec.PushExpires = push.ID, push.NeedsCode, push.ExpiresAt.UTC()
+	rec.Outcome, rec.OutcomeAt = "", time.Time{}
 	return push, env.Save()
 }
 
+// pushSlot returns the recent push times if another push may be sent now, and
+// otherwise ends the run as waiting, saying when one may be sent.
+func pushSlot(env *Env, rec *state.DuoTestRecord) ([]time.Time, error) {
+	now := env.now()
+	var recent []time.Time
+	for _, t := range rec.PushTimes {
+		// A time ahead of the clock counts too (the clock was set back), unless it is
+		// so far ahead that it would lock the person out for longer than the window.
+		if age := now.Sub(t); age < testPushWindow && age > -testPushWindow {
+			recent = append(recent, t)
+		}
+	}
+	slices.SortFunc(recent, time.Time.Compare)
+	if len(recent) < testPushesPerWindow {
+		return recent, nil
+	}
+	next := recent[len(recent)-testPushesPerWindow].Add(testPushWindow)
+	return nil, &pushWait{key: "duo-test", err: provider.ErrRateLimited,
+		what: fmt.Sprintf("too many test pushes for now: %d were sent in the last %d minutes, the most allowed, so no other was sent; run %s again at %s or later to send another",
+			len(recent), int(testPushWindow/time.Minute), env.again(), env.at(next, true))}
+}
+
+// askAnother asks whether to send another push after one that was not approved; a
+// run without a person sends one only when the answers say duo-test.retry: yes.
+func askAnother(ctx context.Context, env *Env, rec *state.DuoTestRecord) error {
+	what := map[string]string{
+		outcomeDenied:  "the test push was denied",
+		outcomeTimeout: "nobody answered the test push in time",
+	}[rec.Outcome]
+	if what == "" {
+		what = "the answer to the test push is not known"
+	}
+	// A denial was the person's own answer: sending another takes an explicit yes.
+	def := "yes"
+	if rec.Outcome == outcomeDenied {
+		def = "no"
+	}
+	again, err := env.Prompt.Confirm(ctx, prompt.Question{
+		Key:     KeyDuoTestRetry,
+		Message: "Send another test push?",
+		Help:    fmt.Sprintf("Yes sends one now (at most %d every %d minutes); no stops here, and the next run asks again.", testPushesPerWindow, int(testPushWindow/time.Minute)),
+		Default: def,
+	})
+	var need *prompt.NeedsAnswerError
+	switch {
+	case errors.As(err, &need):
+		return &prompt.WaitingError{Key: KeyDuoTestRetry,
+			What: fmt.Sprintf("%s, and no other is sent unless asked: to send another, give \"%s: yes\" in the answers file or run %s in a terminal", what, KeyDuoTestRetry, env.again())}
+	case err != nil:
+		return err
+	case !again:
+		return &prompt.WaitingError{Key: KeyDuoTestRetry,
+			What: fmt.Sprintf("%s and no other was sent: run %s again when you want to send another", what, env.again())}
+	}
+	return nil
+}
+
+// pushWait ends the run as waiting on the person (exit 3), not failed, and keeps the
+// error behind it for errors.Is.
+type pushWait struct {
+	key, what string
+	err       error
+}
+
+func (e *pushWait) Error() string { return e.what }
+
+// Waiting reports what the run is waiting for.
+func (e *pushWait) Waiting() string { return e.key }
+
+func (e *pushWait) Unwrap() error { return e.err }
+
 // answerPush waits for the push's outcome: in the demo by the code the person types,
 // otherwise by asking Duo until it answers.
-func answerPush(ctx context.Context, env *Env, pusher provider.Pusher, push provider.Push) (provider.PushResult, error) {
+func answerPush(ctx context.Context, env *Env, pusher provider.Pusher, push provider.Push) (provider.PushStatus, error) {
 	if !env.Interactive {
 		env.guide("A test sign-in request (a Duo Push) was sent to the phone: approve it in Duo Mobile.")
 	}
 	if push.NeedsCode {
 		env.Screen.Say("In this demo, approve it by typing the code Duo Mobile shows for %s now.", env.Config.Organisation)
+		timeout := provider.PushStatus{Result: provider.PushTimeout}
 		for {
 			ans, err := askBefore(ctx, env, push.ExpiresAt, func(ctx context.Context) (string, error) {
 				return env.Prompt.Input(ctx, prompt.Question{
@@ -514,21 +709,21 @@ func answerPush(ctx context.Context, env *Env, pusher provider.Pusher, push prov
 				}, func(s string) error { return sixDigits(normalizeCode(s)) })
 			})
 			if errors.Is(err, errExpired) {
-				return provider.PushTimeout, nil
+				return timeout, nil
 			}
 			if err != nil {
-				return "", err
+				return provider.PushStatus{}, err
 			}
 			err = pusher.ApproveWithCode(ctx, push.ID, normalizeCode(ans))
 			switch {
 			case err == nil:
-				return provider.PushAllowed, nil
+				return provider.PushStatus{Result: provider.PushAllowed}, nil
 			case errors.Is(err, provider.ErrExpired):
-				return provider.PushTimeout, nil
+				return timeout, nil
 			case errors.Is(err, provider.ErrWrongCode), errors.Is(err, provider.ErrCodeUsed):
 				env.Screen.Problem("%v.", capitalize(err.Error()))
 			default:
-				return "", fmt.Errorf("approve the demo push: %w", err)
+				return provider.PushStatus{}, fmt.Errorf("approve the demo push: %w", err)
 			}
 		}
 	}
@@ -536,13 +731,13 @@ func answerPush(ctx context.Context, env *Env, pusher provider.Pusher, push prov
 	for {
 		st, err := pusher.Status(ctx, push.ID)
 		if err != nil {
-			return "", fmt.Errorf("ask Duo about the push: %w", err)
+			return provider.PushStatus{}, fmt.Errorf("ask Duo about the push: %w", err)
 		}
 		if st.Result != provider.PushWaiting {
-			return st.Result, nil
+			return st, nil
 		}
 		if err := env.Screen.Wait(ctx, env.Clock, wait); err != nil {
-			return "", prompt.ErrInterrupted
+			return provider.PushStatus{}, prompt.ErrInterrupted
 		}
 		wait = min(wait*2, pollLimit)
 	}

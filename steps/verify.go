@@ -130,11 +130,18 @@ func (Verify) viaPortal(ctx context.Context, env *Env, page string) error {
 func (v Verify) prove(ctx context.Context, env *Env, codes provider.CodeSender) error {
 	rec, to := env.State.Verify, env.State.Phone.E164
 	valid := env.Config.Limits.CodeValid.D()
-	if rec.SentTo == to && env.now().Before(rec.SentAt.Add(valid)) {
+	switch {
+	case !rec.CheckingAt.IsZero():
+		if done, err := v.afterCutOffCheck(ctx, env, codes); err != nil || done {
+			return err
+		}
+	case rec.SentTo == to && env.now().Before(rec.SentAt.Add(valid)):
 		env.Screen.Say("A code was texted to %s at %s; it still works until %s.",
 			phone.Mask(to), env.at(rec.SentAt, false), env.at(rec.SentAt.Add(valid), true))
-	} else if err := v.send(ctx, env, codes); err != nil {
-		return err
+	default:
+		if err := v.send(ctx, env, codes); err != nil {
+			return err
+		}
 	}
 	if !env.Interactive {
 		env.guide(fmt.Sprintf("Give the 6-digit code texted to %s (answers key %s, or --code) before %s.",
@@ -166,10 +173,19 @@ func (v Verify) prove(ctx context.Context, env *Env, codes provider.CodeSender) 
 			}
 			continue
 		}
+		// Saved before the check goes out: a code service forgets a code once it
+		// accepts it, so if this run stops before the answer is saved, checking the same
+		// code again would call a right code wrong. The next run sees the mark instead.
+		rec.CheckingAt = env.now()
+		if err := env.Save(); err != nil {
+			return err
+		}
 		check, err := codes.CheckCode(ctx, to, ans)
 		if err != nil {
+			// No answer: the check may have gone through, so the mark stays.
 			return fmt.Errorf("check the code: %w", err)
 		}
+		rec.CheckingAt = time.Time{}
 		switch check.Status {
 		case provider.CodeApproved:
 			rec.VerifiedAt = env.now()
@@ -182,7 +198,77 @@ func (v Verify) prove(ctx context.Context, env *Env, codes provider.CodeSender) 
 		case provider.CodeExpired:
 			env.Screen.Problem("That code has expired (codes work for %s). Type %s to get a new one.", humanDuration(valid), resendWord)
 		}
+		if err := env.Save(); err != nil {
+			return err
+		}
 	}
+}
+
+// acceptedLog is a code service that can say afterwards whether a code it texted at
+// sentAt was accepted, although checking that code again cannot (Twilio Verify, from
+// its Verification Attempts). The demo service cannot, and need not have it.
+type acceptedLog interface {
+	Accepted(ctx context.Context, to string, sentAt time.Time) (bool, error)
+}
+
+// afterCutOffCheck carries on after a run that stopped while a typed code was out for
+// checking, before its answer was saved. The code may have been right; if it was, the
+// code service has used it up (Twilio deletes an approved verification), and checking
+// it again would call it wrong or expired. So the answer is looked for where it can
+// be: the code service's own log of accepted codes, where it keeps one; then
+// Microsoft 365, which needs no code for a number it already has, when it can be read.
+// Otherwise the person is told plainly what happened and a new code is sent, after
+// the cool-down. done is true when the number needs no code any more.
+func (v Verify) afterCutOffCheck(ctx context.Context, env *Env, codes provider.CodeSender) (done bool, err error) {
+	rec, to := env.State.Verify, env.State.Phone.E164
+	if past, ok := codes.(acceptedLog); ok {
+		accepted, err := past.Accepted(ctx, to, rec.SentAt)
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return false, ctxErr
+		}
+		// An error (no access to the log, say) only means the new code below is needed.
+		if err == nil && accepted {
+			rec.CheckingAt = time.Time{}
+			rec.VerifiedAt = env.now()
+			env.Screen.OK("The last run was stopped before it could record the answer, but the code you typed then was right: the phone is yours.")
+			return true, env.Save()
+		}
+		// Not accepted: the code was wrong or the check never arrived, and either way
+		// the code texted is not used up, so it still works and no new text is needed.
+		if valid := rec.SentAt.Add(env.Config.Limits.CodeValid.D()); err == nil && env.now().Before(valid) {
+			rec.CheckingAt = time.Time{}
+			env.Screen.Say("The last run was stopped while it was checking a code, but that code was not taken, so the code texted at %s still works until %s.",
+				env.at(rec.SentAt, false), env.at(valid, true))
+			return false, env.Save()
+		}
+	}
+	if reg, err := env.Providers.Registrar(); err == nil {
+		current, err := reg.MobileMethod(ctx, env.State.User)
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return false, ctxErr
+		}
+		// A failed read (or none possible: ErrCannotCheck) only means the new code
+		// below has to settle it.
+		if err == nil && current == to {
+			rec.CheckingAt = time.Time{}
+			rec.VerifiedAt, rec.KeptExisting = env.now(), true
+			env.Screen.OK("Microsoft 365 already has %s as your mobile sign-in phone, so no new code is needed.", phone.Mask(to))
+			return true, env.Save()
+		}
+	}
+	env.Screen.Problem("The last run was stopped while it was checking the code you typed, before it could record the answer.")
+	env.Screen.Say("That code may well have been right, but it cannot be checked a second time: a code that was accepted is used up. " +
+		"So you need a new code, which is sent next.")
+	if err := v.send(ctx, env, codes); err != nil {
+		return false, err
+	}
+	if !env.Interactive {
+		// A code given for this run was for the earlier text; the new one is needed.
+		env.guide(fmt.Sprintf("Give the 6-digit code in the newest text message to %s (answers key %s, or --code) before %s.",
+			phone.Mask(to), KeyVerifyCode, env.at(rec.SentAt.Add(env.Config.Limits.CodeValid.D()), true)))
+		return false, &prompt.NeedsAnswerError{Key: KeyVerifyCode, Retry: true}
+	}
+	return false, nil
 }
 
 // send texts a new code, first waiting out the cool-down since the last one.
@@ -206,7 +292,9 @@ func (Verify) send(ctx context.Context, env *Env, codes provider.CodeSender) err
 	if err != nil {
 		return fmt.Errorf("send a code to %s: %w", phone.Mask(to), err)
 	}
-	rec.SentTo, rec.SentAt = to, env.now()
+	// A new code replaces the old one, so a check of the old one cut off earlier no
+	// longer matters; until the new code is out, the mark stays for the next run.
+	rec.SentTo, rec.SentAt, rec.CheckingAt = to, env.now(), time.Time{}
 	if err := env.Save(); err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ type File struct {
 	MobileMail MobileMail `yaml:"mobile-mail"`
 	DuoInstall DuoInstall `yaml:"duo-install"`
 	DuoEnroll  Code       `yaml:"duo-enroll"`
-	DuoTest    Code       `yaml:"duo-test"`
+	DuoTest    DuoTest    `yaml:"duo-test"`
 }
 
 // Phone answers the phone step.
@@ -67,6 +67,14 @@ type DuoInstall struct {
 // Code answers a step that asks for a code.
 type Code struct {
 	Code Text `yaml:"code"`
+}
+
+// DuoTest answers the duo-test step.
+type DuoTest struct {
+	Code Text `yaml:"code"`
+	// Retry "yes" sends another test push after one that was denied or not answered;
+	// without it a run without a person never pushes again.
+	Retry Text `yaml:"retry"`
 }
 
 // Text is a scalar taken exactly as written, so that a code such as 012345 keeps its
@@ -150,7 +158,7 @@ func recordLines(n *yaml.Node, prefix string, lines map[string]int) {
 // sections names each Go type of the file by the key it is found under.
 var sections = map[string]string{
 	"File": "the top level", "Phone": `"phone"`, "Verify": `"verify"`, "MobileMail": `"mobile-mail"`,
-	"DuoInstall": `"duo-install"`, "Code": `"duo-enroll" or "duo-test"`,
+	"DuoInstall": `"duo-install"`, "Code": `"duo-enroll"`, "DuoTest": `"duo-test"`,
 }
 
 var (
@@ -223,6 +231,7 @@ func (f *File) Values() map[string]string {
 		steps.KeyDuoPlatform:      f.DuoInstall.Platform,
 		steps.KeyDuoEnrollCode:    f.DuoEnroll.Code,
 		steps.KeyDuoTestCode:      f.DuoTest.Code,
+		steps.KeyDuoTestRetry:     f.DuoTest.Retry,
 	}
 	out := map[string]string{}
 	for k, v := range all {

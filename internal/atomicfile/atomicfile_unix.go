@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 
 	"github.com/google/renameio/v2"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/faultpoint"
 )
 
 // writeFile forces 0600 even over an existing looser file, which renameio.WriteFile
@@ -23,5 +25,6 @@ func writeFile(path string, data []byte) error {
 	if err := f.CloseAtomicallyReplace(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	faultpoint.Hit(faultpoint.Rename, path) // make test-faults kills here; nothing in other builds
 	return nil
 }

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 	"github.com/mfa-onboard/mfa-onboard/internal/wizard"
 )
 
@@ -20,6 +22,7 @@ type Result struct {
 	Status    string       `json:"status"`
 	WaitingOn string       `json:"waiting_on,omitempty"`
 	Updated   *time.Time   `json:"updated,omitempty"`
+	Reason    string       `json:"reason,omitempty"` // why a run failed, or waits before any step ran
 	Steps     []StepResult `json:"steps"`
 }
 
@@ -35,7 +38,7 @@ type StepResult struct {
 }
 
 func newResult(s wizard.Summary) Result {
-	r := Result{Schema: ResultSchema, User: s.User, Status: string(s.Outcome), Steps: []StepResult{}}
+	r := Result{Schema: ResultSchema, User: s.User, Status: string(s.Outcome), Reason: s.Reason, Steps: []StepResult{}}
 	if s.Outcome == wizard.Interrupted {
 		// Scripts know three outcomes; an interrupted run is resumable, like a waiting one.
 		r.Status = string(wizard.WaitingUser)
@@ -58,10 +61,18 @@ func newResult(s wizard.Summary) Result {
 	return r
 }
 
+// writeJSON prints the result. Its strings are kept exactly (a user or a reason from
+// a state file may hold anything), but a character a terminal would act on when
+// someone prints the document (a C1 control, a bidi override) is written as a \u
+// escape, which a JSON reader decodes back into the same character.
 func writeJSON(w io.Writer, s wizard.Summary) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(newResult(s)); err != nil {
+		return fmt.Errorf("write the JSON result: %w", err)
+	}
+	if _, err := w.Write(sanitize.EscapeJSON(buf.Bytes())); err != nil {
 		return fmt.Errorf("write the JSON result: %w", err)
 	}
 	return nil

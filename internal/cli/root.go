@@ -9,6 +9,8 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
 // NewRoot builds the command tree.
@@ -100,8 +102,10 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	return code
 }
 
+// printError says what went wrong. An error may quote a flag, a config value, a saved
+// address or a service's answer, so it is sanitised like everything else printed.
 func printError(w io.Writer, err error, code int) {
-	fmt.Fprintf(w, "Error: %v\n", err)
+	fmt.Fprintf(w, "Error: %s\n", sanitize.Text(err.Error()))
 	if code == ExitUsage {
 		var usage *UsageError
 		if errors.As(err, &usage) {

@@ -169,4 +169,3 @@ func keychainNames(cfg *config.Config) []keychainName {
 	}
 	return out
 }
-

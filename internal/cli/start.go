@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,7 +70,65 @@ func checkOutput(o string) error {
 	return nil
 }
 
+// oneResult runs a command that takes --output and keeps its promise that, with json,
+// stdout holds exactly one document. When run returns an error before it printed its
+// own (another run holds the lock, a state file is damaged, the answers file or a flag
+// is wrong), the document is printed here: "failed", or "waiting" for an error that
+// waits on the person, with the error's sentence as its reason. Its steps are empty:
+// they were not read, and "pending" would say something untrue of a person who has
+// done some. user says whose run it was, as far as it got to know.
+func oneResult(f *Factory, output string, user func() string, run func() error) error {
+	if output != "json" {
+		return run()
+	}
+	out := &countingWriter{w: f.IO.Out}
+	f.IO.Out = out
+	err := func() error {
+		defer func() { f.IO.Out = out.w }()
+		return run()
+	}()
+	if err == nil || out.n > 0 {
+		return err
+	}
+	sum := wizard.Summary{User: user(), Outcome: wizard.Failed, Reason: err.Error()}
+	if code := ExitCode(err); code == ExitWaiting || code == ExitInterrupted {
+		sum.Outcome = wizard.WaitingUser
+	}
+	if werr := writeJSON(out.w, sum); werr != nil {
+		return errors.Join(err, werr)
+	}
+	return err
+}
+
+// countingWriter counts what was written through it, so that oneResult knows whether
+// the command printed its document.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
 func runStart(ctx context.Context, o *StartOptions) error {
+	var who string // set once the run knows whose procedure it is
+	user := func() string {
+		if who != "" {
+			return who
+		}
+		if u, err := account.Parse(o.User); err == nil {
+			return u
+		}
+		return ""
+	}
+	return oneResult(o.F, o.Output, user, func() error { return o.start(ctx, &who) })
+}
+
+// start is the run itself; known is set to the person as soon as that is settled.
+func (o *StartOptions) start(ctx context.Context, known *string) error {
 	f := o.F
 	home, cfg, err := f.HomeAndConfig()
 	if err != nil {
@@ -98,6 +157,7 @@ func runStart(ctx context.Context, o *StartOptions) error {
 	if err != nil {
 		return err
 	}
+	*known = who
 	var unlock func() error
 	if who != "" {
 		if unlock, err = lockUser(store, who); err != nil {
@@ -116,6 +176,7 @@ func runStart(ctx context.Context, o *StartOptions) error {
 			o.noteUnstarted(scr, list, err)
 			return err
 		}
+		*known = who
 		if unlock, err = lockUser(store, who); err != nil {
 			return err
 		}
@@ -147,6 +208,10 @@ func runStart(ctx context.Context, o *StartOptions) error {
 	sum := summarize(list, st)
 	sum.Outcome = outcome
 	sum.WaitingOn = firstWaiting(st, list)
+	if outcome == wizard.Failed && runErr != nil {
+		// The steps say what each did, but not, say, that none of it could be saved.
+		sum.Reason = runErr.Error()
+	}
 	closing(scr, sum, runErr, f.ProgramName())
 	if o.Output == "json" {
 		if err := writeJSON(f.IO.Out, sum); err != nil {
@@ -213,7 +278,7 @@ func knownUser(flag, given string, store *state.Store) (string, []string, error)
 	}
 	existing, err := store.List()
 	if err != nil {
-		return "", nil, fmt.Errorf("%w; to go on for one person anyway, name them with --user", err)
+		return "", nil, listProblem(err)
 	}
 	if len(existing) == 1 {
 		return existing[0].User, nil, nil
@@ -223,6 +288,14 @@ func knownUser(flag, given string, store *state.Store) (string, []string, error)
 		others = append(others, st.User)
 	}
 	return "", others, nil
+}
+
+// listProblem is store.List's error for a command that would choose the person by
+// itself: a file it could not read (damaged, too new, unreadable, a link) may be the
+// person's, so taking the one readable person for "the only one" could act for the
+// wrong one, and nobody is chosen.
+func listProblem(err error) error {
+	return fmt.Errorf("%w; to act for one person anyway, name them with --user", err)
 }
 
 // askUser asks whose procedure this is. Nothing is guessed: an address made up from
@@ -349,7 +422,11 @@ func closing(scr *screen.Screen, sum wizard.Summary, err error, program string) 
 	scr.Blank()
 	var need *prompt.NeedsAnswerError
 	var wait interface{ Waiting() string }
+	var save *wizard.SaveError
 	switch {
+	case errors.As(err, &save):
+		// The error below says the save failed: nothing here may say it worked.
+		scr.Problem("The progress of step %q could not be saved, so what this run did since its last save is lost. Fix what the error below says, then run %s start.", save.StepID, program)
 	case sum.Outcome == wizard.Completed:
 		scr.OK("All %d steps are done. Two-step sign-in is set up for %s.", len(sum.Steps), sum.User)
 	case sum.Outcome == wizard.Interrupted:

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 	"github.com/mfa-onboard/mfa-onboard/internal/wizard"
 	"github.com/mfa-onboard/mfa-onboard/steps"
@@ -33,7 +34,8 @@ func newStatusCmd(f *Factory) *cobra.Command {
 			if err := checkOutput(o.Output); err != nil {
 				return err
 			}
-			return runStatus(cmd.Context(), o)
+			user := func() string { return o.User }
+			return oneResult(o.F, o.Output, user, func() error { return runStatus(cmd.Context(), o) })
 		},
 	}
 	cmd.Flags().StringVar(&o.User, "user", "", "whose progress to show (needed when several people have started here)")
@@ -83,7 +85,8 @@ func runStatus(_ context.Context, o *StatusOptions) error {
 }
 
 // findState loads the state of user, or of the only person who has started; nil
-// means nobody has started.
+// means nobody has started. Without user, any file List could not read stops it,
+// even beside one readable person: the unreadable one may be whom it is meant for.
 func findState(store *state.Store, user string) (*state.State, error) {
 	if user != "" {
 		st, err := store.Load(user)
@@ -93,8 +96,8 @@ func findState(store *state.Store, user string) (*state.State, error) {
 		return st, err
 	}
 	all, err := store.List()
-	if len(all) == 0 && err != nil {
-		return nil, err
+	if err != nil {
+		return nil, listProblem(err)
 	}
 	switch len(all) {
 	case 0:
@@ -109,8 +112,11 @@ func findState(store *state.Store, user string) (*state.State, error) {
 	return nil, usagef("several people have started here (%s); choose one with --user", names[1:])
 }
 
+// writeTable prints the summary for a person. The user and every reason come from a
+// state file, which may hold anything: each is sanitised, and made one line, since a
+// line break or a tab in a cell would break the table.
 func writeTable(w io.Writer, sum wizard.Summary) error {
-	who := sum.User
+	who := sanitize.Inline(sum.User)
 	if who == "" {
 		fmt.Fprintln(w, "Nobody has started yet: run mfa-onboard start.")
 		return nil
@@ -121,7 +127,7 @@ func writeTable(w io.Writer, sum wizard.Summary) error {
 	case wizard.Failed:
 		fmt.Fprintf(w, "%s: a step failed; run mfa-onboard start to try again\n\n", who)
 	default:
-		fmt.Fprintf(w, "%s: next step is %q; run mfa-onboard start to carry on\n\n", who, sum.WaitingOn)
+		fmt.Fprintf(w, "%s: next step is %q; run mfa-onboard start to carry on\n\n", who, sanitize.Inline(sum.WaitingOn))
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tSTEP\tSTATUS\tCHANGED\tNOTE")
@@ -130,7 +136,7 @@ func writeTable(w io.Writer, sum wizard.Summary) error {
 		if !s.Changed.IsZero() {
 			changed = s.Changed.Local().Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", i+1, s.ID, s.Status, changed, s.Reason)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", i+1, sanitize.Inline(s.ID), sanitize.Inline(string(s.Status)), changed, sanitize.Inline(s.Reason))
 	}
 	return tw.Flush()
 }

@@ -17,6 +17,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/message"
 )
 
 //go:embed default.yaml
@@ -222,6 +224,11 @@ func Default() *Config {
 	return c
 }
 
+// MaxFileSize is the most Load reads of a config file. A configuration is a few
+// kilobytes; a far larger file is not one (a log, a disk image named by mistake), and
+// reading it would hold it all in memory and could quote a huge value in an error.
+const MaxFileSize = 256 << 10
+
 // Load reads path over the embedded default. A missing file is the default, unless
 // required (the user named it with --config).
 func Load(path string, required bool) (*Config, error) {
@@ -233,11 +240,43 @@ func Load(path string, required bool) (*Config, error) {
 		return nil, &Error{File: path, Err: err}
 	}
 	defer f.Close()
-	c, err := decode(f, Default())
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, &Error{File: path, Err: err}
 	}
+	if len(data) > MaxFileSize {
+		return nil, &Error{File: path, Err: errors.New("is larger than 256 KiB, and a configuration is a few kilobytes; check that this is the config file meant (--config names it), or shorten it")}
+	}
+	c, err := decode(bytes.NewReader(data), Default())
+	if err != nil {
+		return nil, &Error{File: path, Err: err}
+	}
+	if err := checkTemplate(c.Notify.Template, data); err != nil {
+		return nil, &Error{File: path, Err: err}
+	}
 	return c, nil
+}
+
+// checkTemplate fills notify.template in with a sample notice, as every support
+// channel will, so that a mistake in it (a syntax error, an unknown function or
+// field) stops the run at load, with exit code 2 and its line, rather than at the
+// notify step, after the phone was verified, as a step waiting with exit code 3.
+func checkTemplate(tmpl string, data []byte) error {
+	if strings.TrimSpace(tmpl) == "" {
+		return nil // the built-in message
+	}
+	sample := provider.Notice{
+		ID: "mfa-onboard-config-check", User: "alice@example.com", Organisation: "Example",
+		MaskedPhone: "+1 ***-***-0100", Completed: []string{"mobile number verified", "registered as the Microsoft 365 sign-in phone"},
+		When: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Computer: "PC-1",
+	}
+	if _, _, err := message.Render(tmpl, sample); err != nil {
+		if line := lineOf(data, "notify.template"); line > 0 {
+			return fmt.Errorf("line %d: %w", line, err)
+		}
+		return err
+	}
+	return nil
 }
 
 func decode(r io.Reader, base *Config) (*Config, error) {
@@ -298,6 +337,9 @@ func lineOf(data []byte, key string) int {
 }
 
 func (c *Config) validate() error {
+	if err := c.checkSingleLine(); err != nil {
+		return err
+	}
 	switch {
 	case c.Organisation == "":
 		return bad("organisation", "must not be empty")

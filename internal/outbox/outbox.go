@@ -1,17 +1,29 @@
 // Package outbox is the demo phone: everything a fake provider would have sent to a
 // person's phone (text messages, Duo activations, pushes) or to the support desk is
 // appended here, one JSON object a line, so a person, a test or a CI job can read it.
+//
+// Several processes may append at once (two people's runs on one computer), and a
+// disk can fill up mid-line, so each line goes in as one O_APPEND write of the whole
+// line with its newline: lines of different processes never interleave, and a line
+// cut short is only ever the end of the file. The next append sees that the file does
+// not end in a newline and starts on a fresh line, so a torn line never swallows the
+// next message; Read skips torn lines and Load counts them.
 package outbox
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/faultpoint"
 )
 
 // Channels a message can travel on.
@@ -23,6 +35,9 @@ const (
 
 // Message is one thing that was "sent".
 type Message struct {
+	// Time must stay the first field: every line then starts with lineStart, which is
+	// how Load finds a whole message behind a torn one on the same line (written by
+	// versions that did not start a fresh line after a tear).
 	Time    time.Time `json:"time"`
 	Channel string    `json:"channel"`
 	To      string    `json:"to"`
@@ -31,16 +46,23 @@ type Message struct {
 	Link string `json:"link,omitempty"`
 }
 
+// lineStart is how every encoded Message begins. Inside a JSON string a quote is
+// escaped, so these bytes can only be the start of a message, never part of one.
+var lineStart = []byte(`{"time":`)
+
 // Outbox appends messages to a JSONL file and, in the demo, shows each one on screen.
 type Outbox struct {
 	path string
 	show func(Message)
 	mu   sync.Mutex
+	// write makes the single write of one line; tests replace it to cut a line short
+	// the way a full disk does.
+	write func(f *os.File, b []byte) (int, error)
 }
 
 // New returns an outbox writing to path; show, if not nil, is called for every message.
 func New(path string, show func(Message)) *Outbox {
-	return &Outbox{path: path, show: show}
+	return &Outbox{path: path, show: show, write: writeOnce}
 }
 
 // Path is the file the messages go to.
@@ -57,45 +79,177 @@ func (o *Outbox) Deliver(m Message) error {
 	if err := os.MkdirAll(filepath.Dir(o.path), 0o700); err != nil {
 		return fmt.Errorf("create the folder for the outbox %s: %w", o.path, err)
 	}
-	f, err := os.OpenFile(o.path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
-	if err != nil {
-		return fmt.Errorf("open the outbox %s: %w", o.path, err)
+	if err := o.appendLine(append(line, '\n')); err != nil {
+		return err
 	}
-	if _, err := f.Write(append(line, '\n')); err != nil {
-		_ = f.Close()
-		return fmt.Errorf("write to the outbox %s: %w", o.path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write to the outbox %s: %w", o.path, err)
-	}
+	faultpoint.Hit(faultpoint.Append, o.path) // make test-faults kills here; nothing in other builds
 	if o.show != nil {
 		o.show(m)
 	}
 	return nil
 }
 
-// Read returns every message in the outbox file at path, oldest first; a missing file is empty.
-func Read(path string) ([]Message, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+// appendLine adds line (newline included) to the file in one write. The file must be
+// a regular file of its own, readable by its owner only, since it receives codes.
+func (o *Outbox) appendLine(line []byte) error {
+	before, err := os.Lstat(o.path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		before = nil
+	case err != nil:
+		return fmt.Errorf("look at the outbox %s: %w", o.path, err)
+	default:
+		if err := ownFile(o.path, before); err != nil {
+			return err
+		}
 	}
+	// Read access too: the last byte says whether the previous line was cut short.
+	f, err := os.OpenFile(o.path, os.O_APPEND|os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("open the outbox %s: %w", path, err)
+		return fmt.Errorf("open the outbox %s (%w); check that this folder is yours and writable", o.path, err)
 	}
 	defer f.Close()
-	var out []Message
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for n := 1; sc.Scan(); n++ {
-		var m Message
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			return out, fmt.Errorf("outbox %s line %d is not a JSON message: %w", path, n, err)
+	if err := lockAppend(f); err != nil {
+		return fmt.Errorf("lock the outbox %s (%w); check that this folder is on a local disk", o.path, err)
+	}
+	opened, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("look at the outbox %s: %w", o.path, err)
+	}
+	// A link put in place between the check and the open would have been followed:
+	// what was opened must still be what the name holds.
+	now, err := os.Lstat(o.path)
+	if err != nil {
+		return fmt.Errorf("look at the outbox %s: %w", o.path, err)
+	}
+	if err := ownFile(o.path, now); err != nil {
+		return err
+	}
+	if !os.SameFile(opened, now) || before != nil && !os.SameFile(before, now) {
+		return fmt.Errorf("the outbox %s was replaced while it was being opened; make sure nothing else writes there, then run again", o.path)
+	}
+	// An outbox made by hand, or by another tool, may be readable by others: tighten it
+	// before a code goes in. (Windows has no such mode bits.)
+	if runtime.GOOS != "windows" && opened.Mode().Perm()&^0o600 != 0 {
+		if err := f.Chmod(0o600); err != nil {
+			return fmt.Errorf("make the outbox %s readable by its owner only (%w); run chmod 600 on it, or delete it", o.path, err)
 		}
-		out = append(out, m)
 	}
-	if err := sc.Err(); err != nil {
-		return out, fmt.Errorf("read the outbox %s: %w", path, err)
+	if size := opened.Size(); size > 0 {
+		last := make([]byte, 1)
+		if _, err := f.ReadAt(last, size-1); err != nil {
+			return fmt.Errorf("read the end of the outbox %s: %w", o.path, err)
+		}
+		if last[0] != '\n' {
+			// The last write was cut short: start on a fresh line, so the torn line
+			// stays alone and this message whole.
+			line = append([]byte{'\n'}, line...)
+		}
 	}
-	return out, nil
+	n, err := o.write(f, line)
+	if err == nil && n < len(line) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		return fmt.Errorf("the message could not be written whole to the outbox %s (%w); free some disk space and run again", o.path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write to the outbox %s (%w); free some disk space and run again", o.path, err)
+	}
+	return nil
+}
+
+// ownFile refuses anything but a regular file: a symbolic link could send codes to a
+// file someone else can read, and a device or pipe is no outbox.
+func ownFile(path string, fi os.FileInfo) error {
+	switch {
+	case fi.Mode()&os.ModeSymlink != 0:
+		return fmt.Errorf("the outbox %s is a symbolic link, and codes are written only into a file of the tool's own; delete the link and run again", path)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("the outbox %s is not a regular file; move it away and run again", path)
+	}
+	return nil
+}
+
+// Contents is what an outbox file holds.
+type Contents struct {
+	// Messages are the whole messages, oldest first.
+	Messages []Message
+	// Torn counts lines that were cut short (a full disk, a process killed while it
+	// wrote); they are skipped, as what they held never arrived whole.
+	Torn int
+}
+
+// Read returns every whole message in the outbox file at path, oldest first, skipping
+// torn lines; a missing file is empty.
+func Read(path string) ([]Message, error) {
+	c, err := Load(path)
+	return c.Messages, err
+}
+
+// Load reads the outbox file at path: the whole messages, and how many lines were
+// torn. A line that is not a message at all (edited by hand) is an error naming it.
+func Load(path string) (Contents, error) {
+	var c Contents
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return c, nil
+	}
+	if err != nil {
+		return c, fmt.Errorf("open the outbox %s: %w", path, err)
+	}
+	defer f.Close()
+	rd := bufio.NewReader(f)
+	for n := 1; ; n++ {
+		line, err := rd.ReadBytes('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return c, fmt.Errorf("read the outbox %s: %w", path, err)
+		}
+		if perr := c.add(bytes.TrimSpace(line)); perr != nil {
+			return c, fmt.Errorf("outbox %s line %d is not a JSON message (%w); delete that line, or the file", path, n, perr)
+		}
+		if err != nil {
+			return c, nil
+		}
+	}
+}
+
+// add takes the messages of one line. A line is normally one message; a line that
+// holds a torn message followed by whole ones (an older version's append after a
+// tear) is split where each message starts.
+func (c *Contents) add(line []byte) error {
+	if len(line) == 0 {
+		return nil
+	}
+	var m Message
+	if json.Unmarshal(line, &m) == nil {
+		c.Messages = append(c.Messages, m)
+		return nil
+	}
+	for len(line) > 0 {
+		part := line
+		if next := bytes.Index(line[1:], lineStart); next >= 0 {
+			part, line = line[:next+1], line[next+1:]
+		} else {
+			line = nil
+		}
+		var m Message
+		err := json.Unmarshal(part, &m)
+		switch {
+		case err == nil:
+			c.Messages = append(c.Messages, m)
+		case torn(part):
+			c.Torn++
+		default:
+			return err
+		}
+	}
+	return nil
+}
+
+// torn reports whether b is the beginning of a JSON value that stops before its end,
+// which is what a write cut short leaves.
+func torn(b []byte) bool {
+	var v any
+	return errors.Is(json.NewDecoder(bytes.NewReader(b)).Decode(&v), io.ErrUnexpectedEOF)
 }

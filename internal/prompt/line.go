@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 	"github.com/mfa-onboard/mfa-onboard/internal/screen"
 )
 
@@ -36,7 +37,7 @@ func (l *Line) say(text string) {
 	if l.width != nil {
 		w = l.width()
 	}
-	for _, line := range screen.Wrap(text, w, "", "") {
+	for _, line := range screen.Wrap(sanitize.Text(text), w, "", "") {
 		fmt.Fprintln(l.out, line)
 	}
 }
@@ -98,12 +99,26 @@ func (l *Line) ask(ctx context.Context, q Question, suffix string) (string, erro
 	if q.Help != "" {
 		l.say("(" + q.Help + ")")
 	}
-	fmt.Fprintf(l.out, "%s%s: ", q.Message, suffix)
+	// The question is one line: the answer is typed after it. The suffix is this
+	// file's own, and a default in it has been through offered.
+	fmt.Fprintf(l.out, "%s%s: ", sanitize.Inline(q.Message), suffix)
 	return l.read(ctx)
+}
+
+// offered is the default an Input shows and takes on Enter. A default holding a
+// character the terminal would act on or not show is not offered at all: shown
+// sanitised, Enter would answer with a value other than the one displayed, and an
+// address or number so changed would be saved as the person's.
+func offered(def string) string {
+	if sanitize.Inline(def) != def {
+		return ""
+	}
+	return def
 }
 
 // Input asks for free text until validate accepts it.
 func (l *Line) Input(ctx context.Context, q Question, validate func(string) error) (string, error) {
+	q.Default = offered(q.Default)
 	suffix := ""
 	if q.Default != "" {
 		suffix = " [" + q.Default + "]"
@@ -130,7 +145,7 @@ func (l *Line) Input(ctx context.Context, q Question, validate func(string) erro
 func (l *Line) Select(ctx context.Context, q Question, opts []Option) (string, error) {
 	def := ""
 	for i, o := range opts {
-		fmt.Fprintf(l.out, "  %d) %s\n", i+1, o.Label)
+		fmt.Fprintf(l.out, "  %d) %s\n", i+1, sanitize.Inline(o.Label))
 		if o.Value == q.Default {
 			def = strconv.Itoa(i + 1)
 		}

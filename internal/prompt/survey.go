@@ -10,6 +10,8 @@ import (
 
 	"github.com/AlecAivazis/survey/v2"
 	"github.com/AlecAivazis/survey/v2/terminal"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
 // Survey asks in a terminal with arrow-key menus. Survey is archived upstream, so it
@@ -56,28 +58,44 @@ func (s *Survey) ask(ctx context.Context, p survey.Prompt, answer any, opts ...s
 	return nil
 }
 
+// shown is q as survey prints it: its message and help made safe for the terminal
+// (survey writes them into its templates as they are).
+func shown(q Question) Question {
+	q.Message, q.Help = sanitize.Inline(q.Message), sanitize.Text(q.Help)
+	return q
+}
+
 // Input asks for free text.
 func (s *Survey) Input(ctx context.Context, q Question, validate func(string) error) (string, error) {
+	q = shown(q)
 	var ans string
 	var opts []survey.AskOpt
 	if validate != nil {
 		opts = append(opts, survey.WithValidator(func(v any) error {
 			str, _ := v.(string)
-			return validate(str)
+			if err := validate(str); err != nil {
+				// Survey prints the refusal under the question; a reason may quote
+				// what came from outside.
+				return errors.New(sanitize.Inline(err.Error()))
+			}
+			return nil
 		}))
 	}
-	err := s.ask(ctx, &survey.Input{Message: q.Message, Help: q.Help, Default: q.Default}, &ans, opts...)
+	err := s.ask(ctx, &survey.Input{Message: q.Message, Help: q.Help, Default: offered(q.Default)}, &ans, opts...)
 	return ans, err
 }
 
 // Select asks for one option with arrow keys.
 func (s *Survey) Select(ctx context.Context, q Question, opts []Option) (string, error) {
+	q = shown(q)
 	labels := make([]string, len(opts))
 	def := ""
 	for i, o := range opts {
-		labels[i] = o.Label
+		// The answer is the option's index, so a label changed here still answers
+		// with its own Value.
+		labels[i] = sanitize.Inline(o.Label)
 		if o.Value == q.Default {
-			def = o.Label
+			def = labels[i]
 		}
 	}
 	p := &survey.Select{Message: q.Message, Help: q.Help, Options: labels}
@@ -94,6 +112,7 @@ func (s *Survey) Select(ctx context.Context, q Question, opts []Option) (string,
 
 // Confirm asks yes or no.
 func (s *Survey) Confirm(ctx context.Context, q Question) (bool, error) {
+	q = shown(q)
 	var yes bool
 	err := s.ask(ctx, &survey.Confirm{Message: q.Message, Help: q.Help, Default: q.Default != "no"}, &yes)
 	return yes, err

@@ -3,24 +3,75 @@
 package retryafter
 
 import (
+	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 )
 
-// Parse reads a Retry-After value as non-negative seconds or as an HTTP date (a past
-// date gives 0); ok is false when the value is empty or neither.
+// Longest is the longest wait Parse reports: anything a service asks for beyond it
+// comes out as Longest. No client sits out more than a minute (every Policy's MaxWait,
+// Duo's budget), so a day is far past any limit and far below where a time.Duration
+// overflows: "Retry-After: 9223372037" multiplied out as seconds came out negative,
+// and 18446744074 wrapped round to 290 ms, and both were retried at once.
+const Longest = 24 * time.Hour
+
+// Parse reads a Retry-After value as non-negative seconds (digits only, as RFC 9110
+// writes delay-seconds) or as an HTTP date (a past date gives 0). The wait is never
+// negative and never more than Longest, however large the number or late the date;
+// ok is false when the value is empty or neither.
 func Parse(value string, now time.Time) (wait time.Duration, ok bool) {
 	v := strings.TrimSpace(value)
 	if v == "" {
 		return 0, false
 	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second, true
+	if secs, ok := seconds(v); ok {
+		return secs, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
+		// Sub saturates rather than overflows, so a date centuries off is still in order.
+		return min(max(t.Sub(now), 0), Longest), true
 	}
 	return 0, false
+}
+
+// seconds reads delay-seconds digit by digit and stops counting at Longest, so that no
+// number, of any length, can overflow.
+func seconds(v string) (time.Duration, bool) {
+	const limit = int64(Longest / time.Second)
+	var n int64
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if n <= limit {
+			n = n*10 + int64(c-'0')
+		}
+	}
+	return time.Duration(min(n, limit)) * time.Second, true
+}
+
+// Describe says how long a wait is in words for a person, rounded up, for the sentence
+// a client gives when it stops: "45 seconds", "2 minutes", "3 hours", or "a day or
+// more" for Longest, which is what any longer Retry-After comes out as.
+func Describe(wait time.Duration) string {
+	unit := func(n time.Duration, one string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return fmt.Sprintf("%d %ss", n, one)
+	}
+	ceil := func(d, u time.Duration) time.Duration { return (d + u - 1) / u }
+	switch {
+	case wait >= Longest:
+		return "a day or more"
+	case wait <= 0:
+		return "a moment"
+	case wait < time.Minute:
+		return unit(ceil(wait, time.Second), "second")
+	case wait < time.Hour:
+		return unit(ceil(wait, time.Minute), "minute")
+	}
+	return unit(ceil(wait, time.Hour), "hour")
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/qr"
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
 // QR is a screen built around a QR code: what to do (beside the code when the window
@@ -31,6 +32,21 @@ type QR struct {
 	Reserve int
 }
 
+// printable is q with every text that is printed made safe for the terminal. Content
+// is left alone: it is what the code carries, drawn as modules, never as text.
+func (q QR) printable() QR {
+	texts := func(in []string) []string {
+		out := make([]string, len(in))
+		for i, t := range in {
+			out[i] = sanitize.Text(t)
+		}
+		return out
+	}
+	q.Scan, q.Instead, q.Steps, q.Other = texts(q.Scan), texts(q.Instead), texts(q.Steps), texts(q.Other)
+	q.Link = sanitize.Inline(q.Link)
+	return q
+}
+
 // linkLabel starts the line under every code; tests find the code by it.
 const linkLabel = "Link: "
 
@@ -45,6 +61,10 @@ func (s *Screen) DrawQR(q QR) bool {
 	if link == "" {
 		link = q.Content
 	}
+	// Sanitised once, before the layout is measured: the words beside the code are
+	// printed after its glyphs without going through write, and what is dropped
+	// takes no room.
+	q, link = q.printable(), sanitize.Inline(link)
 	code, side, why := s.fitQR(q, link)
 	if code == nil {
 		for _, l := range q.Instead {
@@ -147,8 +167,8 @@ func (s *Screen) sideText(q QR, room int) []string {
 
 func (s *Screen) linkLines(link string) {
 	// The link is never wrapped: a terminal that folds it keeps it one clickable,
-	// copyable string, which a line break would not be.
-	fmt.Fprintf(s.w, "%s%s\n", linkLabel, Clean(link))
+	// copyable string, which a line break would not be (so Inline, not Text).
+	fmt.Fprintf(s.w, "%s%s\n", linkLabel, sanitize.Inline(link))
 }
 
 // secretLines says an authenticator entry's key in groups of four, for a person who
@@ -168,7 +188,7 @@ func (s *Screen) secretLines(content string) {
 		secret = secret[4:]
 	}
 	groups = append(groups, secret)
-	s.Say("Or add it by hand: in the app choose to enter a key, name it as you like, and type this key (time-based): %s", Clean(strings.Join(groups, " ")))
+	s.Say("Or add it by hand: in the app choose to enter a key, name it as you like, and type this key (time-based): %s", strings.Join(groups, " "))
 }
 
 // errResized ends a question so that its screen is drawn again for the new window size.

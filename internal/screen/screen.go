@@ -1,6 +1,12 @@
 // Package screen is what steps write to: headings, guidance, QR codes, waits and the
 // demo phone. It writes to the terminal's stderr, never to stdout, which is kept for
 // results; tests give it a buffer.
+//
+// Everything a Screen prints passes through internal/sanitize first, whoever made
+// it: the organisation's name from config, a reason saved in a state file and a
+// service's answer all reach these methods as plain arguments. The only escape
+// sequences on screen are the ones the Screen writes itself: the QR code's colours,
+// the countdown's redrawn line and the clearing of the window before a redraw.
 package screen
 
 import (
@@ -10,10 +16,10 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/qr"
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
 // Screen writes human output.
@@ -70,6 +76,7 @@ func (s *Screen) width() int {
 // Heading starts a step: its number and title, and, when only some providers are
 // stand-ins, that this step's are.
 func (s *Screen) Heading(n, total int, title string, demo bool) {
+	title = sanitize.Inline(title)
 	if s.plain {
 		fmt.Fprintf(s.w, "\nStep %d of %d: %s\n", n, total, title)
 	} else {
@@ -119,9 +126,11 @@ func (s *Screen) Problem(format string, a ...any) {
 }
 
 // write wraps text at the window's width on word boundaries: first starts the first
-// line, indent the others.
+// line, indent the others. It is the funnel of Say, OK, Problem and StepsFrom: text
+// is sanitised here, after formatting, so an argument cannot bring in what the
+// format string does not hold.
 func (s *Screen) write(first, indent, text string) {
-	for _, line := range Wrap(text, s.width(), first, indent) {
+	for _, line := range Wrap(sanitize.Text(text), s.width(), first, indent) {
 		fmt.Fprintln(s.w, line)
 	}
 }
@@ -167,6 +176,8 @@ func cells(s string) int { return len([]rune(s)) }
 // meanwhile are not answers (the keyboard drops them).
 func (s *Screen) Countdown(ctx context.Context, c clock.Clock, d time.Duration, label string) error {
 	end := c.Now().Add(d)
+	// The label is on one line that is redrawn: a line break in it would leave copies.
+	label = sanitize.Inline(label)
 	if !s.tty {
 		// A screen reader or a log gets a plain line now and then, not a redrawn one.
 		for {
@@ -236,8 +247,9 @@ func (s *Screen) PhoneMessage(channel, to, text string) {
 	if channel == "email" {
 		where = "demo outbox"
 	}
+	channel, to = sanitize.Inline(channel), sanitize.Inline(to)
 	if s.plain {
-		s.write("", "", fmt.Sprintf("The %s received a message (%s to %s): %s", where, channel, to, Clean(text)))
+		s.write("", "", fmt.Sprintf("The %s received a message (%s to %s): %s", where, channel, to, text))
 		return
 	}
 	fmt.Fprintf(s.w, "\n  ┌─ %s: %s to %s\n", where, channel, to)
@@ -245,22 +257,14 @@ func (s *Screen) PhoneMessage(channel, to, text string) {
 	if width > 0 {
 		width--
 	}
-	for _, line := range Wrap(Clean(text), width, "  │ ", "  │ ") {
+	for _, line := range Wrap(sanitize.Text(text), width, "  │ ", "  │ ") {
 		fmt.Fprintln(s.w, line)
 	}
 	fmt.Fprintf(s.w, "  └─\n\n")
 }
 
-// Clean removes control characters (escape sequences included) from text that came
-// from outside, so a service's answer cannot rewrite the terminal.
-func Clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return r
-		}
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, s)
-}
+// Clean removes control and format characters (escape sequences, bidi overrides)
+// from text that came from outside, so a service's answer cannot rewrite the
+// terminal; line breaks and tabs are kept. It is sanitize.Text, for code that prints
+// without a Screen.
+func Clean(s string) string { return sanitize.Text(s) }

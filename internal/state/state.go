@@ -74,14 +74,20 @@ type PhoneAnswer struct {
 // VerifyRecord tracks proof of possession of the number and its registration.
 type VerifyRecord struct {
 	// SentTo is the number the last code went to; a changed number needs a new code.
-	SentTo     string    `json:"sent_to,omitempty"`
-	SentAt     time.Time `json:"sent_at,omitempty"`
+	SentTo string    `json:"sent_to,omitempty"`
+	SentAt time.Time `json:"sent_at,omitempty"`
+	// CheckingAt is set, and saved, just before a typed code goes to the code service,
+	// and cleared with its answer. Set on a later run, it means a run stopped while a
+	// check was out: the code may have been right, and a code service forgets a code
+	// once it accepts it, so checking it again cannot tell. The time only: never the code.
+	CheckingAt time.Time `json:"checking_at,omitempty"`
 	VerifiedAt time.Time `json:"verified_at,omitempty"`
 	// RegisteredAt is set once the number is the user's Microsoft 365 mobile method.
 	RegisteredAt time.Time `json:"registered_at,omitempty"`
 	MethodID     string    `json:"method_id,omitempty"`
-	// KeptExisting says the person chose to keep the number Microsoft 365 already had
-	// instead of the one they typed; it was not proven with a code by this tool.
+	// KeptExisting says the number is one Microsoft 365 already had and this tool did
+	// not prove with a code: the person chose to keep it instead of the one they typed,
+	// or a check was cut off and Microsoft 365 already had the number typed.
 	KeptExisting bool `json:"kept_existing,omitempty"`
 }
 
@@ -126,7 +132,10 @@ type DuoRecord struct {
 }
 
 // DuoTestRecord is the test push: recorded when sent, so that a resumed run waits
-// for the same push instead of sending the person a second one.
+// for the same push instead of sending the person a second one, and how the last one
+// ended, so that a push denied or left unanswered is never followed by another unless
+// the person asks for it. A push is never sent twice in answer to one approval:
+// ApprovedAt ends the step for good.
 type DuoTestRecord struct {
 	PushID    string    `json:"push_id,omitempty"`
 	NeedsCode bool      `json:"needs_code,omitempty"`
@@ -134,6 +143,17 @@ type DuoTestRecord struct {
 	// PushExpires is when the push stops being answerable, where the service says.
 	PushExpires time.Time `json:"push_expires,omitempty"`
 	ApprovedAt  time.Time `json:"approved_at,omitempty"`
+	// PushTimes are when the recent test pushes were sent, oldest first, each recorded
+	// before the call that sends it: the cap on test pushes (push fatigue is how MFA
+	// is talked past) must hold across runs and processes, and a push whose answer was
+	// lost still counts. Times only; older ones are dropped once they no longer count.
+	PushTimes []time.Time `json:"push_times,omitempty"`
+	// Outcome is how the last push ended without approval ("denied", "timeout", or
+	// "unknown": a run stopped between sending it and recording its id, or the service
+	// no longer knows it), and OutcomeAt when that was learned; empty once a push's id
+	// is recorded, and before the first.
+	Outcome   string    `json:"outcome,omitempty"`
+	OutcomeAt time.Time `json:"outcome_at,omitempty"`
 }
 
 // New returns the empty state of a user who has not started yet.

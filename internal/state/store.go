@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gofrs/flock"
 
@@ -39,6 +40,15 @@ const (
 	// hashBytes of SHA-256 are 80 bits, 16 base32 characters: an accidental collision
 	// among even millions of addresses is out of reach.
 	hashBytes = 10
+
+	// MaxFileSize is the most Load reads of a state file. A person's progress is a few
+	// kilobytes; a file far larger is not theirs to parse (and its text would fill the
+	// screen with the error), so it is refused like a damaged one.
+	MaxFileSize = 1 << 20
+
+	// staleTemp is how old a temporary file of Save must be before Lock removes it: a
+	// save lives for milliseconds, so one a minute old was left by a killed run.
+	staleTemp = time.Minute
 )
 
 // Store reads and writes the state files under dir (the "state" folder in the tool's home).
@@ -281,6 +291,10 @@ func (s *Store) Save(st *State) error {
 		return err
 	}
 	path := s.Path(st.User)
+	// Load refuses a link; this keeps a save from replacing one that appeared since.
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return linked(path)
+	}
 	if err := atomicfile.WriteFile(path, data); err != nil {
 		return newFileError(fmt.Sprintf("cannot save state file %s (%v); check free disk space and that you may write to %s", path, cause(err), s.dir), err)
 	}
@@ -470,6 +484,7 @@ func (s *Store) Lock(user string) (unlock func() error, err error) {
 		return nil, newFileError(fmt.Sprintf("another mfa-onboard is already working on %s (it holds %s); let it finish, or stop it, and try again", user, path), ErrLocked)
 	}
 	s.setHeld(path, true)
+	s.removeStaleTemps(time.Now())
 	// The lock file stays: removing it while another process waits to open it would let two processes hold "the" lock.
 	return func() error {
 		s.setHeld(path, false)
@@ -477,7 +492,60 @@ func (s *Store) Lock(user string) (unlock func() error, err error) {
 	}, nil
 }
 
+// removeStaleTemps deletes the temporary files killed runs left behind (renameio's
+// ".<name>.json<number>", see atomicfile.TempTarget), which nothing else ever would.
+// Only plain files for a current state file name, older than staleTemp, are removed:
+// those are this tool's, and no run is still writing them. Another person's run may be
+// saving right now, but its temporary file is younger. Failing to remove one changes
+// nothing for this run, so errors are left unsaid.
+func (s *Store) removeStaleTemps(now time.Time) {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		target, ok := atomicfile.TempTarget(e.Name())
+		if !ok || !e.Type().IsRegular() || !ownFileName(target) {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && now.Sub(fi.ModTime()) > staleTemp {
+			_ = os.Remove(filepath.Join(s.dir, e.Name()))
+		}
+	}
+}
+
+// ownFileName says whether name is one Save writes: fileName's "<readable>-<hash>"
+// plus ".json". Legacy names are never saved to, so no temporary file has them.
+func ownFileName(name string) bool {
+	base, ok := strings.CutSuffix(name, ".json")
+	if !ok {
+		return false
+	}
+	i := strings.LastIndexByte(base, '-')
+	if i < 1 || len(base)-i-1 != 16 || i > readableMax+1 {
+		return false
+	}
+	for _, r := range base[:i] {
+		if !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || strings.ContainsRune("@._+-", r)) {
+			return false
+		}
+	}
+	for _, r := range base[i+1:] {
+		if !('a' <= r && r <= 'z' || '2' <= r && r <= '7') {
+			return false
+		}
+	}
+	return true
+}
+
 func (s *Store) ensureDir() error {
+	// A link in the folder's place would have the folder it points to, wherever that
+	// is, made private (0700) and written to. The folders above it may be links (a
+	// home folder kept elsewhere); this one, which the tool makes itself, may not.
+	if fi, err := os.Lstat(s.dir); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		to, _ := os.Readlink(s.dir)
+		return newFileError(fmt.Sprintf("the state folder %s is a symbolic link (to %s); mfa-onboard does not follow it, so that it never changes or writes to a folder elsewhere: replace the link with a folder of its own, moving the files it points to into it", s.dir, to))
+	}
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
 		return newFileError(fmt.Sprintf("cannot create the state folder %s (%v); check that you may write there", s.dir, cause(err)), err)
 	}
@@ -561,10 +629,26 @@ func probeUser(data []byte) string {
 	return probe.User
 }
 
+// readFile reads a state file of at most MaxFileSize. A symbolic link is refused
+// before it is opened: a dangling one would read as "not started yet" and the first
+// save would replace it, and a live one would be read through and then replaced.
 func readFile(path string) ([]byte, error) {
+	notFound := func(err error) error {
+		return newFileError(fmt.Sprintf("there is no state file %s yet", path), ErrNotFound, err)
+	}
+	lfi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, notFound(err)
+	}
+	if err != nil {
+		return nil, unreadable(path, err)
+	}
+	if lfi.Mode()&fs.ModeSymlink != 0 {
+		return nil, linked(path)
+	}
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, newFileError(fmt.Sprintf("there is no state file %s yet", path), ErrNotFound, err)
+		return nil, notFound(err) // removed since the look above
 	}
 	if err != nil {
 		return nil, unreadable(path, err)
@@ -577,9 +661,16 @@ func readFile(path string) ([]byte, error) {
 	if fi.IsDir() {
 		return nil, newFileError(fmt.Sprintf("state file %s is a folder, not a file; move it aside and try again", path))
 	}
-	data, err := io.ReadAll(f)
+	if fi.Size() > MaxFileSize {
+		return nil, tooLarge(path, fi.Size())
+	}
+	// The limit holds for a file that grows while it is read, too.
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, unreadable(path, err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, tooLarge(path, int64(len(data)))
 	}
 	return data, nil
 }
@@ -622,6 +713,20 @@ func duplicate(path, user, kept string, legacy bool) error {
 		how = ", under the name older versions of mfa-onboard used,"
 	}
 	return newFileError(fmt.Sprintf("state file %s also holds the progress of %q%s but %s is the one in use; both were left as they are: compare them and move aside the one not to go on with", path, user, how, kept))
+}
+
+// linked is a state file that is a symbolic link. It counts as damaged: Load will not
+// guess at it, and it is left as it is.
+func linked(path string) error {
+	to, err := os.Readlink(path)
+	if err != nil {
+		to = "somewhere unreadable"
+	}
+	return newFileError(fmt.Sprintf("state file %s is a symbolic link (to %s), and mfa-onboard keeps progress only in plain files, so that a save never replaces a link or writes elsewhere; it was left as it is: put the file it points to in its place, or move it aside", path, to), ErrDamaged)
+}
+
+func tooLarge(path string, size int64) error {
+	return newFileError(fmt.Sprintf("state file %s is %d bytes, more than the 1 MiB a person's progress can take, so it was not read; it was left as it is: move it aside or run \"mfa-onboard reset\" to start this user over", path, size), ErrDamaged)
 }
 
 func newer(path string, schema int) error {

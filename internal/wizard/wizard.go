@@ -39,7 +39,8 @@ type waiting interface {
 
 // Run goes through every step not yet done. It returns the outcome and the error that
 // stopped it, if any: an error with a Waiting method when waiting on a person,
-// prompt.ErrInterrupted on Ctrl-C, or the step's own error.
+// prompt.ErrInterrupted on Ctrl-C, a *SaveError when progress could not be saved, or
+// the step's own error.
 func (r *Runner) Run(ctx context.Context) (Outcome, error) {
 	env, st := r.Env, r.Env.State
 	var deferred error
@@ -70,7 +71,7 @@ func (r *Runner) Run(ctx context.Context) (Outcome, error) {
 			st.Mark(id, state.Failed, err.Error(), now)
 		}
 		if serr := env.Save(); serr != nil {
-			return Failed, errors.Join(err, serr)
+			return Failed, newSaveError(id, err, serr)
 		}
 		var later interface{ Deferred() bool }
 		switch {
@@ -93,6 +94,36 @@ func (r *Runner) Run(ctx context.Context) (Outcome, error) {
 		return WaitingUser, deferred
 	}
 	return Completed, nil
+}
+
+// SaveError ends a run whose progress could not be saved after step StepID (a full
+// disk, a folder gone read-only): the run has failed whatever the step did, since what
+// it recorded is lost, and nothing may say the progress is saved. It unwraps to the
+// save's error and, when the step failed on its own, the step's; a step that was
+// waiting or interrupted is left out, so that the run neither exits as waiting (which
+// prints no error) nor as interrupted.
+type SaveError struct {
+	StepID string
+	// Step is the step's own failure, or nil when it finished, waited or was stopped.
+	Step error
+	Err  error
+}
+
+func newSaveError(id string, stepErr, saveErr error) *SaveError {
+	var need waiting
+	if errors.As(stepErr, &need) || errors.Is(stepErr, prompt.ErrInterrupted) || errors.Is(stepErr, context.Canceled) {
+		stepErr = nil
+	}
+	return &SaveError{StepID: id, Step: stepErr, Err: saveErr}
+}
+
+func (e *SaveError) Error() string { return errors.Join(e.Step, e.Err).Error() }
+
+func (e *SaveError) Unwrap() []error {
+	if e.Step == nil {
+		return []error{e.Err}
+	}
+	return []error{e.Step, e.Err}
 }
 
 // roler is a step that says which provider roles it uses, so its screen is labelled
@@ -134,6 +165,10 @@ type Summary struct {
 	WaitingOn string
 	Steps     []StepSummary
 	Updated   time.Time
+	// Reason is why a failed run failed, in its error's words: the one thing a
+	// pipeline must learn when the run stopped before any step (a lock held, a damaged
+	// state file) or when its progress could not be saved.
+	Reason string
 }
 
 // StepSummary is one step's line in a summary.

@@ -15,7 +15,9 @@ import (
 )
 
 // pushesPerWindow and pushWindow cap test pushes so that no loop, retry or impatient
-// technician can push-bomb a person.
+// technician can push-bomb a person. This cap lives in memory, for one process: the
+// duo-test step holds the same cap across runs from the person's saved state, and
+// this is the second line behind it.
 const (
 	pushesPerWindow = 3
 	pushWindow      = 5 * time.Minute
@@ -106,14 +108,16 @@ func (c *Client) takePushSlot(username string) error {
 	}
 	if len(recent) >= pushesPerWindow {
 		c.pushes[key] = recent
-		return fmt.Errorf("%d test pushes to %s in the last %s already: %w", pushesPerWindow, username, pushWindow, provider.ErrRateLimited)
+		return fmt.Errorf("%d test pushes to %s in the last %d minutes already: %w", pushesPerWindow, username, int(pushWindow/time.Minute), provider.ErrRateLimited)
 	}
 	c.pushes[key] = append(recent, now)
 	return nil
 }
 
 // Status asks Duo about the push. auth_status is a long-poll; an attempt that reaches
-// CallTimeout with no change means the push is still waiting.
+// CallTimeout with no change means the push is still waiting. A txid Duo does not know
+// (it forgets old transactions) is provider.ErrNotFound: that push can no longer be
+// answered, which a resumed run must tell from Duo being unreachable.
 func (c *Client) Status(ctx context.Context, pushID string) (provider.PushStatus, error) {
 	var r struct {
 		Result    string `json:"result"`
@@ -123,6 +127,10 @@ func (c *Client) Status(ctx context.Context, pushID string) (provider.PushStatus
 	err := c.call(ctx, AuthAPI, http.MethodGet, "/auth/v2/auth_status", url.Values{"txid": {pushID}}, &r)
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		return provider.PushStatus{Result: provider.PushWaiting, Message: "Waiting for an answer on the phone."}, nil
+	}
+	var duoErr *Error
+	if errors.As(err, &duoErr) && duoErr.Code == 40002 && duoErr.Detail == "txid" {
+		return provider.PushStatus{}, fmt.Errorf("%w: Duo no longer knows this push (%w); send a new one", provider.ErrNotFound, err)
 	}
 	if err != nil {
 		return provider.PushStatus{}, err

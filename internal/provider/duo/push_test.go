@@ -109,6 +109,9 @@ func TestPushCap(t *testing.T) {
 	if !errors.Is(err, provider.ErrRateLimited) {
 		t.Fatalf("fourth push = %v; want ErrRateLimited", err)
 	}
+	if !strings.Contains(err.Error(), "in the last 5 minutes") {
+		t.Errorf("%q does not say the window in words", err)
+	}
 	if n := len(f.requests("POST", "/auth/v2/auth")); n != 3 {
 		t.Errorf("Duo got %d pushes; want 3", n)
 	}
@@ -164,4 +167,54 @@ func TestCurrentActivationAsksDuoNothing(t *testing.T) {
 	if n := len(f.srv.Requests()) - before; n != 0 {
 		t.Errorf("CurrentActivation made %d requests; want none", n)
 	}
+}
+
+// TestStatusInALaterRun: a run that stopped while its push was out carries on in a
+// later process, with a new client, from the txid alone: Duo's answer to that push is
+// what it learns, so an approved push is never followed by a second one.
+func TestStatusInALaterRun(t *testing.T) {
+	tests := []struct {
+		answer string
+		want   provider.PushResult
+		msgHas string
+	}{
+		{"", provider.PushWaiting, "Pushed a login request"},
+		{"allow", provider.PushAllowed, "Success"},
+		{"deny", provider.PushDenied, "denied"},
+		{"fraud", provider.PushDenied, "reported this push as fraud"},
+		{"timeout", provider.PushTimeout, "timed out"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.want)+"/"+tt.answer, func(t *testing.T) {
+			ctx := context.Background()
+			f := newFixture(t)
+			_, pid := f.enrolled(t, "alice@contoso.com", "+12015550100")
+			push, err := f.c.Push(ctx, "alice@contoso.com", pid)
+			must(t, err)
+			if tt.answer != "" {
+				must(t, f.srv.AnswerPushID(push.ID, tt.answer))
+			}
+			later, err := duo.New(f.cfg)
+			must(t, err)
+			st, err := later.Status(ctx, push.ID)
+			if err != nil || st.Result != tt.want || !strings.Contains(st.Message, tt.msgHas) {
+				t.Fatalf("Status in a later run = %+v, %v; want %s saying %q", st, err, tt.want, tt.msgHas)
+			}
+			if n := len(f.requests("POST", "/auth/v2/auth")); n != 1 {
+				t.Errorf("Duo got %d pushes; want the one", n)
+			}
+		})
+	}
+}
+
+// TestStatusOfAPushDuoDoesNotKnow: a txid Duo does not know (it forgets old ones) is
+// ErrNotFound, so that a resumed run can tell "that push is gone" from "Duo cannot be
+// reached" and asks the person instead of failing or pushing again.
+func TestStatusOfAPushDuoDoesNotKnow(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.c.Status(context.Background(), "5c7e2b1a-0000-4000-8000-000000000000")
+	if !errors.Is(err, provider.ErrNotFound) {
+		t.Fatalf("Status of an unknown txid = %v; want ErrNotFound", err)
+	}
+	duoError(t, err, 40002, "(txid)", "Duo no longer knows this push")
 }

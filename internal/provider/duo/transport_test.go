@@ -60,6 +60,9 @@ func TestRateLimitedForever(t *testing.T) {
 		{"backoff 1+2+4+8 s with jitter, 5 attempts", "", 5, 15 * time.Second, 19 * time.Second},
 		{"Retry-After 20 s: stops at the 60 s budget", "20", 4, 60 * time.Second, 60 * time.Second},
 		{"Retry-After beyond the budget: no wait", "120", 1, 0, 0},
+		// As seconds these overflowed time.Duration (negative, and 290 ms), and were retried.
+		{"Retry-After of 292 years: no wait", "9223372037", 1, 0, 0},
+		{"Retry-After of 584 years: no wait", "18446744074", 1, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,22 +164,31 @@ func TestCancelDuringSlowCall(t *testing.T) {
 
 func TestCallTimeout(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, func(c *duo.Config) { c.CallTimeout = 200 * time.Millisecond })
+	// The set-up calls get the fixture's 5 s: with 200 ms for every call, a TLS
+	// handshake slowed by a busy machine timed out in enrolled or Push, before
+	// anything stalled (2 runs in 100 under load). Only the calls meant to outlast
+	// the timeout use the short one, and for them a slow handshake ends the same way
+	// as the stall, as "no answer within 200ms".
+	f := newFixture(t)
 	_, pid := f.enrolled(t, "alice@contoso.com", "+12015550100")
 	push, err := f.c.Push(ctx, "alice@contoso.com", pid)
 	must(t, err)
+	cfg := f.cfg
+	cfg.CallTimeout = 200 * time.Millisecond
+	short, err := duo.New(cfg)
+	must(t, err)
 
 	f.srv.Stall("/auth/v2/auth_status")
-	st, err := f.c.Status(ctx, push.ID)
+	st, err := short.Status(ctx, push.ID)
 	if err != nil || st.Result != provider.PushWaiting {
 		t.Errorf("Status of a long-poll that outlasts the timeout = %+v, %v; want waiting", st, err)
 	}
 	f.srv.Stall("/admin/v1/info/summary")
-	_, err = f.c.Activated(ctx, "DPNOSUCH")
+	_, err = short.Activated(ctx, "DPNOSUCH")
 	if err == nil {
 		t.Fatal("Activated of an unknown phone succeeded")
 	}
-	for _, ck := range f.c.Check(ctx) {
+	for _, ck := range short.Check(ctx) {
 		if ck.Name == "duo admin api" && (ck.OK || !strings.Contains(ck.Detail, "no answer from Duo within 200ms")) {
 			t.Errorf("admin check of a silent Duo = %+v", ck)
 		}

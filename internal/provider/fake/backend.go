@@ -49,9 +49,11 @@ func NewServices(path string, opts Options, box *outbox.Outbox, c clock.Clock) *
 
 // records is everything the fake services remember, as the vendors would.
 type records struct {
-	Seq       int                    `json:"seq"`
-	Codes     map[string]*textCode   `json:"codes,omitempty"`
-	Mobiles   map[string]string      `json:"mobiles,omitempty"`
+	Seq     int                  `json:"seq"`
+	Codes   map[string]*textCode `json:"codes,omitempty"`
+	Mobiles map[string]string    `json:"mobiles,omitempty"`
+	// Notices is the demo mail server's log, notice id to receipt, written once the
+	// message is in the outbox; whether a notice went out is read from the outbox.
 	Notices   map[string]string      `json:"notices,omitempty"`
 	DuoUsers  map[string]*duoUser    `json:"duo_users,omitempty"`
 	DuoPhones map[string]*duoPhone   `json:"duo_phones,omitempty"`

@@ -22,6 +22,10 @@ type textCode struct {
 	ExpiresAt time.Time `json:"expires_at"`
 	Wrong     int       `json:"wrong"`
 	Dead      bool      `json:"dead"`
+	// Approved keeps an accepted code's record, spent, as Twilio keeps a converted
+	// attempt in its log after deleting the verification: checking it again fails,
+	// but whether it was accepted can still be asked.
+	Approved bool `json:"approved,omitempty"`
 }
 
 // Codes is the fake text-message code service (Twilio Verify's role).
@@ -86,7 +90,7 @@ func (c *Codes) CheckCode(ctx context.Context, to, code string) (provider.CodeCh
 	err := c.s.update(func(r *records) error {
 		tc := r.Codes[to]
 		switch {
-		case tc == nil || now.After(tc.ExpiresAt):
+		case tc == nil || tc.Approved || now.After(tc.ExpiresAt):
 			out = provider.CodeCheck{Status: provider.CodeExpired}
 			return nil
 		case tc.Dead:
@@ -98,7 +102,7 @@ func (c *Codes) CheckCode(ctx context.Context, to, code string) (provider.CodeCh
 			return fmt.Errorf("the demo services file has a damaged code record; delete %s", c.s.path)
 		}
 		if subtle.ConstantTimeCompare([]byte(hashCode(salt, code)), []byte(tc.Hash)) == 1 {
-			delete(r.Codes, to)
+			tc.Approved = true
 			out = provider.CodeCheck{Status: provider.CodeApproved}
 			return nil
 		}
@@ -128,4 +132,20 @@ func hashCode(salt []byte, code string) string {
 	h.Write(salt)
 	h.Write([]byte(code))
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Accepted reports whether a code texted to the number since sentAt was accepted, as
+// Twilio's Verification Attempts log can say after the verification itself is gone.
+func (c *Codes) Accepted(ctx context.Context, to string, sentAt time.Time) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	var ok bool
+	err := c.s.view(func(r *records) error {
+		// The tool records its own send time just after the service's: allow for it.
+		tc := r.Codes[to]
+		ok = tc != nil && tc.Approved && !tc.SentAt.Before(sentAt.Add(-time.Minute))
+		return nil
+	})
+	return ok, err
 }

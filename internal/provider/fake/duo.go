@@ -56,6 +56,9 @@ func (s *Services) Duo() *Duo { return &Duo{s: s} }
 var totpOpts = totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
 
 // pushesPerWindow and pushWindow cap test pushes so a loop can never push-bomb a person.
+// The demo service keeps its push times in its records file, as a vendor would on its
+// side, so this cap holds across runs; the duo-test step holds the same cap from the
+// person's state for every Pusher.
 const (
 	pushesPerWindow = 3
 	pushWindow      = 5 * time.Minute
@@ -333,7 +336,7 @@ func (d *Duo) Push(ctx context.Context, username, deviceID string) (provider.Pus
 			}
 		}
 		if len(recent) >= pushesPerWindow {
-			return fmt.Errorf("%d test pushes in %s already: %w", pushesPerWindow, pushWindow, provider.ErrRateLimited)
+			return fmt.Errorf("%d test pushes in the last %d minutes already: %w", pushesPerWindow, int(pushWindow/time.Minute), provider.ErrRateLimited)
 		}
 		if r.PushTimes == nil {
 			r.PushTimes = map[string][]time.Time{}
@@ -358,17 +361,20 @@ func (d *Duo) Push(ctx context.Context, username, deviceID string) (provider.Pus
 }
 
 // Status reports the push's result; an unanswered push times out like a real one.
+// It is a question, asked in polling loops and by every resumed run, so it reads the
+// records and never rewrites them: the timeout follows from the push's age.
 func (d *Duo) Status(ctx context.Context, pushID string) (provider.PushStatus, error) {
 	var st provider.PushStatus
-	err := d.s.update(func(r *records) error {
+	err := d.s.view(func(r *records) error {
 		p := r.Pushes[pushID]
 		if p == nil {
 			return fmt.Errorf("push %s: %w", pushID, provider.ErrNotFound)
 		}
-		if p.Result == string(provider.PushWaiting) && d.s.clock.Now().Sub(p.Created) > d.s.opts.PushValid {
-			p.Result = string(provider.PushTimeout)
+		result := p.Result
+		if result == string(provider.PushWaiting) && d.s.clock.Now().Sub(p.Created) > d.s.opts.PushValid {
+			result = string(provider.PushTimeout)
 		}
-		st = provider.PushStatus{Result: provider.PushResult(p.Result), Message: pushMessage(p.Result)}
+		st = provider.PushStatus{Result: provider.PushResult(result), Message: pushMessage(result)}
 		return nil
 	})
 	return st, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/outbox"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 )
 
@@ -50,6 +51,11 @@ func (g *Registrar) RegisterMobile(ctx context.Context, user, e164 string) (stri
 }
 
 // Notifier is the fake support desk: the notice lands in the outbox as an email.
+//
+// The outbox is the support desk's mailbox, so it is what says whether a notice went
+// out: the records file is written only after the message is in the outbox, and
+// Sent reads the outbox itself. A run stopped between the two leaves a message that
+// Sent finds (no second notice), never a record of a notice nobody received.
 type Notifier struct {
 	s  *Services
 	to string
@@ -61,45 +67,74 @@ func (s *Services) Notifier(to string) *Notifier { return &Notifier{s: s, to: to
 // Name says where notices go.
 func (n *Notifier) Name() string { return "email to " + n.to + " (demo)" }
 
+// The lines every demo notice carries, by which Sent recognises it.
+const (
+	referenceLine = "Reference: "
+	messageIDLine = "Message-ID: "
+)
+
 // Notify writes the notice to the outbox once per notice id.
 func (n *Notifier) Notify(ctx context.Context, no provider.Notice) (string, error) {
-	if err := ctx.Err(); err != nil {
+	if receipt, found, err := n.Sent(ctx, no.ID); err != nil || found {
+		return receipt, err
+	}
+	// The mail server's id for the message is taken first, as it goes in the message.
+	var receipt string
+	err := n.s.update(func(r *records) error {
+		receipt = r.nextID("MSG")
+		return nil
+	})
+	if err != nil {
 		return "", err
 	}
-	receipt, already := "", false
-	err := n.s.update(func(r *records) error {
-		if got, ok := r.Notices[no.ID]; ok {
-			receipt, already = got, true
-			return nil
-		}
+	text := fmt.Sprintf("Subject: MFA set up for %s\n\n%s has finished: %s. Phone %s. Sent from %s at %s. Please enforce MFA for this account.\n\n%s%s\n%s%s",
+		no.User, no.User, strings.Join(no.Completed, ", "), no.MaskedPhone, no.Computer, no.When.Format("2006-01-02 15:04 MST"),
+		referenceLine, no.ID, messageIDLine, receipt)
+	if err := n.s.deliver(outbox.Email, n.to, text, ""); err != nil {
+		return "", err
+	}
+	err = n.s.update(func(r *records) error {
 		if r.Notices == nil {
 			r.Notices = map[string]string{}
 		}
-		receipt = r.nextID("MSG")
 		r.Notices[no.ID] = receipt
 		return nil
 	})
-	if err != nil || already {
-		return receipt, err
-	}
-	text := fmt.Sprintf("Subject: MFA set up for %s\n\n%s has finished: %s. Phone %s. Sent from %s at %s. Please enforce MFA for this account.",
-		no.User, no.User, strings.Join(no.Completed, ", "), no.MaskedPhone, no.Computer, no.When.Format("2006-01-02 15:04 MST"))
-	if err := n.s.deliver("email", n.to, text, ""); err != nil {
-		return "", err
+	if err != nil {
+		return "", fmt.Errorf("the notice went out (reference %s) but the demo services could not record it (%w); run again: the notice is found in the outbox and not sent twice", receipt, err)
 	}
 	return receipt, nil
 }
 
-// Sent reports whether the notice id was sent already.
+// Sent reports whether the notice id is in the outbox, addressed to this desk, and
+// its receipt. The records are not asked: versions before this one recorded a notice
+// before writing it, so a run stopped in between left a record of a notice that never
+// arrived, and such a notice is sent now.
 func (n *Notifier) Sent(ctx context.Context, id string) (string, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return "", false, err
 	}
-	var receipt string
-	var found bool
-	err := n.s.view(func(r *records) error {
-		receipt, found = r.Notices[id]
-		return nil
-	})
-	return receipt, found, err
+	msgs, err := outbox.Read(n.s.outbox.Path())
+	if err != nil {
+		return "", false, err
+	}
+	for _, m := range msgs {
+		if m.Channel != outbox.Email || m.To != n.to {
+			continue
+		}
+		var receipt string
+		var ours bool
+		for _, line := range strings.Split(m.Text, "\n") {
+			switch {
+			case line == referenceLine+id:
+				ours = true
+			case strings.HasPrefix(line, messageIDLine):
+				receipt = strings.TrimPrefix(line, messageIDLine)
+			}
+		}
+		if ours {
+			return receipt, true, nil
+		}
+	}
+	return "", false, nil
 }

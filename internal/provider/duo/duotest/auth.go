@@ -136,6 +136,9 @@ func (s *Server) authStatus(c call) (any, *apiError) {
 	if p == nil {
 		return nil, fail(400, 40002, "txid")
 	}
+	if s.allowPolled && s.pushResult(p) == "" {
+		p.answer = "allow"
+	}
 	return pushStatus(s.pushResult(p)), nil
 }
 

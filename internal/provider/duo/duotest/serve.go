@@ -193,6 +193,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	out, e := rt.h(s, call{params: params, ids: ids})
+	if e == nil {
+		s.effects[rt.method+" "+rt.pattern]++
+	}
 	s.mu.Unlock()
 	if e != nil {
 		writeFail(w, e, "")

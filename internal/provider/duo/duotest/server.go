@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
+	"github.com/mfa-onboard/mfa-onboard/internal/faultpoint/gate"
 )
 
 // Keys are the two integrations' key pairs the server accepts.
@@ -114,6 +115,11 @@ type Server struct {
 	stalls       map[string]*stall
 	requests     []Request
 	missingGrant bool
+	// effects counts the answers of each route that succeeded ("POST /admin/v1/phones").
+	effects map[string]int
+	// allowPolled approves a waiting push when auth_status is first asked about it.
+	allowPolled bool
+	gate        gate.Gate
 }
 
 // New starts a fake Duo that stops when the test ends.
@@ -133,12 +139,53 @@ func New(t testing.TB, opts Options) *Server {
 		pushes:   map[string]*push{},
 		failures: map[string][]failure{},
 		stalls:   map[string]*stall{},
+		effects:  map[string]int{},
 	}
-	s.srv = httptest.NewTLSServer(s)
+	s.srv = httptest.NewTLSServer(s.gate.Wrap(s))
 	t.Cleanup(s.srv.Close)
 	// Registered after Close so it runs first: a stalled handler must end before Close waits for it.
 	t.Cleanup(s.releaseStalls)
+	t.Cleanup(s.gate.ReleaseAll)
 	return s
+}
+
+// Gate numbers the requests and can stop at one of them (see package gate), for
+// tests that kill the client there.
+func (s *Server) Gate() *gate.Gate { return &s.gate }
+
+// Effects counts the successful answers of each route, as "METHOD pattern" (ids as
+// {}): "POST /admin/v1/phones" is phones created, "POST /auth/v2/auth" pushes sent,
+// "POST /admin/v1/phones/{}/send_sms_activation" activations texted.
+func (s *Server) Effects() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.effects))
+	for k, v := range s.effects {
+		out[k] = v
+	}
+	return out
+}
+
+// AllowPushesWhenPolled makes the person approve each push as soon as the client
+// asks auth_status about it, the way someone holding the phone approves the push
+// the screen told them about. A push whose transaction id the client never learned
+// (its answer was lost) is never approved, and times out.
+func (s *Server) AllowPushesWhenPolled(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.allowPolled = on
+}
+
+// PushAnswers counts the pushes by their answer so far: "allow", "deny", "fraud",
+// "timeout", and "" for those still waiting.
+func (s *Server) PushAnswers() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]int{}
+	for _, p := range s.pushes {
+		out[s.pushResult(p)]++
+	}
+	return out
 }
 
 // Host is the host:port clients must use as the API host (it is part of the signature).

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
+	"github.com/mfa-onboard/mfa-onboard/internal/faultpoint/gate"
 )
 
 // The tenant and app registration every Server accepts.
@@ -68,6 +69,7 @@ type Server struct {
 	tokens   map[string]bool
 	requests []Request
 	failures []failure
+	gate     gate.Gate
 }
 
 type user struct {
@@ -91,9 +93,43 @@ func New(t testing.TB) *Server {
 		perms:  map[string]bool{PermMethods: true, PermPolicyRead: true, PermPolicyWrite: true, PermUsersRead: true},
 		tokens: map[string]bool{},
 	}
-	s.Server = httptest.NewTLSServer(http.HandlerFunc(s.serve))
+	s.Server = httptest.NewTLSServer(s.gate.Wrap(http.HandlerFunc(s.serve)))
 	t.Cleanup(s.Close)
+	t.Cleanup(s.gate.ReleaseAll) // before Close, which waits for held requests
 	return s
+}
+
+// Gate numbers the requests and can stop at one of them (see package gate), for
+// tests that kill the client there.
+func (s *Server) Gate() *gate.Gate { return &s.gate }
+
+// Writes counts the changes Graph made: phone methods created (POST …/phoneMethods
+// answered 201) or updated (PATCH …/phoneMethods/{id} answered 204), and per-user
+// MFA states set (PATCH …/authentication/requirements answered 204).
+func (s *Server) Writes() (methodsCreated, methodsUpdated, mfaStates int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.requests {
+		switch {
+		case r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/authentication/phoneMethods") && r.Status == http.StatusCreated:
+			methodsCreated++
+		case r.Method == http.MethodPatch && strings.Contains(r.Path, "/authentication/phoneMethods/") && r.Status/100 == 2:
+			methodsUpdated++
+		case r.Method == http.MethodPatch && strings.HasSuffix(r.Path, "/authentication/requirements") && r.Status/100 == 2:
+			mfaStates++
+		}
+	}
+	return methodsCreated, methodsUpdated, mfaStates
+}
+
+// MFAState is the user's per-user MFA state ("disabled", "enabled", "enforced"), or "".
+func (s *Server) MFAState(upn string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.users[strings.ToLower(upn)]; u != nil {
+		return u.mfa
+	}
+	return ""
 }
 
 // AuthorityHost is what NewSecretCredential takes to get tokens from this server.

@@ -13,11 +13,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
+	"github.com/mfa-onboard/mfa-onboard/internal/faultpoint/gate"
 )
 
 // The credentials and service every Server accepts.
@@ -57,6 +59,10 @@ type Server struct {
 	sends         map[string][]time.Time   // send times by To, for 60203
 	requests      []Request
 	failures      []failure
+	gate          gate.Gate
+	// attempts are Verify's Verification Attempts: one per text sent, converted once
+	// its verification was approved.
+	attempts []*attempt
 }
 
 // failure is a canned answer for the next request to a path.
@@ -74,9 +80,31 @@ func New(t testing.TB) *Server {
 		verifications: map[string]*verification{},
 		sends:         map[string][]time.Time{},
 	}
-	s.Server = httptest.NewTLSServer(http.HandlerFunc(s.serve))
+	s.Server = httptest.NewTLSServer(s.gate.Wrap(http.HandlerFunc(s.serve)))
 	t.Cleanup(s.Close)
+	t.Cleanup(s.gate.ReleaseAll) // before Close, which waits for held requests
 	return s
+}
+
+// Gate numbers the requests and can stop at one of them (see package gate), for
+// tests that kill the client there.
+func (s *Server) Gate() *gate.Gate { return &s.gate }
+
+// Texts counts the text messages Verify sent (each accepted verification request
+// sends one, a repeat of a pending verification included); Approvals counts the
+// checks that approved a code.
+func (s *Server) Texts() (texts, approvals int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.requests {
+		switch {
+		case r.Method == http.MethodPost && r.Path == Path("Verifications") && r.Status == http.StatusCreated:
+			texts++
+		case r.Method == http.MethodPost && r.Path == Path("VerificationCheck") && r.Status == http.StatusOK && strings.Contains(r.Answer, `"status":"approved"`):
+			approvals++
+		}
+	}
+	return texts, approvals
 }
 
 // SetClock makes the server tell time by c; give the client under test the same one.

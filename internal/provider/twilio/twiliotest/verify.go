@@ -26,6 +26,14 @@ type verification struct {
 	checks                int
 }
 
+// attempt is one text sent for a verification, as the Verification Attempts API
+// lists it.
+type attempt struct {
+	sid, verificationSID, to string
+	created                  time.Time
+	converted                bool
+}
+
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
 // twilioTime is how Verify writes dates.
@@ -59,6 +67,14 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, form url.Values) 
 	if user, pass, ok := r.BasicAuth(); !ok || user != AccountSID || pass != AuthToken {
 		w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
 		writeError(w, http.StatusUnauthorized, 20003, "Authenticate")
+		return
+	}
+	if r.URL.Path == "/v2/Attempts" {
+		if r.Method != http.MethodGet {
+			writeError(w, http.StatusMethodNotAllowed, 20004, "Method not allowed")
+			return
+		}
+		s.listAttempts(w, r.URL.Query())
 		return
 	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/v2/Services/")
@@ -138,10 +154,12 @@ func (s *Server) startVerification(w http.ResponseWriter, form url.Values, now t
 		v = &verification{sid: "VE" + randomHex(16), to: to, code: sixDigits(), status: "pending", created: now, expires: now.Add(Lifetime)}
 		s.verifications[to] = v
 	}
+	at := &attempt{sid: "VL" + randomHex(16), verificationSID: v.sid, to: to, created: now}
+	s.attempts = append(s.attempts, at)
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"sid": v.sid, "service_sid": ServiceSID, "account_sid": AccountSID, "to": to, "channel": "sms",
 		"status": v.status, "valid": false, "lookup": map[string]any{}, "amount": nil, "payee": nil,
-		"send_code_attempts": []map[string]any{{"time": now.Format(twilioTime), "channel": "SMS", "attempt_sid": "VL" + randomHex(16)}},
+		"send_code_attempts": []map[string]any{{"time": now.Format(twilioTime), "channel": "SMS", "attempt_sid": at.sid}},
 		"date_created":       v.created.Format(twilioTime), "date_updated": now.Format(twilioTime),
 		"url": "https://verify.twilio.com" + Path("Verifications/"+v.sid),
 	})
@@ -178,6 +196,11 @@ func (s *Server) checkVerification(w http.ResponseWriter, form url.Values, now t
 	v.checks++
 	if code == v.code {
 		v.status = "approved"
+		for _, at := range s.attempts {
+			if at.verificationSID == v.sid {
+				at.converted = true
+			}
+		}
 		// A completed verification lifts the send limit.
 		delete(s.sends, v.to)
 	}
@@ -187,6 +210,75 @@ func (s *Server) checkVerification(w http.ResponseWriter, form url.Values, now t
 		"sna_attempts_error_codes": []any{},
 		"date_created":             v.created.Format(twilioTime), "date_updated": now.Format(twilioTime),
 	})
+}
+
+// listAttempts answers GET /v2/Attempts, Verify's Verification Attempts list, with
+// the filters Twilio documents: VerifyServiceSid, VerificationSid, ChannelData.To,
+// Channel, Status (converted or unconverted), DateCreatedAfter, DateCreatedBefore and
+// PageSize. Newest first, one page.
+func (s *Server) listAttempts(w http.ResponseWriter, q url.Values) {
+	for k := range q {
+		switch k {
+		case "VerifyServiceSid", "VerificationSid", "ChannelData.To", "Channel", "Status", "DateCreatedAfter", "DateCreatedBefore", "PageSize", "Page", "PageToken", "Country":
+		default:
+			writeError(w, http.StatusBadRequest, 20001, "Invalid parameter: "+k)
+			return
+		}
+	}
+	var after, before time.Time
+	for name, t := range map[string]*time.Time{"DateCreatedAfter": &after, "DateCreatedBefore": &before} {
+		if v := q.Get(name); v != "" {
+			parsed, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, 20001, "Invalid parameter `"+name+"`: "+v)
+				return
+			}
+			*t = parsed
+		}
+	}
+	size := 50
+	if v := q.Get("PageSize"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			writeError(w, http.StatusBadRequest, 20001, "Invalid parameter `PageSize`: "+v)
+			return
+		}
+		size = n
+	}
+	status := q.Get("Status")
+	if status != "" && status != "converted" && status != "unconverted" {
+		writeError(w, http.StatusBadRequest, 20001, "Invalid parameter `Status`: "+status)
+		return
+	}
+	list := []map[string]any{}
+	for i := len(s.attempts) - 1; i >= 0 && len(list) < size; i-- {
+		at := s.attempts[i]
+		conv := "unconverted"
+		if at.converted {
+			conv = "converted"
+		}
+		switch {
+		case q.Get("VerifyServiceSid") != "" && q.Get("VerifyServiceSid") != ServiceSID,
+			q.Get("VerificationSid") != "" && q.Get("VerificationSid") != at.verificationSID,
+			q.Get("ChannelData.To") != "" && q.Get("ChannelData.To") != at.to,
+			q.Get("Channel") != "" && !strings.EqualFold(q.Get("Channel"), "sms"),
+			status != "" && status != conv,
+			!after.IsZero() && at.created.Before(after),
+			!before.IsZero() && at.created.After(before):
+			continue
+		}
+		list = append(list, map[string]any{
+			"sid": at.sid, "account_sid": AccountSID, "service_sid": ServiceSID, "verification_sid": at.verificationSID,
+			"date_created": at.created.Format(twilioTime), "date_updated": at.created.Format(twilioTime),
+			"conversion_status": conv, "channel": "sms", "price": nil,
+			"channel_data": map[string]any{"to": at.to, "carrier_status": "delivered", "message_status": "delivered"},
+			"url":          "https://verify.twilio.com/v2/Attempts/" + at.sid,
+		})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"attempts": list, "meta": map[string]any{
+		"page": 0, "page_size": size, "first_page_url": "https://verify.twilio.com/v2/Attempts?PageSize=" + strconv.Itoa(size) + "&Page=0",
+		"previous_page_url": nil, "next_page_url": nil, "key": "attempts", "url": "https://verify.twilio.com/v2/Attempts?PageSize=" + strconv.Itoa(size) + "&Page=0",
+	}})
 }
 
 // open reports whether v can still be checked or resent.

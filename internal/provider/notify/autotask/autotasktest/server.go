@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/faultpoint/gate"
 )
 
 // Options are the credentials the fake accepts and its ticket rules.
@@ -38,6 +40,7 @@ type Server struct {
 	tickets []Ticket
 	fails   []failure
 	calls   []string
+	gate    gate.Gate
 }
 
 // failure is a queued answer for the next call.
@@ -53,10 +56,15 @@ func New(t testing.TB, opts Options) *Server {
 		opts.Required = []string{"companyID", "title", "status", "priority"}
 	}
 	s := &Server{opts: opts}
-	s.Server = httptest.NewTLSServer(http.HandlerFunc(s.serve))
+	s.Server = httptest.NewTLSServer(s.gate.Wrap(http.HandlerFunc(s.serve)))
 	t.Cleanup(s.Close)
+	t.Cleanup(s.gate.ReleaseAll) // before Close, which waits for held requests
 	return s
 }
+
+// Gate numbers the calls and can stop at one of them (see package gate), for tests
+// that kill the client there.
+func (s *Server) Gate() *gate.Gate { return &s.gate }
 
 // BaseURL is the zone-discovery root to give the client.
 func (s *Server) BaseURL() string { return s.URL + "/atservicesrest/" }

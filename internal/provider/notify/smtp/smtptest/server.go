@@ -16,6 +16,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/faultpoint/gate"
 )
 
 // Options are the credentials the server accepts.
@@ -43,6 +45,7 @@ type Server struct {
 	failNx int
 	drop   bool
 	auths  int
+	gate   gate.Gate
 }
 
 // New starts a server that stops when the test ends.
@@ -64,11 +67,23 @@ func New(t testing.TB, opts Options) *Server {
 		_ = srv.Serve(l)
 	}()
 	t.Cleanup(func() {
+		// go-smtp's Close closes only the listeners Serve has registered: when a test
+		// ends before the goroutine above has run (one that never connects, under
+		// load), Serve registers l afterwards and waits in Accept for ever. Closing l
+		// here as well makes that Accept fail at once, and Serve, seeing the server
+		// closed, returns.
 		_ = srv.Close()
+		_ = l.Close()
 		<-done
 	})
+	t.Cleanup(s.gate.ReleaseAll) // runs first: no DATA stays held
 	return s
 }
+
+// Gate numbers the messages (each DATA) and can stop at one of them (see package
+// gate): Received once the message is read and before it is kept or answered,
+// Answered once the server has answered it. For tests that kill the sender there.
+func (s *Server) Gate() *gate.Gate { return &s.gate }
 
 // Addr is host:port of the server.
 func (s *Server) Addr() string { return s.addr }
@@ -139,6 +154,9 @@ type session struct {
 	authed bool
 	from   string
 	to     []string
+	// call is the message just answered, for the gate: go-smtp resets the session
+	// right after it writes DATA's answer.
+	call *gate.Call
 }
 
 func (ss *session) AuthMechanisms() []string { return []string{sasl.Plain} }
@@ -177,6 +195,8 @@ func (ss *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	ss.call = ss.s.gate.Begin("DATA")
+	ss.call.Received()
 	_, isTLS := ss.c.TLSConnectionState()
 	ss.s.mu.Lock()
 	code, drop := ss.s.failNx, ss.s.drop
@@ -197,6 +217,20 @@ func (ss *session) Data(r io.Reader) error {
 	return nil
 }
 
-func (ss *session) Reset() { ss.from, ss.to = "", nil }
+func (ss *session) Reset() {
+	ss.from, ss.to = "", nil
+	ss.answered()
+}
 
-func (ss *session) Logout() error { return nil }
+func (ss *session) Logout() error {
+	ss.answered()
+	return nil
+}
+
+func (ss *session) answered() {
+	if c := ss.call; c != nil {
+		ss.call = nil
+		c.Answered()
+		c.Finish()
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/faultpoint/gate"
 )
 
 // The secret parts of the fake URLs, for tests that check they never leak.
@@ -38,6 +40,7 @@ type Server struct {
 	posts []Post
 	fails []failure
 	tries int
+	gate  gate.Gate
 }
 
 type failure struct {
@@ -49,10 +52,15 @@ type failure struct {
 func New(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.Server = httptest.NewServer(s.gate.Wrap(http.HandlerFunc(s.serve)))
 	t.Cleanup(s.Close)
+	t.Cleanup(s.gate.ReleaseAll) // before Close, which waits for held requests
 	return s
 }
+
+// Gate numbers the posts and can stop at one of them (see package gate), for tests
+// that kill the client there.
+func (s *Server) Gate() *gate.Gate { return &s.gate }
 
 // TeamsURL looks like a Workflows trigger URL, signature in the query.
 func (s *Server) TeamsURL() string {

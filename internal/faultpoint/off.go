@@ -1,0 +1,9 @@
+//go:build !faults
+
+package faultpoint
+
+// Enabled is false: this build has no fault points.
+const Enabled = false
+
+// Hit does nothing in an ordinary build; calls to it compile to nothing.
+func Hit(point, file string) {}
