@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/account"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
@@ -43,6 +44,11 @@ func runReset(ctx context.Context, o *ResetOptions) error {
 	}
 	store := o.F.Store(home)
 	who := o.User
+	if who != "" {
+		if who, err = account.Parse(who); err != nil {
+			return usagef("--user: %v", err)
+		}
+	}
 	if who == "" {
 		st, err := findState(store, "")
 		if err != nil {

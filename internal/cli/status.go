@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/account"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 	"github.com/mfa-onboard/mfa-onboard/internal/wizard"
@@ -49,6 +50,13 @@ func runStatus(_ context.Context, o *StatusOptions) error {
 		return err
 	}
 	store := o.F.Store(home)
+	if o.User != "" {
+		// The address is shown back; one that is not an address is said to be so,
+		// never echoed with whatever control characters it holds.
+		if o.User, err = account.Parse(o.User); err != nil {
+			return usagef("--user: %v", err)
+		}
+	}
 	st, err := findState(store, o.User)
 	if err != nil {
 		return err

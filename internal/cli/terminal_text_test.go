@@ -121,3 +121,13 @@ func TestStatusOfATamperedStateFileWritesNoControlCharacters(t *testing.T) {
 		t.Errorf("the JSON reason = %q; want the saved text exactly", got)
 	}
 }
+
+func TestStatusAndResetNeverEchoAHostileUser(t *testing.T) {
+	for _, cmd := range [][]string{{"status"}, {"reset", "--yes"}} {
+		args := append(append([]string{"--home", t.TempDir()}, cmd...), "--user", "ev\u202eil@contoso.com")
+		code, out, errOut := run(t, nil, args...)
+		if code != ExitUsage || strings.Contains(out+errOut, "\u202e") {
+			t.Errorf("%v: exit %d, output %q; want 2 and no raw bidi override", cmd, code, out+errOut)
+		}
+	}
+}

@@ -61,6 +61,23 @@ type records struct {
 	PushTimes map[string][]time.Time `json:"push_times,omitempty"`
 }
 
+// prune drops the null entries a hand-edited or damaged file can hold, so that every
+// record a service looks at is one it can read.
+func (r *records) prune() {
+	dropNil(r.Codes)
+	dropNil(r.DuoUsers)
+	dropNil(r.DuoPhones)
+	dropNil(r.Pushes)
+}
+
+func dropNil[K comparable, V any](m map[K]*V) {
+	for k, v := range m {
+		if v == nil {
+			delete(m, k)
+		}
+	}
+}
+
 func (r *records) nextID(prefix string) string {
 	r.Seq++
 	return fmt.Sprintf("%s%08d", prefix, r.Seq)
@@ -98,6 +115,7 @@ func (s *Services) locked(fn func(r *records) error, write bool) error {
 		if err := json.Unmarshal(data, r); err != nil {
 			return fmt.Errorf("the demo services file %s is damaged (%v); delete it to start the demo services afresh", s.path, err)
 		}
+		r.prune()
 	}
 	if err := fn(r); err != nil || !write {
 		return err
