@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/retryafter"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
@@ -63,7 +64,7 @@ func failure(a answer, o op) *Error {
 func throttle(a answer, wait time.Duration) *Error {
 	code, msg := parse(a)
 	return &Error{Status: a.status, Code: code, Message: msg,
-		sentence: fmt.Sprintf("Microsoft Graph is throttling this app or is busy (HTTP %d); wait %s and try again", a.status, max(wait, time.Minute).Round(time.Second))}
+		sentence: fmt.Sprintf("Microsoft Graph is throttling this app or is busy (HTTP %d); wait %s and try again", a.status, retryafter.Describe(max(wait, time.Minute)))}
 }
 
 // TokenError is a failure to get a Graph token. Code is the AADSTS number, when

@@ -121,8 +121,8 @@ func TestThrottlingIsRetried(t *testing.T) {
 	}{
 		{"429 with Retry-After", http.StatusTooManyRequests, 7 * time.Second, 1, 2, 7 * time.Second, ""},
 		{"503 without Retry-After backs off", http.StatusServiceUnavailable, 0, 2, 3, 3 * time.Second, ""},
-		{"504 every time gives up", http.StatusGatewayTimeout, 0, 9, 4, 7 * time.Second, "Microsoft Graph is throttling this app or is busy (HTTP 504); wait 1m0s and try again"},
-		{"Retry-After too long to sit out", http.StatusTooManyRequests, 10 * time.Minute, 1, 1, 0, "wait 10m0s and try again"},
+		{"504 every time gives up", http.StatusGatewayTimeout, 0, 9, 4, 7 * time.Second, "Microsoft Graph is throttling this app or is busy (HTTP 504); wait 1 minute and try again"},
+		{"Retry-After too long to sit out", http.StatusTooManyRequests, 10 * time.Minute, 1, 1, 0, "wait 10 minutes and try again"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
