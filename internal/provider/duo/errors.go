@@ -58,6 +58,9 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("Duo has no such resource (%s)", e.words())
 	case e.Status == 429 || e.Code == 42901:
 		return "Duo is rate-limiting these requests: wait a few minutes and run mfa-onboard start again"
+	case e.Status >= 500 && e.Code == 0:
+		// Not Duo's envelope: a proxy or load balancer in between answered.
+		return fmt.Sprintf("Duo (or a proxy in front of it) answered HTTP %d with something that is not Duo's API: try again shortly, and check duo.api_host and any proxy in between", e.Status)
 	case e.Status >= 500:
 		return "Duo had an internal error: try again shortly"
 	case e.Code == 0:

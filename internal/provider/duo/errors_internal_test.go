@@ -21,7 +21,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"code sent as a string", 404, `{"stat":"FAIL","code":"40401","message":"Resource not found"}`, 40401, "Duo has no such resource (Resource not found)", provider.ErrNotFound},
 		{"duplicate", 400, `{"stat":"FAIL","code":40003,"message":"Duplicate resource","message_detail":"username"}`, 40003, "(username)", nil},
 		{"rate limit", 429, `{"stat":"FAIL","code":42901,"message":"Too many requests"}`, 42901, "wait a few minutes", provider.ErrRateLimited},
-		{"a proxy's error page", 502, `<html>Bad gateway</html>`, 0, "Duo had an internal error: try again shortly", nil},
+		{"a proxy's error page", 502, `<html>Bad gateway</html>`, 0, "Duo (or a proxy in front of it) answered HTTP 502", nil},
 		{"not Duo at all", 200, `hello`, 0, "check duo.api_host", nil},
 		{"unknown code keeps Duo's words", 400, `{"stat":"FAIL","code":40099,"message":"Something new"}`, 40099, "(40099 Something new)", nil},
 	}

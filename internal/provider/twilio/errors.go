@@ -45,7 +45,7 @@ func failure(a answer, to string) *Error {
 		// Twilio's message quotes the number in full, so it is not passed on.
 		e.sentence = fmt.Sprintf("Twilio refused a parameter (error 60200) for %s: check that it is a mobile number that can receive texts", phone.Mask(to))
 	case a.status == http.StatusTooManyRequests:
-		e.sentence = "Twilio is limiting requests from this account (error " + codeText(ae.Code) + "); wait a minute and try again"
+		e.sentence = "Twilio is limiting requests from this account (HTTP 429" + errorCode(ae.Code) + "); wait a minute and try again"
 	case a.status >= 500:
 		e.sentence = fmt.Sprintf("Twilio Verify answered %d; try again in a few minutes, and see status.twilio.com if it goes on", a.status)
 	default:
@@ -59,6 +59,14 @@ func serviceNotFound(a answer) *Error {
 	ae := a.apiError()
 	return &Error{Status: a.status, Code: ae.Code, MoreInfo: sanitize.Line(ae.MoreInfo),
 		sentence: "twilio.verify_service_sid not found in this account: copy the SID (VA…) from Twilio Console → Verify → Services"}
+}
+
+// errorCode is ", error N" for the parentheses of a sentence, or nothing without one.
+func errorCode(code int) string {
+	if code == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", error %d", code)
 }
 
 func codeText(code int) string {
