@@ -192,6 +192,9 @@ func (s DuoEnroll) activate(ctx context.Context, env *Env, enr provider.Enroller
 	todo = append(todo, fmt.Sprintf("This activation works until %s.", env.at(act.ExpiresAt, true)))
 	q := screen.QR{
 		Content: act.Link,
+		// Real Duo: the code is the duo:// activation its scanner reads, and the line
+		// under it the deep link to open on the phone (without a camera).
+		Link:    act.OpenLink,
 		Scan:    []string{"Open Duo Mobile on your phone, tap + (or \"Add\"), then \"Use QR code\", and point the camera at this code."},
 		Instead: []string{"Open Duo Mobile on your phone and tap + (or \"Add\"); then add the account with the link below, opened on the phone."},
 		Reserve: 2,

@@ -89,8 +89,12 @@ type Notifier interface {
 
 // Activation is what a person scans to add their phone to Duo.
 type Activation struct {
-	// Link is what the QR code carries: Duo's activation link, or in the demo a TOTP URI.
-	Link      string
+	// Link is what the QR code carries: Duo's scannable activation (the duo:// value
+	// of activation_barcode), or in the demo a TOTP URI.
+	Link string
+	// OpenLink, when set, is the link to open on the phone itself instead of scanning
+	// (Duo's activation_url deep link); it is what the screen prints under the code.
+	OpenLink  string
 	ExpiresAt time.Time
 	// NeedsCode is true when activation is proven by typing the code the app then shows
 	// (the demo); false when the service itself learns of it and is polled (real Duo).

@@ -143,7 +143,23 @@ func (c *Client) Associate(ctx context.Context, userID, phoneID string) error {
 // activation is the answer of activation_url and send_sms_activation.
 type activation struct {
 	URL       string          `json:"activation_url"`
+	Barcode   string          `json:"activation_barcode"`
 	ValidSecs json.RawMessage `json:"valid_secs"`
+}
+
+// scannable is the activation Duo's own "Use QR code" scanner reads: the value inside
+// activation_barcode (https://api-…/frame/qr?value=duo%3A%2F%2F<code>), which is not
+// the activation_url deep link (that one is opened on the phone). "" when Duo sent none.
+func scannable(barcode string) string {
+	u, err := url.Parse(barcode)
+	if err != nil {
+		return ""
+	}
+	v := u.Query().Get("value")
+	if !strings.HasPrefix(v, "duo://") {
+		return ""
+	}
+	return v
 }
 
 // NewActivation asks Duo for a fresh activation link; Duo learns of activation itself.
@@ -152,8 +168,12 @@ func (c *Client) NewActivation(ctx context.Context, phoneID string) (provider.Ac
 	if err != nil {
 		return provider.Activation{}, err
 	}
-	if a.Link == "" {
+	if a.Link == "" && a.OpenLink == "" {
 		return provider.Activation{}, errors.New("no activation link came back from Duo: check the phone in the Duo Admin Panel, then run mfa-onboard start again")
+	}
+	if a.Link == "" {
+		// No scannable value: the deep link is all there is, for the QR code too.
+		a.Link = a.OpenLink
 	}
 	return a, nil
 }
@@ -167,7 +187,7 @@ func (c *Client) CurrentActivation(ctx context.Context, phoneID string) (provide
 // SendActivation has Duo text a fresh activation link to the phone; Link stays empty.
 func (c *Client) SendActivation(ctx context.Context, phoneID string) (provider.Activation, error) {
 	a, err := c.activate(ctx, phoneID, "send_sms_activation")
-	a.Link = ""
+	a.Link, a.OpenLink = "", ""
 	return a, err
 }
 
@@ -185,7 +205,7 @@ func (c *Client) activate(ctx context.Context, phoneID, call string) (provider.A
 	if n := parseInt(a.ValidSecs); n > 0 {
 		secs = int64(n)
 	}
-	return provider.Activation{Link: a.URL, ExpiresAt: start.Add(time.Duration(secs) * time.Second)}, nil
+	return provider.Activation{Link: sanitizeLink(scannable(a.Barcode)), OpenLink: a.URL, ExpiresAt: start.Add(time.Duration(secs) * time.Second)}, nil
 }
 
 // Activated reports whether Duo Mobile on the phone has been activated.
@@ -224,4 +244,13 @@ func checkIDs(ids ...string) error {
 func isCode(err error, code int) bool {
 	var duoErr *Error
 	return errors.As(err, &duoErr) && duoErr.Code == code
+}
+
+// sanitizeLink keeps a link from Duo only if it holds nothing a terminal or a QR code
+// reader could take for more than a link.
+func sanitizeLink(s string) string {
+	if sanitize.Inline(s) != s || strings.ContainsAny(s, " ") {
+		return ""
+	}
+	return s
 }

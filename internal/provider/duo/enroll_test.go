@@ -61,8 +61,11 @@ func TestHappyPath(t *testing.T) {
 
 	act, err := f.c.NewActivation(ctx, pid)
 	must(t, err)
-	if act.NeedsCode || !strings.HasPrefix(act.Link, "https://") || !act.ExpiresAt.Equal(f.clk.Now().Add(activationValid)) {
-		t.Fatalf("activation = %+v; want a https link, no code, expiry in %s", act, activationValid)
+	// The QR code is the duo:// value of activation_barcode (what Duo Mobile's "Use QR
+	// code" reads); the deep link to open on the phone is a different thing, kept apart.
+	if act.NeedsCode || !strings.HasPrefix(act.Link, "duo://") || !strings.HasPrefix(act.OpenLink, "https://") ||
+		!strings.HasSuffix(act.OpenLink, strings.TrimPrefix(act.Link, "duo://")) || !act.ExpiresAt.Equal(f.clk.Now().Add(activationValid)) {
+		t.Fatalf("activation = %+v; want a duo:// code to scan, the https link to open apart, no code, expiry in %s", act, activationValid)
 	}
 	if form, _ := url.ParseQuery(f.requests("POST", "/admin/v1/phones/"+pid+"/activation_url")[0].Body); form.Get("valid_secs") != "120" || form.Get("install") != "1" {
 		t.Errorf("activation_url sent %v; want valid_secs=120 install=1", form)
