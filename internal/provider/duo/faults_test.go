@@ -15,12 +15,6 @@ import (
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/providertest"
 )
 
-const (
-	faultTimeout = 200 * time.Millisecond
-	// faultLimit is the call timeout plus a margin: the 429 waits are on a fake clock.
-	faultLimit = 4*faultTimeout + time.Second
-)
-
 // transport.go resends a request, byte for byte, only after a 429 (Duo refused it
 // unread); nothing else is retried, the POST included.
 func TestDuoFaults(t *testing.T) {
@@ -47,17 +41,7 @@ func TestDuoFaults(t *testing.T) {
 				return err
 			}},
 	}
-	faults := []providertest.FaultCase{
-		providertest.Fault("429 with Retry-After then success", providertest.RateLimitedOnce, true, 2),
-		providertest.Fault("429 without Retry-After every time", providertest.RateLimitedAlways, false, 5),
-		providertest.Fault("500", providertest.Status(http.StatusInternalServerError), false, 1),
-		providertest.Fault("503", providertest.Status(http.StatusServiceUnavailable), false, 1),
-		providertest.Fault("connection reset", providertest.ConnectionReset, false, 2),
-		providertest.Fault("slower than the timeout", providertest.SlowAnswer, false, 1),
-		providertest.Fault("truncated JSON", providertest.TruncatedJSON, false, 1),
-		providertest.Fault("JSON labelled text/html", providertest.HTMLContentType, true, 1),
-		providertest.Fault("HTML page with 502", providertest.HTMLBadGateway, false, 1),
-	}
+	faults := providertest.Faults(providertest.Budget{Throttled: 5, Unavailable: 1, Reset: 2})
 	k := duotest.DefaultKeys()
 	for _, c := range calls {
 		for _, f := range faults {
@@ -68,12 +52,12 @@ func TestDuoFaults(t *testing.T) {
 					APIHost:   strings.TrimPrefix(srv.URL, "https://"),
 					AdminIKey: k.AdminIKey, AdminSKey: k.AdminSKey, AuthIKey: k.AuthIKey, AuthSKey: k.AuthSKey,
 					HTTPClient: srv.Client(), ActivationValid: activationValid, CreateUsers: true,
-					Clock: clock.NewFake(time.Now().Truncate(time.Second)), CallTimeout: faultTimeout,
+					Clock: clock.NewFake(time.Now().Truncate(time.Second)), CallTimeout: providertest.FaultTimeout,
 				})
 				if err != nil {
 					t.Fatal(err)
 				}
-				providertest.RunFault(t, f, srv, faultLimit, func(ctx context.Context) error { return c.call(ctx, cl) }, k.AdminSKey, k.AuthSKey)
+				providertest.RunFault(t, f, srv, providertest.FaultLimit, func(ctx context.Context) error { return c.call(ctx, cl) }, k.AdminSKey, k.AuthSKey)
 			})
 		}
 	}

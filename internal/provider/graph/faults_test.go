@@ -18,9 +18,6 @@ import (
 )
 
 const (
-	faultTimeout = 200 * time.Millisecond
-	// faultLimit is the HTTP timeout plus a margin: Graph's waits are on a fake clock.
-	faultLimit = 4*faultTimeout + time.Second
 	// faultSecret is the bearer token; it must never show in a sentence.
 	faultSecret = "s3cret-graph-bearer-token-in-faults"
 )
@@ -65,17 +62,7 @@ func TestGraphFaults(t *testing.T) {
 				return err
 			}},
 	}
-	faults := []providertest.FaultCase{
-		providertest.Fault("429 with Retry-After then success", providertest.RateLimitedOnce, true, 2),
-		providertest.Fault("429 without Retry-After every time", providertest.RateLimitedAlways, false, 4),
-		providertest.Fault("500", providertest.Status(http.StatusInternalServerError), false, 1),
-		providertest.Fault("503", providertest.Status(http.StatusServiceUnavailable), false, 4),
-		providertest.Fault("connection reset", providertest.ConnectionReset, false, 2),
-		providertest.Fault("slower than the timeout", providertest.SlowAnswer, false, 1),
-		providertest.Fault("truncated JSON", providertest.TruncatedJSON, false, 1),
-		providertest.Fault("JSON labelled text/html", providertest.HTMLContentType, true, 1),
-		providertest.Fault("HTML page with 502", providertest.HTMLBadGateway, false, 1),
-	}
+	faults := providertest.Faults(providertest.Budget{Throttled: 4, Unavailable: 4, Reset: 2})
 	for _, c := range calls {
 		for _, f := range faults {
 			t.Run(c.name+"/"+f.Name, func(t *testing.T) {
@@ -90,7 +77,7 @@ func TestGraphFaults(t *testing.T) {
 					f.Serve(int(n.Add(1)), w, r, c.ok)
 				})
 				hc := srv.Client()
-				hc.Timeout = faultTimeout
+				hc.Timeout = providertest.FaultTimeout
 				cl, err := graph.New(graph.Config{
 					TenantID: graphtest.TenantID, ClientID: graphtest.ClientID, Credential: faultCredential{},
 					BaseURL: srv.URL, HTTPClient: hc, Clock: clock.NewFake(start),
@@ -98,7 +85,7 @@ func TestGraphFaults(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				providertest.RunFault(t, f, srv, faultLimit, func(ctx context.Context) error { return c.call(ctx, cl) }, faultSecret)
+				providertest.RunFault(t, f, srv, providertest.FaultLimit, func(ctx context.Context) error { return c.call(ctx, cl) }, faultSecret)
 				if n := others.Load(); n > 2 {
 					t.Errorf("server saw %d other requests; want at most 2", n)
 				}

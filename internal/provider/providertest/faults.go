@@ -20,6 +20,12 @@ import (
 // requests each fault may cost and which must still succeed.
 
 const (
+	// FaultTimeout is the client timeout a fault test gives: short, so a slow answer
+	// costs the test little.
+	FaultTimeout = 200 * time.Millisecond
+	// FaultLimit is how long a call may take in all: a few timeouts and a margin (the
+	// clients' waits between tries are on a fake clock).
+	FaultLimit = 4*FaultTimeout + time.Second
 	// FaultSlow is how long a slow answer takes: far beyond any client timeout.
 	FaultSlow = 3 * time.Second
 	// FaultDeadline bounds every call a fault test makes.
@@ -40,6 +46,27 @@ type FaultCase struct {
 // Fault is a FaultCase, for tables.
 func Fault(name string, serve func(int, http.ResponseWriter, *http.Request, func(http.ResponseWriter)), wantOK bool, maxRequests int) FaultCase {
 	return FaultCase{Name: name, Serve: serve, WantOK: wantOK, MaxRequests: maxRequests}
+}
+
+// Budget is what a client may spend on each fault: the tries it makes while
+// throttled every time, on 503 (1 where it does not resend), and on a reset connection.
+type Budget struct {
+	Throttled, Unavailable, Reset int
+}
+
+// Faults is the matrix every provider client meets, with the requests b allows.
+func Faults(b Budget) []FaultCase {
+	return []FaultCase{
+		Fault("429 with Retry-After then success", RateLimitedOnce, true, 2),
+		Fault("429 without Retry-After every time", RateLimitedAlways, false, b.Throttled),
+		Fault("500", Status(http.StatusInternalServerError), false, 1),
+		Fault("503", Status(http.StatusServiceUnavailable), false, b.Unavailable),
+		Fault("connection reset", ConnectionReset, false, b.Reset),
+		Fault("slower than the timeout", SlowAnswer, false, 1),
+		Fault("truncated body", TruncatedJSON, false, 1),
+		Fault("answer labelled text/html", HTMLContentType, true, 1),
+		Fault("HTML page with 502", HTMLBadGateway, false, 1),
+	}
 }
 
 // FaultServer counts the requests its handler counts, and answers them.

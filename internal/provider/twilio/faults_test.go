@@ -6,18 +6,11 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/providertest"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/twilio"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/twilio/twiliotest"
-)
-
-const (
-	faultTimeout = 200 * time.Millisecond
-	// faultLimit is the HTTP timeout plus a margin: Twilio's waits are on a fake clock.
-	faultLimit = 4*faultTimeout + time.Second
 )
 
 // Twilio documents its 20429 and 503 as safe to resend (the client resends the
@@ -46,17 +39,7 @@ func TestTwilioFaults(t *testing.T) {
 			return err
 		}},
 	}
-	faults := []providertest.FaultCase{
-		providertest.Fault("429 with Retry-After then success", providertest.RateLimitedOnce, true, 2),
-		providertest.Fault("429 without Retry-After every time", providertest.RateLimitedAlways, false, 4),
-		providertest.Fault("500", providertest.Status(http.StatusInternalServerError), false, 1),
-		providertest.Fault("503", providertest.Status(http.StatusServiceUnavailable), false, 4),
-		providertest.Fault("connection reset", providertest.ConnectionReset, false, 2),
-		providertest.Fault("slower than the timeout", providertest.SlowAnswer, false, 1),
-		providertest.Fault("truncated JSON", providertest.TruncatedJSON, false, 1),
-		providertest.Fault("JSON labelled text/html", providertest.HTMLContentType, true, 1),
-		providertest.Fault("HTML page with 502", providertest.HTMLBadGateway, false, 1),
-	}
+	faults := providertest.Faults(providertest.Budget{Throttled: 4, Unavailable: 4, Reset: 2})
 	for _, c := range calls {
 		for _, f := range faults {
 			t.Run(c.name+"/"+f.Name, func(t *testing.T) {
@@ -64,12 +47,12 @@ func TestTwilioFaults(t *testing.T) {
 				srv := providertest.NewFaultServer(t, false, func(n *atomic.Int32, w http.ResponseWriter, r *http.Request) { f.Serve(int(n.Add(1)), w, r, c.ok) })
 				cl, err := twilio.New(twilio.Config{
 					AccountSID: twiliotest.AccountSID, AuthToken: faultSecret, ServiceSID: twiliotest.ServiceSID,
-					BaseURL: srv.URL, HTTPClient: &http.Client{Timeout: faultTimeout}, Clock: clock.NewFake(start),
+					BaseURL: srv.URL, HTTPClient: &http.Client{Timeout: providertest.FaultTimeout}, Clock: clock.NewFake(start),
 				})
 				if err != nil {
 					t.Fatal(err)
 				}
-				providertest.RunFault(t, f, srv, faultLimit, func(ctx context.Context) error { return c.call(ctx, cl) }, faultSecret)
+				providertest.RunFault(t, f, srv, providertest.FaultLimit, func(ctx context.Context) error { return c.call(ctx, cl) }, faultSecret)
 			})
 		}
 	}

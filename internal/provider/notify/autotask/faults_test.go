@@ -6,17 +6,10 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/autotask"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/providertest"
-)
-
-const (
-	faultTimeout = 200 * time.Millisecond
-	// faultLimit is the HTTP timeout plus a margin: Autotask's waits are on a fake clock.
-	faultLimit = 4*faultTimeout + time.Second
 )
 
 // The ticket create is a POST that is not idempotent: the client resends it only
@@ -28,17 +21,7 @@ func TestAutotaskFaults(t *testing.T) {
 		w.WriteHeader(http.StatusOK)
 		_, _ = io.WriteString(w, `{"itemId":1234}`)
 	}
-	faults := []providertest.FaultCase{
-		providertest.Fault("429 with Retry-After then success", providertest.RateLimitedOnce, true, 2),
-		providertest.Fault("429 without Retry-After every time", providertest.RateLimitedAlways, false, 4),
-		providertest.Fault("500", providertest.Status(http.StatusInternalServerError), false, 1),
-		providertest.Fault("503", providertest.Status(http.StatusServiceUnavailable), false, 1),
-		providertest.Fault("connection reset", providertest.ConnectionReset, false, 1),
-		providertest.Fault("slower than the timeout", providertest.SlowAnswer, false, 1),
-		providertest.Fault("truncated JSON", providertest.TruncatedJSON, false, 1),
-		providertest.Fault("JSON labelled text/html", providertest.HTMLContentType, true, 1),
-		providertest.Fault("HTML page with 502", providertest.HTMLBadGateway, false, 1),
-	}
+	faults := providertest.Faults(providertest.Budget{Throttled: 4, Unavailable: 1, Reset: 1})
 	for _, f := range faults {
 		t.Run("Notify/"+f.Name, func(t *testing.T) {
 			t.Parallel()
@@ -52,13 +35,13 @@ func TestAutotaskFaults(t *testing.T) {
 				f.Serve(int(n.Add(1)), w, r, ok)
 			})
 			hc := srv.Client()
-			hc.Timeout = faultTimeout
+			hc.Timeout = providertest.FaultTimeout
 			nt, err := autotask.New(autotask.Config{APIUser: apiUser, Secret: secret, IntegrationCode: code, CompanyID: 42, QueueID: 8,
 				Status: 1, Priority: 2, ZoneURL: srv.URL + "/ATServicesRest/", HTTPClient: hc, Clock: clock.NewFake(start)})
 			if err != nil {
 				t.Fatal(err)
 			}
-			providertest.RunFault(t, f, srv, faultLimit, func(ctx context.Context) error {
+			providertest.RunFault(t, f, srv, providertest.FaultLimit, func(ctx context.Context) error {
 				_, err := nt.Notify(ctx, notice())
 				return err
 			}, secret, code)
