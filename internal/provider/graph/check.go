@@ -34,7 +34,7 @@ func (c *Client) Check(ctx context.Context) []provider.Check {
 		return append(out, provider.Check{Name: "graph users", Detail: err.Error()})
 	}
 	out = append(out, provider.Check{Name: "graph users", OK: true, Detail: "reading users works (User.Read.All)"})
-	if t, err := http.ParseTime(a.header.Get("Date")); err == nil {
+	if t, err := http.ParseTime(a.Header.Get("Date")); err == nil {
 		d := c.cfg.Clock.Now().Sub(t).Abs()
 		skew := provider.Check{Name: "graph clock", OK: d <= maxSkew, Detail: "this computer's clock agrees with Microsoft's"}
 		if !skew.OK {

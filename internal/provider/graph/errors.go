@@ -35,27 +35,27 @@ type graphError struct {
 
 func parse(a answer) (code, msg string) {
 	var g graphError
-	_ = json.Unmarshal(a.body, &g)
+	_ = json.Unmarshal(a.Body, &g)
 	return sanitize.Line(g.Error.Code), sanitize.Line(g.Error.Message)
 }
 
 // failure turns a refusal into an *Error whose sentence names what to fix.
 func failure(a answer, o op) *Error {
 	code, msg := parse(a)
-	e := &Error{Status: a.status, Code: code, Message: msg}
+	e := &Error{Status: a.Status, Code: code, Message: msg}
 	switch {
-	case a.status == http.StatusForbidden && o.permission != "":
+	case a.Status == http.StatusForbidden && o.permission != "":
 		e.sentence = "the app registration lacks the Graph permission " + o.permission + " (application, with admin consent)"
-	case a.status == http.StatusNotFound && o.user != "":
+	case a.Status == http.StatusNotFound && o.user != "":
 		e.sentence = "Microsoft 365 has no user " + sanitize.Line(o.user)
-	case a.status == http.StatusUnauthorized:
+	case a.Status == http.StatusUnauthorized:
 		e.sentence = "Microsoft Graph refused the app's token (" + orNone(code) + "): check that graph.tenant_id is the tenant the app registration is in"
-	case a.status == http.StatusBadRequest:
+	case a.Status == http.StatusBadRequest:
 		e.sentence = "Microsoft Graph refused the request: " + strings.TrimSuffix(orNone(msg), ".")
-	case a.status >= 500:
-		e.sentence = fmt.Sprintf("Microsoft Graph answered %d (%s); try again in a few minutes", a.status, orNone(code))
+	case a.Status >= 500:
+		e.sentence = fmt.Sprintf("Microsoft Graph answered %d (%s); try again in a few minutes", a.Status, orNone(code))
 	default:
-		e.sentence = fmt.Sprintf("Microsoft Graph answered %d (%s: %s)", a.status, orNone(code), orNone(msg))
+		e.sentence = fmt.Sprintf("Microsoft Graph answered %d (%s: %s)", a.Status, orNone(code), orNone(msg))
 	}
 	return e
 }
@@ -63,8 +63,8 @@ func failure(a answer, o op) *Error {
 // throttle is the error once retries are used up or the wait is too long to sit out.
 func throttle(a answer, wait time.Duration) *Error {
 	code, msg := parse(a)
-	return &Error{Status: a.status, Code: code, Message: msg,
-		sentence: fmt.Sprintf("Microsoft Graph is throttling this app or is busy (HTTP %d); wait %s and try again", a.status, retryafter.Describe(max(wait, time.Minute)))}
+	return &Error{Status: a.Status, Code: code, Message: msg,
+		sentence: fmt.Sprintf("Microsoft Graph is throttling this app or is busy (HTTP %d); wait %s and try again", a.Status, retryafter.Describe(max(wait, time.Minute)))}
 }
 
 // TokenError is a failure to get a Graph token. Code is the AADSTS number, when

@@ -15,13 +15,13 @@ func TestFailureSentences(t *testing.T) {
 		o    op
 		want string
 	}{
-		{"control characters are stripped", answer{status: http.StatusBadRequest, body: body("badRequest", `Bad \u001b[2Jnumber\r\nsecond line.`)}, op{},
+		{"control characters are stripped", answer{Status: http.StatusBadRequest, Body: body("badRequest", `Bad \u001b[2Jnumber\r\nsecond line.`)}, op{},
 			"Microsoft Graph refused the request: Bad [2Jnumber second line"},
-		{"403 names the permission", answer{status: http.StatusForbidden, body: body("Authorization_RequestDenied", "Insufficient privileges")}, op{permission: "Policy.Read.All"},
+		{"403 names the permission", answer{Status: http.StatusForbidden, Body: body("Authorization_RequestDenied", "Insufficient privileges")}, op{permission: "Policy.Read.All"},
 			"the app registration lacks the Graph permission Policy.Read.All (application, with admin consent)"},
-		{"404 names the user, cleaned", answer{status: http.StatusNotFound, body: body("Request_ResourceNotFound", "gone")}, op{user: "eve\x1b]0;x\x07@contoso.com"},
+		{"404 names the user, cleaned", answer{Status: http.StatusNotFound, Body: body("Request_ResourceNotFound", "gone")}, op{user: "eve\x1b]0;x\x07@contoso.com"},
 			"Microsoft 365 has no user eve]0;x@contoso.com"},
-		{"not JSON", answer{status: http.StatusBadGateway, body: []byte("<html>proxy</html>")}, op{},
+		{"not JSON", answer{Status: http.StatusBadGateway, Body: []byte("<html>proxy</html>")}, op{},
 			"Microsoft Graph answered 502 (no detail given); try again in a few minutes"},
 	}
 	for _, tt := range tests {

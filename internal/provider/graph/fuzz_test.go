@@ -13,7 +13,7 @@ func FuzzFailure(f *testing.F) {
 	f.Add(429, []byte(`{"error":{"code":"TooManyRequests"}}`))
 	f.Add(500, []byte(`not json`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		a := answer{status: status, body: body}
+		a := answer{Status: status, Body: body}
 		for _, o := range []op{{}, {permission: "UserAuthenticationMethod.ReadWrite.All", user: "alice@contoso.com"}} {
 			s := failure(a, o).Error()
 			if s == "" || !utf8.ValidString(s) {
@@ -26,6 +26,6 @@ func FuzzFailure(f *testing.F) {
 			}
 		}
 		var v map[string]any
-		_ = a.decode(&v)
+		_ = a.Decode(&v)
 	})
 }

@@ -25,7 +25,7 @@ func (c *Client) MFAState(ctx context.Context, user string) (string, error) {
 		return "", err
 	}
 	var r requirements
-	if err := a.decode(&r); err != nil {
+	if err := a.Decode(&r); err != nil {
 		return "", err
 	}
 	return r.PerUserMfaState, nil

@@ -46,7 +46,7 @@ func (c *Client) RegisterMobile(ctx context.Context, user, e164 string) (string,
 		a, err := c.call(ctx, http.MethodPost, userPath("v1.0", user)+"/authentication/phoneMethods", body, op{permission: methodsPermission, user: user})
 		if err == nil {
 			var created phoneMethod
-			if err := a.decode(&created); err != nil {
+			if err := a.Decode(&created); err != nil {
 				return "", err
 			}
 			return idOr(created.ID), nil
@@ -77,7 +77,7 @@ func (c *Client) mobile(ctx context.Context, user string) (*phoneMethod, error) 
 	var list struct {
 		Value []phoneMethod `json:"value"`
 	}
-	if err := a.decode(&list); err != nil {
+	if err := a.Decode(&list); err != nil {
 		return nil, err
 	}
 	for _, m := range list.Value {

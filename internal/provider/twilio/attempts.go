@@ -51,11 +51,11 @@ func (c *Client) Accepted(ctx context.Context, to string, sentAt time.Time) (boo
 	if err != nil {
 		return false, err
 	}
-	if !a.ok() {
+	if !a.OK() {
 		return false, failure(a, to)
 	}
 	var page attemptsPage
-	if err := a.decode(&page); err != nil {
+	if err := a.Decode(&page); err != nil {
 		return false, err
 	}
 	for _, at := range page.Attempts {

@@ -23,11 +23,11 @@ func (c *Client) CheckCode(ctx context.Context, to, code string) (provider.CodeC
 	if err != nil {
 		return provider.CodeCheck{}, err
 	}
-	if !a.ok() {
+	if !a.OK() {
 		return c.checkFailed(a, to)
 	}
 	var v verification
-	if err := a.decode(&v); err != nil {
+	if err := a.Decode(&v); err != nil {
 		return provider.CodeCheck{}, err
 	}
 	c.mu.Lock()
@@ -57,11 +57,11 @@ func (c *Client) CheckCode(ctx context.Context, to, code string) (provider.CodeC
 
 // checkFailed maps Twilio's refusals of a check to outcomes the step handles.
 func (c *Client) checkFailed(a answer, to string) (provider.CodeCheck, error) {
-	code := a.apiError().Code
+	code := apiErrorOf(a).Code
 	switch {
-	case a.status == http.StatusTooManyRequests && code == codeMaxChecks:
+	case a.Status == http.StatusTooManyRequests && code == codeMaxChecks:
 		return provider.CodeCheck{Status: provider.CodeLocked}, nil
-	case a.status == http.StatusNotFound && code == codeNotFound:
+	case a.Status == http.StatusNotFound && code == codeNotFound:
 		// Twilio forgets a verification once it is approved, expired or used up, so a
 		// 404 after this process counted out every try means the code was locked.
 		c.mu.Lock()

@@ -33,10 +33,10 @@ func (e *Error) Error() string { return e.sentence }
 // failure turns an answer that is not a success into an *Error. to is the number the
 // call was about ("" for none); only its masked form can appear in the sentence.
 func failure(a answer, to string) *Error {
-	ae := a.apiError()
-	e := &Error{Status: a.status, Code: ae.Code, MoreInfo: sanitize.Line(ae.MoreInfo)}
+	ae := apiErrorOf(a)
+	e := &Error{Status: a.Status, Code: ae.Code, MoreInfo: sanitize.Line(ae.MoreInfo)}
 	switch {
-	case a.status == http.StatusUnauthorized || ae.Code == codeAuth:
+	case a.Status == http.StatusUnauthorized || ae.Code == codeAuth:
 		e.sentence = "Twilio refused the credentials: check twilio.account_sid and the auth token"
 	case ae.Code == codeMaxSends || ae.Code == codeMaxChecks:
 		// 60202 on a send has been seen too, for the same limit.
@@ -44,20 +44,20 @@ func failure(a answer, to string) *Error {
 	case ae.Code == codeInvalidParam:
 		// Twilio's message quotes the number in full, so it is not passed on.
 		e.sentence = fmt.Sprintf("Twilio refused a parameter (error 60200) for %s: check that it is a mobile number that can receive texts", phone.Mask(to))
-	case a.status == http.StatusTooManyRequests:
+	case a.Status == http.StatusTooManyRequests:
 		e.sentence = "Twilio is limiting requests from this account (HTTP 429" + errorCode(ae.Code) + "); wait a minute and try again"
-	case a.status >= 500:
-		e.sentence = fmt.Sprintf("Twilio Verify answered %d; try again in a few minutes, and see status.twilio.com if it goes on", a.status)
+	case a.Status >= 500:
+		e.sentence = fmt.Sprintf("Twilio Verify answered %d; try again in a few minutes, and see status.twilio.com if it goes on", a.Status)
 	default:
-		e.sentence = fmt.Sprintf("Twilio Verify refused the request (HTTP %d, error %s: %s); see %s", a.status, codeText(ae.Code), orNone(sanitize.Line(ae.Message)), orNone(e.MoreInfo))
+		e.sentence = fmt.Sprintf("Twilio Verify refused the request (HTTP %d, error %s: %s); see %s", a.Status, codeText(ae.Code), orNone(sanitize.Line(ae.Message)), orNone(e.MoreInfo))
 	}
 	return e
 }
 
 // serviceNotFound is the sentence for 20404 on the service itself.
 func serviceNotFound(a answer) *Error {
-	ae := a.apiError()
-	return &Error{Status: a.status, Code: ae.Code, MoreInfo: sanitize.Line(ae.MoreInfo),
+	ae := apiErrorOf(a)
+	return &Error{Status: a.Status, Code: ae.Code, MoreInfo: sanitize.Line(ae.MoreInfo),
 		sentence: "twilio.verify_service_sid not found in this account: copy the SID (VA…) from Twilio Console → Verify → Services"}
 }
 

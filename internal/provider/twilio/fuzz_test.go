@@ -13,10 +13,10 @@ func FuzzFailure(f *testing.F) {
 	f.Add(404, []byte(`{"code":20404,"message":"The requested resource \u202e was not found"}`))
 	f.Add(500, []byte(`<!doctype html><title>oops</title>`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		a := answer{status: status, body: body}
+		a := answer{Status: status, Body: body}
 		_ = retryable(a)
 		var v map[string]any
-		_ = a.decode(&v)
+		_ = a.Decode(&v)
 		s := failure(a, "+12015550100").Error()
 		if s == "" || !utf8.ValidString(s) {
 			t.Fatalf("sentence empty or invalid UTF-8: %q", s)

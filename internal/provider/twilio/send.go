@@ -36,14 +36,14 @@ func (c *Client) SendCode(ctx context.Context, to string) (provider.CodeSent, er
 	if err != nil {
 		return provider.CodeSent{}, err
 	}
-	if !a.ok() {
-		if a.status == http.StatusNotFound && a.apiError().Code == codeNotFound {
+	if !a.OK() {
+		if a.Status == http.StatusNotFound && apiErrorOf(a).Code == codeNotFound {
 			return provider.CodeSent{}, serviceNotFound(a)
 		}
 		return provider.CodeSent{}, failure(a, to)
 	}
 	var v verification
-	if err := a.decode(&v); err != nil {
+	if err := a.Decode(&v); err != nil {
 		return provider.CodeSent{}, err
 	}
 

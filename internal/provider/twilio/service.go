@@ -22,9 +22,9 @@ func (c *Client) Check(ctx context.Context) []provider.Check {
 	if err != nil {
 		return []provider.Check{{Name: name, Detail: err.Error()}}
 	}
-	if !a.ok() {
+	if !a.OK() {
 		var e *Error
-		if a.status == http.StatusNotFound {
+		if a.Status == http.StatusNotFound {
 			e = serviceNotFound(a)
 		} else {
 			e = failure(a, "")
@@ -34,11 +34,11 @@ func (c *Client) Check(ctx context.Context) []provider.Check {
 	var svc struct {
 		FriendlyName string `json:"friendly_name"`
 	}
-	if err := a.decode(&svc); err != nil {
+	if err := a.Decode(&svc); err != nil {
 		return []provider.Check{{Name: name, Detail: err.Error()}}
 	}
 	out := []provider.Check{{Name: name, OK: true, Detail: fmt.Sprintf("service %s reachable", sanitize.Line(svc.FriendlyName))}}
-	if skew, ok := clockSkew(a.header, c.cfg.Clock.Now()); ok {
+	if skew, ok := clockSkew(a.Header, c.cfg.Clock.Now()); ok {
 		out = append(out, skew)
 	}
 	return out

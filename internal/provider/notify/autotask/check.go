@@ -35,13 +35,13 @@ func (a *Notifier) Check(ctx context.Context) []provider.Check {
 	if err != nil {
 		return append(out, provider.Check{Name: name + " tickets", Detail: err.Error()})
 	}
-	if !ans.ok() {
+	if !ans.OK() {
 		return append(out, provider.Check{Name: name + " tickets", Detail: a.failure(ans, "read the ticket fields").Error()})
 	}
 	var info struct {
 		Fields []field `json:"fields"`
 	}
-	if err := ans.decode(&info); err != nil {
+	if err := ans.Decode(&info); err != nil {
 		return append(out, provider.Check{Name: name + " tickets", Detail: err.Error()})
 	}
 	if missing := a.unset(info.Fields); len(missing) > 0 {

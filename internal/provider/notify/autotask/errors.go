@@ -23,23 +23,23 @@ func (e *Error) Error() string { return e.sentence }
 // failure turns an answer that is not a success into an *Error; doing says what was
 // being done, in words ("create the ticket").
 func (a *Notifier) failure(ans answer, doing string) *Error {
-	e := &Error{Status: ans.status, Messages: a.messages(ans.body)}
+	e := &Error{Status: ans.Status, Messages: a.messages(ans.Body)}
 	said := strings.Join(e.Messages, "; ")
 	switch {
-	case ans.status == http.StatusUnauthorized:
+	case ans.Status == http.StatusUnauthorized:
 		e.sentence = fmt.Sprintf("Autotask refused the API user %s (HTTP 401) while trying to %s: check the username, the secret and the integration code, and that the user is an API-only user that is not locked", a.cfg.APIUser, doing)
-	case ans.status == http.StatusForbidden:
+	case ans.Status == http.StatusForbidden:
 		e.sentence = fmt.Sprintf("Autotask does not let the API user %s %s (HTTP 403%s): give its security level permission for tickets", a.cfg.APIUser, doing, also(said))
-	case ans.status == http.StatusTooManyRequests:
+	case ans.Status == http.StatusTooManyRequests:
 		e.sentence = fmt.Sprintf("Autotask is limiting requests for this database while trying to %s (HTTP 429); wait a few minutes and run again", doing)
-	case ans.status == http.StatusInternalServerError && said != "":
+	case ans.Status == http.StatusInternalServerError && said != "":
 		// Autotask reports business-rule violations (a required field, a bad picklist
 		// value) as 500 with its reason in errors[].
 		e.sentence = fmt.Sprintf("Autotask refused to %s: %s; fix the Autotask ticket settings in the config", doing, said)
-	case ans.status >= 500:
-		e.sentence = fmt.Sprintf("Autotask answered HTTP %d while trying to %s; try again in a few minutes, and check Autotask's service status page if it goes on", ans.status, doing)
+	case ans.Status >= 500:
+		e.sentence = fmt.Sprintf("Autotask answered HTTP %d while trying to %s; try again in a few minutes, and check Autotask's service status page if it goes on", ans.Status, doing)
 	default:
-		e.sentence = fmt.Sprintf("Autotask refused to %s (HTTP %d%s); check the Autotask settings in the config", doing, ans.status, also(said))
+		e.sentence = fmt.Sprintf("Autotask refused to %s (HTTP %d%s); check the Autotask settings in the config", doing, ans.Status, also(said))
 	}
 	return e
 }

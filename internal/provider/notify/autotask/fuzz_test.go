@@ -15,7 +15,7 @@ func FuzzFailure(f *testing.F) {
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		const secret = "s3cret-value"
 		n := &Notifier{cfg: Config{APIUser: "api@example.com", Secret: secret}}
-		s := n.failure(answer{status: status, body: body}, "create the ticket").Error()
+		s := n.failure(answer{Status: status, Body: body}, "create the ticket").Error()
 		if strings.Contains(s, secret) {
 			t.Fatalf("the secret came back in the sentence: %q", s)
 		}

@@ -63,13 +63,13 @@ func (a *Notifier) Notify(ctx context.Context, n provider.Notice) (string, error
 	if err != nil {
 		return "", err
 	}
-	if !ans.ok() {
+	if !ans.OK() {
 		return "", a.failure(ans, "create the ticket")
 	}
 	var created struct {
 		ItemID int64 `json:"itemId"`
 	}
-	if err := ans.decode(&created); err != nil {
+	if err := ans.Decode(&created); err != nil {
 		return "", err
 	}
 	if created.ItemID == 0 {
@@ -92,7 +92,7 @@ func (a *Notifier) Sent(ctx context.Context, id string) (string, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
-	if !ans.ok() {
+	if !ans.OK() {
 		return "", false, a.failure(ans, "search for an earlier ticket")
 	}
 	var found struct {
@@ -101,7 +101,7 @@ func (a *Notifier) Sent(ctx context.Context, id string) (string, bool, error) {
 			Title string `json:"title"`
 		} `json:"items"`
 	}
-	if err := ans.decode(&found); err != nil {
+	if err := ans.Decode(&found); err != nil {
 		return "", false, err
 	}
 	for _, it := range found.Items {

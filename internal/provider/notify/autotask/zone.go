@@ -40,14 +40,14 @@ func (a *Notifier) discover(ctx context.Context) (zoneInfo, error) {
 	if err != nil {
 		return zoneInfo{}, err
 	}
-	if !ans.ok() {
-		if ans.status == http.StatusNotFound || ans.status == http.StatusInternalServerError {
-			return zoneInfo{}, fmt.Errorf("autotask does not know the API user %s (HTTP %d): check the username, or set the zone URL in the config", a.cfg.APIUser, ans.status)
+	if !ans.OK() {
+		if ans.Status == http.StatusNotFound || ans.Status == http.StatusInternalServerError {
+			return zoneInfo{}, fmt.Errorf("autotask does not know the API user %s (HTTP %d): check the username, or set the zone URL in the config", a.cfg.APIUser, ans.Status)
 		}
 		return zoneInfo{}, a.failure(ans, "look up the zone of "+a.cfg.APIUser)
 	}
 	var z zoneInfo
-	if err := ans.decode(&z); err != nil {
+	if err := ans.Decode(&z); err != nil {
 		return zoneInfo{}, err
 	}
 	if err := checkRoot(z.URL, "zone URL"); err != nil {

@@ -1,29 +1,21 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
-	"time"
 
-	"github.com/mfa-onboard/mfa-onboard/internal/httpclient"
+	"github.com/mfa-onboard/mfa-onboard/internal/httpcall"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/message"
-	"github.com/mfa-onboard/mfa-onboard/internal/retryafter"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
-// Retries are bounded so that a throttled run ends with a message instead of hanging.
-const (
-	maxTries = 4
-	maxWait  = 60 * time.Second
-	maxBody  = 64 << 10
-)
+// maxBody bounds what is read of an answer: both services answer a few bytes.
+const maxBody = 64 << 10
 
 // Notify posts the notice and returns the notice id as the receipt: neither service
 // gives a message id back.
@@ -43,25 +35,20 @@ func (w *Notifier) Notify(ctx context.Context, n provider.Notice) (string, error
 	if err != nil {
 		return "", fmt.Errorf("encode the %s message: %w", w.Name(), err)
 	}
-	for try := 1; ; try++ {
-		status, header, text, err := w.post(ctx, data)
-		if err != nil {
-			return "", err
-		}
-		if status != http.StatusTooManyRequests {
-			if err := w.outcome(status, text); err != nil {
-				return "", err
-			}
-			return n.ID, nil
-		}
-		wait, again := retryafter.Policy{Tries: maxTries, MaxWait: maxWait}.Next(header, w.cfg.Clock.Now(), try)
-		if !again {
-			return "", fmt.Errorf("%s is limiting posts to this webhook (HTTP 429, %d tries); wait a few minutes and run again", w.Name(), try)
-		}
-		if err := w.cfg.Clock.Sleep(ctx, wait); err != nil {
-			return "", err
-		}
+	svc := httpcall.Service{Name: hostOf(w.cfg.URL), HTTP: w.cfg.HTTPClient, Clock: w.cfg.Clock, MaxBody: maxBody}
+	a, err := svc.Do(ctx, httpcall.Request{Method: http.MethodPost, URL: w.cfg.URL, Body: data, ContentType: "application/json"})
+	switch {
+	case errors.Is(err, httpcall.ErrBrokeOff):
+		return "", fmt.Errorf("the answer from %s broke off, so the post may or may not have arrived; check the channel before running again", hostOf(w.cfg.URL))
+	case err != nil:
+		return "", err
+	case a.Throttled:
+		return "", fmt.Errorf("%s is limiting posts to this webhook (HTTP 429, %d tries); wait a few minutes and run again", w.Name(), httpcall.DefaultTries)
 	}
+	if err := w.outcome(a.Status, sanitize.Line(string(a.Body))); err != nil {
+		return "", err
+	}
+	return n.ID, nil
 }
 
 // Sent cannot know: a webhook cannot be asked what it received (see the package comment).
@@ -77,24 +64,6 @@ func (w *Notifier) Check(ctx context.Context) []provider.Check {
 		return []provider.Check{{Name: name, Detail: err.Error()}}
 	}
 	return []provider.Check{{Name: name, OK: true, Detail: "the URL for " + hostOf(w.cfg.URL) + " is well formed; not called: posting would notify the channel"}}
-}
-
-func (w *Notifier) post(ctx context.Context, data []byte) (int, http.Header, string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.cfg.URL, bytes.NewReader(data))
-	if err != nil {
-		return 0, nil, "", fmt.Errorf("the %s webhook URL does not work; copy it again from the Teams workflow or the Slack app", w.Name())
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := w.cfg.HTTPClient.Do(req)
-	if err != nil {
-		return 0, nil, "", w.transportError(ctx, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return 0, nil, "", fmt.Errorf("the answer from %s broke off, so the post may or may not have arrived; check the channel before running again", hostOf(w.cfg.URL))
-	}
-	return resp.StatusCode, resp.Header, sanitize.Line(string(body)), nil
 }
 
 // outcome reads a non-429 answer: nil for success, else one sentence.
@@ -139,10 +108,4 @@ func said(text string) string {
 		return ""
 	}
 	return ": " + text
-}
-
-// transportError explains a post that got no answer, naming only the host: the rest
-// of the URL is the webhook's secret.
-func (w *Notifier) transportError(ctx context.Context, err error) error {
-	return httpclient.Explain(ctx, hostOf(w.cfg.URL), err)
 }
