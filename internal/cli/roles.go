@@ -3,6 +3,7 @@ package cli
 import (
 	"crypto/tls"
 	"fmt"
+	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -49,6 +50,11 @@ type roles struct {
 	graphOnce sync.Once
 	graph     *graph.Client
 	graphErr  error
+
+	credOnce   sync.Once
+	cred       azcore.TokenCredential
+	credClient *http.Client
+	credErr    error
 }
 
 func (r *roles) Codes() (provider.CodeSender, error) {
@@ -105,6 +111,8 @@ func (r *roles) buildNotifier(name string) (provider.Notifier, error) {
 	switch name {
 	case config.SMTPName:
 		return r.buildSMTP()
+	case config.GraphMailName:
+		return r.buildGraphMail()
 	case config.TeamsName, config.SlackName:
 		return r.buildWebhook(name)
 	case config.Autotask:
@@ -139,6 +147,19 @@ func (r *roles) buildSMTP() (provider.Notifier, error) {
 		return nil, fmt.Errorf("notify.smtp: %w", err)
 	}
 	return m, nil
+}
+
+func (r *roles) buildGraphMail() (provider.Notifier, error) {
+	g, err := r.graphClient()
+	if err != nil {
+		return nil, err
+	}
+	m := r.cfg.Notify.GraphMail
+	mailer, err := g.Mailer(graph.MailConfig{From: m.From, To: m.To, Cc: m.Cc, Template: r.cfg.Notify.Template})
+	if err != nil {
+		return nil, &config.Error{File: "config", Err: err}
+	}
+	return mailer, nil
 }
 
 func (r *roles) buildWebhook(name string) (provider.Notifier, error) {
@@ -292,9 +313,30 @@ func (r *roles) graphClient() (*graph.Client, error) {
 
 func (r *roles) buildGraph() (*graph.Client, error) {
 	g := r.cfg.Graph
-	client, err := httpclient.New(callTimeout, r.cfg.CAFile)
+	cred, client, err := r.graphCredential()
+	if err != nil {
+		return nil, err
+	}
+	c, err := graph.New(graph.Config{TenantID: g.TenantID, ClientID: g.ClientID, Credential: cred, BaseURL: g.BaseURL, HTTPClient: client, Clock: r.f.Clock})
 	if err != nil {
 		return nil, &config.Error{File: "config", Err: err}
+	}
+	return c, nil
+}
+
+// graphCredential is the app registration's credential, built once: every use of the
+// tenant (Graph calls, mail through Graph, SMTP's OAuth token) shares it and so its
+// token cache.
+func (r *roles) graphCredential() (azcore.TokenCredential, *http.Client, error) {
+	r.credOnce.Do(func() { r.cred, r.credClient, r.credErr = r.buildGraphCredential() })
+	return r.cred, r.credClient, r.credErr
+}
+
+func (r *roles) buildGraphCredential() (azcore.TokenCredential, *http.Client, error) {
+	g := r.cfg.Graph
+	client, err := httpclient.New(callTimeout, r.cfg.CAFile)
+	if err != nil {
+		return nil, nil, &config.Error{File: "config", Err: err}
 	}
 	var cred azcore.TokenCredential
 	if g.ClientCertificateFile != "" {
@@ -307,13 +349,9 @@ func (r *roles) buildGraph() (*graph.Client, error) {
 		}
 	}
 	if err != nil {
-		return nil, &config.Error{File: "config", Err: err}
+		return nil, nil, &config.Error{File: "config", Err: err}
 	}
-	c, err := graph.New(graph.Config{TenantID: g.TenantID, ClientID: g.ClientID, Credential: cred, BaseURL: g.BaseURL, HTTPClient: client, Clock: r.f.Clock})
-	if err != nil {
-		return nil, &config.Error{File: "config", Err: err}
-	}
-	return c, nil
+	return cred, client, nil
 }
 
 func (r *roles) duoClient() (*duo.Client, error) {

@@ -51,6 +51,16 @@ type Notify struct {
 	Teams    Webhook       `yaml:"teams"`
 	Slack    Webhook       `yaml:"slack"`
 	Autotask AutotaskNotes `yaml:"autotask"`
+	// GraphMail sends the notice through Microsoft Graph with the graph: app
+	// registration, where Exchange Online no longer takes a password over SMTP.
+	GraphMail GraphMail `yaml:"graph_mail"`
+}
+
+// GraphMail is who the notice is mailed from (a licensed or shared mailbox) and to.
+type GraphMail struct {
+	From string   `yaml:"from"`
+	To   []string `yaml:"to"`
+	Cc   []string `yaml:"cc"`
 }
 
 // SMTP is the mail server the notice goes through.
@@ -146,6 +156,8 @@ const (
 	TeamsName  = "teams"
 	SlackName  = "slack"
 	Autotask   = "autotask"
+	// GraphMailName is mail through Microsoft Graph's sendMail.
+	GraphMailName = "graph-mail"
 	// Portal is the route without Graph write access: the person adds the phone on
 	// Microsoft's own security-info page, and Microsoft texts the code.
 	Portal = "portal"
@@ -362,7 +374,7 @@ func (c *Config) validate() error {
 			return bad(key, "%q is not one of: %s", v.name, strings.Join(v.allowed, ", "))
 		}
 	}
-	notifiers := []string{Fake, SMTPName, TeamsName, SlackName, Autotask}
+	notifiers := []string{Fake, SMTPName, GraphMailName, TeamsName, SlackName, Autotask}
 	for _, n := range c.Providers.Notify {
 		if !slices.Contains(notifiers, n) {
 			return bad("providers.notify", "%q is not one of: %s", n, strings.Join(notifiers, ", "))
@@ -383,6 +395,9 @@ func (c *Config) validate() error {
 		if err := c.Twilio.validate(); err != nil {
 			return err
 		}
+	}
+	if slices.Contains(c.Providers.Notify, GraphMailName) && !c.Graph.Configured() {
+		return bad("graph.tenant_id", "is missing: graph-mail sends through the graph: app registration, so set graph.tenant_id, client_id and the client secret")
 	}
 	if c.Providers.PhoneRegistration == GraphName || c.Graph.Configured() {
 		return c.Graph.validate()
@@ -443,6 +458,8 @@ func (n Notify) validate(names []string) error {
 			return bad("notify.smtp.host", "is missing: the mail server that takes the notice")
 		case name == SMTPName && (n.SMTP.From == "" || len(n.SMTP.To) == 0):
 			return bad("notify.smtp.to", "and notify.smtp.from are needed: who sends the notice and which support address gets it")
+		case name == GraphMailName && (n.GraphMail.From == "" || len(n.GraphMail.To) == 0):
+			return bad("notify.graph_mail.to", "and notify.graph_mail.from are needed: the mailbox the notice is sent from and the support address that gets it")
 		case name == TeamsName && n.Teams.URLEnv == "" && n.Teams.URLFile == "" && n.Teams.URLKeychain == "":
 			return bad("notify.teams.url_env", "is missing: name an environment variable (or url_file, or url_keychain) holding the Workflows webhook URL")
 		case name == SlackName && n.Slack.URLEnv == "" && n.Slack.URLFile == "" && n.Slack.URLKeychain == "":

@@ -40,6 +40,9 @@ func TestLoad(t *testing.T) {
 		{name: "graph without a tenant", yaml: "providers:\n  phone_registration: graph\n", wantErr: "graph.tenant_id"},
 		{name: "twilio without a service", yaml: "providers:\n  sms: twilio\ntwilio:\n  account_sid: AC1\n  auth_token_env: T\n", wantErr: "twilio.verify_service_sid"},
 		{name: "wrong type", yaml: "limits:\n  code_attempts: many\n", wantErr: "line 2"},
+		{name: "graph-mail without the app registration", yaml: "providers:\n  notify: [graph-mail]\nnotify:\n  graph_mail:\n    from: a@b.example\n    to: [c@b.example]\n", wantErr: "graph.tenant_id"},
+		{name: "graph-mail without a recipient", yaml: "providers:\n  notify: [graph-mail]\ngraph:\n  tenant_id: T\n  client_id: C\n  client_secret_env: S\nnotify:\n  graph_mail:\n    from: a@b.example\n", wantErr: "notify.graph_mail.to"},
+		{name: "graph-mail configured", yaml: "organisation: X\nproviders:\n  notify: [graph-mail]\ngraph:\n  tenant_id: T\n  client_id: C\n  client_secret_env: S\nnotify:\n  graph_mail:\n    from: a@b.example\n    to: [c@b.example]\n", wantOrg: "X"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -37,6 +37,8 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request, seg []string, bod
 		return
 	}
 	switch {
+	case seg[0] == "v1.0" && rest == "sendMail":
+		s.sendMail(w, r, seg[2], body)
 	case seg[0] == "v1.0" && rest == "authentication/phoneMethods":
 		s.phoneMethods(w, r, u, body)
 	case seg[0] == "v1.0" && strings.HasPrefix(rest, "authentication/phoneMethods/") && len(seg) == 6:

@@ -70,6 +70,7 @@ type Server struct {
 	requests []Request
 	failures []failure
 	gate     gate.Gate
+	mail     mailState
 }
 
 type user struct {
@@ -90,7 +91,7 @@ func New(t testing.TB) *Server {
 	s := &Server{
 		clock:  clock.NewFake(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)),
 		users:  map[string]*user{},
-		perms:  map[string]bool{PermMethods: true, PermPolicyRead: true, PermPolicyWrite: true, PermUsersRead: true},
+		perms:  map[string]bool{PermMethods: true, PermPolicyRead: true, PermPolicyWrite: true, PermUsersRead: true, PermMailSend: true},
 		tokens: map[string]bool{},
 	}
 	s.Server = httptest.NewTLSServer(s.gate.Wrap(http.HandlerFunc(s.serve)))
