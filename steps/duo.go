@@ -731,6 +731,7 @@ func answerPush(ctx context.Context, env *Env, pusher provider.Pusher, push prov
 		}
 	}
 	wait := time.Second
+	shown := ""
 	for {
 		st, err := pusher.Status(ctx, push.ID)
 		if err != nil {
@@ -738,6 +739,13 @@ func answerPush(ctx context.Context, env *Env, pusher provider.Pusher, push prov
 		}
 		if st.Result != provider.PushWaiting {
 			return st, nil
+		}
+		if st.VerifyNumber != "" && st.VerifyNumber != shown {
+			// Verified Duo Push: the push cannot be approved without this number, and the
+			// person sees it nowhere but here. Said once, not at every look at Duo.
+			shown = st.VerifyNumber
+			env.Screen.Blank()
+			env.Screen.Say("Duo Mobile will ask for a number: type %s there to approve this sign-in.", shown)
 		}
 		if err := env.Screen.Wait(ctx, env.Clock, wait); err != nil {
 			return provider.PushStatus{}, prompt.ErrInterrupted

@@ -452,3 +452,49 @@ func TestRetryAnswerIsChecked(t *testing.T) {
 		}
 	}
 }
+
+// verifyingDuo is real Duo with Verified Duo Push: each push waits a few polls with
+// the number Duo Mobile asks for, then is answered.
+type verifyingDuo struct {
+	*pollingDuo
+	// numbers is each push's number, in the order sent.
+	numbers []string
+	answers []provider.PushResult
+	waits   int
+	polls   map[string]int
+}
+
+func (d *verifyingDuo) Pusher() (provider.Pusher, error) { return d, nil }
+
+func (d *verifyingDuo) Status(_ context.Context, id string) (provider.PushStatus, error) {
+	var n int
+	if _, err := fmt.Sscanf(id, "TX%d", &n); err != nil || n < 1 || n > len(d.numbers) {
+		return provider.PushStatus{}, fmt.Errorf("no push %s", id)
+	}
+	d.polls[id]++
+	if d.polls[id] <= d.waits {
+		return provider.PushStatus{Result: provider.PushWaiting, Message: "Please enter verification code " + d.numbers[n-1] + " into Duo Mobile...", VerifyNumber: d.numbers[n-1]}, nil
+	}
+	return provider.PushStatus{Result: d.answers[n-1]}, nil
+}
+
+// TestDuoTestShowsTheNumberDuoMobileAsksFor: under Verified Duo Push the person must
+// type the number shown at sign-in into Duo Mobile; the waiting screen says it, once
+// for each push however often Duo is asked, and a new push's new number again.
+func TestDuoTestShowsTheNumberDuoMobileAsksFor(t *testing.T) {
+	h, d := pollingHarness(t, 1)
+	d.activated = true
+	h.env.State.Duo = enrolledRecord(h)
+	v := &verifyingDuo{pollingDuo: d, numbers: []string{"376", "915"}, answers: []provider.PushResult{provider.PushTimeout, provider.PushAllowed}, waits: 4, polls: map[string]int{}}
+	h.env.Providers = v
+	h.mustRun(DuoTest{}, answer(KeyDuoTestRetry, "yes"))
+	out := h.out.String()
+	for _, n := range v.numbers {
+		if want := "Duo Mobile will ask for a number: type " + n; strings.Count(out, want) != 1 {
+			t.Errorf("the screen says %q %d times; want once:\n%s", want, strings.Count(out, want), out)
+		}
+	}
+	if first, second := strings.Index(out, "type 376"), strings.Index(out, "type 915"); first < 0 || second < first {
+		t.Errorf("the numbers are not shown in the order of the pushes:\n%s", out)
+	}
+}

@@ -156,6 +156,9 @@ type PushStatus struct {
 	Result PushResult
 	// Message is the service's own words, for the person.
 	Message string
+	// VerifyNumber, while the push waits, is the number the app asks the person to
+	// type to approve it (Duo's "Verified Duo Push"), or "" when it asks for none.
+	VerifyNumber string
 }
 
 // Pusher sends a test login request to the person's phone (the Duo Auth API's role).

@@ -4,16 +4,20 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	duoapi "github.com/duosecurity/duo_api_golang"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
 const userAgent = "mfa-onboard"
@@ -80,6 +84,37 @@ func (c *Client) call(ctx context.Context, api API, method, path string, params 
 		return c.transportError(ctx, api, err)
 	}
 	return decode(api, resp.StatusCode, body, out)
+}
+
+// callPage is call for one page of an Admin API list; next is where the next page
+// starts, or -1 after the last.
+func (c *Client) callPage(ctx context.Context, path string, params url.Values, out any) (next int, err error) {
+	d := c.bound(ctx, AdminAPI)
+	resp, body, err := d.SignedCall(http.MethodGet, path, params)
+	if err != nil {
+		return -1, c.transportError(ctx, AdminAPI, err)
+	}
+	env, err := decodeEnvelope(AdminAPI, resp.StatusCode, body, out)
+	if err != nil {
+		return -1, err
+	}
+	// next_offset is absent or null after the last page; duo_api_golang reads it as a
+	// json.Number, so a number written as a string is taken too.
+	var meta struct {
+		NextOffset json.RawMessage `json:"next_offset"`
+	}
+	if len(env.Metadata) > 0 && json.Unmarshal(env.Metadata, &meta) != nil {
+		return -1, fmt.Errorf("the paging metadata Duo sent for %s is not Duo's: check duo.api_host points at Duo", path)
+	}
+	raw := strings.TrimSpace(string(meta.NextOffset))
+	if raw == "" || raw == "null" {
+		return -1, nil
+	}
+	n, err := strconv.Atoi(strings.Trim(raw, `"`))
+	if err != nil || n < 0 {
+		return -1, fmt.Errorf("the next page Duo named for %s (%q) is not a number: check duo.api_host points at Duo", path, sanitize.Line(raw))
+	}
+	return n, nil
 }
 
 // ping is the one unsigned call, /auth/v2/ping.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,8 +32,8 @@ type duoPhone struct {
 
 // FindUser returns the Duo user id for username, or provider.ErrNotFound.
 func (c *Client) FindUser(ctx context.Context, username string) (string, error) {
-	var users []duoUser
-	if err := c.call(ctx, AdminAPI, http.MethodGet, "/admin/v1/users", url.Values{"username": {username}}, &users); err != nil {
+	users, err := listAll[duoUser](ctx, c, "/admin/v1/users", url.Values{"username": {username}})
+	if err != nil {
 		return "", err
 	}
 	for _, u := range users {
@@ -48,27 +49,36 @@ func (c *Client) FindUser(ctx context.Context, username string) (string, error) 
 	return "", fmt.Errorf("no Duo user %s: %w", username, provider.ErrNotFound)
 }
 
-// CreateUser creates the Duo user when duo.create_users allows it.
+// CreateUser creates the Duo user when duo.create_users allows it. A create that
+// fails is followed by a look: the user may exist all the same (see foundAfter).
 func (c *Client) CreateUser(ctx context.Context, username string) (string, error) {
 	if !c.cfg.CreateUsers {
 		return "", fmt.Errorf("there is no Duo user %s: add the user in the Duo Admin Panel (or sync it from your directory), or set duo.create_users: true", username)
 	}
 	var u duoUser
 	err := c.call(ctx, AdminAPI, http.MethodPost, "/admin/v1/users", url.Values{"username": {username}}, &u)
-	if isCode(err, 40003) {
-		// Made meanwhile (a directory sync, another run): that user is the one wanted.
-		return c.FindUser(ctx, username)
-	}
 	if err != nil {
-		return "", err
+		return foundAfter(err, func() (string, error) { return c.FindUser(ctx, username) })
 	}
 	return u.UserID, nil
 }
 
+// foundAfter is what a failed create gives: the record find finds, else the create's
+// own error. Whatever Duo answered, the record may exist: made meanwhile (a directory
+// sync, another run), or by this very request whose answer was lost. The error code
+// says nothing certain, as no Duo source documents what Duo answers a duplicate with
+// (https://duo.com/docs/adminapi lists only the create's parameters).
+func foundAfter(createErr error, find func() (string, error)) (string, error) {
+	if id, err := find(); err == nil {
+		return id, nil
+	}
+	return "", createErr
+}
+
 // FindPhone returns the id of the phone with this E.164 number, or provider.ErrNotFound.
 func (c *Client) FindPhone(ctx context.Context, e164 string) (string, error) {
-	var phones []duoPhone
-	if err := c.call(ctx, AdminAPI, http.MethodGet, "/admin/v1/phones", url.Values{"number": {e164}}, &phones); err != nil {
+	phones, err := listAll[duoPhone](ctx, c, "/admin/v1/phones", url.Values{"number": {e164}})
+	if err != nil {
 		return "", err
 	}
 	for _, p := range phones {
@@ -96,7 +106,8 @@ func duoPlatform(platform string) (string, bool) {
 }
 
 // CreatePhone creates a mobile phone for the number and platform ("ios", "android",
-// or "" for a smartphone of unknown make).
+// or "" for a smartphone of unknown make). A create that fails is followed by a look,
+// as in CreateUser.
 func (c *Client) CreatePhone(ctx context.Context, e164, platform string) (string, error) {
 	want, ok := duoPlatform(platform)
 	if !ok {
@@ -104,11 +115,8 @@ func (c *Client) CreatePhone(ctx context.Context, e164, platform string) (string
 	}
 	var p duoPhone
 	err := c.call(ctx, AdminAPI, http.MethodPost, "/admin/v1/phones", url.Values{"number": {e164}, "type": {"mobile"}, "platform": {want}}, &p)
-	if isCode(err, 40003) {
-		return c.FindPhone(ctx, e164)
-	}
 	if err != nil {
-		return "", err
+		return foundAfter(err, func() (string, error) { return c.FindPhone(ctx, e164) })
 	}
 	// Duo answers "Mobile"/"Apple iOS" for "mobile"/"apple ios".
 	if !strings.EqualFold(p.Type, "mobile") || !strings.EqualFold(p.Platform, want) {
@@ -128,14 +136,11 @@ func (c *Client) Associate(ctx context.Context, userID, phoneID string) error {
 	if !errors.As(err, &duoErr) {
 		return err
 	}
-	// Duo may refuse a second association; that is success only if it is really there.
-	var phones []duoPhone
-	if c.call(ctx, AdminAPI, http.MethodGet, path, nil, &phones) == nil {
-		for _, p := range phones {
-			if p.PhoneID == phoneID {
-				return nil
-			}
-		}
+	// Duo may refuse a second association; that is success only if it is really there,
+	// on whichever page of the user's phones it is.
+	phones, lerr := listAll[duoPhone](ctx, c, path, nil)
+	if lerr == nil && slices.ContainsFunc(phones, func(p duoPhone) bool { return p.PhoneID == phoneID }) {
+		return nil
 	}
 	return err
 }
@@ -238,12 +243,6 @@ func checkIDs(ids ...string) error {
 		}
 	}
 	return nil
-}
-
-// isCode reports whether err is Duo's error with this code.
-func isCode(err error, code int) bool {
-	var duoErr *Error
-	return errors.As(err, &duoErr) && duoErr.Code == code
 }
 
 // sanitizeLink keeps a link from Duo only if it holds nothing a terminal or a QR code

@@ -3,12 +3,17 @@ package duo_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/duo"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider/duo/duotest"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/providertest"
 )
 
@@ -233,5 +238,151 @@ func TestSendActivation(t *testing.T) {
 	}
 	if err := f.c.ConfirmActivation(ctx, pid, "123456"); err == nil {
 		t.Error("ConfirmActivation succeeded for real Duo")
+	}
+}
+
+// lostAnswer stands for a connection that drops the first answer to route: Duo did
+// what was asked, and the client never hears of it.
+type lostAnswer struct {
+	next  http.RoundTripper
+	route string
+	lost  atomic.Bool
+}
+
+func (l *lostAnswer) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := l.next.RoundTrip(req)
+	if err == nil && req.Method+" "+req.URL.Path == l.route && l.lost.CompareAndSwap(false, true) {
+		resp.Body.Close()
+		return nil, errors.New("read tcp: connection reset by peer")
+	}
+	return resp, err
+}
+
+// TestCreateFindsWhatExistsWhateverDuoAnswered: a create that raced with another
+// (a directory sync, a second run) or whose answer was lost gives the record that
+// exists, found by looking again, whatever Duo's refusal says (no Duo source
+// documents its code for a duplicate).
+func TestCreateFindsWhatExistsWhateverDuoAnswered(t *testing.T) {
+	const user, number = "alice@contoso.com", "+12015550100"
+	createUser := func(ctx context.Context, c *duo.Client) (string, error) { return c.CreateUser(ctx, user) }
+	createPhone := func(ctx context.Context, c *duo.Client) (string, error) { return c.CreatePhone(ctx, number, "ios") }
+	tests := []struct {
+		name   string
+		route  string
+		create func(context.Context, *duo.Client) (string, error)
+		// meanwhile makes the record before the client's create, and returns its id.
+		meanwhile func(f fixture) string
+		lost      bool
+	}{
+		{"user made meanwhile", "/admin/v1/users", createUser, func(f fixture) string { return f.srv.AddUser(user) }, false},
+		{"user created, answer lost", "/admin/v1/users", createUser, nil, true},
+		{"phone made meanwhile", "/admin/v1/phones", createPhone, func(f fixture) string {
+			id, err := f.srv.AddPhone(number, "mobile", "apple ios")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}, false},
+		{"phone created, answer lost", "/admin/v1/phones", createPhone, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var lost *lostAnswer
+			f := newFixture(t, func(c *duo.Config) {
+				if tt.lost {
+					lost = &lostAnswer{next: c.HTTPClient.Transport, route: "POST " + tt.route}
+					c.HTTPClient = &http.Client{Transport: lost}
+				}
+			})
+			want := ""
+			if tt.meanwhile != nil {
+				want = tt.meanwhile(f)
+			}
+			got, err := tt.create(context.Background(), f.c)
+			if err != nil {
+				t.Fatalf("create = %v; want the record that exists", err)
+			}
+			if tt.lost && !lost.lost.Load() {
+				t.Fatal("no answer was lost")
+			}
+			var ids []string
+			for _, u := range f.srv.Users() {
+				ids = append(ids, u.UserID)
+			}
+			if tt.route == "/admin/v1/phones" {
+				ids = nil
+				for _, p := range f.srv.Phones() {
+					ids = append(ids, p.PhoneID)
+				}
+			}
+			if len(ids) != 1 || got != ids[0] || want != "" && got != want {
+				t.Errorf("create = %s; Duo holds %v; want the one record", got, ids)
+			}
+		})
+	}
+}
+
+// TestAssociateAgainReadsEveryPage: when Duo refuses to attach a phone the user has
+// already, the user's phones are read again, every page of them, before the refusal
+// counts (https://duo.com/docs/adminapi "Response paging").
+func TestAssociateAgainReadsEveryPage(t *testing.T) {
+	ctx := context.Background()
+	f := newFixtureOn(t, duotest.Options{PageSize: 2})
+	uid := f.srv.AddUser("alice@contoso.com")
+	var last string
+	for i := range 5 {
+		pid, err := f.c.CreatePhone(ctx, fmt.Sprintf("+1201555010%d", i), "ios")
+		must(t, err)
+		must(t, f.c.Associate(ctx, uid, pid))
+		last = pid
+	}
+	if err := f.c.Associate(ctx, uid, last); err != nil {
+		t.Fatalf("attaching the fifth phone again = %v; want success, as it is the user's", err)
+	}
+	reads := f.requests("GET", "/admin/v1/users/"+uid+"/phones")
+	if len(reads) != 3 {
+		t.Errorf("%d reads of the user's phones; want 3 pages of 2", len(reads))
+	}
+	for _, r := range reads {
+		if q, _ := url.ParseQuery(r.Query); q.Get("limit") == "" || q.Get("offset") == "" {
+			t.Errorf("read %q names no limit and offset", r.Query)
+		}
+	}
+}
+
+// TestAListWhosePagesNeverEndStops: an answer whose next_offset does not move on, or
+// moves on for ever, ends the listing with a sentence instead of holding the run.
+func TestAListWhosePagesNeverEndStops(t *testing.T) {
+	tests := []struct {
+		name    string
+		next    func(n int32) int
+		errHas  string
+		maxSeen int
+	}{
+		{"next_offset points back", func(int32) int { return 0 }, "pointed back", 1},
+		{"next_offset for ever", func(n int32) int { return int(n) }, "did not end after", 100},
+	}
+	k := duotest.DefaultKeys()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := providertest.NewFaultServer(t, true, func(n *atomic.Int32, w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprintf(w, `{"stat":"OK","response":[],"metadata":{"next_offset":%d,"total_objects":1000000}}`, tt.next(n.Add(1)))
+			})
+			c, err := duo.New(duo.Config{
+				APIHost:   strings.TrimPrefix(srv.URL, "https://"),
+				AdminIKey: k.AdminIKey, AdminSKey: k.AdminSKey, AuthIKey: k.AuthIKey, AuthSKey: k.AuthSKey,
+				HTTPClient: srv.Client(), CallTimeout: 5 * time.Second,
+			})
+			must(t, err)
+			_, err = c.FindUser(context.Background(), "alice@contoso.com")
+			if err == nil || !strings.Contains(err.Error(), tt.errHas) {
+				t.Fatalf("FindUser = %v; want an error saying %q", err, tt.errHas)
+			}
+			providertest.CheckSentence(t, err)
+			if n := srv.Requests(); n > tt.maxSeen {
+				t.Errorf("%d requests; want at most %d", n, tt.maxSeen)
+			}
+		})
 	}
 }

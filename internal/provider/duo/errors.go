@@ -98,24 +98,33 @@ type envelope struct {
 	Message       string          `json:"message"`
 	MessageDetail string          `json:"message_detail"`
 	Response      json.RawMessage `json:"response"`
+	// Metadata comes with a list (where its next page starts); read only by callPage,
+	// so that an odd one cannot spoil any other answer.
+	Metadata json.RawMessage `json:"metadata"`
 }
 
 // decode unpacks Duo's envelope into out, or returns the *Error Duo's answer means.
 func decode(api API, status int, body []byte, out any) error {
+	_, err := decodeEnvelope(api, status, body, out)
+	return err
+}
+
+// decodeEnvelope is decode that also gives back the envelope, for its metadata.
+func decodeEnvelope(api API, status int, body []byte, out any) (envelope, error) {
 	var env envelope
 	if err := json.Unmarshal(body, &env); err != nil || env.Stat == "" {
-		return &Error{API: api, Status: status}
+		return env, &Error{API: api, Status: status}
 	}
 	if env.Stat != "OK" || status != 200 {
-		return &Error{API: api, Status: status, Code: parseInt(env.Code), Message: sanitize.Line(env.Message), Detail: sanitize.Line(env.MessageDetail)}
+		return env, &Error{API: api, Status: status, Code: parseInt(env.Code), Message: sanitize.Line(env.Message), Detail: sanitize.Line(env.MessageDetail)}
 	}
 	if out == nil {
-		return nil
+		return env, nil
 	}
 	if err := json.Unmarshal(env.Response, out); err != nil {
-		return fmt.Errorf("read Duo's answer: %w; check duo.api_host points at Duo", err)
+		return env, fmt.Errorf("read Duo's answer: %w; check duo.api_host points at Duo", err)
 	}
-	return nil
+	return env, nil
 }
 
 // parseInt reads a number Duo may send as a string (error codes, valid_secs).

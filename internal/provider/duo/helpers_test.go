@@ -25,8 +25,16 @@ const activationValid = 2 * time.Minute
 
 func newFixture(t *testing.T, mods ...func(*duo.Config)) fixture {
 	t.Helper()
+	return newFixtureOn(t, duotest.Options{}, mods...)
+}
+
+// newFixtureOn is newFixture on a fake Duo set up as opts says (its Clock is the
+// fixture's).
+func newFixtureOn(t *testing.T, opts duotest.Options, mods ...func(*duo.Config)) fixture {
+	t.Helper()
 	clk := clock.NewFake(time.Now().Truncate(time.Second))
-	srv := duotest.New(t, duotest.Options{Clock: clk})
+	opts.Clock = clk
+	srv := duotest.New(t, opts)
 	k := duotest.DefaultKeys()
 	cfg := duo.Config{
 		APIHost:   srv.Host(),

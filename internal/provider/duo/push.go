@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -26,7 +27,9 @@ const (
 type preauth struct {
 	Result    string `json:"result"`
 	StatusMsg string `json:"status_msg"`
-	Devices   []struct {
+	// TxID is the Verified Duo Push prepared for a client that says it supports one.
+	TxID    string `json:"txid"`
+	Devices []struct {
 		Device       string   `json:"device"`
 		Capabilities []string `json:"capabilities"`
 	} `json:"devices"`
@@ -66,8 +69,9 @@ func (c *Client) Ready(ctx context.Context, username, deviceID string) (bool, st
 }
 
 // Push sends a Duo Push to the user's device deviceID, at most pushesPerWindow per
-// pushWindow. device=auto is never used: Duo would pick the user's first capable
-// device, which after a new enrollment may be the old phone.
+// pushWindow, after a preauth that readies a Verified Duo Push where the user's policy
+// asks for one (see verifiedPush). device=auto is never used: Duo would pick the
+// user's first capable device, which after a new enrollment may be the old phone.
 func (c *Client) Push(ctx context.Context, username, deviceID string) (provider.Push, error) {
 	if err := checkIDs(deviceID); err != nil {
 		return provider.Push{}, err
@@ -76,10 +80,17 @@ func (c *Client) Push(ctx context.Context, username, deviceID string) (provider.
 		return provider.Push{}, err
 	}
 	params := url.Values{"username": {username}, "factor": {"push"}, "device": {deviceID}, "async": {"1"}}
+	txid, err := c.verifiedPush(ctx, username)
+	if err != nil {
+		return provider.Push{}, err
+	}
+	if txid != "" {
+		params.Set("txid", txid)
+	}
 	var r struct {
 		TxID string `json:"txid"`
 	}
-	err := c.call(ctx, AuthAPI, http.MethodPost, "/auth/v2/auth", params, &r)
+	err = c.call(ctx, AuthAPI, http.MethodPost, "/auth/v2/auth", params, &r)
 	var duoErr *Error
 	if errors.As(err, &duoErr) && duoErr.Code == 40002 && duoErr.Detail == "device" {
 		return provider.Push{}, fmt.Errorf("%w: the phone added in duo-enroll is not a device of this user that takes a Duo Push; check the user's phones in the Duo Admin Panel", err)
@@ -92,6 +103,43 @@ func (c *Client) Push(ctx context.Context, username, deviceID string) (provider.
 	}
 	return provider.Push{ID: r.TxID}, nil
 }
+
+// verifiedPush says to Duo that this client shows the number of a Verified Duo Push,
+// and returns the txid Duo prepared for the push, "" when the user's policy asks for
+// none. Duo takes client_supports_verified_push at preauth, not at auth (Duo Auth API
+// https://duo.com/docs/authapi#/preauth; duo_unix lib/duo.c _duo_preauth and
+// duo_client_python auth.py preauth send it there), and the txid preauth then gives
+// goes to auth (duo_unix duo_login; duo_client_python auth.py auth's txid). Without
+// it Duo bypasses a "Verified Duo Push" policy and sends a plain push, which would
+// not test the sign-in the person will meet. The number itself comes with
+// auth_status (see Status).
+func (c *Client) verifiedPush(ctx context.Context, username string) (string, error) {
+	var p preauth
+	params := url.Values{"username": {username}, "client_supports_verified_push": {"1"}}
+	if err := c.call(ctx, AuthAPI, http.MethodPost, "/auth/v2/preauth", params, &p); err != nil {
+		return "", err
+	}
+	if p.Result != "auth" {
+		// auth refuses the push in its own words (checked by Ready before).
+		return "", nil
+	}
+	return p.TxID, nil
+}
+
+// verifyNumberIn finds the number Duo Mobile asks for in a waiting push's status_msg:
+// Duo's words are "Please enter verification code 376 into Duo Mobile..." in Duo's
+// own mock (duo_unix tests/mockduo.py), and duo_unix shows them as they are, so only
+// the number is relied on: the one run of digits, 3 to 6 long (Duo's policy offers
+// codes of 3 or 6 digits [mem]). A message with other digits or none gives "".
+func verifyNumberIn(msg string) string {
+	runs := digitRuns.FindAllString(msg, -1)
+	if len(runs) != 1 || len(runs[0]) < 3 || len(runs[0]) > 6 {
+		return ""
+	}
+	return runs[0]
+}
+
+var digitRuns = regexp.MustCompile(`[0-9]+`)
 
 // takePushSlot counts a push before it is sent, so a push whose answer was lost still
 // counts against the cap.
@@ -138,7 +186,9 @@ func (c *Client) Status(ctx context.Context, pushID string) (provider.PushStatus
 	msg := sanitize.Line(r.StatusMsg)
 	switch {
 	case r.Result == "waiting":
-		return provider.PushStatus{Result: provider.PushWaiting, Message: msg}, nil
+		// Under Verified Duo Push the waiting push's status_msg holds the number Duo
+		// Mobile asks for (Duo Auth API, auth_status; duo_unix shows it so).
+		return provider.PushStatus{Result: provider.PushWaiting, Message: msg, VerifyNumber: verifyNumberIn(msg)}, nil
 	case r.Result == "allow":
 		return provider.PushStatus{Result: provider.PushAllowed, Message: msg}, nil
 	case r.Status == "timeout":

@@ -3,6 +3,7 @@ package duo_test
 import (
 	"context"
 	"errors"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -217,4 +218,45 @@ func TestStatusOfAPushDuoDoesNotKnow(t *testing.T) {
 		t.Fatalf("Status of an unknown txid = %v; want ErrNotFound", err)
 	}
 	duoError(t, err, 40002, "(txid)", "Duo no longer knows this push")
+}
+
+// TestVerifiedPush: on a tenant whose policy is Verified Duo Push, the client says at
+// preauth that it can show the number, hands Duo's txid to auth, and while the push
+// waits its status carries the number Duo Mobile asks the person to type. Elsewhere
+// the push is as before, with no number.
+func TestVerifiedPush(t *testing.T) {
+	tests := []struct {
+		name   string
+		digits int
+	}{
+		{"3-digit Verified Duo Push", 3},
+		{"6-digit Verified Duo Push", 6},
+		{"no Verified Duo Push", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newFixtureOn(t, duotest.Options{VerifiedPushDigits: tt.digits})
+			_, pid := f.enrolled(t, "alice@contoso.com", "+12015550100")
+			push, err := f.c.Push(ctx, "alice@contoso.com", pid)
+			must(t, err)
+			want, verified := f.srv.VerifyNumber(push.ID)
+			if verified != (tt.digits > 0) || len(want) != tt.digits {
+				t.Fatalf("Duo's push has number %q (%v); want one of %d digits", want, verified, tt.digits)
+			}
+			st, err := f.c.Status(ctx, push.ID)
+			if err != nil || st.Result != provider.PushWaiting || st.VerifyNumber != want {
+				t.Fatalf("Status = %+v, %v; want waiting with number %q", st, err, want)
+			}
+			if auths := f.requests("POST", "/auth/v2/auth"); len(auths) != 1 {
+				t.Fatalf("%d pushes; want 1", len(auths))
+			} else if form, _ := url.ParseQuery(auths[0].Body); verified && form.Get("txid") != push.ID {
+				t.Errorf("auth sent %v; want the txid preauth gave", form)
+			}
+			must(t, f.srv.AnswerPushID(push.ID, "allow"))
+			if st, err := f.c.Status(ctx, push.ID); err != nil || st.Result != provider.PushAllowed || st.VerifyNumber != "" {
+				t.Errorf("Status after approval = %+v, %v; want allowed, no number", st, err)
+			}
+		})
+	}
 }

@@ -60,7 +60,10 @@ func normalizeNumber(n string) (string, bool) {
 	return n, true
 }
 
-func pageOf(p url.Values, items []any, maxLimit int) (list, *apiError) {
+// pageOf is one page of items as Duo pages a list: limit (default 100, at most
+// maxLimit) and offset from the query (https://duo.com/docs/adminapi "Response
+// paging"), and never more than Options.PageSize records.
+func (s *Server) pageOf(p url.Values, items []any, maxLimit int) (list, *apiError) {
 	l := list{items: items, limit: 100}
 	if v := p.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -75,6 +78,9 @@ func pageOf(p url.Values, items []any, maxLimit int) (list, *apiError) {
 			return l, fail(400, 40002, "offset")
 		}
 		l.offset = n
+	}
+	if s.pageSize > 0 {
+		l.limit = min(l.limit, s.pageSize)
 	}
 	return l, nil
 }
@@ -102,7 +108,7 @@ func (s *Server) addPhone(number, typ, platform string) (*Phone, *apiError) {
 		}
 		for _, p := range s.phones {
 			if p.Number == n {
-				return nil, fail(400, 40003, "number")
+				return nil, duplicate("number")
 			}
 		}
 		number = n
@@ -118,6 +124,14 @@ func (s *Server) addPhone(number, typ, platform string) (*Phone, *apiError) {
 	p := &Phone{PhoneID: s.newID("DP"), Number: number, Type: t, Platform: pl}
 	s.phones[p.PhoneID] = p
 	return p, nil
+}
+
+// duplicate is the refusal of a record that exists already. No Duo source at hand
+// says what Duo answers then (40003 "Duplicate resource" is only remembered, in
+// API-NOTES §2), so the fake answers a plain 40002 naming the parameter, as for any
+// bad value: a client must find what exists by looking, not by the code.
+func duplicate(param string) *apiError {
+	return fail(400, 40002, param)
 }
 
 // Error lets AddPhone return an *apiError as an error.
@@ -177,7 +191,7 @@ func (s *Server) getUsers(c call) (any, *apiError) {
 			items = append(items, s.userJSON(u, true))
 		}
 	}
-	return pageOf(c.params, items, 300)
+	return s.pageOf(c.params, items, 300)
 }
 
 func (s *Server) createUser(c call) (any, *apiError) {
@@ -186,7 +200,7 @@ func (s *Server) createUser(c call) (any, *apiError) {
 		return nil, fail(400, 40002, "username")
 	}
 	if s.userByName(name) != nil {
-		return nil, fail(400, 40003, "username")
+		return nil, duplicate("username")
 	}
 	status := c.params.Get("status")
 	switch status {
@@ -208,11 +222,11 @@ func (s *Server) getUserPhones(c call) (any, *apiError) {
 	for _, id := range u.PhoneIDs {
 		items = append(items, s.phoneJSON(s.phones[id], false))
 	}
-	return pageOf(c.params, items, 500)
+	return s.pageOf(c.params, items, 500)
 }
 
-// associate refuses a second association with 40003; what real Duo answers then is
-// not documented, so the client must cope with either.
+// associate refuses a second association as it refuses a duplicate (see duplicate);
+// what real Duo answers then is not documented either.
 func (s *Server) associate(c call) (any, *apiError) {
 	u := s.users[c.ids[0]]
 	if u == nil {
@@ -223,7 +237,7 @@ func (s *Server) associate(c call) (any, *apiError) {
 		return nil, fail(400, 40002, "phone_id")
 	}
 	if slices.Contains(u.PhoneIDs, id) {
-		return nil, fail(400, 40003, "phone_id")
+		return nil, duplicate("phone_id")
 	}
 	u.PhoneIDs = append(u.PhoneIDs, id)
 	return "", nil
@@ -243,7 +257,7 @@ func (s *Server) getPhones(c call) (any, *apiError) {
 			items = append(items, s.phoneJSON(p, true))
 		}
 	}
-	return pageOf(c.params, items, 500)
+	return s.pageOf(c.params, items, 500)
 }
 
 func (s *Server) createPhone(c call) (any, *apiError) {

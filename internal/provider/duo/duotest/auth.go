@@ -3,6 +3,7 @@ package duotest
 import (
 	"crypto/rand"
 	"fmt"
+	"math/big"
 	"strings"
 )
 
@@ -64,7 +65,25 @@ func (s *Server) preauth(c call) (any, *apiError) {
 			"capabilities": []string{"auto", "push", "sms", "phone", "mobile_otp"},
 		})
 	}
-	return map[string]any{"result": "auth", "status_msg": "Account is active", "devices": devices}, nil
+	out := map[string]any{"result": "auth", "status_msg": "Account is active", "devices": devices}
+	if s.digits > 0 && c.params.Get("client_supports_verified_push") == "1" {
+		// As Duo's own mock of this (duosecurity/duo_unix tests/mockduo.py) answers a
+		// client that supports Verified Duo Push: a txid for the auth that follows.
+		out["txid"] = s.newVerification(u.Username)
+	}
+	return out, nil
+}
+
+// newVerification prepares a Verified Duo Push for username and returns its txid.
+func (s *Server) newVerification(username string) string {
+	limit := int64(1)
+	for range s.digits {
+		limit *= 10
+	}
+	n, _ := rand.Int(rand.Reader, big.NewInt(limit))
+	txid := newTxID()
+	s.verifying[txid] = &verification{username: username, number: fmt.Sprintf("%0*d", s.digits, n), created: s.clock.Now()}
+	return txid
 }
 
 // mask writes a number as Duo's preauth does: XXX-XXX-4788.
@@ -105,6 +124,17 @@ func (s *Server) auth(c call) (any, *apiError) {
 		return nil, fail(400, 40002, "device")
 	}
 	p := &push{txid: newTxID(), username: u.Username, device: device, created: s.clock.Now()}
+	if id := c.params.Get("txid"); id != "" {
+		// The Verified Duo Push preauth prepared: this push carries its txid and number.
+		// It serves one push, within PushTimeout of the preauth (the minute a reading of
+		// Duo's Auth API page gives; not checked at the source).
+		v := s.verifying[id]
+		if v == nil || v.used || !strings.EqualFold(v.username, u.Username) || s.clock.Now().Sub(v.created) >= PushTimeout {
+			return nil, fail(400, 40002, "txid")
+		}
+		v.used = true
+		p.txid, p.number = id, v.number
+	}
 	if len(s.nextAnswers) > 0 {
 		p.answer, s.nextAnswers = s.nextAnswers[0], s.nextAnswers[1:]
 	}
@@ -139,7 +169,13 @@ func (s *Server) authStatus(c call) (any, *apiError) {
 	if s.allowPolled && s.pushResult(p) == "" {
 		p.answer = "allow"
 	}
-	return pushStatus(s.pushResult(p)), nil
+	st := pushStatus(s.pushResult(p))
+	if st["result"] == "waiting" && p.number != "" {
+		// The words of Duo's own mock (duosecurity/duo_unix tests/mockduo.py), which
+		// duo_unix shows the person as they are.
+		st["status_msg"] = "Please enter verification code " + p.number + " into Duo Mobile..."
+	}
+	return st, nil
 }
 
 // pushStatus is auth_status's answer for a push's answer ("" while waiting).

@@ -100,7 +100,7 @@ func routes() []route {
 		{"GET", "/auth/v2/ping", unsigned, nil, (*Server).now},
 		{"GET", "/auth/v2/check", authKeys, nil, (*Server).now},
 		{"POST", "/auth/v2/preauth", authKeys, []string{"username", "user_id", "ipaddr", "hostname", "trusted_device_token", "client_supports_verified_push"}, (*Server).preauth},
-		{"POST", "/auth/v2/auth", authKeys, []string{"factor", "username", "user_id", "device", "async", "type", "display_username", "pushinfo", "passcode", "ipaddr", "hostname"}, (*Server).auth},
+		{"POST", "/auth/v2/auth", authKeys, []string{"factor", "username", "user_id", "device", "async", "type", "display_username", "pushinfo", "passcode", "ipaddr", "hostname", "txid"}, (*Server).auth},
 		{"GET", "/auth/v2/auth_status", authKeys, []string{"txid"}, (*Server).authStatus},
 	}
 }

@@ -43,6 +43,17 @@ type Options struct {
 	// wall clock. duo_api_golang dates requests by the wall clock, so a fake clock should
 	// start at time.Now() and move less than DateWindow in a test.
 	Clock clock.Clock
+	// PageSize, when set, is the most records a list answer holds, whatever limit the
+	// client asks for (Duo documents limit as a maximum, and a client must follow
+	// metadata.next_offset, https://duo.com/docs/adminapi "Response paging"); a small
+	// one makes a test's few phones span several pages. Zero is Duo's default of 100.
+	PageSize int
+	// VerifiedPushDigits, when set (3 to 6), makes this a tenant whose policy is
+	// "Verified Duo Push": a client that says client_supports_verified_push=1 at
+	// preauth gets a txid to pass to auth, and while that push waits, auth_status's
+	// status_msg carries the number Duo Mobile asks for. A client that does not say so
+	// is pushed as usual: Duo then bypasses the policy (Duo Auth API, preauth).
+	VerifiedPushDigits int
 }
 
 // DateWindow is how far a request's Date may be from the server's clock.
@@ -86,6 +97,15 @@ type push struct {
 	device  string
 	created time.Time
 	answer  string
+	// number is what Duo Mobile asks the person to type (Verified Duo Push), or "".
+	number string
+}
+
+// verification is a Verified Duo Push that preauth prepared: auth takes its txid.
+type verification struct {
+	username, number string
+	created          time.Time
+	used             bool
 }
 
 type failure struct {
@@ -104,12 +124,16 @@ type Server struct {
 	srv   *httptest.Server
 	keys  Keys
 	clock clock.Clock
+	// pageSize caps every list answer (Options.PageSize); digits is
+	// Options.VerifiedPushDigits.
+	pageSize, digits int
 
 	mu           sync.Mutex
 	seq          int
 	users        map[string]*User
 	phones       map[string]*Phone
 	pushes       map[string]*push
+	verifying    map[string]*verification
 	nextAnswers  []string
 	failures     map[string][]failure
 	stalls       map[string]*stall
@@ -131,15 +155,23 @@ func New(t testing.TB, opts Options) *Server {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
+	if d := opts.VerifiedPushDigits; d != 0 && (d < 3 || d > 6) {
+		// Duo's own client defaults the length to 3 (duo_client_python admin.py,
+		// verified_push_length); 6 is the longest the policy offers [mem].
+		t.Fatalf("duotest: VerifiedPushDigits is %d; Duo's verification codes have 3 to 6 digits", d)
+	}
 	s := &Server{
-		keys:     opts.Keys,
-		clock:    opts.Clock,
-		users:    map[string]*User{},
-		phones:   map[string]*Phone{},
-		pushes:   map[string]*push{},
-		failures: map[string][]failure{},
-		stalls:   map[string]*stall{},
-		effects:  map[string]int{},
+		keys:      opts.Keys,
+		clock:     opts.Clock,
+		pageSize:  opts.PageSize,
+		digits:    opts.VerifiedPushDigits,
+		users:     map[string]*User{},
+		phones:    map[string]*Phone{},
+		pushes:    map[string]*push{},
+		verifying: map[string]*verification{},
+		failures:  map[string][]failure{},
+		stalls:    map[string]*stall{},
+		effects:   map[string]int{},
 	}
 	s.srv = httptest.NewTLSServer(s.gate.Wrap(s))
 	t.Cleanup(s.srv.Close)
@@ -362,6 +394,18 @@ func (s *Server) PushDevice(txid string) (string, bool) {
 		return "", false
 	}
 	return p.device, true
+}
+
+// VerifyNumber returns the number Duo Mobile asks the person to type for the push
+// with this transaction id (Verified Duo Push), and whether there is one.
+func (s *Server) VerifyNumber(txid string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.pushes[txid]
+	if p == nil || p.number == "" {
+		return "", false
+	}
+	return p.number, true
 }
 
 // AnswerPushID answers the push with this transaction id.
