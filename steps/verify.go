@@ -130,22 +130,26 @@ func (Verify) viaPortal(ctx context.Context, env *Env, page string) error {
 func (v Verify) prove(ctx context.Context, env *Env, codes provider.CodeSender) error {
 	rec, to := env.State.Verify, env.State.Phone.E164
 	valid := env.Config.Limits.CodeValid.D()
+	digits, err := codeLength(ctx, codes)
+	if err != nil {
+		return err
+	}
 	switch {
 	case !rec.CheckingAt.IsZero():
-		if done, err := v.afterCutOffCheck(ctx, env, codes); err != nil || done {
+		if done, err := v.afterCutOffCheck(ctx, env, codes, digits); err != nil || done {
 			return err
 		}
 	case rec.SentTo == to && env.now().Before(rec.SentAt.Add(valid)):
 		env.Screen.Say("A code was texted to %s at %s; it still works until %s.",
 			phone.Mask(to), env.at(rec.SentAt, false), env.at(rec.SentAt.Add(valid), true))
 	default:
-		if err := v.send(ctx, env, codes); err != nil {
+		if err := v.send(ctx, env, codes, digits); err != nil {
 			return err
 		}
 	}
 	if !env.Interactive {
-		env.guide(fmt.Sprintf("Give the 6-digit code texted to %s (answers key %s, or --code) before %s.",
-			phone.Mask(to), KeyVerifyCode, env.at(rec.SentAt.Add(valid), true)))
+		env.guide(fmt.Sprintf("Give the %d-digit code texted to %s (answers key %s, or --code) before %s.",
+			digits, phone.Mask(to), KeyVerifyCode, env.at(rec.SentAt.Add(valid), true)))
 	}
 	for {
 		expires := rec.SentAt.Add(valid)
@@ -153,8 +157,9 @@ func (v Verify) prove(ctx context.Context, env *Env, codes provider.CodeSender) 
 			return env.Prompt.Input(ctx, prompt.Question{
 				Key:     KeyVerifyCode,
 				Message: "Code from the text message",
-				Help:    "Type the 6 digits from the text message, or " + resendWord + " to get a new code.",
-			}, validateCode)
+				// "another text", not "a new code": some services text the same code again.
+				Help: fmt.Sprintf("Type the %d digits from the text message, or %s to get another text.", digits, resendWord),
+			}, func(s string) error { return validateCode(s, digits) })
 		})
 		if errors.Is(err, errExpired) {
 			// Said when it happens, not when the person next types something.
@@ -168,7 +173,7 @@ func (v Verify) prove(ctx context.Context, env *Env, codes provider.CodeSender) 
 		}
 		ans = normalizeCode(ans)
 		if strings.EqualFold(ans, resendWord) {
-			if err := v.send(ctx, env, codes); err != nil {
+			if err := v.send(ctx, env, codes, digits); err != nil {
 				return err
 			}
 			continue
@@ -219,7 +224,7 @@ type acceptedLog interface {
 // Microsoft 365, which needs no code for a number it already has, when it can be read.
 // Otherwise the person is told plainly what happened and a new code is sent, after
 // the cool-down. done is true when the number needs no code any more.
-func (v Verify) afterCutOffCheck(ctx context.Context, env *Env, codes provider.CodeSender) (done bool, err error) {
+func (v Verify) afterCutOffCheck(ctx context.Context, env *Env, codes provider.CodeSender, digits int) (done bool, err error) {
 	rec, to := env.State.Verify, env.State.Phone.E164
 	if past, ok := codes.(acceptedLog); ok {
 		accepted, err := past.Accepted(ctx, to, rec.SentAt)
@@ -259,20 +264,21 @@ func (v Verify) afterCutOffCheck(ctx context.Context, env *Env, codes provider.C
 	env.Screen.Problem("The last run was stopped while it was checking the code you typed, before it could record the answer.")
 	env.Screen.Say("That code may well have been right, but it cannot be checked a second time: a code that was accepted is used up. " +
 		"So you need a new code, which is sent next.")
-	if err := v.send(ctx, env, codes); err != nil {
+	if err := v.send(ctx, env, codes, digits); err != nil {
 		return false, err
 	}
 	if !env.Interactive {
 		// A code given for this run was for the earlier text; the new one is needed.
-		env.guide(fmt.Sprintf("Give the 6-digit code in the newest text message to %s (answers key %s, or --code) before %s.",
-			phone.Mask(to), KeyVerifyCode, env.at(rec.SentAt.Add(env.Config.Limits.CodeValid.D()), true)))
+		env.guide(fmt.Sprintf("Give the %d-digit code in the newest text message to %s (answers key %s, or --code) before %s.",
+			digits, phone.Mask(to), KeyVerifyCode, env.at(rec.SentAt.Add(env.Config.Limits.CodeValid.D()), true)))
 		return false, &prompt.NeedsAnswerError{Key: KeyVerifyCode, Retry: true}
 	}
 	return false, nil
 }
 
-// send texts a new code, first waiting out the cool-down since the last one.
-func (Verify) send(ctx context.Context, env *Env, codes provider.CodeSender) error {
+// send texts a code of digits digits, first waiting out the cool-down since the last
+// one: a new code, or the pending one again where the code service says so.
+func (Verify) send(ctx context.Context, env *Env, codes provider.CodeSender, digits int) error {
 	rec, to := env.State.Verify, env.State.Phone.E164
 	if rec.SentTo == to {
 		if wait := rec.SentAt.Add(env.Config.Limits.ResendCoolDown.D()).Sub(env.now()); wait > 0 {
@@ -293,13 +299,26 @@ func (Verify) send(ctx context.Context, env *Env, codes provider.CodeSender) err
 		return fmt.Errorf("send a code to %s: %w", phone.Mask(to), err)
 	}
 	// A new code replaces the old one, so a check of the old one cut off earlier no
-	// longer matters; until the new code is out, the mark stays for the next run.
-	rec.SentTo, rec.SentAt, rec.CheckingAt = to, env.now(), time.Time{}
+	// longer matters, and a code texted again is still pending, so that check did not
+	// take it; until the text is out, the mark stays for the next run.
+	sentAt := env.now()
+	if sent.SameCode {
+		// The repeated code's validity still runs from when it was made.
+		if made := sent.ExpiresAt.Add(-env.Config.Limits.CodeValid.D()); !sent.ExpiresAt.IsZero() && made.Before(sentAt) {
+			sentAt = made
+		}
+	}
+	rec.SentTo, rec.SentAt, rec.CheckingAt = to, sentAt, time.Time{}
 	if err := env.Save(); err != nil {
 		return err
 	}
-	env.Screen.Say("A 6-digit code is on its way to %s by text message. It works until %s.",
-		phone.Mask(to), env.at(sent.ExpiresAt, true))
+	if sent.SameCode {
+		env.Screen.Say("The same %d-digit code was texted to %s again: it is the one sent at %s, and it works until %s.",
+			digits, phone.Mask(to), env.at(sentAt, false), env.at(sent.ExpiresAt, true))
+		return nil
+	}
+	env.Screen.Say("%s is on its way to %s by text message. It works until %s.",
+		aCode(digits), phone.Mask(to), env.at(sent.ExpiresAt, true))
 	return nil
 }
 
@@ -374,13 +393,34 @@ const (
 	replaceOther = "other"
 )
 
-// validateCode accepts six digits or the resend word.
-func validateCode(s string) error {
+// codeLength is how many digits the codes of codes have.
+func codeLength(ctx context.Context, codes provider.CodeSender) (int, error) {
+	sized, ok := codes.(provider.SizedCodes)
+	if !ok {
+		return provider.DefaultCodeLength, nil
+	}
+	n, err := sized.CodeLength(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("find out how many digits the texted codes have: %w", err)
+	}
+	return n, nil
+}
+
+// aCode is "A 6-digit code", or "An 8-digit code", to start a sentence.
+func aCode(digits int) string {
+	if digits == 8 || digits == 11 || digits == 18 {
+		return fmt.Sprintf("An %d-digit code", digits)
+	}
+	return fmt.Sprintf("A %d-digit code", digits)
+}
+
+// validateCode accepts a code of digits digits or the resend word.
+func validateCode(s string, digits int) error {
 	s = normalizeCode(s)
 	if strings.EqualFold(s, resendWord) {
 		return nil
 	}
-	return sixDigits(s)
+	return codeOfLength(s, digits)
 }
 
 // normalizeCode drops the spaces and dashes people type inside codes ("123 456", "123-456").
@@ -388,10 +428,19 @@ func normalizeCode(s string) string {
 	return strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(s))
 }
 
-func sixDigits(s string) error {
-	if len(s) != 6 {
-		return fmt.Errorf("the code has 6 digits (you typed %d characters)", len([]rune(s)))
+// sixDigits accepts a code of 6 digits, as Duo Mobile shows.
+func sixDigits(s string) error { return codeOfLength(s, 6) }
+
+// codeOfLength accepts a code of digits digits.
+func codeOfLength(s string, digits int) error {
+	if len(s) != digits {
+		return fmt.Errorf("the code has %d digits (you typed %d characters)", digits, len([]rune(s)))
 	}
+	return digitsOnly(s)
+}
+
+// digitsOnly refuses anything but digits.
+func digitsOnly(s string) error {
 	for _, r := range s {
 		if r < '0' || r > '9' {
 			return errors.New("the code is digits only")

@@ -13,17 +13,36 @@ import (
 // CodeSender proves that a person holds a phone number by texting a code and checking
 // it (Twilio Verify's role).
 type CodeSender interface {
-	// SendCode texts a new code to an E.164 number; a new code replaces the old one.
+	// SendCode texts a code to an E.164 number: a new one that replaces the old, or,
+	// with a sender that says so in CodeSent.SameCode, the code still pending again.
 	SendCode(ctx context.Context, to string) (CodeSent, error)
 	// CheckCode checks a code the person typed against the last one sent to the number.
 	CheckCode(ctx context.Context, to, code string) (CodeCheck, error)
 }
 
+// DefaultCodeLength is how many digits the codes of a CodeSender that is not
+// SizedCodes have.
+const DefaultCodeLength = 6
+
+// SizedCodes is a CodeSender whose codes need not have DefaultCodeLength digits: a
+// Twilio Verify service is set to 4 to 10. Codes are checked for that length before
+// they are sent for checking, so a typo does not use up a try.
+type SizedCodes interface {
+	// CodeLength says how many digits every code the sender texts has.
+	CodeLength(ctx context.Context) (int, error)
+}
+
 // CodeSent describes a code that is on its way.
 type CodeSent struct {
+	// ExpiresAt is when the code stops working; for a repeated code, that is still
+	// reckoned from when it was first made.
 	ExpiresAt time.Time
 	// ResendAt is the earliest time a new code may be asked for.
 	ResendAt time.Time
+	// SameCode is true when the text repeats the code that was still pending instead
+	// of carrying a new one (Twilio Verify does, within the code's validity), so the
+	// person can be told that either text's code will do.
+	SameCode bool
 }
 
 // CheckStatus is the outcome of checking a code.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
@@ -35,11 +36,11 @@ func (c *Client) CheckCode(ctx context.Context, to, code string) (provider.CodeC
 	n := c.state(to)
 	if v.SID != "" && v.SID != n.sid {
 		// A verification started elsewhere (another run): its earlier tries are unknown.
-		n.sid, n.wrong = v.SID, 0
+		n.sid, n.wrong, n.made = v.SID, 0, time.Time{}
 	}
 	switch v.Status {
 	case "approved":
-		n.sid, n.wrong = "", 0
+		n.sid, n.wrong, n.made = "", 0, time.Time{}
 		return provider.CodeCheck{Status: provider.CodeApproved}, nil
 	case "pending":
 		n.wrong++

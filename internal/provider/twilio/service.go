@@ -14,27 +14,45 @@ import (
 // warns: code expiry shown to the person is reckoned on this computer.
 const maxSkew = 2 * time.Minute
 
+// Twilio's bounds of a service's code_length, and its default
+// (https://www.twilio.com/docs/verify/api/service).
+const (
+	minCodeLength, maxCodeLength = 4, 10
+	defaultCodeLength            = 6
+)
+
+// service is the part of the Verify Service resource the client reads.
+type service struct {
+	FriendlyName string `json:"friendly_name"`
+	CodeLength   int    `json:"code_length"`
+}
+
+// fetchService reads the Verify service. It is also what proves the credentials and
+// the service SID without sending anything.
+func (c *Client) fetchService(ctx context.Context) (service, answer, error) {
+	a, err := c.call(ctx, http.MethodGet, c.servicePath(), nil)
+	if err != nil {
+		return service{}, a, err
+	}
+	if !a.OK() {
+		if a.Status == http.StatusNotFound {
+			return service{}, a, serviceNotFound(a)
+		}
+		return service{}, a, failure(a, "")
+	}
+	var svc service
+	if err := a.Decode(&svc); err != nil {
+		return service{}, a, err
+	}
+	return svc, a, nil
+}
+
 // Check fetches the Verify service, which proves the credentials and the service SID
 // and sends nothing, then compares clocks with Twilio's Date header.
 func (c *Client) Check(ctx context.Context) []provider.Check {
 	const name = "twilio verify"
-	a, err := c.call(ctx, http.MethodGet, c.servicePath(), nil)
+	svc, a, err := c.fetchService(ctx)
 	if err != nil {
-		return []provider.Check{{Name: name, Detail: err.Error()}}
-	}
-	if !a.OK() {
-		var e *Error
-		if a.Status == http.StatusNotFound {
-			e = serviceNotFound(a)
-		} else {
-			e = failure(a, "")
-		}
-		return []provider.Check{{Name: name, Detail: e.Error()}}
-	}
-	var svc struct {
-		FriendlyName string `json:"friendly_name"`
-	}
-	if err := a.Decode(&svc); err != nil {
 		return []provider.Check{{Name: name, Detail: err.Error()}}
 	}
 	out := []provider.Check{{Name: name, OK: true, Detail: fmt.Sprintf("service %s reachable", sanitize.Line(svc.FriendlyName))}}
@@ -42,6 +60,33 @@ func (c *Client) Check(ctx context.Context) []provider.Check {
 		out = append(out, skew)
 	}
 	return out
+}
+
+// CodeLength is the service's code_length: every code it texts has that many digits.
+// It is read once a run.
+func (c *Client) CodeLength(ctx context.Context) (int, error) {
+	c.mu.Lock()
+	n := c.codeLength
+	c.mu.Unlock()
+	if n != 0 {
+		return n, nil
+	}
+	svc, _, err := c.fetchService(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n = svc.CodeLength
+	switch {
+	case n == 0:
+		// Twilio always gives it; an answer without it is read as Twilio's default.
+		n = defaultCodeLength
+	case n < minCodeLength || n > maxCodeLength:
+		return 0, fmt.Errorf("the Twilio Verify service says its codes have %d digits, outside the %d to %d Twilio allows; check the service's code length in Twilio Console → Verify → Services", n, minCodeLength, maxCodeLength)
+	}
+	c.mu.Lock()
+	c.codeLength = n
+	c.mu.Unlock()
+	return n, nil
 }
 
 // clockSkew compares now with the service's Date header, when it sent one.

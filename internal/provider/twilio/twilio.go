@@ -45,6 +45,9 @@ type Client struct {
 
 	mu      sync.Mutex
 	numbers map[string]*number
+	// codeLength is the service's code_length once read: it is set in the Console and
+	// does not change during a run.
+	codeLength int
 }
 
 // number is what the client remembers of one phone number in this process.
@@ -54,11 +57,14 @@ type number struct {
 	// verification when a code is resent, and its attempts carry on.
 	sid   string
 	wrong int
+	// made is when this process first texted the verification sid's code.
+	made time.Time
 }
 
 var (
 	_ provider.CodeSender = (*Client)(nil)
 	_ provider.Checker    = (*Client)(nil)
+	_ provider.SizedCodes = (*Client)(nil)
 )
 
 // New checks cfg and returns a client; it makes no call.

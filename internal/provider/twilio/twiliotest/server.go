@@ -2,12 +2,15 @@
 // checks requests the way Twilio does (Basic auth, form bodies, PascalCase names),
 // answers with Twilio's JSON and error bodies, and keeps Verify's limits: a
 // verification lasts 10 minutes, takes 5 checks (then 60202), and a number gets 5
-// sends in 10 minutes (then 60203). The test reads the code Twilio would text with
+// sends in 10 minutes (then 60203). While a verification is pending, a new send texts
+// its code again rather than a new one. The service's codes have 6 digits unless
+// SetCodeLength says otherwise. The test reads the code Twilio would text with
 // LastCode, standing in for the phone.
 package twiliotest
 
 import (
 	"encoding/pem"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -36,6 +39,8 @@ const (
 	MaxChecks  = 5
 	MaxSends   = 5
 	SendWindow = 10 * time.Minute
+	// A service's code_length is 4 to 10, 6 unless set.
+	MinCodeLength, MaxCodeLength, DefaultCodeLength = 4, 10, 6
 )
 
 // Request is one request the server received, and its answer.
@@ -55,6 +60,7 @@ type Server struct {
 
 	mu            sync.Mutex
 	clock         clock.Clock
+	codeLength    int
 	verifications map[string]*verification // by To
 	sends         map[string][]time.Time   // send times by To, for 60203
 	requests      []Request
@@ -77,6 +83,7 @@ type failure struct {
 func New(t testing.TB) *Server {
 	s := &Server{
 		clock:         clock.NewFake(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)),
+		codeLength:    DefaultCodeLength,
 		verifications: map[string]*verification{},
 		sends:         map[string][]time.Time{},
 	}
@@ -112,6 +119,18 @@ func (s *Server) SetClock(c clock.Clock) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.clock = c
+}
+
+// SetCodeLength sets the service's code_length, as an update of the Service resource
+// would: 4 to 10 digits (https://www.twilio.com/docs/verify/api/service). Codes made
+// from then on have that many digits. A length Twilio would refuse panics.
+func (s *Server) SetCodeLength(n int) {
+	if n < MinCodeLength || n > MaxCodeLength {
+		panic(fmt.Sprintf("twiliotest: Twilio Verify takes a code length of %d to %d, not %d", MinCodeLength, MaxCodeLength, n))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.codeLength = n
 }
 
 // LastCode returns the code of the newest verification to a number, or "".

@@ -101,7 +101,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, form url.Values) 
 	switch resource {
 	case "":
 		writeJSON(w, http.StatusOK, map[string]any{
-			"sid": ServiceSID, "account_sid": AccountSID, "friendly_name": FriendlyName, "code_length": 6,
+			"sid": ServiceSID, "account_sid": AccountSID, "friendly_name": FriendlyName, "code_length": s.codeLength,
 			"lookup_enabled": false, "skip_sms_to_landlines": false, "dtmf_input_required": true,
 			"date_created": now.Format(twilioTime), "date_updated": now.Format(twilioTime),
 			"url": "https://verify.twilio.com" + Path(""),
@@ -150,16 +150,25 @@ func (s *Server) startVerification(w http.ResponseWriter, form url.Values, now t
 	s.sends[to] = append(recent, now)
 	v := s.verifications[to]
 	if !v.open(now) || v.checks >= MaxChecks {
-		// Within 10 minutes Twilio repeats the pending verification, code and all.
-		v = &verification{sid: "VE" + randomHex(16), to: to, code: sixDigits(), status: "pending", created: now, expires: now.Add(Lifetime)}
+		// Within its validity Twilio repeats the pending verification, code and all, and
+		// the validity still runs from when the code was made
+		// (https://www.twilio.com/docs/verify/api/rate-limits-and-timeouts).
+		v = &verification{sid: "VE" + randomHex(16), to: to, code: digits(s.codeLength), status: "pending", created: now, expires: now.Add(Lifetime)}
 		s.verifications[to] = v
 	}
 	at := &attempt{sid: "VL" + randomHex(16), verificationSID: v.sid, to: to, created: now}
 	s.attempts = append(s.attempts, at)
+	// send_code_attempts lists every text of the verification, a repeat's included.
+	var sends []map[string]any
+	for _, a := range s.attempts {
+		if a.verificationSID == v.sid {
+			sends = append(sends, map[string]any{"time": a.created.Format(twilioTime), "channel": "SMS", "attempt_sid": a.sid})
+		}
+	}
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"sid": v.sid, "service_sid": ServiceSID, "account_sid": AccountSID, "to": to, "channel": "sms",
 		"status": v.status, "valid": false, "lookup": map[string]any{}, "amount": nil, "payee": nil,
-		"send_code_attempts": []map[string]any{{"time": now.Format(twilioTime), "channel": "SMS", "attempt_sid": at.sid}},
+		"send_code_attempts": sends,
 		"date_created":       v.created.Format(twilioTime), "date_updated": now.Format(twilioTime),
 		"url": "https://verify.twilio.com" + Path("Verifications/"+v.sid),
 	})
@@ -313,7 +322,9 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-func sixDigits() string {
-	n, _ := rand.Int(rand.Reader, big.NewInt(1_000_000))
-	return fmt.Sprintf("%06d", n.Int64())
+// digits makes a random code of n digits.
+func digits(n int) string {
+	limit := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil)
+	v, _ := rand.Int(rand.Reader, limit)
+	return fmt.Sprintf("%0*d", n, v)
 }
