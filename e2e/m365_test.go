@@ -63,6 +63,8 @@ graph:
 func TestPipelineAgainstTwilioAndGraph(t *testing.T) {
 	t.Parallel()
 	tw, g := twiliotest.New(t), graphtest.New(t)
+	// A Verify service set to 8 digits, as a tenant may have it.
+	tw.SetCodeLength(8)
 	g.AddUser(email)
 	h, env := m365Home(t, tw, g, newHome(t))
 	start := func(args ...string) runResult {
@@ -75,7 +77,14 @@ func TestPipelineAgainstTwilioAndGraph(t *testing.T) {
 	if m := g.Methods(email); len(m) != 0 {
 		t.Fatalf("the number was registered before it was verified: %+v", m)
 	}
-	if r := start("--code", "000000"); r.code != 3 || !strings.Contains(r.stderr, "tries left") {
+	checks := len(tw.Requests())
+	if r := start("--code", "123456"); r.code == 0 || !strings.Contains(r.stderr, "8 digits") {
+		t.Fatalf("a 6-digit code for an 8-digit service: exit %d; want it refused naming 8 digits\n%s", r.code, r.stderr)
+	}
+	if len(tw.Requests()) != checks+1 {
+		t.Errorf("a code of the wrong length reached Twilio (%d requests after it; want only the service read)", len(tw.Requests())-checks)
+	}
+	if r := start("--code", "00000000"); r.code != 3 || !strings.Contains(r.stderr, "tries left") {
 		t.Fatalf("wrong code: exit %d; want waiting with tries left\n%s", r.code, r.stderr)
 	}
 	code := tw.LastCode("+12015550100")
