@@ -90,20 +90,34 @@ func (NotifySupport) Run(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	if enforcer != nil {
-		if err := enforcer.SetMFAState(ctx, env.State.User, "enforced"); err != nil {
-			return fmt.Errorf("require MFA for %s: %w", env.State.User, err)
-		}
-		rec.EnforcedAt = env.now()
-		env.Screen.OK("MFA is now required for %s.", env.State.User)
-		env.note("Office apps and your phone's mail will ask for a code the next time you sign in. " +
-			"That can take up to an hour to reach every app: the next steps show what to expect.")
-	} else {
-		env.note("Once support makes two-step sign-in required (status shows it as pending until then), Office apps and " +
-			"your phone's mail will ask for a code when you sign in. That can take up to an hour to reach every app: the next steps show what to expect.")
+	if enforcer == nil {
+		env.note(pendingNote)
+		return env.Save()
 	}
+	// The enforcer chooses how (per-user MFA, a group, or nothing beside the tenant's
+	// own policies); the step records what it did and why.
+	e, err := enforcer.Enforce(ctx, env.State.User)
+	if err != nil {
+		return fmt.Errorf("require MFA for %s: %w", env.State.User, err)
+	}
+	rec.Enforcement, rec.EnforcementReason = e.How, e.Reason
+	if !e.Required() {
+		env.Screen.Say("MFA is not required for %s by this run: %s.", env.State.User, e.Reason)
+		env.note("MFA is not required by this run: " + e.Reason + ".")
+		env.note(pendingNote)
+		return env.Save()
+	}
+	rec.EnforcedAt = env.now()
+	env.Screen.OK("MFA is now required for %s: %s.", env.State.User, e.Reason)
+	env.note("MFA is required: " + e.Reason + ".")
+	env.note("Office apps and your phone's mail will ask for a code the next time you sign in. " +
+		"That can take up to an hour to reach every app: the next steps show what to expect.")
 	return env.Save()
 }
+
+// pendingNote is what the person is told when nobody made MFA required in this run.
+const pendingNote = "Once support makes two-step sign-in required (status shows it as pending until then), Office apps and " +
+	"your phone's mail will ask for a code when you sign in. That can take up to an hour to reach every app: the next steps show what to expect."
 
 // notifyOnce asks the channel whether the notice already went out (a crash after
 // sending and before saving) and sends it only if not.

@@ -113,7 +113,7 @@ func TestSupportIsToldByMailAndTicket(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := string(mails[0].Data)
-	for _, want := range []string{"Message-ID: <" + st.Notice.ID + "@mfa-onboard>", "alice@contoso.com", "+1 ***-***-0100", st.Notice.ID} {
+	for _, want := range []string{"Message-ID: <" + st.Notice.ID + "@msp.example>", "alice@contoso.com", "+1 ***-***-0100", st.Notice.ID} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the mail lacks %q:\n%s", want, body)
 		}
@@ -138,7 +138,7 @@ func TestSupportIsToldByMailAndTicket(t *testing.T) {
 		t.Errorf("%d tickets after the re-run; want exactly 1", n)
 	}
 	mails = d.mail.Messages()
-	if len(mails) != 2 || !bytes.Contains(mails[1].Data, []byte("Message-ID: <"+st.Notice.ID+"@mfa-onboard>")) {
+	if len(mails) != 2 || !bytes.Contains(mails[1].Data, []byte("Message-ID: <"+st.Notice.ID+"@msp.example>")) {
 		t.Errorf("%d mails after the re-run; want the documented resend with the same Message-ID", len(mails))
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/fake"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/graph"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/autotask"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/connectwise"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/message"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/smtp"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/webhook"
@@ -117,6 +119,8 @@ func (r *roles) buildNotifier(name string) (provider.Notifier, error) {
 		return r.buildWebhook(name)
 	case config.Autotask:
 		return r.buildAutotask()
+	case config.ConnectWiseName:
+		return r.buildConnectWise()
 	}
 	demo, err := r.demoSet.Notifiers()
 	if err != nil {
@@ -128,7 +132,17 @@ func (r *roles) buildNotifier(name string) (provider.Notifier, error) {
 func (r *roles) buildSMTP() (provider.Notifier, error) {
 	n := r.cfg.Notify
 	pw := ""
-	if n.SMTP.PasswordEnv != "" || n.SMTP.PasswordFile != "" {
+	var token func(context.Context) (string, error)
+	switch {
+	case n.SMTP.Auth == smtp.AuthXOAUTH2:
+		// The token is the graph: app registration's, for Exchange Online's scope; the
+		// smtp package only asks for one per connection.
+		cred, _, err := r.graphCredential()
+		if err != nil {
+			return nil, err
+		}
+		token = graph.TokenSource(cred, smtp.ExchangeOnlineScope)
+	case n.SMTP.PasswordEnv != "" || n.SMTP.PasswordFile != "" || n.SMTP.PasswordKeychain != "":
 		var err error
 		if pw, err = r.f.Secrets().Read(secret.Source{Key: "notify.smtp.password", Env: n.SMTP.PasswordEnv, File: n.SMTP.PasswordFile, Keychain: n.SMTP.PasswordKeychain}); err != nil {
 			return nil, err
@@ -140,6 +154,7 @@ func (r *roles) buildSMTP() (provider.Notifier, error) {
 	}
 	m, err := smtp.New(smtp.Config{
 		Host: n.SMTP.Host, Port: n.SMTP.Port, TLS: n.SMTP.TLS, Username: n.SMTP.Username, Password: pw,
+		Auth: n.SMTP.Auth, Token: token,
 		From: n.SMTP.From, To: n.SMTP.To, Cc: n.SMTP.Cc, TLSConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
 		Template: n.Template, Clock: r.f.Clock, Timeout: callTimeout,
 	})
@@ -195,7 +210,7 @@ func (r *roles) buildAutotask() (provider.Notifier, error) {
 	t, err := autotask.New(autotask.Config{
 		APIUser: a.APIUser, Secret: sec, IntegrationCode: a.IntegrationCode, ZoneURL: a.ZoneURL, BaseURL: a.BaseURL,
 		CompanyID: a.CompanyID, QueueID: a.QueueID, Status: a.Status, Priority: a.Priority,
-		IssueType: a.IssueType, SubIssueType: a.SubIssueType, HTTPClient: client, Template: r.cfg.Notify.Template, Clock: r.f.Clock,
+		IssueType: a.IssueType, SubIssueType: a.SubIssueType, Fields: a.Fields, HTTPClient: client, Template: r.cfg.Notify.Template, Clock: r.f.Clock,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("notify.autotask: %w", err)
@@ -203,8 +218,31 @@ func (r *roles) buildAutotask() (provider.Notifier, error) {
 	return t, nil
 }
 
+func (r *roles) buildConnectWise() (provider.Notifier, error) {
+	c := r.cfg.Notify.ConnectWise
+	key, err := r.f.Secrets().Read(secret.Source{Key: "notify.connectwise.private_key", Env: c.PrivateKeyEnv, File: c.PrivateKeyFile, Keychain: c.PrivateKeyKeychain})
+	if err != nil {
+		return nil, err
+	}
+	client, err := httpclient.New(callTimeout, r.cfg.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	t, err := connectwise.New(connectwise.Config{
+		Site: c.Site, CompanyID: c.CompanyID, PublicKey: c.PublicKey, PrivateKey: key, ClientID: c.ClientID, Codebase: c.Codebase,
+		Board: connectwise.Ref{ID: c.Board.ID, Name: c.Board.Name}, Status: connectwise.Ref{ID: c.Status.ID, Name: c.Status.Name},
+		Company: connectwise.CompanyRef{ID: c.Company.ID, Identifier: c.Company.Identifier},
+		BaseURL: c.BaseURL, HTTPClient: client, Template: r.cfg.Notify.Template, Clock: r.f.Clock,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("notify.connectwise: %w", err)
+	}
+	return t, nil
+}
+
 // Enforcer is Graph when this run registers phones through Graph: those credentials
-// are a technician's, and enforcing is the support desk's part of the procedure.
+// are a technician's, and enforcing is the support desk's part of the procedure. How
+// Graph enforces (graph.enforcement) is its own choice, from the config and the tenant.
 func (r *roles) Enforcer() (provider.Enforcer, error) {
 	if r.cfg.Providers.PhoneRegistration != config.GraphName {
 		return nil, nil
@@ -311,13 +349,40 @@ func (r *roles) graphClient() (*graph.Client, error) {
 	return r.graph, r.graphErr
 }
 
+// graphEnforcement is graph.enforcement where this run can enforce, and none where
+// it never does: only the Graph route enforces (see Enforcer).
+func graphEnforcement(cfg *config.Config) string {
+	if cfg.Providers.PhoneRegistration != config.GraphName {
+		return graph.EnforceNone
+	}
+	return cfg.Graph.Enforcement
+}
+
+// graphNeeds lists the Graph application permissions the configured roles use, so
+// providers check asks for exactly those; a role served through Graph adds its own.
+func graphNeeds(cfg *config.Config) []graph.Need {
+	var needs []graph.Need
+	switch cfg.Providers.PhoneRegistration {
+	case config.GraphName:
+		needs = append(needs, graph.RegisterPhonesNeed())
+		needs = append(needs, graph.EnforcementNeeds(graphEnforcement(cfg), cfg.Graph.EnforcementGroup)...)
+	case config.Portal:
+		needs = append(needs, graph.ReadPhonesNeed())
+	}
+	if slices.Contains(cfg.Providers.Notify, config.GraphMailName) {
+		needs = append(needs, graph.Need{Permission: graph.PermissionMailSend, Purpose: "to mail the notice to the support desk"})
+	}
+	return needs
+}
+
 func (r *roles) buildGraph() (*graph.Client, error) {
 	g := r.cfg.Graph
 	cred, client, err := r.graphCredential()
 	if err != nil {
 		return nil, err
 	}
-	c, err := graph.New(graph.Config{TenantID: g.TenantID, ClientID: g.ClientID, Credential: cred, BaseURL: g.BaseURL, HTTPClient: client, Clock: r.f.Clock})
+	c, err := graph.New(graph.Config{TenantID: g.TenantID, ClientID: g.ClientID, Credential: cred, BaseURL: g.BaseURL, HTTPClient: client, Clock: r.f.Clock,
+		Needs: graphNeeds(r.cfg), Enforcement: graphEnforcement(r.cfg), EnforcementGroup: g.EnforcementGroup})
 	if err != nil {
 		return nil, &config.Error{File: "config", Err: err}
 	}

@@ -160,6 +160,7 @@ func keychainNames(cfg *config.Config) []keychainName {
 		{"notify.teams.url", cfg.Notify.Teams.URLKeychain},
 		{"notify.slack.url", cfg.Notify.Slack.URLKeychain},
 		{"notify.autotask.secret", cfg.Notify.Autotask.SecretKeychain},
+		{"notify.connectwise.private_key", cfg.Notify.ConnectWise.PrivateKeyKeychain},
 	}
 	var out []keychainName
 	for _, n := range all {

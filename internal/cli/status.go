@@ -149,16 +149,33 @@ func writeTable(w io.Writer, sum wizard.Summary) error {
 	return tw.Flush()
 }
 
-// summarize is wizard.Summarize plus what only this procedure knows: a notice that
-// went out while nobody has confirmed MFA as required yet.
+// summarize is wizard.Summarize plus what only this procedure knows: once the notice
+// went out, whether MFA is required now and how, or that enforcement is pending, and
+// why when a technician's run said.
 func summarize(list []steps.Step, st *state.State) wizard.Summary {
 	sum := wizard.Summarize(list, st)
-	if steps.EnforcementPending(st) {
+	if line := enforcementLine(st); line != "" {
 		for i := range sum.Steps {
 			if sum.Steps[i].ID == (steps.NotifySupport{}).ID() && sum.Steps[i].Reason == "" {
-				sum.Steps[i].Reason = "notified, enforcement pending"
+				sum.Steps[i].Reason = line
 			}
 		}
 	}
 	return sum
+}
+
+// enforcementLine is the notify step's note once the notice went out, "" before.
+func enforcementLine(st *state.State) string {
+	n := st.Notice
+	line := "notified, enforcement pending"
+	switch {
+	case n == nil || n.SentAt.IsZero():
+		return ""
+	case !steps.EnforcementPending(st):
+		line = "notified; MFA required"
+	}
+	if n.EnforcementReason != "" {
+		line += " (" + n.EnforcementReason + ")"
+	}
+	return line
 }

@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/autotask"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/message"
 )
 
@@ -54,6 +57,8 @@ type Notify struct {
 	// GraphMail sends the notice through Microsoft Graph with the graph: app
 	// registration, where Exchange Online no longer takes a password over SMTP.
 	GraphMail GraphMail `yaml:"graph_mail"`
+	// ConnectWise files the notice as a ConnectWise PSA service ticket.
+	ConnectWise ConnectWise `yaml:"connectwise"`
 }
 
 // GraphMail is who the notice is mailed from (a licensed or shared mailbox) and to.
@@ -75,6 +80,9 @@ type SMTP struct {
 	From             string   `yaml:"from"`
 	To               []string `yaml:"to"`
 	Cc               []string `yaml:"cc"`
+	// Auth is plain (the default: username and password) or xoauth2 (an OAuth token
+	// from the graph: app registration, for Exchange Online; username is the mailbox).
+	Auth string `yaml:"auth"`
 }
 
 // Webhook is a chat webhook; its URL holds a secret, so it comes from env or a file.
@@ -99,6 +107,80 @@ type AutotaskNotes struct {
 	Priority        int    `yaml:"priority"`
 	IssueType       int    `yaml:"issue_type"`
 	SubIssueType    int    `yaml:"sub_issue_type"`
+	// Fields are further ticket fields the tenant requires (billingCodeID: 29682801,
+	// ticketCategory: 3…), sent into the ticket as written.
+	Fields AutotaskFields `yaml:"fields"`
+}
+
+// AutotaskFields are extra ticket fields, each one YAML value kept as written: a
+// number, true/false or text (a date stays the text it was written as, since the
+// ticket takes it as text).
+type AutotaskFields map[string]any
+
+// UnmarshalYAML takes a map of single values, naming the field and its line otherwise.
+func (f *AutotaskFields) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: notify.autotask.fields must map Autotask field names to values, such as {billingCodeID: 29682801}", n.Line)
+	}
+	out := AutotaskFields{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if v.Kind == yaml.AliasNode {
+			v = v.Alias
+		}
+		key := "notify.autotask.fields." + k.Value
+		switch {
+		case v.Kind != yaml.ScalarNode:
+			return fmt.Errorf("line %d: %s must be one value (a number, text or true/false), not a list or a map", v.Line, key)
+		case v.Tag == "!!null":
+			return fmt.Errorf("line %d: %s has no value: give it one or remove it", k.Line, key)
+		case v.Tag == "!!timestamp":
+			out[k.Value] = v.Value
+		default:
+			var value any
+			if err := v.Decode(&value); err != nil {
+				return fmt.Errorf("line %d: %s: %w", v.Line, key, err)
+			}
+			out[k.Value] = value
+		}
+	}
+	*f = out
+	return nil
+}
+
+// ConnectWise is the ConnectWise PSA (Manage) company the notice is filed in as a
+// service ticket. The API member's private key is never written here, only where to
+// find it.
+type ConnectWise struct {
+	// Site is the API host, such as api-na.myconnectwise.net.
+	Site string `yaml:"site"`
+	// CompanyID is the company typed at ConnectWise's login.
+	CompanyID          string `yaml:"company_id"`
+	PublicKey          string `yaml:"public_key"`
+	PrivateKeyEnv      string `yaml:"private_key_env"`
+	PrivateKeyFile     string `yaml:"private_key_file"`
+	PrivateKeyKeychain string `yaml:"private_key_keychain"`
+	// ClientID is the integration's GUID from developer.connectwise.com.
+	ClientID string `yaml:"client_id"`
+	// Codebase is the path before apis/3.0 ("v4_6_release/"); empty asks the site.
+	Codebase string             `yaml:"codebase"`
+	Board    ConnectWiseRef     `yaml:"board"`
+	Status   ConnectWiseRef     `yaml:"status"`
+	Company  ConnectWiseCompany `yaml:"company"`
+	// BaseURL replaces https://<site>/ (tests).
+	BaseURL string `yaml:"base_url"`
+}
+
+// ConnectWiseRef names a board or a status by id or by name.
+type ConnectWiseRef struct {
+	ID   int64  `yaml:"id"`
+	Name string `yaml:"name"`
+}
+
+// ConnectWiseCompany names the customer company by id or by identifier.
+type ConnectWiseCompany struct {
+	ID         int64  `yaml:"id"`
+	Identifier string `yaml:"identifier"`
 }
 
 // Graph is the Entra ID app registration that registers phone methods. The client
@@ -113,7 +195,24 @@ type Graph struct {
 	// AuthorityHost and BaseURL are for national clouds and tests.
 	AuthorityHost string `yaml:"authority_host"`
 	BaseURL       string `yaml:"base_url"`
+	// Enforcement is how a technician's run makes MFA required: auto (from what the
+	// tenant uses; "" is auto), per-user, group or none.
+	Enforcement string `yaml:"enforcement"`
+	// EnforcementGroup is the object id of the group the tenant's Conditional Access
+	// policies require MFA of; needed by group, used by auto where those policies decide.
+	EnforcementGroup string `yaml:"enforcement_group"`
 }
+
+// The values of graph.enforcement.
+const (
+	EnforceAuto    = "auto"
+	EnforcePerUser = "per-user"
+	EnforceGroup   = "group"
+	EnforceNone    = "none"
+)
+
+// objectID is the form of an Entra ID object id (a GUID).
+var objectID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // Configured reports whether Graph credentials are given at all (the portal route
 // uses them, read-only, when they are).
@@ -158,6 +257,8 @@ const (
 	Autotask   = "autotask"
 	// GraphMailName is mail through Microsoft Graph's sendMail.
 	GraphMailName = "graph-mail"
+	// ConnectWiseName is a ConnectWise PSA service ticket.
+	ConnectWiseName = "connectwise"
 	// Portal is the route without Graph write access: the person adds the phone on
 	// Microsoft's own security-info page, and Microsoft texts the code.
 	Portal = "portal"
@@ -374,7 +475,7 @@ func (c *Config) validate() error {
 			return bad(key, "%q is not one of: %s", v.name, strings.Join(v.allowed, ", "))
 		}
 	}
-	notifiers := []string{Fake, SMTPName, GraphMailName, TeamsName, SlackName, Autotask}
+	notifiers := []string{Fake, SMTPName, GraphMailName, TeamsName, SlackName, Autotask, ConnectWiseName}
 	for _, n := range c.Providers.Notify {
 		if !slices.Contains(notifiers, n) {
 			return bad("providers.notify", "%q is not one of: %s", n, strings.Join(notifiers, ", "))
@@ -399,6 +500,11 @@ func (c *Config) validate() error {
 	if slices.Contains(c.Providers.Notify, GraphMailName) && !c.Graph.Configured() {
 		return bad("graph.tenant_id", "is missing: graph-mail sends through the graph: app registration, so set graph.tenant_id, client_id and the client secret")
 	}
+	if slices.Contains(c.Providers.Notify, SMTPName) {
+		if err := c.Notify.SMTP.validate(c.Graph); err != nil {
+			return err
+		}
+	}
 	if c.Providers.PhoneRegistration == GraphName || c.Graph.Configured() {
 		return c.Graph.validate()
 	}
@@ -413,6 +519,12 @@ func (g Graph) validate() error {
 		return bad("graph.client_id", "is missing: the Application (client) ID of the app registration")
 	case g.ClientSecretEnv == "" && g.ClientSecretFile == "" && g.ClientSecretKeychain == "" && g.ClientCertificateFile == "":
 		return bad("graph.client_secret_env", "is missing: name an environment variable holding the client secret (or set client_secret_file, client_secret_keychain or client_certificate_file)")
+	case g.Enforcement != "" && !slices.Contains([]string{EnforceAuto, EnforcePerUser, EnforceGroup, EnforceNone}, g.Enforcement):
+		return bad("graph.enforcement", "%q is not one of: %s, %s, %s, %s", g.Enforcement, EnforceAuto, EnforcePerUser, EnforceGroup, EnforceNone)
+	case g.Enforcement == EnforceGroup && g.EnforcementGroup == "":
+		return bad("graph.enforcement_group", "is missing: graph.enforcement is group, so give the Object ID of the group your Conditional Access policies require MFA of (Entra ID → Groups)")
+	case g.EnforcementGroup != "" && !objectID.MatchString(g.EnforcementGroup):
+		return bad("graph.enforcement_group", "%q is not an object id: copy the group's Object ID (such as 5a1f0c3e-8f3b-4d2a-9c71-0b6e2f4d8a10) from Entra ID → Groups, not its name", g.EnforcementGroup)
 	}
 	return nil
 }
@@ -451,6 +563,22 @@ func (d Duo) validate() error {
 	return nil
 }
 
+// validate checks how the SMTP notifier logs in: xoauth2 takes the graph: app
+// registration's token for the mailbox named as the username.
+func (s SMTP) validate(g Graph) error {
+	switch {
+	case s.Auth != "" && s.Auth != "plain" && s.Auth != "xoauth2":
+		return bad("notify.smtp.auth", "%q is not one of: plain (a username and password), xoauth2 (an OAuth token from the graph: app registration)", s.Auth)
+	case s.Auth != "xoauth2":
+		return nil
+	case strings.TrimSpace(s.Username) == "":
+		return bad("notify.smtp.username", "is missing: with auth xoauth2 it is the mailbox the notice is sent from, which the token logs in as")
+	case !g.Configured():
+		return bad("notify.smtp.auth", "xoauth2 takes its token from the graph: app registration, so set graph.tenant_id, graph.client_id and the client secret or certificate")
+	}
+	return nil
+}
+
 func (n Notify) validate(names []string) error {
 	for _, name := range names {
 		switch {
@@ -468,6 +596,67 @@ func (n Notify) validate(names []string) error {
 			return bad("notify.autotask.api_user", "notify.autotask.integration_code and company_id are needed to file a ticket")
 		case name == Autotask && n.Autotask.SecretEnv == "" && n.Autotask.SecretFile == "" && n.Autotask.SecretKeychain == "":
 			return bad("notify.autotask.secret_env", "is missing: name an environment variable (or secret_file, or secret_keychain) holding the API user's secret")
+		case name == Autotask:
+			if err := n.Autotask.validateFields(); err != nil {
+				return err
+			}
+		case name == ConnectWiseName:
+			if err := n.ConnectWise.validate(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// validateFields refuses an extra ticket field that would replace what the tool sets
+// itself (the title carries the notice id that keeps a second ticket from being filed).
+func (a AutotaskNotes) validateFields() error {
+	for _, name := range slices.Sorted(maps.Keys(a.Fields)) {
+		if autotask.ToolField(name) {
+			return bad("notify.autotask.fields."+name, "is a ticket field mfa-onboard sets itself: use company_id, queue_id, status, priority, issue_type and sub_issue_type (title and description come from the notice), and remove it from fields")
+		}
+	}
+	return nil
+}
+
+func (c ConnectWise) validate() error {
+	const key = "notify.connectwise."
+	switch {
+	case c.Site == "" && c.BaseURL == "":
+		return bad(key+"site", "is missing: the API host of your ConnectWise PSA, such as api-na.myconnectwise.net (api- and the region of the address you sign in at)")
+	case strings.ContainsAny(c.Site, "/:@ "):
+		return bad(key+"site", "%q must be a host name, such as api-na.myconnectwise.net, without https:// or a path", c.Site)
+	case c.CompanyID == "":
+		return bad(key+"company_id", "is missing: the company you type at ConnectWise's login")
+	case c.PublicKey == "":
+		return bad(key+"public_key", "is missing: the public key of the API member's key pair (System → Members → API Members → API Keys)")
+	case c.PrivateKeyEnv == "" && c.PrivateKeyFile == "" && c.PrivateKeyKeychain == "":
+		return bad(key+"private_key_env", "is missing: name an environment variable (or private_key_file, or private_key_keychain) holding the API member's private key")
+	case c.ClientID == "":
+		return bad(key+"client_id", "is missing: the clientId GUID of this integration, from developer.connectwise.com")
+	case c.Board.ID == 0 && c.Board.Name == "":
+		return bad(key+"board", "is missing: the service board tickets go to, as {id: N} or {name: …}")
+	case c.Company.ID == 0 && c.Company.Identifier == "":
+		return bad(key+"company", "is missing: the customer company tickets are filed under, as {identifier: …} or {id: N}")
+	}
+	for _, r := range []struct {
+		key, name, byName string
+		id                int64
+	}{
+		{"board", c.Board.Name, "name", c.Board.ID},
+		{"status", c.Status.Name, "name", c.Status.ID},
+		{"company", c.Company.Identifier, "identifier", c.Company.ID},
+	} {
+		switch {
+		case r.id != 0 && r.name != "":
+			return bad(key+r.key, "gives both id and %s: keep one", r.byName)
+		case r.id < 0:
+			return bad(key+r.key, "id %d is not a ConnectWise id", r.id)
+		case strings.Contains(r.name, `"`):
+			// A name is searched for as a quoted string; ConnectWise documents no way
+			// to escape a quote inside one.
+			return bad(key+r.key, "%s %q holds a double quote, which a ConnectWise search cannot take: give its id instead", r.byName, r.name)
 		}
 	}
 	return nil

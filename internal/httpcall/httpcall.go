@@ -12,8 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
@@ -183,4 +185,31 @@ func Host(rawURL string) string {
 		return "the configured address"
 	}
 	return u.Scheme + "://" + u.Host
+}
+
+// Secure reports whether rawURL is fit to send credentials to: https, or plain http
+// to this computer only (a test's stand-in).
+func Secure(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	return u.Scheme == "https" || (u.Scheme == "http" && Loopback(u.Hostname()))
+}
+
+// Loopback reports whether host is this computer.
+func Loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// WithSlash ends a non-empty base URL with one slash, so paths can be appended.
+func WithSlash(base string) string {
+	if base == "" || strings.HasSuffix(base, "/") {
+		return base
+	}
+	return base + "/"
 }

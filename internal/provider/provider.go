@@ -265,10 +265,40 @@ type SelfService interface {
 // route without Graph credentials): the person's word has to do.
 var ErrCannotCheck = errors.New("cannot check without read access")
 
-// Enforcer requires MFA for a user: Microsoft 365 per-user MFA state, which a
-// technician's Graph credentials can set ("enabled" becomes "enforced" once the user
-// has a method registered).
+// Enforcer makes MFA required for a user in Microsoft 365 the way the tenant does it
+// (per-user MFA, a group its Conditional Access policies apply to, or nothing beside
+// security defaults), with a technician's Graph credentials. The backend chooses from
+// its own configuration and the tenant's policies, so a step only records the outcome.
 type Enforcer interface {
-	MFAState(ctx context.Context, user string) (string, error)
-	SetMFAState(ctx context.Context, user, state string) error
+	// Enforce makes MFA required for user, or says why it is left to the tenant's
+	// policies or to support; an error means it could neither do it nor tell which.
+	Enforce(ctx context.Context, user string) (Enforcement, error)
+}
+
+// Enforcement is what Enforce did, and why.
+type Enforcement struct {
+	// How is one of the Enforced… or LeftTo… values.
+	How string
+	// Reason says why in one sentence, for the technician and for status.
+	Reason string
+}
+
+// How an Enforcer dealt with a user.
+const (
+	// EnforcedPerUser: the user's per-user MFA state is "enforced".
+	EnforcedPerUser = "per-user"
+	// EnforcedGroup: the user is in the group the tenant requires MFA of.
+	EnforcedGroup = "group"
+	// EnforcedSecurityDefaults: security defaults already require MFA; nothing was set.
+	EnforcedSecurityDefaults = "security-defaults"
+	// LeftToConditionalAccess: Conditional Access policies decide and no group to add
+	// the user to is configured; nothing was set.
+	LeftToConditionalAccess = "conditional-access"
+	// LeftToSupport: enforcing is configured off; the support desk does it.
+	LeftToSupport = "none"
+)
+
+// Required is true when MFA is required for the user now.
+func (e Enforcement) Required() bool {
+	return e.How == EnforcedPerUser || e.How == EnforcedGroup || e.How == EnforcedSecurityDefaults
 }

@@ -102,8 +102,15 @@ type NoticeRecord struct {
 	// channel failed tells only the others.
 	Channels map[string]string `json:"channels,omitempty"`
 	// EnforcedAt is set once MFA is required for the user (by this tool as a
-	// technician); until then status says enforcement is pending.
+	// technician, or already by the tenant's security defaults); until then status
+	// says enforcement is pending.
 	EnforcedAt time.Time `json:"enforced_at,omitempty"`
+	// Enforcement is what a technician's run did about MFA: "per-user", "group" or
+	// "security-defaults" (MFA required), or "conditional-access" or "none" (left to
+	// the tenant's policies or to support); "" when no run could (an end user's).
+	Enforcement string `json:"enforcement,omitempty"`
+	// EnforcementReason says why, in one sentence; status shows it.
+	EnforcementReason string `json:"enforcement_reason,omitempty"`
 }
 
 // Choice is one answer picked from a list.

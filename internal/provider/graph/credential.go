@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 )
 
@@ -45,6 +47,20 @@ func NewCertificateCredential(tenantID, clientID, certFile, authorityHost string
 		return nil, fmt.Errorf("graph.tenant_id or the Graph authority host is not valid (%w); copy the Directory (tenant) ID from Entra ID → Overview", err)
 	}
 	return cred, nil
+}
+
+// TokenSource gets app-only access tokens for scope with cred (azidentity caches and
+// renews them), for a protocol outside Graph that the same app registration logs in
+// to, such as SMTP AUTH XOAUTH2 with https://outlook.office365.com/.default. A failure
+// is a *TokenError, one sentence naming the graph: setting to fix.
+func TokenSource(cred azcore.TokenCredential, scope string) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}})
+		if err != nil {
+			return "", tokenError(ctx, err)
+		}
+		return tok.Token, nil
+	}
 }
 
 // clientOptions points token requests at authorityHost (when set, instance discovery

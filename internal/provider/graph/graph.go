@@ -1,12 +1,13 @@
-// Package graph serves the PhoneRegistrar role with Microsoft Graph: it reads and sets
-// a user's mobile phone authentication method (v1.0) and per-user MFA state (beta,
-// the only place Graph offers it). Plain net/http and encoding/json; tokens come from
-// an azcore.TokenCredential the caller builds.
+// Package graph serves the PhoneRegistrar and Enforcer roles with Microsoft Graph: it
+// reads and sets a user's mobile phone authentication method (v1.0) and makes MFA
+// required the way the tenant does it — per-user MFA state (beta, the only place
+// Graph offers it), a group its Conditional Access policies apply to, or nothing
+// beside security defaults (see Enforce). Plain net/http and encoding/json; tokens
+// come from an azcore.TokenCredential the caller builds.
 //
-// The app registration needs application permissions with admin consent:
-// UserAuthenticationMethod.ReadWrite.All for phone methods, Policy.Read.All to read
-// and Policy.ReadWrite.AuthenticationMethod to set per-user MFA state, and
-// User.Read.All for the harmless read in Check.
+// The app registration needs the application permissions, with admin consent, that
+// the configured roles use; the caller lists them in Config.Needs (see Need and
+// EnforcementNeeds), and Check names any that are missing.
 package graph
 
 import (
@@ -14,6 +15,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,6 +39,12 @@ type Config struct {
 	BaseURL    string
 	HTTPClient *http.Client
 	Clock      clock.Clock
+	// Needs are the permissions the configured roles use; Check asks for exactly these.
+	Needs []Need
+	// Enforcement is graph.enforcement: EnforceAuto ("" too), EnforcePerUser,
+	// EnforceGroup or EnforceNone; EnforcementGroup is graph.enforcement_group.
+	Enforcement      string
+	EnforcementGroup string
 }
 
 // Client calls Microsoft Graph for one tenant.
@@ -49,6 +57,7 @@ type Client struct {
 var (
 	_ provider.PhoneRegistrar = (*Client)(nil)
 	_ provider.Checker        = (*Client)(nil)
+	_ provider.Enforcer       = (*Client)(nil)
 )
 
 // New checks cfg and returns a client; it makes no call and asks for no token yet.
@@ -60,6 +69,13 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("graph.client_id is empty; set it to the Application (client) ID of the app registration")
 	case cfg.Credential == nil:
 		return nil, errors.New("no Graph credential was given; set graph.client_secret_env (or a certificate) in the config")
+	case !slices.Contains([]string{"", EnforceAuto, EnforcePerUser, EnforceGroup, EnforceNone}, cfg.Enforcement):
+		return nil, fmt.Errorf("graph.enforcement %q is not one of %s, %s, %s, %s; fix it in the config", cfg.Enforcement, EnforceAuto, EnforcePerUser, EnforceGroup, EnforceNone)
+	case cfg.Enforcement == EnforceGroup && cfg.EnforcementGroup == "":
+		return nil, errors.New("graph.enforcement is group but graph.enforcement_group is empty; set it to the group's Object ID from Entra ID → Groups")
+	}
+	if cfg.Enforcement == "" {
+		cfg.Enforcement = EnforceAuto
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL

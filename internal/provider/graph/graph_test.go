@@ -24,6 +24,12 @@ var good = creds{graphtest.TenantID, graphtest.ClientID, graphtest.ClientSecret}
 // a fake clock shared with the server.
 func setup(t *testing.T, cr creds) (*graph.Client, *graphtest.Server, *clock.Fake) {
 	t.Helper()
+	return setupWith(t, cr, nil)
+}
+
+// setupWith is setup with the client's config edited by edit (needs, enforcement).
+func setupWith(t *testing.T, cr creds, edit func(*graph.Config)) (*graph.Client, *graphtest.Server, *clock.Fake) {
+	t.Helper()
 	srv := graphtest.New(t)
 	fc := clock.NewFake(start)
 	srv.SetClock(fc)
@@ -32,7 +38,11 @@ func setup(t *testing.T, cr creds) (*graph.Client, *graphtest.Server, *clock.Fak
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := graph.New(graph.Config{TenantID: cr.tenant, ClientID: cr.client, Credential: cred, BaseURL: srv.URL, HTTPClient: srv.Client(), Clock: fc})
+	cfg := graph.Config{TenantID: cr.tenant, ClientID: cr.client, Credential: cred, BaseURL: srv.URL, HTTPClient: srv.Client(), Clock: fc}
+	if edit != nil {
+		edit(&cfg)
+	}
+	c, err := graph.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,6 +98,8 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{"no client", func(c *graph.Config) { c.ClientID = " " }, "graph.client_id"},
 		{"no credential", func(c *graph.Config) { c.Credential = nil }, "graph.client_secret_env"},
 		{"plain http", func(c *graph.Config) { c.BaseURL = "http://graph.microsoft.com" }, "https"},
+		{"unknown enforcement", func(c *graph.Config) { c.Enforcement = "always" }, "graph.enforcement"},
+		{"group without the group", func(c *graph.Config) { c.Enforcement = graph.EnforceGroup }, "graph.enforcement_group"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

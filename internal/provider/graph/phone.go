@@ -12,8 +12,25 @@ import (
 // mobileMethodID is the id Graph gives every user's mobile phone method.
 const mobileMethodID = "3179e48a-750b-4051-897c-87b9720928f7"
 
-// methodsPermission is what every phone-method call needs.
-const methodsPermission = "UserAuthenticationMethod.ReadWrite.All"
+// methodsPermission is what adding and updating a phone method needs.
+const methodsPermission = PermissionRegisterPhones
+
+// readPermission is what a 403 on reading phone methods means is missing: the
+// read-only permission when that is what the configured roles need (the portal
+// route), else the read-write one, which reads too.
+func (c *Client) readPermission() string {
+	for _, n := range c.cfg.Needs {
+		if n.Permission == PermissionRegisterPhones {
+			return PermissionRegisterPhones
+		}
+	}
+	for _, n := range c.cfg.Needs {
+		if n.Permission == PermissionReadPhones {
+			return PermissionReadPhones
+		}
+	}
+	return PermissionRegisterPhones
+}
 
 // phoneMethod is Graph's phoneAuthenticationMethod.
 type phoneMethod struct {
@@ -70,7 +87,7 @@ func (c *Client) RegisterMobile(ctx context.Context, user, e164 string) (string,
 
 // mobile returns the user's mobile phone method, or nil.
 func (c *Client) mobile(ctx context.Context, user string) (*phoneMethod, error) {
-	a, err := c.call(ctx, http.MethodGet, userPath("v1.0", user)+"/authentication/phoneMethods", nil, op{permission: methodsPermission, user: user})
+	a, err := c.call(ctx, http.MethodGet, userPath("v1.0", user)+"/authentication/phoneMethods", nil, op{permission: c.readPermission(), user: user})
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ func FuzzPermissionsCheck(f *testing.F) {
 	f.Add("not-a-jwt")
 	f.Add("a.eyJyb2xlcyI6WyJcdTAwMWJbMkoiXX0.c")
 	f.Fuzz(func(t *testing.T, token string) {
-		c := permissionsCheck(token)
+		c := permissionsCheck(token, []Need{RegisterPhonesNeed(), ReadPhonesNeed()})
 		if c.Detail == "" {
 			t.Fatalf("no detail for %q", token)
 		}

@@ -30,13 +30,15 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request, seg []string, bod
 		s.listUsers(w, r, seg[0])
 		return
 	}
-	u := s.users[strings.ToLower(seg[2])]
+	u := s.findUser(seg[2])
 	rest := strings.Join(seg[3:], "/")
-	if u == nil && (rest == "authentication/phoneMethods" || strings.HasPrefix(rest, "authentication/phoneMethods/") || rest == "authentication/requirements") {
+	if u == nil && (rest == "" || rest == "authentication/phoneMethods" || strings.HasPrefix(rest, "authentication/phoneMethods/") || rest == "authentication/requirements") {
 		graphError(w, http.StatusNotFound, "Request_ResourceNotFound", "Resource '"+seg[2]+"' does not exist or one of its queried reference-property objects are not present.")
 		return
 	}
 	switch {
+	case rest == "":
+		s.getUser(w, r, seg[0], u)
 	case seg[0] == "v1.0" && rest == "sendMail":
 		s.sendMail(w, r, seg[2], body)
 	case seg[0] == "v1.0" && rest == "authentication/phoneMethods":
@@ -66,8 +68,28 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, version strin
 	writeJSON(w, http.StatusOK, map[string]any{"@odata.context": "https://graph.microsoft.com/" + version + "/$metadata#users(id)", "value": value})
 }
 
+// getUser serves GET /users/{id | userPrincipalName} under User.Read.All
+// (https://learn.microsoft.com/graph/api/user-get): with $select=id, the id alone.
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request, version string, u *user) {
+	if r.Method != http.MethodGet {
+		graphError(w, http.StatusMethodNotAllowed, "Request_BadRequest", "Method not allowed.")
+		return
+	}
+	if !s.perms[PermUsersRead] {
+		denied(w)
+		return
+	}
+	if r.URL.Query().Get("$select") == "id" {
+		writeJSON(w, http.StatusOK, map[string]any{"@odata.context": "https://graph.microsoft.com/" + version + "/$metadata#users(id)/$entity", "id": u.id})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"@odata.context": "https://graph.microsoft.com/" + version + "/$metadata#users/$entity", "id": u.id, "userPrincipalName": u.upn})
+}
+
 func (s *Server) phoneMethods(w http.ResponseWriter, r *http.Request, u *user, body []byte) {
-	if !s.perms[PermMethods] {
+	// Reading takes either permission; adding takes the read-write one
+	// (https://learn.microsoft.com/graph/api/authentication-list-phonemethods).
+	if !s.perms[PermMethods] && !(r.Method == http.MethodGet && s.perms[PermMethodsRead]) {
 		denied(w)
 		return
 	}

@@ -45,6 +45,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.graph(rec, r, seg, body)
+	case len(seg) >= 2 && seg[0] == "v1.0" && (seg[1] == "policies" || seg[1] == "identity" || seg[1] == "groups"):
+		if !s.authorized(r) {
+			graphError(rec, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
+			return
+		}
+		s.directory(rec, r, seg, body)
 	default:
 		graphError(rec, http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+strings.Join(seg, "/")+"'.")
 	}

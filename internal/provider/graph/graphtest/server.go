@@ -1,13 +1,15 @@
 // Package graphtest is a Microsoft Graph stand-in for tests: one HTTPS server that is
 // both the Entra ID authority (OpenID configuration and client-credentials token
-// endpoint, as MSAL uses them) and Graph (phone methods, per-user MFA state, a user
-// list), with Graph's JSON shapes, its one-phone-per-type rule, the "enabled becomes
-// enforced once a method is registered" rule, permissions that can be withdrawn and
-// failures that can be injected.
+// endpoint, as MSAL uses them) and Graph (phone methods, per-user MFA state, users,
+// the tenant's security defaults and Conditional Access policies, group members),
+// with Graph's JSON shapes, its one-phone-per-type rule, the "enabled becomes
+// enforced once a method is registered" rule, its refusal of a member already in a
+// group, permissions that can be withdrawn and failures that can be injected.
 package graphtest
 
 import (
 	"encoding/pem"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -35,12 +37,18 @@ const (
 	OfficeID          = "e37fc753-ff3b-4958-9484-eaa9425c82bc"
 )
 
-// The application permissions the server checks; all are granted at the start.
+// The application permissions the server checks. All but PermMethodsRead are granted
+// at the start: an app registration that registers phones has the read-write
+// permission, which reads too, and a test of the read-only route withdraws it.
 const (
 	PermMethods     = "UserAuthenticationMethod.ReadWrite.All"
+	PermMethodsRead = "UserAuthenticationMethod.Read.All"
 	PermPolicyRead  = "Policy.Read.All"
 	PermPolicyWrite = "Policy.ReadWrite.AuthenticationMethod"
 	PermUsersRead   = "User.Read.All"
+	// PermGroupMembers reads groups and adds members
+	// (https://learn.microsoft.com/graph/api/group-post-members).
+	PermGroupMembers = "GroupMember.ReadWrite.All"
 )
 
 // Method is a phone authentication method as Graph keeps it.
@@ -71,9 +79,12 @@ type Server struct {
 	failures []failure
 	gate     gate.Gate
 	mail     mailState
+	tenant   tenantState
+	nextUser int
 }
 
 type user struct {
+	id      string
 	upn     string
 	methods []*Method
 	mfa     string
@@ -91,7 +102,7 @@ func New(t testing.TB) *Server {
 	s := &Server{
 		clock:  clock.NewFake(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)),
 		users:  map[string]*user{},
-		perms:  map[string]bool{PermMethods: true, PermPolicyRead: true, PermPolicyWrite: true, PermUsersRead: true, PermMailSend: true},
+		perms:  map[string]bool{PermMethods: true, PermPolicyRead: true, PermPolicyWrite: true, PermUsersRead: true, PermMailSend: true, PermGroupMembers: true},
 		tokens: map[string]bool{},
 	}
 	s.Server = httptest.NewTLSServer(s.gate.Wrap(http.HandlerFunc(s.serve)))
@@ -147,7 +158,39 @@ func (s *Server) SetClock(c clock.Clock) {
 func (s *Server) AddUser(upn string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.users[strings.ToLower(upn)] = &user{upn: upn, mfa: "disabled"}
+	s.addUser(upn)
+}
+
+// addUser creates a user with an object id of its own; s.mu is held.
+func (s *Server) addUser(upn string) *user {
+	s.nextUser++
+	u := &user{id: fmt.Sprintf("6ea91a8d-e32e-41a1-b7bd-%012x", s.nextUser), upn: upn, mfa: "disabled"}
+	s.users[strings.ToLower(upn)] = u
+	return u
+}
+
+// UserID is the user's object id, or "" for no such user.
+func (s *Server) UserID(upn string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.users[strings.ToLower(upn)]; u != nil {
+		return u.id
+	}
+	return ""
+}
+
+// findUser finds a user by UPN or object id, as Graph's /users/{id | userPrincipalName}
+// does; s.mu is held.
+func (s *Server) findUser(key string) *user {
+	if u := s.users[strings.ToLower(key)]; u != nil {
+		return u
+	}
+	for _, u := range s.users {
+		if strings.EqualFold(u.id, key) {
+			return u
+		}
+	}
+	return nil
 }
 
 // AddMethod gives a user (created if need be) a phone method directly, as an
@@ -157,8 +200,7 @@ func (s *Server) AddMethod(upn, phoneType, number string) {
 	defer s.mu.Unlock()
 	u := s.users[strings.ToLower(upn)]
 	if u == nil {
-		u = &user{upn: upn, mfa: "disabled"}
-		s.users[strings.ToLower(upn)] = u
+		u = s.addUser(upn)
 	}
 	u.methods = append(u.methods, &Method{ID: methodID(phoneType), PhoneNumber: number, PhoneType: phoneType})
 }

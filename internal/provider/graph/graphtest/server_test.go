@@ -15,7 +15,11 @@ import (
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/graph/graphtest"
 )
 
-const alice = "alice@contoso.com"
+const (
+	alice = "alice@contoso.com"
+	// group is the object id of the group MFA is required of.
+	group = "5a1f0c3e-8f3b-4d2a-9c71-0b6e2f4d8a10"
+)
 
 // token gets a bearer token from the fake authority, as the client would.
 func token(t *testing.T, srv *graphtest.Server) string {
@@ -54,6 +58,43 @@ func TestServerRefusesWhatGraphRefuses(t *testing.T) {
 		{"permission withdrawn", "GET", methods, "", "", true,
 			func(s *graphtest.Server) { s.SetPermission(graphtest.PermMethods, false) }, 403, "Authorization_RequestDenied"},
 		{"added", "POST", methods, "application/json", `{"phoneNumber":"+1 2065550100","phoneType":"mobile"}`, true, nil, 201, `"id":"` + graphtest.MobileID + `"`},
+		{"reading phones with the read-only permission", "GET", methods, "", "", true,
+			func(s *graphtest.Server) {
+				s.SetPermission(graphtest.PermMethods, false)
+				s.SetPermission(graphtest.PermMethodsRead, true)
+			}, 200, `"value":[]`},
+		{"adding a phone with the read-only permission", "POST", methods, "application/json", `{"phoneNumber":"+1 2065550100","phoneType":"mobile"}`, true,
+			func(s *graphtest.Server) {
+				s.SetPermission(graphtest.PermMethods, false)
+				s.SetPermission(graphtest.PermMethodsRead, true)
+			}, 403, "Authorization_RequestDenied"},
+		{"user id without User.Read.All", "GET", "/v1.0/users/" + alice + "?$select=id", "", "", true,
+			func(s *graphtest.Server) { s.SetPermission(graphtest.PermUsersRead, false) }, 403, "Authorization_RequestDenied"},
+		{"user id", "GET", "/v1.0/users/" + alice + "?$select=id", "", "", true, nil, 200, `"id":"{alice}"`},
+		{"security defaults", "GET", "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy", "", "", true,
+			func(s *graphtest.Server) { s.SetSecurityDefaults(true) }, 200, `"isEnabled":true`},
+		{"security defaults without Policy.Read.All", "GET", "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy", "", "", true,
+			func(s *graphtest.Server) { s.SetPermission(graphtest.PermPolicyRead, false) }, 403, "Authorization_RequestDenied"},
+		{"conditional access policies", "GET", "/v1.0/identity/conditionalAccess/policies", "", "", true,
+			func(s *graphtest.Server) {
+				s.AddConditionalAccessPolicy(graphtest.CAPolicy{Name: "Require MFA", State: graphtest.CAReportOnly, Controls: []string{"mfa"}})
+			}, 200, `"state":"enabledForReportingButNotEnforced"`},
+		{"conditional access without Policy.Read.All", "GET", "/v1.0/identity/conditionalAccess/policies", "", "", true,
+			func(s *graphtest.Server) { s.SetPermission(graphtest.PermPolicyRead, false) }, 403, "Authorization_RequestDenied"},
+		{"member added", "POST", "/v1.0/groups/" + group + "/members/$ref", "application/json", `{"@odata.id":"https://graph.microsoft.com/v1.0/directoryObjects/{alice}"}`, true,
+			func(s *graphtest.Server) { s.AddGroup(group, "MFA required") }, 204, ""},
+		{"member already in the group", "POST", "/v1.0/groups/" + group + "/members/$ref", "application/json", `{"@odata.id":"https://graph.microsoft.com/v1.0/directoryObjects/{alice}"}`, true,
+			func(s *graphtest.Server) { s.AddGroup(group, "MFA required", alice) }, 400, "One or more added object references already exist"},
+		{"member that does not exist", "POST", "/v1.0/groups/" + group + "/members/$ref", "application/json", `{"@odata.id":"https://graph.microsoft.com/v1.0/directoryObjects/aaaaaaaa-0000-4000-8000-000000000000"}`, true,
+			func(s *graphtest.Server) { s.AddGroup(group, "MFA required") }, 404, "Request_ResourceNotFound"},
+		{"no such group", "POST", "/v1.0/groups/" + group + "/members/$ref", "application/json", `{"@odata.id":"https://graph.microsoft.com/v1.0/directoryObjects/{alice}"}`, true,
+			nil, 404, "Request_ResourceNotFound"},
+		{"group id that is not an object id", "GET", "/v1.0/groups/mfa-users", "", "", true, nil, 400, "Invalid object identifier"},
+		{"adding a member without GroupMember.ReadWrite.All", "POST", "/v1.0/groups/" + group + "/members/$ref", "application/json", `{"@odata.id":"https://graph.microsoft.com/v1.0/directoryObjects/{alice}"}`, true,
+			func(s *graphtest.Server) {
+				s.AddGroup(group, "MFA required")
+				s.SetPermission(graphtest.PermGroupMembers, false)
+			}, 403, "Authorization_RequestDenied"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,7 +103,8 @@ func TestServerRefusesWhatGraphRefuses(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(srv)
 			}
-			req, err := http.NewRequest(tt.method, srv.URL+tt.path, strings.NewReader(tt.body))
+			id := srv.UserID(alice)
+			req, err := http.NewRequest(tt.method, srv.URL+tt.path, strings.NewReader(strings.ReplaceAll(tt.body, "{alice}", id)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -79,7 +121,7 @@ func TestServerRefusesWhatGraphRefuses(t *testing.T) {
 			resp.Body.Close()
 			reqs := srv.Requests()
 			r := reqs[len(reqs)-1]
-			if r.Status != tt.wantStatus || !strings.Contains(r.Answer, tt.wantCode) {
+			if want := strings.ReplaceAll(tt.wantCode, "{alice}", id); r.Status != tt.wantStatus || !strings.Contains(r.Answer, want) {
 				t.Errorf("answer %d %s; want %d with %s", r.Status, r.Answer, tt.wantStatus, tt.wantCode)
 			}
 		})

@@ -12,12 +12,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
+	"github.com/mfa-onboard/mfa-onboard/internal/httpcall"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/message"
 )
@@ -42,6 +42,10 @@ type Config struct {
 	Status, Priority int
 	// IssueType and SubIssueType are optional picklist values; zero leaves them out.
 	IssueType, SubIssueType int
+	// Fields are further ticket fields the tenant requires (billingCodeID,
+	// ticketCategory, dueDateTime…), each one value sent into the ticket as it is. They
+	// cannot name a field the tool sets itself (ToolField).
+	Fields map[string]any
 	// BaseURL is DefaultBaseURL unless a test points it at a fake.
 	BaseURL    string
 	HTTPClient *http.Client
@@ -87,6 +91,9 @@ func New(cfg Config) (*Notifier, error) {
 	case cfg.QueueID < 0 || cfg.IssueType < 0 || cfg.SubIssueType < 0:
 		return nil, errors.New("the Autotask queue, issue type and sub-issue type cannot be negative; fix them in the config")
 	}
+	if err := checkFields(cfg.Fields); err != nil {
+		return nil, err
+	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
@@ -98,7 +105,7 @@ func New(cfg Config) (*Notifier, error) {
 			return nil, err
 		}
 	}
-	if _, err := message.Parse(orDefault(cfg.Template)); err != nil {
+	if _, err := message.Parse(cfg.Template); err != nil {
 		return nil, err
 	}
 	if cfg.HTTPClient == nil {
@@ -107,7 +114,7 @@ func New(cfg Config) (*Notifier, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
 	}
-	return &Notifier{cfg: cfg, zone: withSlash(cfg.ZoneURL)}, nil
+	return &Notifier{cfg: cfg, zone: httpcall.WithSlash(cfg.ZoneURL)}, nil
 }
 
 // Name says where notices go.
@@ -121,27 +128,8 @@ func (a *Notifier) GoString() string { return a.String() }
 
 // checkRoot accepts an https URL (http only to loopback, for tests).
 func checkRoot(raw, what string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && loopback(u.Hostname()))) {
+	if !httpcall.Secure(raw) {
 		return fmt.Errorf("the Autotask %s %q is not an https URL; fix it or leave it empty", what, raw)
 	}
 	return nil
-}
-
-func loopback(host string) bool {
-	return host == "localhost" || host == "127.0.0.1" || host == "::1"
-}
-
-func withSlash(s string) string {
-	if s == "" || strings.HasSuffix(s, "/") {
-		return s
-	}
-	return s + "/"
-}
-
-func orDefault(tmpl string) string {
-	if strings.TrimSpace(tmpl) == "" {
-		return message.Default
-	}
-	return tmpl
 }

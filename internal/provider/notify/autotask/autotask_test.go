@@ -2,6 +2,7 @@ package autotask_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -137,7 +138,7 @@ func TestErrors(t *testing.T) {
 		{"unknown user", func(_ *autotasktest.Server, cfg *autotask.Config) { cfg.APIUser = "who@example.com" },
 			"does not know the API user who@example.com"},
 		{"business rule as 500", func(srv *autotasktest.Server, _ *autotask.Config) { srv.SetRequired("companyID", "issueType") },
-			"Autotask refused to create the ticket: Missing Required Field: issueType;"},
+			"Autotask refused to create the ticket: Value does not reference an existing entity for issueType"},
 		{"500 text is cleaned", func(srv *autotasktest.Server, cfg *autotask.Config) {
 			cfg.ZoneURL = srv.ZoneURL()
 			srv.FailNext(500, `{"errors":["bad\u001b[31m value","second"]}`, "")
@@ -270,5 +271,124 @@ func TestNew(t *testing.T) {
 		if strings.Contains(s, secret) {
 			t.Fatalf("%q shows the secret", s)
 		}
+	}
+}
+
+// A tenant that requires more than the named settings (a billing code, a ticket
+// category) gets them from Fields, sent into the ticket as they are.
+func TestExtraFieldsGoIntoTheTicket(t *testing.T) {
+	srv := server(t)
+	srv.SetRequired("companyID", "title", "status", "priority", "billingCodeID", "ticketCategory")
+	cfg := config(srv)
+	cfg.Fields = map[string]any{"billingCodeID": 29682801, "ticketCategory": 3, "dueDateTime": "2026-12-01T17:00:00Z", "source": "4"}
+	if _, err := newNotifier(t, cfg).Notify(context.Background(), notice()); err != nil {
+		t.Fatal(err)
+	}
+	f := srv.Tickets()[0].Fields
+	for k, want := range map[string]any{"billingCodeID": float64(29682801), "ticketCategory": float64(3), "dueDateTime": "2026-12-01T17:00:00Z",
+		"source": "4", "companyID": float64(42), "status": float64(1)} {
+		if f[k] != want {
+			t.Errorf("%s = %#v; want %#v", k, f[k], want)
+		}
+	}
+	if got := srv.Tickets()[0].Title(); !strings.Contains(got, "["+notice().ID+"]") {
+		t.Errorf("title = %q; the extra fields must leave the tool's title alone", got)
+	}
+}
+
+func TestAMissingRequiredFieldIsAutotasksOwnRefusal(t *testing.T) {
+	srv := server(t)
+	srv.SetRequired("companyID", "title", "status", "priority", "billingCodeID")
+	_, err := newNotifier(t, config(srv)).Notify(context.Background(), notice())
+	// Autotask answers a business-rule violation with HTTP 500 and its reason in errors[].
+	var aerr *autotask.Error
+	if !errors.As(err, &aerr) || aerr.Status != http.StatusInternalServerError || len(aerr.Messages) != 1 ||
+		!strings.Contains(aerr.Messages[0], "Value does not reference an existing entity for billingCodeID") || !strings.Contains(err.Error(), "Autotask refused to create the ticket") {
+		t.Fatalf("err = %#v (%v); want Autotask's 500 naming billingCodeID", aerr, err)
+	}
+	if n := len(srv.Tickets()); n != 0 {
+		t.Fatalf("%d tickets created", n)
+	}
+}
+
+func TestExtraFieldsCannotReplaceWhatTheToolSets(t *testing.T) {
+	base := autotask.Config{APIUser: apiUser, Secret: secret, IntegrationCode: code, CompanyID: 1, Status: 1, Priority: 2}
+	tests := []struct {
+		name   string
+		fields map[string]any
+		want   string
+	}{
+		{"title", map[string]any{"title": "Something else"}, `"title" is a ticket field mfa-onboard sets itself`},
+		{"any case", map[string]any{"Description": "x"}, `"Description" is a ticket field mfa-onboard sets itself`},
+		{"company", map[string]any{"companyID": 7}, `"companyID"`},
+		{"queue", map[string]any{"queueid": 7}, `"queueid"`},
+		{"status", map[string]any{"status": 5}, `"status"`},
+		{"a list", map[string]any{"ticketCategory": []any{1, 2}}, `"ticketCategory" must be one value`},
+		{"no value", map[string]any{"ticketCategory": nil}, `"ticketCategory" has no value`},
+		{"twice", map[string]any{"billingCodeID": 1, "BillingCodeID": 2}, "twice"},
+		{"empty name", map[string]any{" ": 1}, "empty name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := base
+			cfg.Fields = tt.fields
+			_, err := autotask.New(cfg)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v; want %q", err, tt.want)
+			}
+		})
+	}
+	if !autotask.ToolField("QUEUEID") || autotask.ToolField("billingCodeID") {
+		t.Error("ToolField must name the fields the tool sets, in any case, and no others")
+	}
+}
+
+func TestCheckNamesWhatTheFieldsGetWrong(t *testing.T) {
+	tests := []struct {
+		name     string
+		required []string
+		fields   map[string]any
+		ok       bool
+		want     []string
+	}{
+		{"extra required fields filled by fields", []string{"companyID", "title", "status", "priority", "billingCodeID", "ticketCategory"},
+			map[string]any{"billingCodeID": 29682801, "ticketCategory": 3}, true, []string{"every ticket field Autotask requires"}},
+		{"extra required fields left out", []string{"companyID", "title", "status", "priority", "billingCodeID", "ticketCategory"},
+			map[string]any{"ticketCategory": 3}, false, []string{"requires ticket fields the config does not set: billingCodeID"}},
+		{"a field Autotask does not have", nil, map[string]any{"billingCode": 1, "ticketCategory": 3}, false,
+			[]string{"notify.autotask.fields names fields Autotask's tickets do not have: billingCode"}},
+		{"a read-only field", nil, map[string]any{"ticketNumber": "T1"}, false, []string{"read-only: ticketNumber"}},
+		{"a value the picklist lacks", nil, map[string]any{"ticketCategory": 99}, false, []string{"ticketCategory 99 is not an active value of its picklist"}},
+		{"an inactive picklist value", nil, map[string]any{"ticketCategory": "4"}, false, []string{"ticketCategory 4 is not an active value"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := server(t)
+			if tt.required != nil {
+				srv.SetRequired(tt.required...)
+			}
+			cfg := config(srv)
+			cfg.Fields = tt.fields
+			got := newNotifier(t, cfg).Check(context.Background())
+			last := got[len(got)-1]
+			if last.OK != tt.ok {
+				t.Fatalf("check = %+v; want ok=%v", last, tt.ok)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(last.Detail, w) {
+					t.Errorf("detail %q lacks %q", last.Detail, w)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckNamesANamedSettingThePicklistLacks(t *testing.T) {
+	srv := server(t)
+	cfg := config(srv)
+	cfg.Priority = 9
+	got := newNotifier(t, cfg).Check(context.Background())
+	if last := got[len(got)-1]; last.OK || !strings.Contains(last.Detail, "priority 9 is not an active value of its picklist") {
+		t.Fatalf("check = %+v; want priority 9 named", last)
 	}
 }

@@ -7,28 +7,35 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/httpcall"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 )
 
-// field is one entry of entityInformation/fields.
+// field is one entry of Tickets/entityInformation/fields, as far as the check needs it:
+// https://ww1.autotask.net/help/DeveloperHelp/Content/APIs/REST/API_Calls/REST_EntityInformationCall.htm
 type field struct {
-	Name       string `json:"name"`
-	IsRequired bool   `json:"isRequired"`
-	IsReadOnly bool   `json:"isReadOnly"`
+	Name           string `json:"name"`
+	IsRequired     bool   `json:"isRequired"`
+	IsReadOnly     bool   `json:"isReadOnly"`
+	IsPickList     bool   `json:"isPickList"`
+	PicklistValues []struct {
+		Value    string `json:"value"`
+		IsActive bool   `json:"isActive"`
+	} `json:"picklistValues"`
 }
 
 // Check finds the zone and reads the ticket fields Autotask requires, which proves the
 // credentials and creates nothing, then names any required field the config leaves empty.
 func (a *Notifier) Check(ctx context.Context) []provider.Check {
 	const name = "autotask"
-	zone := withSlash(a.cfg.ZoneURL)
+	zone := httpcall.WithSlash(a.cfg.ZoneURL)
 	var out []provider.Check
 	if zone == "" {
 		z, err := a.discover(ctx)
 		if err != nil {
 			return []provider.Check{{Name: name + " zone", Detail: err.Error()}}
 		}
-		zone = withSlash(z.URL)
+		zone = httpcall.WithSlash(z.URL)
 		out = append(out, provider.Check{Name: name + " zone", OK: true, Detail: fmt.Sprintf("API user %s is in zone %s (%s)", a.cfg.APIUser, a.clean(z.ZoneName), hostOf(zone))})
 	}
 	ans, err := a.call(ctx, http.MethodGet, zone+"V1.0/Tickets/entityInformation/fields", nil)
@@ -44,16 +51,95 @@ func (a *Notifier) Check(ctx context.Context) []provider.Check {
 	if err := ans.Decode(&info); err != nil {
 		return append(out, provider.Check{Name: name + " tickets", Detail: err.Error()})
 	}
-	if missing := a.unset(info.Fields); len(missing) > 0 {
-		return append(out, provider.Check{Name: name + " tickets", Detail: "Autotask requires ticket fields the config does not set: " + strings.Join(missing, ", ")})
+	if problems := a.problems(info.Fields); len(problems) > 0 {
+		return append(out, provider.Check{Name: name + " tickets", Detail: strings.Join(problems, "; ") + "; fix notify.autotask in the config"})
 	}
 	return append(out, provider.Check{Name: name + " tickets", OK: true, Detail: "credentials work and the config sets every ticket field Autotask requires; no ticket was created"})
 }
 
-// unset lists the required, writable fields a ticket from this config leaves empty.
+// problems lists, one clause each, what a ticket from this config would get wrong
+// against the tenant's field definitions: required fields left empty, extra fields the
+// entity does not have or cannot take, and values their picklist does not offer.
+func (a *Notifier) problems(fields []field) []string {
+	var out []string
+	if missing := a.unset(fields); len(missing) > 0 {
+		out = append(out, "Autotask requires ticket fields the config does not set: "+strings.Join(missing, ", "))
+	}
+	byName := make(map[string]field, len(fields))
+	for _, f := range fields {
+		byName[strings.ToLower(f.Name)] = f
+	}
+	var unknown, readOnly, badValue []string
+	for _, n := range sortedNames(a.cfg.Fields) {
+		f, ok := byName[strings.ToLower(n)]
+		switch {
+		case !ok:
+			unknown = append(unknown, a.clean(n))
+		case f.IsReadOnly:
+			readOnly = append(readOnly, a.clean(n))
+		}
+	}
+	if len(unknown) > 0 {
+		out = append(out, "notify.autotask.fields names fields Autotask's tickets do not have: "+strings.Join(unknown, ", ")+
+			" (names are those of Tickets/entityInformation/fields; user-defined fields cannot be set)")
+	}
+	if len(readOnly) > 0 {
+		out = append(out, "Autotask marks these ticket fields read-only: "+strings.Join(readOnly, ", "))
+	}
+	for _, v := range a.values() {
+		if f, ok := byName[strings.ToLower(v.name)]; ok && f.IsPickList && len(f.PicklistValues) > 0 && !offers(f, v.value) {
+			badValue = append(badValue, fmt.Sprintf("%s %s", a.clean(v.name), a.clean(v.value)))
+		}
+	}
+	if len(badValue) > 0 {
+		verb := " is not an active value of its picklist"
+		if len(badValue) > 1 {
+			verb = " are not active values of their picklists"
+		}
+		out = append(out, strings.Join(badValue, ", ")+verb+" in this Autotask")
+	}
+	return out
+}
+
+type setting struct{ name, value string }
+
+// values are the fields a ticket from this config fills with a value the tenant
+// chooses, named settings first, in a stable order.
+func (a *Notifier) values() []setting {
+	out := []setting{{"status", fmt.Sprint(a.cfg.Status)}, {"priority", fmt.Sprint(a.cfg.Priority)}}
+	for _, v := range []struct {
+		name string
+		n    int64
+	}{{"queueID", a.cfg.QueueID}, {"issueType", int64(a.cfg.IssueType)}, {"subIssueType", int64(a.cfg.SubIssueType)}} {
+		if v.n != 0 {
+			out = append(out, setting{v.name, fmt.Sprint(v.n)})
+		}
+	}
+	for _, n := range sortedNames(a.cfg.Fields) {
+		out = append(out, setting{n, fmt.Sprint(a.cfg.Fields[n])})
+	}
+	return out
+}
+
+// offers reports whether value is an active choice of f (Autotask gives picklist
+// values as strings).
+func offers(f field, value string) bool {
+	for _, p := range f.PicklistValues {
+		if p.Value == value && p.IsActive {
+			return true
+		}
+	}
+	return false
+}
+
+// unset lists the required, writable fields a ticket from this config leaves empty:
+// neither a named setting nor an extra field fills them.
 func (a *Notifier) unset(fields []field) []string {
 	set := map[string]bool{"id": true, "companyid": true, "title": true, "description": true, "status": true, "priority": true,
 		"queueid": a.cfg.QueueID > 0, "issuetype": a.cfg.IssueType > 0, "subissuetype": a.cfg.SubIssueType > 0}
+	for n := range a.cfg.Fields {
+		set[strings.ToLower(n)] = true
+	}
 	var missing []string
 	for _, f := range fields {
 		if f.IsRequired && !f.IsReadOnly && !set[strings.ToLower(f.Name)] {

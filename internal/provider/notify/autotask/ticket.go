@@ -16,16 +16,22 @@ const (
 	maxDescription = 8000
 )
 
-// ticket is the body of a ticket create.
-type ticket struct {
-	CompanyID    int64  `json:"companyID"`
-	Title        string `json:"title"`
-	Description  string `json:"description"`
-	Status       int    `json:"status"`
-	Priority     int    `json:"priority"`
-	QueueID      int64  `json:"queueID,omitempty"`
-	IssueType    int    `json:"issueType,omitempty"`
-	SubIssueType int    `json:"subIssueType,omitempty"`
+// ticketBody is the body of a ticket create: the extra fields as configured, then the
+// tool's own (New made sure the two never name the same field). Optional settings left
+// at zero are left out, as Autotask takes a zero id as a reference to nothing.
+func (a *Notifier) ticketBody(title, description string) map[string]any {
+	t := make(map[string]any, len(a.cfg.Fields)+8)
+	for k, v := range a.cfg.Fields {
+		t[k] = v
+	}
+	t["companyID"], t["title"], t["description"] = a.cfg.CompanyID, title, description
+	t["status"], t["priority"] = a.cfg.Status, a.cfg.Priority
+	for k, v := range map[string]int64{"queueID": a.cfg.QueueID, "issueType": int64(a.cfg.IssueType), "subIssueType": int64(a.cfg.SubIssueType)} {
+		if v != 0 {
+			t[k] = v
+		}
+	}
+	return t
 }
 
 // Title is a notice's ticket title; the bracketed id is what Sent searches for.
@@ -54,12 +60,8 @@ func (a *Notifier) Notify(ctx context.Context, n provider.Notice) (string, error
 	if err != nil {
 		return "", err
 	}
-	t := ticket{
-		CompanyID: a.cfg.CompanyID, Title: Title(n.User, n.ID), Description: body,
-		Status: a.cfg.Status, Priority: a.cfg.Priority, QueueID: a.cfg.QueueID,
-		IssueType: a.cfg.IssueType, SubIssueType: a.cfg.SubIssueType,
-	}
-	ans, err := a.call(ctx, http.MethodPost, zone+"V1.0/Tickets", t)
+	title := Title(n.User, n.ID)
+	ans, err := a.call(ctx, http.MethodPost, zone+"V1.0/Tickets", a.ticketBody(title, body))
 	if err != nil {
 		return "", err
 	}
@@ -73,7 +75,7 @@ func (a *Notifier) Notify(ctx context.Context, n provider.Notice) (string, error
 		return "", err
 	}
 	if created.ItemID == 0 {
-		return "", fmt.Errorf("autotask accepted the ticket but gave no ticket id; look for a ticket titled %q before running again", t.Title)
+		return "", fmt.Errorf("autotask accepted the ticket but gave no ticket id; look for a ticket titled %q before running again", title)
 	}
 	return receipt(created.ItemID), nil
 }

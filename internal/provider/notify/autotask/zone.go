@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/httpcall"
 )
 
 // zoneInfo is the answer of zoneInformation.
@@ -27,7 +29,7 @@ func (a *Notifier) zoneRoot(ctx context.Context) (string, error) {
 		return "", err
 	}
 	a.mu.Lock()
-	a.zone = withSlash(z.URL)
+	a.zone = httpcall.WithSlash(z.URL)
 	zone = a.zone
 	a.mu.Unlock()
 	return zone, nil
@@ -35,7 +37,7 @@ func (a *Notifier) zoneRoot(ctx context.Context) (string, error) {
 
 // discover asks which zone (data centre) holds the API user's database.
 func (a *Notifier) discover(ctx context.Context) (zoneInfo, error) {
-	u := withSlash(a.cfg.BaseURL) + "v1.0/zoneInformation?user=" + url.QueryEscape(a.cfg.APIUser)
+	u := httpcall.WithSlash(a.cfg.BaseURL) + "v1.0/zoneInformation?user=" + url.QueryEscape(a.cfg.APIUser)
 	ans, err := a.call(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return zoneInfo{}, err

@@ -63,8 +63,12 @@ func Render(tmpl string, n provider.Notice) (subject, body string, err error) {
 	return oneLine(subject), body, nil
 }
 
-// Parse checks an MSP-supplied template; config loading can call it to fail early.
+// Parse checks an MSP-supplied template (empty is Default); config loading can call
+// it to fail early.
 func Parse(tmpl string) (*template.Template, error) {
+	if strings.TrimSpace(tmpl) == "" {
+		tmpl = Default
+	}
 	t, err := template.New("notify.template").Option("missingkey=error").Funcs(funcs()).Parse(tmpl)
 	if err != nil {
 		return nil, fmt.Errorf("notify.template is not a valid template (%w); fix it or remove it to use the built-in message", err)

@@ -24,11 +24,15 @@ type hidden struct {
 func (h *hidden) Error() string { return h.text }
 func (h *hidden) Unwrap() error { return h.err }
 
-// redact takes the password and control characters out of text from the server or
-// the mail library, so neither a secret nor a terminal escape reaches the screen.
-func (s *Notifier) redact(text string) string {
+// redact takes the password, the token and control characters out of text from the
+// server or the mail library, so neither a secret nor a terminal escape reaches the
+// screen.
+func (s *Notifier) redact(text, token string) string {
 	if s.cfg.Password != "" {
 		text = strings.ReplaceAll(text, s.cfg.Password, "[password]")
+	}
+	if token != "" {
+		text = strings.ReplaceAll(text, token, "[token]")
 	}
 	text = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
@@ -43,10 +47,11 @@ func (s *Notifier) redact(text string) string {
 	return text
 }
 
-// explain turns a go-mail failure into one sentence for the technician.
-func (s *Notifier) explain(ctx context.Context, err error) error {
+// explain turns a go-mail failure into one sentence for the technician; token is the
+// one this connection logged in with, if any.
+func (s *Notifier) explain(ctx context.Context, err error, token string) error {
 	server := s.server()
-	e := &hidden{text: s.redact(err.Error()), err: err}
+	e := &hidden{text: s.redact(err.Error(), token), err: err}
 	if ctx.Err() != nil {
 		return fmt.Errorf("sending the mail to %s was stopped (%w)", server, ctx.Err())
 	}
@@ -65,10 +70,22 @@ func (s *Notifier) explain(ctx context.Context, err error) error {
 		return fmt.Errorf("this computer does not trust the certificate the mail server %s presents (%w): check the SMTP host name, and if a proxy inspects TLS give its CA bundle in the config's ca_file", server, e)
 	case strings.Contains(text, "does not support starttls"):
 		return fmt.Errorf("the mail server %s does not offer STARTTLS (%w): use the TLS mode tls with port 465, or ask the mail provider for the submission port", server, e)
+	case strings.Contains(text, "5.7.30"):
+		// Exchange Online's answer to a password once basic authentication for client
+		// submission is retired; it is not a wrong password.
+		// https://techcommunity.microsoft.com/blog/exchange/exchange-online-to-retire-basic-auth-for-client-submission-smtp-auth/4114750
+		return fmt.Errorf("Exchange Online (the mail server %s) no longer accepts a password for SMTP (%w): send the notice through Microsoft Graph with providers.notify: [graph-mail], configured under notify.graph_mail, or keep SMTP and log in with an OAuth token with notify.smtp.auth: xoauth2", server, e)
+	case s.cfg.Auth == AuthXOAUTH2 && (strings.Contains(text, "smtp auth failed") || errors.As(err, &protoErr) && protoErr.Code == 535):
+		// Exchange Online answers 535 5.7.3 to a token it will not take; what it needs is
+		// in https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth
+		// ("Use client credentials grant flow to authenticate SMTP, IMAP and POP connections").
+		return fmt.Errorf("the mail server %s refused the OAuth token for %s (%w): the username must be the sending mailbox, and the app registration needs the Office 365 Exchange Online application permission SMTP.SendAsApp with admin consent, its service principal registered in Exchange Online (New-ServicePrincipal) and access to that mailbox (Add-MailboxPermission)", server, s.cfg.Username, e)
 	case strings.Contains(text, "smtp auth failed") || errors.As(err, &protoErr) && protoErr.Code == 535:
 		return fmt.Errorf("the mail server %s refused the SMTP username or password (%w): check both, and that the mailbox may send with SMTP AUTH (Microsoft 365 turns it off per mailbox by default)", server, e)
+	case errors.Is(err, gomail.ErrXOauth2AuthNotSupported):
+		return fmt.Errorf("the mail server %s does not offer OAuth (XOAUTH2) (%w): for Microsoft 365 use smtp.office365.com port 587, or set notify.smtp.auth to plain if this server takes a password", server, e)
 	case strings.Contains(text, "does not support smtp auth") || errors.Is(err, gomail.ErrNoSupportedAuthDiscovered):
-		return fmt.Errorf("the mail server %s offers no login method this tool can use (%w): check the SMTP host and port, or leave the username empty if it relays without a login", server, e)
+		return fmt.Errorf("the mail server %s offers no login method this tool can use with a password (%w): if it takes OAuth only, as Exchange Online does, set notify.smtp.auth: xoauth2; otherwise check the SMTP host and port, or leave the username empty if it relays without a login", server, e)
 	case errors.As(err, &sendErr):
 		return s.sendFailure(server, sendErr, e)
 	case errors.As(err, &netErr) && netErr.Timeout():

@@ -13,8 +13,10 @@ import (
 )
 
 // MessageID is the Message-ID header a notice is sent with: the same for every resend
-// of one notice, so the desk's mail system can recognise a duplicate.
-func MessageID(noticeID string) string { return "<" + noticeID + "@mfa-onboard>" }
+// of one notice, so the desk's mail system can recognise a duplicate. Its right side
+// is the from address's domain, as RFC 5322 §3.6.4 asks for a domain there
+// (https://www.rfc-editor.org/rfc/rfc5322#section-3.6.4).
+func (s *Notifier) MessageID(noticeID string) string { return "<" + noticeID + "@" + s.domain + ">" }
 
 // Notify sends the notice and returns its Message-ID as the receipt.
 func (s *Notifier) Notify(ctx context.Context, n provider.Notice) (string, error) {
@@ -28,14 +30,14 @@ func (s *Notifier) Notify(ctx context.Context, n provider.Notice) (string, error
 	if err != nil {
 		return "", err
 	}
-	c, err := s.client()
+	c, token, err := s.client(ctx)
 	if err != nil {
 		return "", err
 	}
 	if err := c.DialAndSendWithContext(ctx, m); err != nil {
-		return "", s.explain(ctx, err)
+		return "", s.explain(ctx, err, token)
 	}
-	return MessageID(n.ID), nil
+	return s.MessageID(n.ID), nil
 }
 
 // Sent cannot know: SMTP has no way to ask what a server accepted (see the package
@@ -62,7 +64,7 @@ func (s *Notifier) message(n provider.Notice) (*gomail.Msg, error) {
 		}
 	}
 	m.Subject(subject)
-	m.SetMessageIDWithValue(n.ID + "@mfa-onboard")
+	m.SetMessageIDWithValue(n.ID + "@" + s.domain)
 	m.SetDateWithValue(s.cfg.Clock.Now())
 	m.SetGenHeader("X-MFA-Onboard-Reference", n.ID)
 	// Auto-replies (out of office) to a tool's mailbox help nobody.
@@ -71,8 +73,9 @@ func (s *Notifier) message(n provider.Notice) (*gomail.Msg, error) {
 	return m, nil
 }
 
-// client builds a go-mail client for one connection.
-func (s *Notifier) client() (*gomail.Client, error) {
+// client builds a go-mail client for one connection, with a fresh token when it logs
+// in with XOAUTH2 (the token is returned so that errors can leave it out).
+func (s *Notifier) client(ctx context.Context) (*gomail.Client, string, error) {
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
 	if s.cfg.TLSConfig != nil {
 		tc = s.cfg.TLSConfig.Clone()
@@ -84,6 +87,11 @@ func (s *Notifier) client() (*gomail.Client, error) {
 		gomail.WithPort(s.cfg.Port),
 		gomail.WithTimeout(s.cfg.Timeout),
 		gomail.WithTLSConfig(tc),
+		// go-mail says EHLO with os.Hostname(), on a workstation a bare name such as
+		// PC-042. RFC 5321 §4.1.1.1 wants the client's domain there; the sender's domain
+		// is a real one and names no internal machine.
+		// https://www.rfc-editor.org/rfc/rfc5321#section-4.1.1.1
+		gomail.WithHELO(s.domain),
 	}
 	switch s.cfg.TLS {
 	case TLSImplicit:
@@ -93,7 +101,20 @@ func (s *Notifier) client() (*gomail.Client, error) {
 	default:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
 	}
+	token := ""
 	switch {
+	case s.cfg.Auth == AuthXOAUTH2:
+		var err error
+		if token, err = s.cfg.Token(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil, "", fmt.Errorf("getting the OAuth token for the mail server was stopped (%w)", ctx.Err())
+			}
+			return nil, "", fmt.Errorf("could not get the OAuth token to send mail as %s: %w", s.cfg.Username, err)
+		}
+		// go-mail never picks XOAUTH2 on its own (its auto-discovery leaves it out), so
+		// it is named here; the token goes where the password would.
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthXOAUTH2),
+			gomail.WithUsername(s.cfg.Username), gomail.WithPassword(token))
 	case s.cfg.Username == "":
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthNoAuth))
 	case s.cfg.TLS == TLSNone:
@@ -106,9 +127,9 @@ func (s *Notifier) client() (*gomail.Client, error) {
 	}
 	c, err := gomail.NewClient(s.cfg.Host, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("the SMTP settings are not usable (%w); check the host, port and TLS mode", errors.New(s.redact(err.Error())))
+		return nil, "", fmt.Errorf("the SMTP settings are not usable (%w); check the host, port and TLS mode", errors.New(s.redact(err.Error(), token)))
 	}
-	return c, nil
+	return c, token, nil
 }
 
 // validID keeps the id to characters that are safe inside a Message-ID.

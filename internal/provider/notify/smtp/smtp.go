@@ -1,10 +1,13 @@
 // Package smtp tells the support desk by email, sent with go-mail through the MSP's
-// mail server (STARTTLS or implicit TLS, with a login).
+// mail server (STARTTLS or implicit TLS), logging in with a password (AUTH PLAIN or
+// LOGIN) or with an OAuth2 token (AUTH XOAUTH2), which Exchange Online requires once it
+// no longer takes passwords for client submission.
 //
 // What is and is not guaranteed. SMTP has no way to ask a server what it accepted, so
 // Sent always answers "not found" and exactly-once cannot be promised. The step records
 // the notice id before sending and the send time after; every message carries that id
-// twice, as its Message-ID (<id@mfa-onboard>) and as a "Reference:" line. So:
+// twice, as its Message-ID (<id@from-domain>, the domain of the from address) and as a
+// "Reference:" line. So:
 //   - a run stopped before the server accepted DATA sends one message on the re-run;
 //   - a run stopped after the server accepted DATA but before the step saved its state
 //     (a crash, a killed process, a connection cut before the 250 reply reached us)
@@ -15,6 +18,7 @@
 package smtp
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -25,6 +29,7 @@ import (
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
+	"github.com/mfa-onboard/mfa-onboard/internal/httpcall"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/message"
 )
@@ -39,6 +44,22 @@ const (
 	TLSNone = "none"
 )
 
+// The ways to log in.
+const (
+	// AuthPlain logs in with Username and Password (AUTH PLAIN or LOGIN); the default.
+	AuthPlain = "plain"
+	// AuthXOAUTH2 logs in as the mailbox Username with an OAuth2 access token from
+	// Token, in the SASL XOAUTH2 format Exchange Online and Gmail take:
+	// https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth
+	AuthXOAUTH2 = "xoauth2"
+)
+
+// ExchangeOnlineScope is what an app asks Entra ID for (client credentials) to log in
+// to Exchange Online's SMTP with XOAUTH2; the app needs the Office 365 Exchange Online
+// application permission SMTP.SendAsApp and a service principal registered in Exchange.
+// https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth#use-client-credentials-grant-flow-to-authenticate-smtp-imap-and-pop-connections
+const ExchangeOnlineScope = "https://outlook.office365.com/.default"
+
 // Config says which mail server to use and who gets the notice.
 type Config struct {
 	Host string
@@ -46,10 +67,16 @@ type Config struct {
 	Port int
 	// TLS is TLSStartTLS (the default), TLSImplicit or TLSNone.
 	TLS string
-	// Username and Password log in; an empty Username sends without logging in.
+	// Username and Password log in; an empty Username sends without logging in. With
+	// AuthXOAUTH2, Username is the mailbox the token sends as and Password is unused.
 	Username, Password string
-	From               string
-	To, Cc             []string
+	// Auth is AuthPlain (the default) or AuthXOAUTH2.
+	Auth string
+	// Token gets an access token for each connection when Auth is AuthXOAUTH2; its
+	// error should already say what to fix.
+	Token  func(ctx context.Context) (string, error)
+	From   string
+	To, Cc []string
 	// TLSConfig carries the caller's CA pool; its ServerName defaults to Host.
 	TLSConfig *tls.Config
 	// Template is the MSP's own message (see package message); "" is the default.
@@ -61,8 +88,8 @@ type Config struct {
 
 // String leaves the password out, so a logged Config cannot leak it.
 func (cfg Config) String() string {
-	return fmt.Sprintf("smtp.Config{Host:%s Port:%d TLS:%s Username:%s From:%s To:%v Cc:%v}",
-		cfg.Host, cfg.Port, cfg.TLS, cfg.Username, cfg.From, cfg.To, cfg.Cc)
+	return fmt.Sprintf("smtp.Config{Host:%s Port:%d TLS:%s Auth:%s Username:%s From:%s To:%v Cc:%v}",
+		cfg.Host, cfg.Port, cfg.TLS, cfg.Auth, cfg.Username, cfg.From, cfg.To, cfg.Cc)
 }
 
 // GoString hides the password from %#v too.
@@ -71,6 +98,8 @@ func (cfg Config) GoString() string { return cfg.String() }
 // Notifier sends notices by email.
 type Notifier struct {
 	cfg Config
+	// domain is the from address's domain: the EHLO name and the Message-ID's right side.
+	domain string
 }
 
 var (
@@ -89,7 +118,7 @@ func New(cfg Config) (*Notifier, error) {
 	switch cfg.TLS {
 	case TLSStartTLS, TLSImplicit:
 	case TLSNone:
-		if !loopback(cfg.Host) {
+		if !httpcall.Loopback(cfg.Host) {
 			return nil, fmt.Errorf("the SMTP TLS mode none sends the password and notice in clear text and is allowed only to this computer, not %s; use starttls or tls", cfg.Host)
 		}
 	default:
@@ -101,8 +130,14 @@ func New(cfg Config) (*Notifier, error) {
 	if cfg.Port < 1 || cfg.Port > 65535 {
 		return nil, fmt.Errorf("the SMTP port %d is not a port; use 587 for starttls or 465 for tls", cfg.Port)
 	}
-	if _, err := mail.ParseAddress(cfg.From); err != nil {
+	from, err := mail.ParseAddress(cfg.From)
+	if err != nil {
 		return nil, fmt.Errorf("the SMTP from address %q is not an email address (%w); set it to the mailbox the notice is sent as", cfg.From, err)
+	}
+	domain := strings.ToLower(from.Address[strings.LastIndexByte(from.Address, '@')+1:])
+	if !ascii(domain) {
+		// EHLO and Message-ID take ASCII only (RFC 5321 §4.1.2, RFC 5322 §3.6.4).
+		return nil, fmt.Errorf("the SMTP from address %q has a domain that is not plain ASCII; write the domain in its xn-- (Punycode) form", cfg.From)
 	}
 	if len(cfg.To) == 0 {
 		return nil, errors.New("the SMTP to list is empty; give the support desk's address")
@@ -112,10 +147,23 @@ func New(cfg Config) (*Notifier, error) {
 			return nil, fmt.Errorf("the SMTP recipient %q is not an email address (%w); fix the to and cc lists", a, err)
 		}
 	}
-	if cfg.Username != "" && cfg.Password == "" {
-		return nil, errors.New("the SMTP password is empty; put it where the config's SMTP password setting points, or leave the username empty to send without logging in")
+	switch cfg.Auth {
+	case "", AuthPlain:
+		cfg.Auth = AuthPlain
+		if cfg.Username != "" && cfg.Password == "" {
+			return nil, errors.New("the SMTP password is empty; put it where the config's SMTP password setting points, or leave the username empty to send without logging in")
+		}
+	case AuthXOAUTH2:
+		if strings.TrimSpace(cfg.Username) == "" {
+			return nil, errors.New("the SMTP username is empty; with auth xoauth2 it is the mailbox the token sends as, such as the from address")
+		}
+		if cfg.Token == nil {
+			return nil, errors.New("the SMTP auth xoauth2 has no way to get an OAuth token; this is a bug in mfa-onboard, please report it")
+		}
+	default:
+		return nil, fmt.Errorf("the SMTP auth %q is not known; use plain or xoauth2", cfg.Auth)
 	}
-	if _, err := message.Parse(orDefault(cfg.Template)); err != nil {
+	if _, err := message.Parse(cfg.Template); err != nil {
 		return nil, err
 	}
 	if cfg.Clock == nil {
@@ -124,7 +172,7 @@ func New(cfg Config) (*Notifier, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
 	}
-	return &Notifier{cfg: cfg}, nil
+	return &Notifier{cfg: cfg, domain: domain}, nil
 }
 
 // Name says where notices go.
@@ -138,18 +186,13 @@ func (s *Notifier) GoString() string { return s.String() }
 
 func (s *Notifier) server() string { return net.JoinHostPort(s.cfg.Host, strconv.Itoa(s.cfg.Port)) }
 
-func orDefault(tmpl string) string {
-	if strings.TrimSpace(tmpl) == "" {
-		return message.Default
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
 	}
-	return tmpl
+	return true
 }
 
 // loopback is true for localhost and loopback addresses only.
-func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}

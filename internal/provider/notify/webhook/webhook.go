@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
+	"github.com/mfa-onboard/mfa-onboard/internal/httpcall"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/message"
 )
@@ -68,7 +69,7 @@ func New(cfg Config) (*Notifier, error) {
 	if err := validURL(cfg.URL); err != nil {
 		return nil, err
 	}
-	if _, err := message.Parse(orDefault(cfg.Template)); err != nil {
+	if _, err := message.Parse(cfg.Template); err != nil {
 		return nil, err
 	}
 	if cfg.HTTPClient == nil {
@@ -106,13 +107,11 @@ func validURL(raw string) error {
 	if err != nil || u.Host == "" {
 		return errors.New("the webhook URL is not a URL; copy it again, whole, from the Teams workflow or the Slack app")
 	}
-	if u.Scheme != "https" && !(u.Scheme == "http" && loopback(u.Hostname())) {
+	if u.Scheme != "https" && !(u.Scheme == "http" && httpcall.Loopback(u.Hostname())) {
 		return fmt.Errorf("the webhook URL for %s is not https; copy the https address from the Teams workflow or the Slack app", u.Host)
 	}
 	return nil
 }
-
-func loopback(host string) bool { return host == "localhost" || host == "127.0.0.1" || host == "::1" }
 
 // hostOf keeps scheme and host only.
 func hostOf(raw string) string {
@@ -121,11 +120,4 @@ func hostOf(raw string) string {
 		return "(the configured webhook)"
 	}
 	return u.Scheme + "://" + u.Host
-}
-
-func orDefault(tmpl string) string {
-	if strings.TrimSpace(tmpl) == "" {
-		return message.Default
-	}
-	return tmpl
 }

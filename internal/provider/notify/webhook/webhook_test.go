@@ -77,7 +77,8 @@ func TestTeamsPayloadShape(t *testing.T) {
 	if len(m) != 2 {
 		t.Errorf("top-level keys = %v; want type and attachments", m)
 	}
-	for _, w := range []string{"MFA set up: alice@contoso.com", "+1 ***-***-0100", "Reference: mfa-onboard-0123456789abcdef"} {
+	// The masked digits are escaped: Teams' Markdown would read *** as emphasis.
+	for _, w := range []string{"MFA set up: alice@contoso.com", `+1 \*\*\*-\*\*\*-0100`, "Reference: mfa-onboard-0123456789abcdef"} {
 		if !strings.Contains(posts[0].Text, w) {
 			t.Errorf("card lacks %q:\n%s", w, posts[0].Text)
 		}

@@ -1,6 +1,8 @@
 // Package autotasktest is a fake Autotask REST API over TLS for tests: zone discovery,
 // header checks, ticket create and query (contains on title), the ticket field
-// definitions with configurable required fields, and a control to fail the next call.
+// definitions (picklists included) with configurable required fields, a create that
+// refuses a missing required field or a value its picklist lacks the way Autotask does
+// (HTTP 500, {"errors":[…]}), and a control to fail the next call.
 package autotasktest
 
 import (

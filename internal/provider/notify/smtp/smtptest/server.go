@@ -1,6 +1,8 @@
 // Package smtptest runs a real SMTP server on loopback for tests: STARTTLS with a
-// self-signed certificate, AUTH PLAIN, and a record of every message it accepted, with
-// controls to refuse or drop the next message.
+// self-signed certificate, a login (AUTH PLAIN by default; XOAUTH2 alone; or Exchange
+// Online's LOGIN and XOAUTH2 with basic authentication retired, see Auth), and a
+// record of every message it accepted and of the EHLO it came with, with controls to
+// refuse or drop the next message.
 package smtptest
 
 import (
@@ -14,7 +16,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/faultpoint/gate"
@@ -23,6 +24,10 @@ import (
 // Options are the credentials the server accepts.
 type Options struct {
 	User, Password string
+	// Auth is how the server lets a client log in; the zero value is AuthPlain.
+	Auth Auth
+	// Token is the OAuth2 access token AUTH XOAUTH2 accepts for User.
+	Token string
 }
 
 // Message is one message the server accepted.
@@ -32,6 +37,8 @@ type Message struct {
 	Data []byte
 	// TLS is true when the message came over an encrypted connection.
 	TLS bool
+	// Hello is the domain (or address literal) the client gave in EHLO.
+	Hello string
 }
 
 // Server is a loopback SMTP server.
@@ -44,7 +51,7 @@ type Server struct {
 	msgs   []Message
 	failNx int
 	drop   bool
-	auths  int
+	logins []Login
 	gate   gate.Gate
 }
 
@@ -123,7 +130,14 @@ func (s *Server) Messages() []Message {
 func (s *Server) Auths() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.auths
+	return len(s.logins)
+}
+
+// Logins returns every successful login so far: which mechanism, as whom.
+func (s *Server) Logins() []Login {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Login(nil), s.logins...)
 }
 
 // FailNextData makes the next DATA answer code (4xx temporary, 5xx permanent) once;
@@ -159,24 +173,6 @@ type session struct {
 	call *gate.Call
 }
 
-func (ss *session) AuthMechanisms() []string { return []string{sasl.Plain} }
-
-func (ss *session) Auth(mech string) (sasl.Server, error) {
-	if mech != sasl.Plain {
-		return nil, smtp.ErrAuthUnknownMechanism
-	}
-	return sasl.NewPlainServer(func(identity, username, password string) error {
-		if username != ss.s.opts.User || password != ss.s.opts.Password {
-			return smtp.ErrAuthFailed
-		}
-		ss.authed = true
-		ss.s.mu.Lock()
-		ss.s.auths++
-		ss.s.mu.Unlock()
-		return nil
-	}), nil
-}
-
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 	if !ss.authed {
 		return smtp.ErrAuthRequired
@@ -202,7 +198,7 @@ func (ss *session) Data(r io.Reader) error {
 	code, drop := ss.s.failNx, ss.s.drop
 	ss.s.failNx, ss.s.drop = 0, false
 	if code == 0 {
-		ss.s.msgs = append(ss.s.msgs, Message{From: ss.from, To: append([]string(nil), ss.to...), Data: data, TLS: isTLS})
+		ss.s.msgs = append(ss.s.msgs, Message{From: ss.from, To: append([]string(nil), ss.to...), Data: data, TLS: isTLS, Hello: ss.c.Hostname()})
 	}
 	ss.s.mu.Unlock()
 	switch {

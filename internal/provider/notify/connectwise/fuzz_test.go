@@ -1,0 +1,29 @@
+package connectwise
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// FuzzFailure feeds the error explanation any answer ConnectWise could send: it must
+// never panic, never carry a control character, and never give the private key back.
+func FuzzFailure(f *testing.F) {
+	f.Add(400, []byte(`{"code":"InvalidObject","message":"ticket object is invalid","errors":[{"code":"MaxLengthField","message":"The field summary must be a string with a maximum length of 100.","resource":"ticket","field":"summary"}]}`))
+	f.Add(401, []byte(``))
+	f.Add(429, []byte(`{"error":"ConnectWiseAPI","message":"Too many requests. Please try again in 30 seconds."}`))
+	f.Add(403, []byte(`{"code":"Security","message":"pr1v\u001bate-key","errors":[{"message":"pr1vate-key","field":"pr1vate-key"}]}`))
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		const key = "pr1vate-key"
+		n := &Notifier{cfg: Config{CompanyID: "contoso", PrivateKey: key}}
+		s := n.failure(answer{Status: status, Body: body}, "create the ticket").Error()
+		if strings.Contains(s, key) {
+			t.Fatalf("the private key came back in the sentence: %q", s)
+		}
+		for _, r := range s {
+			if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+				t.Fatalf("sentence holds %U: %q", r, s)
+			}
+		}
+	})
+}

@@ -1,0 +1,255 @@
+package connectwise
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/message"
+)
+
+// maxSummary is the longest summary ConnectWise takes: the Ticket model's summary has
+// maxLength 100, and a longer one is refused with MaxLengthField.
+const maxSummary = 100
+
+// noticeID is what a notice id may hold: it goes into a conditions string, where a
+// quote would end it and brackets or * are wildcards (developer guide, Conditions and
+// Escaping Characters).
+var noticeID = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// Summary is a notice's ticket summary; the bracketed id is what Sent searches for.
+func Summary(user, noticeID string) string {
+	marker := " [" + noticeID + "]"
+	head := "MFA set up: " + user
+	if r := []rune(head); len(r)+len([]rune(marker)) > maxSummary {
+		head = string(r[:max(0, maxSummary-len([]rune(marker)))])
+	}
+	return head + marker
+}
+
+// ref is a reference object of a ticket body: {"id"} or {"identifier"}.
+type ref struct {
+	ID         int64  `json:"id,omitempty"`
+	Identifier string `json:"identifier,omitempty"`
+}
+
+// ticket is the body of a service ticket create.
+type ticket struct {
+	Summary            string `json:"summary"`
+	Board              ref    `json:"board"`
+	Status             *ref   `json:"status,omitempty"`
+	Company            ref    `json:"company"`
+	InitialDescription string `json:"initialDescription"`
+}
+
+// Notify opens a service ticket and returns "ticket N", unless a ticket for this
+// notice is there already (an earlier run filed it and stopped before saving): then
+// that ticket's receipt is returned and nothing is created.
+func (c *Notifier) Notify(ctx context.Context, n provider.Notice) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	_, body, err := message.Render(c.cfg.Template, n)
+	if err != nil {
+		return "", err
+	}
+	if receipt, found, err := c.Sent(ctx, n.ID); err != nil || found {
+		return receipt, err
+	}
+	root, err := c.apiRoot(ctx)
+	if err != nil {
+		return "", err
+	}
+	board, status, err := c.ids(ctx, root)
+	if err != nil {
+		return "", err
+	}
+	t := ticket{Summary: Summary(n.User, n.ID), Board: ref{ID: board}, Company: ref{ID: c.cfg.Company.ID, Identifier: c.cfg.Company.Identifier},
+		InitialDescription: body}
+	if status != 0 {
+		t.Status = &ref{ID: status}
+	}
+	ans, err := c.call(ctx, http.MethodPost, root+"service/tickets", t)
+	if err != nil {
+		return "", err
+	}
+	if !ans.OK() {
+		return "", c.failure(ans, "create the ticket")
+	}
+	var created struct {
+		ID int64 `json:"id"`
+	}
+	if err := ans.Decode(&created); err != nil {
+		return "", err
+	}
+	if created.ID == 0 {
+		return "", fmt.Errorf("ConnectWise accepted the ticket but gave no ticket number; look for a ticket with the summary %q before running again", t.Summary)
+	}
+	return receipt(created.ID), nil
+}
+
+// Sent looks for a ticket whose summary carries the notice id.
+func (c *Notifier) Sent(ctx context.Context, id string) (string, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return "", false, err
+	}
+	if !noticeID.MatchString(id) {
+		return "", false, fmt.Errorf("the notice id %q cannot be searched for in ConnectWise; this is a bug in mfa-onboard, please report it", id)
+	}
+	root, err := c.apiRoot(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	// contains is a substring match on summary; the oldest ticket first, so that a
+	// duplicate someone made by hand never replaces the one this tool filed.
+	q := url.Values{"conditions": {`summary contains "` + id + `"`}, "fields": {"id,summary"}, "orderBy": {"id asc"}, "pageSize": {"25"}}
+	ans, err := c.call(ctx, http.MethodGet, root+"service/tickets?"+q.Encode(), nil)
+	if err != nil {
+		return "", false, err
+	}
+	if !ans.OK() {
+		return "", false, c.failure(ans, "search for an earlier ticket")
+	}
+	var found []struct {
+		ID      int64  `json:"id"`
+		Summary string `json:"summary"`
+	}
+	if err := ans.Decode(&found); err != nil {
+		return "", false, err
+	}
+	for _, t := range found {
+		// The brackets make sure it is our marker, not part of a longer id.
+		if strings.Contains(t.Summary, "["+id+"]") {
+			return receipt(t.ID), true, nil
+		}
+	}
+	return "", false, nil
+}
+
+// ids returns the board and status ids, looking up a board or status given by name
+// once: the ticket create takes them by id.
+func (c *Notifier) ids(ctx context.Context, root string) (board, status int64, err error) {
+	c.mu.Lock()
+	board, status = c.board, c.status
+	c.mu.Unlock()
+	if board == 0 {
+		b, err := c.findBoard(ctx, root)
+		if err != nil {
+			return 0, 0, err
+		}
+		board = b.ID
+	}
+	if status == 0 && c.cfg.Status.Name != "" {
+		s, err := c.findStatus(ctx, root, board)
+		if err != nil {
+			return 0, 0, err
+		}
+		status = s.ID
+	}
+	c.mu.Lock()
+	c.board, c.status = board, status
+	c.mu.Unlock()
+	return board, status, nil
+}
+
+// named is a board, status or company as ConnectWise gives it.
+type named struct {
+	ID         int64  `json:"id"`
+	Name       string `json:"name"`
+	Identifier string `json:"identifier"`
+}
+
+// findBoard reads the configured board, by id or by name.
+func (c *Notifier) findBoard(ctx context.Context, root string) (named, error) {
+	if id := c.cfg.Board.ID; id != 0 {
+		return c.one(ctx, root+"service/boards/"+strconv.FormatInt(id, 10), "read the service board",
+			fmt.Sprintf("ConnectWise has no service board %d; check the board in the config", id))
+	}
+	return c.byName(ctx, root+"service/boards", "name", c.cfg.Board.Name, "look up the service board",
+		fmt.Sprintf("ConnectWise has no service board named %q; check the board in the config (or give its id)", c.clean(c.cfg.Board.Name)))
+}
+
+// findStatus reads the configured status on the board: statuses belong to a board.
+func (c *Notifier) findStatus(ctx context.Context, root string, board int64) (named, error) {
+	boardName := c.cfg.Board.Name
+	if boardName == "" {
+		boardName = strconv.FormatInt(board, 10)
+	}
+	statuses := root + "service/boards/" + strconv.FormatInt(board, 10) + "/statuses"
+	if id := c.cfg.Status.ID; id != 0 {
+		return c.one(ctx, statuses+"/"+strconv.FormatInt(id, 10), "read the ticket status",
+			fmt.Sprintf("the service board %s has no status %d; check the status in the config", c.clean(boardName), id))
+	}
+	return c.byName(ctx, statuses, "name", c.cfg.Status.Name, "look up the ticket status",
+		fmt.Sprintf("the service board %s has no status named %q; check the status in the config (or give its id)", c.clean(boardName), c.clean(c.cfg.Status.Name)))
+}
+
+// findCompany reads the configured company, by id or by identifier.
+func (c *Notifier) findCompany(ctx context.Context, root string) (named, error) {
+	if id := c.cfg.Company.ID; id != 0 {
+		return c.one(ctx, root+"company/companies/"+strconv.FormatInt(id, 10), "read the company",
+			fmt.Sprintf("ConnectWise has no company %d; check the company in the config", id))
+	}
+	return c.byName(ctx, root+"company/companies", "identifier", c.cfg.Company.Identifier, "look up the company",
+		fmt.Sprintf("ConnectWise has no company with the identifier %q; check the company in the config (or give its id)", c.clean(c.cfg.Company.Identifier)))
+}
+
+// one reads a record by id; a 404 is the record not being there.
+func (c *Notifier) one(ctx context.Context, rawURL, doing, missing string) (named, error) {
+	ans, err := c.call(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return named{}, err
+	}
+	if ans.Status == http.StatusNotFound {
+		return named{}, fmt.Errorf("%s", missing)
+	}
+	if !ans.OK() {
+		return named{}, c.failure(ans, doing)
+	}
+	var v named
+	if err := ans.Decode(&v); err != nil {
+		return named{}, err
+	}
+	return v, nil
+}
+
+// byName finds the one record whose field equals value. A conditions string takes *
+// as a wildcard, so what comes back is compared again here.
+func (c *Notifier) byName(ctx context.Context, rawURL, field, value, doing, missing string) (named, error) {
+	q := url.Values{"conditions": {field + ` = "` + value + `"`}, "pageSize": {"25"}}
+	ans, err := c.call(ctx, http.MethodGet, rawURL+"?"+q.Encode(), nil)
+	if err != nil {
+		return named{}, err
+	}
+	if !ans.OK() {
+		return named{}, c.failure(ans, doing)
+	}
+	var found []named
+	if err := ans.Decode(&found); err != nil {
+		return named{}, err
+	}
+	var match []named
+	for _, v := range found {
+		got := v.Name
+		if field == "identifier" {
+			got = v.Identifier
+		}
+		if strings.EqualFold(strings.TrimSpace(got), strings.TrimSpace(value)) {
+			match = append(match, v)
+		}
+	}
+	switch len(match) {
+	case 0:
+		return named{}, fmt.Errorf("%s", missing)
+	case 1:
+		return match[0], nil
+	}
+	return named{}, fmt.Errorf("ConnectWise has %d records named %q where the config means one (ids %d and %d); give the id instead", len(match), c.clean(value), match[0].ID, match[1].ID)
+}
+
+func receipt(id int64) string { return "ticket " + strconv.FormatInt(id, 10) }
