@@ -11,6 +11,7 @@ import (
 
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/graph"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/graph/graphtest"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/smtp/smtptest"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
 
@@ -82,5 +83,49 @@ func TestProvidersCheckProvesGraphMail(t *testing.T) {
 	}
 	if len(srv.SentMail()) != 0 {
 		t.Error("providers check sent mail")
+	}
+}
+
+func TestSupportIsToldBySMTPWithAnExchangeOnlineToken(t *testing.T) {
+	d := newDesk(t)
+	g := graphtest.New(t)
+	g.SetClock(d.now)
+	mailbox := "mfa-notices@msp.example"
+	mail := smtptest.New(t, smtptest.Options{User: mailbox, Auth: smtptest.AuthXOAUTH2, TokenOK: g.IssuedForExchange})
+	mailCA, _ := os.ReadFile(mail.WriteCA(t))
+	graphCA, _ := os.ReadFile(g.WriteCA(t))
+	ca := filepath.Join(d.home, "ca.pem")
+	os.WriteFile(ca, append(mailCA, graphCA...), 0o600)
+	cfg := fmt.Sprintf(`providers:
+  notify: [smtp]
+ca_file: %s
+graph:
+  tenant_id: %s
+  client_id: %s
+  client_secret_env: TEST_GRAPH_SECRET
+  authority_host: %s
+  base_url: %s
+notify:
+  smtp:
+    host: %s
+    port: %d
+    auth: xoauth2
+    username: %s
+    from: %s
+    to: [support@msp.example]
+`, ca, graphtest.TenantID, graphtest.ClientID, g.AuthorityHost(), g.URL, mail.Host(), mail.Port(), mailbox, mailbox)
+	os.WriteFile(filepath.Join(d.home, "config.yaml"), []byte(cfg), 0o600)
+	d.env["TEST_GRAPH_SECRET"] = graphtest.ClientSecret
+
+	_, r, stderr := d.untilNotified()
+	if s := stepStatus(r, "notify-support"); s.Status != "done" {
+		t.Fatalf("notify-support = %+v\n%s", s, stderr)
+	}
+	if n := len(mail.Messages()); n != 1 {
+		t.Fatalf("the mail server took %d messages; want 1", n)
+	}
+	logins := mail.Logins()
+	if len(logins) == 0 || logins[len(logins)-1].Mechanism != "XOAUTH2" {
+		t.Errorf("logins = %+v; want XOAUTH2 with a token the authority issued for Exchange Online", logins)
 	}
 }

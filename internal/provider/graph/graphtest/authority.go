@@ -44,6 +44,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, tenant string, fo
 		aadError(w, http.StatusBadRequest, "unauthorized_client", 700016, "Application with identifier '"+clientID+"' was not found in the directory '"+tenant+"'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.")
 	case form.Get("client_secret") != ClientSecret:
 		aadError(w, http.StatusUnauthorized, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '"+ClientID+"'.")
+	case goodScope(form.Get("scope"), ExchangeOnlineScope):
+		// A token for SMTP, IMAP or POP: Exchange Online checks it, not Graph.
+		tok := s.newToken()
+		s.exchangeTokens[tok] = true
+		writeJSON(w, http.StatusOK, map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok})
 	case !goodScope(form.Get("scope"), "https://"+r.Host+"/.default"):
 		aadError(w, http.StatusBadRequest, "invalid_scope", 70011, "The provided value for the input parameter 'scope' is not valid. The scope "+form.Get("scope")+" is not valid.")
 	default:
@@ -51,6 +56,18 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, tenant string, fo
 		s.tokens[tok] = true
 		writeJSON(w, http.StatusOK, map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok})
 	}
+}
+
+// ExchangeOnlineScope is the resource of an app token for SMTP AUTH XOAUTH2
+// (https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth).
+const ExchangeOnlineScope = "https://outlook.office365.com/.default"
+
+// IssuedForExchange reports whether the authority issued tok for Exchange Online, so
+// a test's mail server can accept exactly those tokens.
+func (s *Server) IssuedForExchange(tok string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.exchangeTokens[tok]
 }
 
 // goodScope accepts resource plus any of the scopes MSAL adds on its own.

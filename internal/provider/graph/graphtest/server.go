@@ -81,6 +81,8 @@ type Server struct {
 	mail     mailState
 	tenant   tenantState
 	nextUser int
+	// exchangeTokens are the tokens issued for Exchange Online, not for Graph.
+	exchangeTokens map[string]bool
 }
 
 type user struct {
@@ -104,6 +106,8 @@ func New(t testing.TB) *Server {
 		users:  map[string]*user{},
 		perms:  map[string]bool{PermMethods: true, PermPolicyRead: true, PermPolicyWrite: true, PermUsersRead: true, PermMailSend: true, PermGroupMembers: true},
 		tokens: map[string]bool{},
+
+		exchangeTokens: map[string]bool{},
 	}
 	s.Server = httptest.NewTLSServer(s.gate.Wrap(http.HandlerFunc(s.serve)))
 	t.Cleanup(s.Close)

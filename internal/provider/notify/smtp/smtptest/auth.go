@@ -75,7 +75,11 @@ func (ss *session) Auth(mech string) (sasl.Server, error) {
 }
 
 func (ss *session) checkToken(user, token string) error {
-	if user != ss.s.opts.User || ss.s.opts.Token == "" || token != ss.s.opts.Token {
+	good := ss.s.opts.Token != "" && token == ss.s.opts.Token
+	if ss.s.opts.TokenOK != nil {
+		good = ss.s.opts.TokenOK(token)
+	}
+	if user != ss.s.opts.User || !good {
 		return errTokenRefused
 	}
 	ss.loggedIn(xoauth2, user)

@@ -28,6 +28,9 @@ type Options struct {
 	Auth Auth
 	// Token is the OAuth2 access token AUTH XOAUTH2 accepts for User.
 	Token string
+	// TokenOK, when set, decides instead of Token which tokens are good (a test whose
+	// tokens come from a fake authority).
+	TokenOK func(token string) bool
 }
 
 // Message is one message the server accepted.
