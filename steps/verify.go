@@ -281,7 +281,11 @@ func (v Verify) afterCutOffCheck(ctx context.Context, env *Env, codes provider.C
 func (Verify) send(ctx context.Context, env *Env, codes provider.CodeSender, digits int) error {
 	rec, to := env.State.Verify, env.State.Phone.E164
 	if rec.SentTo == to {
-		if wait := rec.SentAt.Add(env.Config.Limits.ResendCoolDown.D()).Sub(env.now()); wait > 0 {
+		last := rec.SentAt
+		if rec.TextedAt.After(last) {
+			last = rec.TextedAt
+		}
+		if wait := last.Add(env.Config.Limits.ResendCoolDown.D()).Sub(env.now()); wait > 0 {
 			if err := env.Screen.Countdown(ctx, env.Clock, wait, "A new code can be sent"); err != nil {
 				return prompt.ErrInterrupted
 			}
@@ -308,7 +312,7 @@ func (Verify) send(ctx context.Context, env *Env, codes provider.CodeSender, dig
 			sentAt = made
 		}
 	}
-	rec.SentTo, rec.SentAt, rec.CheckingAt = to, sentAt, time.Time{}
+	rec.SentTo, rec.SentAt, rec.TextedAt, rec.CheckingAt = to, sentAt, env.now(), time.Time{}
 	if err := env.Save(); err != nil {
 		return err
 	}

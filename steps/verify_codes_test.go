@@ -29,6 +29,13 @@ func withTwilio(h *harness, length int) *twiliotest.Server {
 	srv := twiliotest.New(h.t)
 	srv.SetClock(h.clock)
 	srv.SetCodeLength(length)
+	useTwilio(h, srv)
+	return srv
+}
+
+// useTwilio gives h a fresh Twilio client of srv, as a new run (a new process) has.
+func useTwilio(h *harness, srv *twiliotest.Server) {
+	h.t.Helper()
 	lim := h.env.Config.Limits
 	c, err := twilio.New(twilio.Config{
 		AccountSID: twiliotest.AccountSID, AuthToken: twiliotest.AuthToken, ServiceSID: twiliotest.ServiceSID,
@@ -38,8 +45,10 @@ func withTwilio(h *harness, length int) *twiliotest.Server {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	if tc, ok := h.env.Providers.(twilioCodes); ok {
+		h.env.Providers = tc.Set
+	}
 	h.env.Providers = twilioCodes{Set: h.env.Providers, client: c}
-	return srv
 }
 
 func TestVerifyTakesCodesOfTheLengthTheServiceSends(t *testing.T) {
@@ -114,6 +123,32 @@ func TestVerifyResendSaysWhetherTheCodeIsTheSame(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestARepeatedCodeStillWaitsOutTheCoolDown: Twilio's repeat keeps the code's first
+// send time, but the cool-down before another text runs from the repeat, in a later
+// run (a new process, whose client remembers nothing) too.
+func TestARepeatedCodeStillWaitsOutTheCoolDown(t *testing.T) {
+	h := verifyHarness(t)
+	srv := withTwilio(h, 6)
+	var repeatedAt time.Time
+	if err := h.run(Verify{},
+		answerWith(KeyVerifyCode, func() string { h.clock.Advance(time.Minute); return "R" }),
+		ctrlC(KeyVerifyCode),
+	); err == nil {
+		t.Fatal("the first run was not stopped")
+	}
+	repeatedAt = h.clock.Now()
+	useTwilio(h, srv) // the next run's client
+	h.mustRun(Verify{},
+		answer(KeyVerifyCode, "R"),
+		answerWith(KeyVerifyCode, func() string {
+			if waited := h.clock.Now().Sub(repeatedAt); waited < 30*time.Second {
+				t.Errorf("the next text went %s after the repeat; want the 30 s cool-down", waited)
+			}
+			return srv.LastCode(h.env.State.Phone.E164)
+		}),
+	)
 }
 
 func TestCheckAnswerTakesTextedCodesOfAnyLengthTwilioAllows(t *testing.T) {

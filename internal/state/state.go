@@ -75,7 +75,11 @@ type PhoneAnswer struct {
 type VerifyRecord struct {
 	// SentTo is the number the last code went to; a changed number needs a new code.
 	SentTo string    `json:"sent_to,omitempty"`
-	SentAt time.Time `json:"sent_at,omitempty"`
+	// SentAt is when the pending code was made (its validity runs from then); TextedAt
+	// is when it was last texted, which a code service that repeats the pending code
+	// (Twilio) makes later: the resend cool-down runs from TextedAt.
+	SentAt   time.Time `json:"sent_at,omitempty"`
+	TextedAt time.Time `json:"texted_at,omitempty"`
 	// CheckingAt is set, and saved, just before a typed code goes to the code service,
 	// and cleared with its answer. Set on a later run, it means a run stopped while a
 	// check was out: the code may have been right, and a code service forgets a code
