@@ -74,7 +74,7 @@ type PhoneAnswer struct {
 // VerifyRecord tracks proof of possession of the number and its registration.
 type VerifyRecord struct {
 	// SentTo is the number the last code went to; a changed number needs a new code.
-	SentTo string    `json:"sent_to,omitempty"`
+	SentTo string `json:"sent_to,omitempty"`
 	// SentAt is when the pending code was made (its validity runs from then); TextedAt
 	// is when it was last texted, which a code service that repeats the pending code
 	// (Twilio) makes later: the resend cool-down runs from TextedAt.
