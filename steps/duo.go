@@ -71,9 +71,12 @@ func (s DuoEnroll) Run(ctx context.Context, env *Env) error {
 		return fmt.Errorf("ask Duo whether the phone is activated: %w", err)
 	}
 	for !done {
-		if !env.Interactive {
+		switch {
+		case !env.Interactive:
 			done, err = s.activateByText(ctx, env, enr, d)
-		} else {
+		case env.forOther():
+			done, err = s.activateForPerson(ctx, env, enr, d)
+		default:
 			done, err = s.activate(ctx, env, enr, d)
 		}
 		if err != nil {
@@ -85,9 +88,77 @@ func (s DuoEnroll) Run(ctx context.Context, env *Env) error {
 		return err
 	}
 	env.Screen.OK("Duo Mobile is activated for %s.", env.State.User)
+	if env.forOther() {
+		env.note(fmt.Sprintf("Tell %s, so that signing in sends the push by itself: the first time Duo asks how to sign in, they choose "+
+			"\"Automatically send this device a Duo Push\" under \"When I log in\", and tick \"Remember my choice\".", env.State.User))
+		return nil
+	}
 	env.note("So that signing in sends the push by itself: the first time Duo asks how to sign in, choose " +
 		"\"Automatically send this device a Duo Push\" under \"When I log in\", and tick \"Remember my choice\".")
 	return nil
+}
+
+// activateForPerson is activation in a technician's run: the activation always goes
+// to the person's phone by text (Duo's send_sms_activation,
+// https://duo.com/docs/adminapi#send-activation-code-via-sms), because the
+// technician's screen is not the phone that must add it, and the wait says what the
+// person must do. A link texted earlier that still works is waited for, not replaced.
+func (DuoEnroll) activateForPerson(ctx context.Context, env *Env, enr provider.Enroller, d *state.DuoRecord) (bool, error) {
+	user, masked, org := env.State.User, maskedPhone(env.State), env.Config.Organisation
+	if d.ActivationTexted.IsZero() || !env.now().Before(d.ActivationExpires) {
+		// A code the person's own run showed on their screen stops working once another
+		// activation is made.
+		voided := !d.ActivationShown.IsZero() && env.now().Before(d.ActivationExpires)
+		act, err := enr.SendActivation(ctx, d.PhoneID)
+		if err != nil {
+			return false, fmt.Errorf("text the Duo activation to the phone: %w", err)
+		}
+		if err := recordTexted(env, d, act); err != nil {
+			return false, err
+		}
+		if voided {
+			env.Screen.Problem("The activation code shown on %s's own screen earlier no longer works: if Duo Mobile already lists an account from it, they delete that account first.", user)
+		}
+		env.Screen.Say("The Duo activation link was texted to %s phone (%s); it works until %s.", env.your(), masked, env.at(d.ActivationExpires, true))
+	} else {
+		env.Screen.Say("The Duo activation link texted to %s at %s still works until %s.", masked, env.at(d.ActivationTexted, false), env.at(d.ActivationExpires, true))
+	}
+	env.Screen.StepsFrom(1, fmt.Sprintf("Ask %s to open the text message from %s on their phone and tap the link in it (Duo Mobile must be installed).", user, org))
+	if !d.ActivationByCode {
+		return waitActivated(ctx, env, enr, d.PhoneID, d.ActivationExpires)
+	}
+	env.Screen.StepsFrom(2, fmt.Sprintf("Then ask them to read you the 6-digit code Duo Mobile shows under %s, and type it below.", org))
+	expired := func() (bool, error) {
+		d.ActivationTexted = time.Time{}
+		env.Screen.Problem("That activation has expired; a new link is texted to %s.", masked)
+		return false, nil
+	}
+	for {
+		ans, err := askBefore(ctx, env, d.ActivationExpires, func(ctx context.Context) (string, error) {
+			return env.Prompt.Input(ctx, prompt.Question{
+				Key:     KeyDuoEnrollCode,
+				Message: "Code they read from Duo Mobile",
+				Help:    fmt.Sprintf("The 6 digits %s reads under %s in Duo Mobile.", user, org),
+			}, func(s string) error { return sixDigits(normalizeCode(s)) })
+		})
+		if errors.Is(err, errExpired) {
+			return expired()
+		}
+		if err != nil {
+			return false, err
+		}
+		err = enr.ConfirmActivation(ctx, d.PhoneID, normalizeCode(ans))
+		switch {
+		case err == nil:
+			return true, nil
+		case errors.Is(err, provider.ErrExpired):
+			return expired()
+		case errors.Is(err, provider.ErrWrongCode), errors.Is(err, provider.ErrCodeUsed):
+			env.Screen.Problem("%v.", capitalize(err.Error()))
+		default:
+			return false, fmt.Errorf("check the Duo Mobile code: %w", err)
+		}
+	}
 }
 
 // activateByText is activation with no screen to show a QR code on: the activation
@@ -103,18 +174,32 @@ func (DuoEnroll) activateByText(ctx context.Context, env *Env, enr provider.Enro
 			return false, err
 		}
 	}
-	env.guide(
-		fmt.Sprintf("Open the text message from %s on the phone (%s) and tap the link in it, with Duo Mobile installed.", env.Config.Organisation, maskedPhone(env.State)),
-		fmt.Sprintf("Do it before %s; after that a new link is sent.", env.at(d.ActivationExpires, true)),
-	)
+	what := "waiting for the person to open the Duo activation link texted to their phone"
+	if env.forOther() {
+		what = fmt.Sprintf("waiting for %s to tap the Duo activation link texted to their phone", env.State.User)
+		env.guide(
+			fmt.Sprintf("Ask %s to open the text message from %s on their phone (%s) and tap the link in it, with Duo Mobile installed.", env.State.User, env.Config.Organisation, maskedPhone(env.State)),
+			fmt.Sprintf("They must do it before %s; after that a new link is sent.", env.at(d.ActivationExpires, true)),
+		)
+	} else {
+		env.guide(
+			fmt.Sprintf("Open the text message from %s on the phone (%s) and tap the link in it, with Duo Mobile installed.", env.Config.Organisation, maskedPhone(env.State)),
+			fmt.Sprintf("Do it before %s; after that a new link is sent.", env.at(d.ActivationExpires, true)),
+		)
+	}
 	if !d.ActivationByCode {
 		ok, err := enr.Activated(ctx, d.PhoneID)
 		if err != nil || ok {
 			return ok, err
 		}
-		return false, &prompt.WaitingError{Key: "duo-enroll", What: "waiting for the person to open the Duo activation link texted to their phone"}
+		return false, &prompt.WaitingError{Key: "duo-enroll", What: what}
 	}
-	env.guide(fmt.Sprintf("Then give the 6-digit code Duo Mobile shows under %s (answers key %s).", env.Config.Organisation, KeyDuoEnrollCode))
+	if env.forOther() {
+		env.guide(fmt.Sprintf("Then ask them for the 6-digit code Duo Mobile shows under %s and give it with --code (answers key %s): %s --code CODE.",
+			env.Config.Organisation, KeyDuoEnrollCode, env.again()))
+	} else {
+		env.guide(fmt.Sprintf("Then give the 6-digit code Duo Mobile shows under %s (answers key %s).", env.Config.Organisation, KeyDuoEnrollCode))
+	}
 	ans, err := env.Prompt.Input(ctx, prompt.Question{Key: KeyDuoEnrollCode, Message: "Code Duo Mobile shows"},
 		func(s string) error { return sixDigits(normalizeCode(s)) })
 	if err != nil {
@@ -393,7 +478,12 @@ func recordTexted(env *Env, d *state.DuoRecord, act provider.Activation) error {
 // waitActivated polls Duo, backing off up to pollLimit, until the phone is activated
 // or the activation expires.
 func waitActivated(ctx context.Context, env *Env, enr provider.Enroller, phoneID string, expires time.Time) (bool, error) {
-	env.Screen.Say("Waiting for Duo to see the phone activated… (Enter: look now; Ctrl-C: stop, and run %s to carry on)", env.again())
+	if env.forOther() {
+		env.Screen.Say("Waiting for %s to tap the activation link in the text on %s… (Enter: look now; Ctrl-C: stop, and run %s to carry on)",
+			env.State.User, maskedPhone(env.State), env.again())
+	} else {
+		env.Screen.Say("Waiting for Duo to see the phone activated… (Enter: look now; Ctrl-C: stop, and run %s to carry on)", env.again())
+	}
 	wait := time.Second
 	for env.now().Before(expires) {
 		if err := env.Screen.Wait(ctx, env.Clock, min(wait, expires.Sub(env.now()))); err != nil {
@@ -407,6 +497,10 @@ func waitActivated(ctx context.Context, env *Env, enr provider.Enroller, phoneID
 			return true, nil
 		}
 		wait = min(wait*2, pollLimit)
+	}
+	if env.forOther() {
+		env.Screen.Problem("That activation has expired; a new link is texted to %s.", maskedPhone(env.State))
+		return false, nil
 	}
 	env.Screen.Problem("That activation has expired; here is a new one.")
 	return false, nil
@@ -452,7 +546,7 @@ func (DuoTest) Run(ctx context.Context, env *Env) error {
 	if rec := env.State.DuoTest; rec != nil && !rec.ApprovedAt.IsZero() {
 		// Approved in a run that stopped before the step was marked done: nothing is
 		// asked of Duo, and above all nothing is sent.
-		env.Screen.OK("The test push was approved at %s: Duo sign-in (Remote Desktop Gateway) works for you.", env.at(rec.ApprovedAt, false))
+		env.Screen.OK("The test push was approved at %s: Duo sign-in (Remote Desktop Gateway) works for %s.", env.at(rec.ApprovedAt, false), env.you())
 		return nil
 	}
 	pusher, err := env.Providers.Pusher()
@@ -494,13 +588,18 @@ func (DuoTest) Run(ctx context.Context, env *Env) error {
 		if st.Result == provider.PushAllowed {
 			break
 		}
-		if st.Result == provider.PushDenied {
+		switch {
+		case st.Result == provider.PushDenied && env.forOther():
+			env.Screen.Problem("%s denied the push. If they did not mean to, send another and ask them to tap Approve.", env.State.User)
+		case st.Result == provider.PushDenied:
 			env.Screen.Problem("The push was denied. If you did not mean to deny it, send another and tap Approve.")
-			if st.Message != "" {
-				env.Screen.Say("Duo says: %s", st.Message)
-			}
-		} else {
+		case env.forOther():
+			env.Screen.Problem("Nobody answered the push in time. Ask %s to keep Duo Mobile at hand, and send another.", env.State.User)
+		default:
 			env.Screen.Problem("Nobody answered the push in time. Keep Duo Mobile at hand and send another.")
+		}
+		if st.Result == provider.PushDenied && st.Message != "" {
+			env.Screen.Say("Duo says: %s", st.Message)
 		}
 		if err := recordOutcome(env, rec, outcomeOf(st.Result)); err != nil {
 			return err
@@ -508,7 +607,7 @@ func (DuoTest) Run(ctx context.Context, env *Env) error {
 		push = provider.Push{}
 	}
 	rec.ApprovedAt, rec.Outcome, rec.OutcomeAt = env.now(), "", time.Time{}
-	env.Screen.OK("The push was approved: Duo sign-in (Remote Desktop Gateway) works for you.")
+	env.Screen.OK("The push was approved: Duo sign-in (Remote Desktop Gateway) works for %s.", env.you())
 	return env.Save()
 }
 
@@ -532,7 +631,7 @@ func earlierPush(ctx context.Context, env *Env, pusher provider.Pusher, rec *sta
 		case st.Result == provider.PushAllowed:
 			return provider.Push{}, true, nil
 		case st.Result == provider.PushWaiting:
-			env.Screen.Say("The test push sent at %s is still waiting for an answer on your phone.", env.at(rec.PushedAt, false))
+			env.Screen.Say("The test push sent at %s is still waiting for an answer on %s phone.", env.at(rec.PushedAt, false), env.your())
 			return provider.Push{ID: rec.PushID, NeedsCode: rec.NeedsCode, ExpiresAt: rec.PushExpires}, false, nil
 		default:
 			if err := recordOutcome(env, rec, outcomeOf(st.Result)); err != nil {
@@ -598,7 +697,11 @@ func newPush(ctx context.Context, env *Env, pusher provider.Pusher, rec *state.D
 	if err := env.Save(); err != nil {
 		return provider.Push{}, err
 	}
-	env.Screen.Say("A test sign-in request (a Duo Push) is going to your phone (%s) now. Approve it in Duo Mobile.", maskedPhone(env.State))
+	if env.forOther() {
+		env.Screen.Say("A test Duo Push is going to %s phone (%s) now: ask them to tap Approve in Duo Mobile.", env.your(), maskedPhone(env.State))
+	} else {
+		env.Screen.Say("A test sign-in request (a Duo Push) is going to your phone (%s) now. Approve it in Duo Mobile.", maskedPhone(env.State))
+	}
 	push, err := pusher.Push(ctx, env.State.User, env.State.Duo.PhoneID)
 	if err != nil && ctx.Err() != nil {
 		// Stopped during the call: the push may have gone out, so its answer stays
@@ -697,19 +800,29 @@ func (e *pushWait) Unwrap() error { return e.err }
 // answerPush waits for the push's outcome: in the demo by the code the person types,
 // otherwise by asking Duo until it answers.
 func answerPush(ctx context.Context, env *Env, pusher provider.Pusher, push provider.Push) (provider.PushStatus, error) {
-	if !env.Interactive {
+	switch {
+	case !env.Interactive && env.forOther():
+		env.guide(fmt.Sprintf("A test Duo Push was sent to %s phone: ask them to approve it in Duo Mobile.", env.your()))
+	case !env.Interactive:
 		env.guide("A test sign-in request (a Duo Push) was sent to the phone: approve it in Duo Mobile.")
 	}
 	if push.NeedsCode {
-		env.Screen.Say("In this demo, approve it by typing the code Duo Mobile shows for %s now.", env.Config.Organisation)
+		q := prompt.Question{
+			Key:     KeyDuoTestCode,
+			Message: "Code Duo Mobile shows now",
+			Help:    "The 6 digits under " + env.Config.Organisation + " in Duo Mobile; if you typed this one already, wait for the next.",
+		}
+		if env.forOther() {
+			env.Screen.Say("In this demo, ask them to read you the code Duo Mobile shows for %s now, and type it below.", env.Config.Organisation)
+			q.Message = "Code they read from Duo Mobile now"
+			q.Help = fmt.Sprintf("The 6 digits %s reads under %s in Duo Mobile; if they read this one already, wait for the next.", env.State.User, env.Config.Organisation)
+		} else {
+			env.Screen.Say("In this demo, approve it by typing the code Duo Mobile shows for %s now.", env.Config.Organisation)
+		}
 		timeout := provider.PushStatus{Result: provider.PushTimeout}
 		for {
 			ans, err := askBefore(ctx, env, push.ExpiresAt, func(ctx context.Context) (string, error) {
-				return env.Prompt.Input(ctx, prompt.Question{
-					Key:     KeyDuoTestCode,
-					Message: "Code Duo Mobile shows now",
-					Help:    "The 6 digits under " + env.Config.Organisation + " in Duo Mobile; if you typed this one already, wait for the next.",
-				}, func(s string) error { return sixDigits(normalizeCode(s)) })
+				return env.Prompt.Input(ctx, q, func(s string) error { return sixDigits(normalizeCode(s)) })
 			})
 			if errors.Is(err, errExpired) {
 				return timeout, nil
@@ -730,6 +843,9 @@ func answerPush(ctx context.Context, env *Env, pusher provider.Pusher, push prov
 			}
 		}
 	}
+	if env.Interactive && env.forOther() {
+		env.Screen.Say("Waiting for %s to approve the push… (Enter: look now; Ctrl-C: stop, and run %s to carry on)", env.State.User, env.again())
+	}
 	wait := time.Second
 	shown := ""
 	for {
@@ -745,7 +861,11 @@ func answerPush(ctx context.Context, env *Env, pusher provider.Pusher, push prov
 			// person sees it nowhere but here. Said once, not at every look at Duo.
 			shown = st.VerifyNumber
 			env.Screen.Blank()
-			env.Screen.Say("Duo Mobile will ask for a number: type %s there to approve this sign-in.", shown)
+			if env.forOther() {
+				env.Screen.Say("Duo Mobile will ask %s for a number: tell them to type %s there.", env.State.User, shown)
+			} else {
+				env.Screen.Say("Duo Mobile will ask for a number: type %s there to approve this sign-in.", shown)
+			}
 		}
 		if err := env.Screen.Wait(ctx, env.Clock, wait); err != nil {
 			return provider.PushStatus{}, prompt.ErrInterrupted

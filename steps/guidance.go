@@ -34,7 +34,8 @@ func (OfficeApps) ID() string { return "office-apps" }
 // Title names the step for people.
 func (OfficeApps) Title() string { return "Office apps on your computer" }
 
-// Run shows what to expect in Outlook, Word, Excel and the rest.
+// Run shows what to expect in Outlook, Word, Excel and the rest: to the person, or,
+// in brief, to the technician who tells them.
 func (OfficeApps) Run(ctx context.Context, env *Env) error {
 	show := func() {
 		env.Screen.Say("Within about an hour of support switching two-step sign-in on, the Office apps on this " +
@@ -44,6 +45,15 @@ func (OfficeApps) Run(ctx context.Context, env *Env) error {
 			fmt.Sprintf("A 6-digit code is then texted to %s: type it where the window asks for it.", maskedPhone(env.State)),
 			"The app carries on as before. Other apps may ask once too; answer them the same way.",
 		)
+	}
+	if env.forOther() {
+		show = func() {
+			env.tell(
+				fmt.Sprintf("Within about an hour of two-step sign-in being required, Outlook, Word or Excel on their computer "+
+					"asks for their Microsoft 365 password, then for a 6-digit code texted to %s.", maskedPhone(env.State)),
+				"They type each where the window asks; the app carries on, and other Office apps may ask once too.",
+			)
+		}
 	}
 	show()
 	return env.acknowledge(ctx, KeyOfficeAck, show)
@@ -77,23 +87,41 @@ func mailOptionsFor(platform string) []prompt.Option {
 	return out
 }
 
+// mailChoices is mailOptionsFor in the words of whoever answers: a technician's
+// choices speak of the person.
+func mailChoices(env *Env, platform string) []prompt.Option {
+	out := mailOptionsFor(platform)
+	if env.forOther() {
+		for i := range out {
+			if out[i].Value == MailNone {
+				out[i].Label = "They don't read work mail on their phone"
+			}
+		}
+	}
+	return out
+}
+
 // Run asks which mail app the person uses and shows only that app's part.
 func (MobileMail) Run(ctx context.Context, env *Env) error {
 	platform, err := askPlatform(ctx, env)
 	if err != nil {
 		return err
 	}
-	client, err := env.choose(ctx, prompt.Question{
+	q := prompt.Question{
 		Key:     KeyMailClient,
 		Message: "Which app has your work mail?",
 		Default: savedChoice(env.State.Mail),
-	}, mailOptionsFor(platform))
+	}
+	if env.forOther() {
+		q.Message = "Which app has their work mail?"
+	}
+	client, err := env.choose(ctx, q, mailChoices(env, platform))
 	if err != nil {
 		return err
 	}
 	if client == "" {
 		// Nobody to ask: give the guidance for every app, each under its name.
-		for _, o := range mailOptionsFor(platform) {
+		for _, o := range mailChoices(env, platform) {
 			if o.Value != MailNone {
 				mailGuidance(env, o.Value, o.Label+": ")
 			}
@@ -113,7 +141,11 @@ func (MobileMail) Run(ctx context.Context, env *Env) error {
 		return err
 	}
 	if client == MailNone {
-		env.Screen.Say("Nothing to do on your phone's mail, then.")
+		if env.forOther() {
+			env.Screen.Say("Nothing to tell them about mail on their phone, then.")
+		} else {
+			env.Screen.Say("Nothing to do on your phone's mail, then.")
+		}
 		return nil
 	}
 	show := func() { mailGuidance(env, client, "") }
@@ -127,10 +159,11 @@ func askPlatform(ctx context.Context, env *Env) (string, error) {
 	if p := env.State.Platform; p != nil && p.Value != "" {
 		return p.Value, nil
 	}
-	platform, err := env.choose(ctx, prompt.Question{
-		Key:     KeyDuoPlatform,
-		Message: "What kind of phone do you have?",
-	}, platformOptions)
+	q := prompt.Question{Key: KeyDuoPlatform, Message: "What kind of phone do you have?"}
+	if env.forOther() {
+		q.Message = "What kind of phone do they have?"
+	}
+	platform, err := env.choose(ctx, q, platformOptions)
 	if err != nil || platform == "" {
 		return platform, err
 	}
@@ -160,7 +193,24 @@ func mailGuidance(env *Env, client, prefix string) {
 		for i := range items {
 			items[i] = prefix + items[i]
 		}
+		if env.forOther() {
+			env.tell(items...)
+			return
+		}
 		env.guide(items...)
+	}
+	if env.forOther() {
+		// In brief, one line an app: the technician says it to the person.
+		texted := fmt.Sprintf("the 6-digit code texted to %s", maskedPhone(env.State))
+		switch client {
+		case MailOutlook:
+			guide("In the Outlook app, when it asks for a code: type " + texted + ", then tap Verify.")
+		case MailIOS:
+			guide("When Apple Mail says the account needs its password: tap Edit Settings, type the Microsoft 365 password, then " + texted + ", and save.")
+		case MailSamsung:
+			guide("When a notice says the mail account needs its password: tap it, type the Microsoft 365 password, then " + texted + ", and save.")
+		}
+		return
 	}
 	switch client {
 	case MailOutlook:
@@ -199,7 +249,10 @@ var platformOptions = []prompt.Option{
 }
 
 // Run shows the store link of the person's kind of phone as a QR code and as text.
-func (DuoInstall) Run(ctx context.Context, env *Env) error {
+func (s DuoInstall) Run(ctx context.Context, env *Env) error {
+	if env.forOther() {
+		return s.handOver(ctx, env)
+	}
 	env.Screen.Say("Remote Desktop Gateway sign-in uses Duo: the Duo Mobile app on your phone approves each sign-in.")
 	platform, err := askPlatform(ctx, env)
 	if err != nil {
@@ -241,5 +294,38 @@ func (DuoInstall) Run(ctx context.Context, env *Env) error {
 			return err
 		}
 		env.Screen.Say("No hurry: install it now and answer again, or press Ctrl-C and run %s later to carry on here.", env.again())
+	}
+}
+
+// handOver is the install told by a technician: no QR code, since the technician's
+// screen is not the person's phone, but the store and the link to send them.
+func (DuoInstall) handOver(ctx context.Context, env *Env) error {
+	env.Screen.Say("Remote Desktop Gateway sign-in uses Duo: the Duo Mobile app on their phone approves each sign-in.")
+	platform, err := askPlatform(ctx, env)
+	if err != nil {
+		return err
+	}
+	ios := fmt.Sprintf("On their iPhone, open the App Store, search for %q and tap Get: %s", duoMobileSearchAs, env.Config.Links.AppStore)
+	android := fmt.Sprintf("On their Android phone, open Google Play, search for %q and tap Install: %s", duoMobileSearchAs, env.Config.Links.GooglePlay)
+	show := func() {
+		switch platform {
+		case PlatformIOS:
+			env.tell(ios)
+		case PlatformAndroid:
+			env.tell(android)
+		default:
+			env.tell(ios, android)
+		}
+	}
+	show()
+	if !env.Interactive || platform == "" {
+		return nil
+	}
+	for {
+		installed, err := env.Prompt.Confirm(ctx, prompt.Question{Key: KeyDuoInstalled, Message: "Is Duo Mobile installed on their phone?", Default: "yes"})
+		if err != nil || installed {
+			return err
+		}
+		env.Screen.Say("No hurry: give them time to install it, then answer again (or press Ctrl-C and run %s later to carry on here).", env.again())
 	}
 }

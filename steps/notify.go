@@ -45,15 +45,20 @@ func (NotifySupport) Run(ctx context.Context, env *Env) error {
 		}
 	}
 	support := env.Config.Support
-	env.Screen.Say("Your part of the Microsoft 365 set-up is done. Now %s is told, so that they can make "+
-		"two-step sign-in required on your account (you do not need to email them yourself).", support.Name)
+	if env.forOther() {
+		env.Screen.Say("The Microsoft 365 part is done for %s. Now %s is told, so that two-step sign-in can be "+
+			"required on the account.", env.State.User, support.Name)
+	} else {
+		env.Screen.Say("Your part of the Microsoft 365 set-up is done. Now %s is told, so that they can make "+
+			"two-step sign-in required on your account (you do not need to email them yourself).", support.Name)
+	}
 	env.Screen.Blank()
 	notice := provider.Notice{
 		ID:           rec.ID,
 		User:         env.State.User,
 		Organisation: env.Config.Organisation,
 		MaskedPhone:  maskedPhone(env.State),
-		Completed:    []string{"mobile number verified", "registered as the Microsoft 365 sign-in phone"},
+		Completed:    []string{proof(env.State), "registered as the Microsoft 365 sign-in phone"},
 		When:         env.now(),
 		Computer:     env.Computer,
 	}
@@ -91,7 +96,7 @@ func (NotifySupport) Run(ctx context.Context, env *Env) error {
 		return err
 	}
 	if enforcer == nil {
-		env.note(pendingNote)
+		env.note(pending(env))
 		return env.Save()
 	}
 	// The enforcer chooses how (per-user MFA, a group, or nothing beside the tenant's
@@ -104,12 +109,17 @@ func (NotifySupport) Run(ctx context.Context, env *Env) error {
 	if !e.Required() {
 		env.Screen.Say("MFA is not required for %s by this run: %s.", env.State.User, e.Reason)
 		env.note("MFA is not required by this run: " + e.Reason + ".")
-		env.note(pendingNote)
+		env.note(pending(env))
 		return env.Save()
 	}
 	rec.EnforcedAt = env.now()
 	env.Screen.OK("MFA is now required for %s: %s.", env.State.User, e.Reason)
 	env.note("MFA is required: " + e.Reason + ".")
+	if env.forOther() {
+		env.note(fmt.Sprintf("Office apps and the mail on their phone will ask %s for a code the next time they sign in. "+
+			"That can take up to an hour to reach every app: the next steps say what to tell them.", env.State.User))
+		return env.Save()
+	}
 	env.note("Office apps and your phone's mail will ask for a code the next time you sign in. " +
 		"That can take up to an hour to reach every app: the next steps show what to expect.")
 	return env.Save()
@@ -118,6 +128,29 @@ func (NotifySupport) Run(ctx context.Context, env *Env) error {
 // pendingNote is what the person is told when nobody made MFA required in this run.
 const pendingNote = "Once support makes two-step sign-in required (status shows it as pending until then), Office apps and " +
 	"your phone's mail will ask for a code when you sign in. That can take up to an hour to reach every app: the next steps show what to expect."
+
+// pending is pendingNote, or its words for a technician acting for the person.
+func pending(env *Env) string {
+	if !env.forOther() {
+		return pendingNote
+	}
+	return fmt.Sprintf("Once support makes two-step sign-in required (status shows it as pending until then), Office apps and "+
+		"the mail on their phone will ask %s for a code when they sign in. That can take up to an hour to reach every app: "+
+		"the next steps say what to tell them.", env.State.User)
+}
+
+// proof is what the notice says about how the number was proven: support must know
+// when it was not, on whose word and why.
+func proof(st *state.State) string {
+	if v := st.Verify; v != nil && v.VerifiedAt.IsZero() && !v.TrustedAt.IsZero() {
+		by := v.TrustedBy
+		if by == "" {
+			by = "a technician"
+		}
+		return fmt.Sprintf("mobile number trusted without a texted code by %s: %s", by, v.TrustReason)
+	}
+	return "mobile number verified"
+}
 
 // notifyOnce asks the channel whether the notice already went out (a crash after
 // sending and before saving) and sends it only if not.

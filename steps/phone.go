@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
@@ -45,7 +46,11 @@ func (Phone) Title() string { return "Your mobile number" }
 // Run asks for the number until it is a valid mobile number the person confirms.
 func (Phone) Run(ctx context.Context, env *Env) error {
 	country := env.Config.DefaultCountry
-	env.Screen.Say("Microsoft 365 will text sign-in codes to your mobile phone. Which number should it use?")
+	if env.forOther() {
+		env.Screen.Say("Ask %s for the mobile number that Microsoft 365 should text their sign-in codes to.", env.State.User)
+	} else {
+		env.Screen.Say("Microsoft 365 will text sign-in codes to your mobile phone. Which number should it use?")
+	}
 	env.Screen.Say("A %s number can be typed as it is; for another country start with + and the country code.", country)
 	env.Screen.Blank()
 	for {
@@ -57,6 +62,10 @@ func (Phone) Run(ctx context.Context, env *Env) error {
 			_, err := phone.Parse(s, country)
 			return err
 		})
+		var need *prompt.NeedsAnswerError
+		if errors.As(err, &need) && env.forOther() {
+			env.guide(fmt.Sprintf("Ask %s for their mobile number and give it with --phone (answers key %s): %s --phone NUMBER.", env.State.User, KeyPhoneNumber, env.again()))
+		}
 		if err != nil {
 			return err
 		}

@@ -45,6 +45,13 @@ type Env struct {
 	// Guidance collects what the current step told the person to do; the runner keeps
 	// it with the step's state for runs where nobody reads the screen.
 	Guidance []string
+	// Actor is who is at the keyboard: the person, or a technician acting for them.
+	// It is a value of the run, not of the process, so that one process can run many
+	// people's procedures, each with its own.
+	Actor Actor
+	// Record, when set, writes what a technician did on their own word (a number
+	// trusted without a code) to the audit before it takes effect; an error stops it.
+	Record func(action, reason string, ids map[string]string) error
 }
 
 // guide shows numbered things to do and keeps them for the result.
@@ -87,12 +94,17 @@ func All() []Step {
 
 func (e *Env) now() time.Time { return e.Clock.Now().UTC() }
 
-// again is the command that carries on where this run stops.
+// again is the command that carries on where this run stops: for a technician, their
+// own kind of run for the same person, which any technician can pick up.
 func (e *Env) again() string {
+	cmd := e.Program + " start"
 	if e.Program == "" {
-		return "mfa-onboard start"
+		cmd = "mfa-onboard start"
 	}
-	return e.Program + " start"
+	if e.forOther() {
+		cmd += " --for " + e.State.User
+	}
+	return cmd
 }
 
 // source says where answers come from in this run.
@@ -103,19 +115,25 @@ func (e *Env) source() state.Source {
 	return state.FromAnswers
 }
 
-// acknowledge lets a person read guidance before going on; "no" shows it again. Without
-// a person the guidance stays on record and the step completes.
+// acknowledge lets a person read guidance (or a technician tell it to them) before
+// going on; "no" shows it again. Without a person the guidance stays on record and the
+// step completes.
 func (e *Env) acknowledge(ctx context.Context, key string, show func()) error {
 	if !e.Interactive {
 		return nil
 	}
+	q := prompt.Question{
+		Key:     key,
+		Message: "Done reading? Go on to the next step",
+		Help:    "Yes goes on; no shows the text again.",
+		Default: "yes",
+	}
+	if e.forOther() {
+		// The technician tells the person, who does not read this screen.
+		q.Message, q.Help = "Told them? Go on to the next step", "Yes goes on; no shows it again."
+	}
 	for {
-		done, err := e.Prompt.Confirm(ctx, prompt.Question{
-			Key:     key,
-			Message: "Done reading? Go on to the next step",
-			Help:    "Yes goes on; no shows the text again.",
-			Default: "yes",
-		})
+		done, err := e.Prompt.Confirm(ctx, q)
 		if err != nil || done {
 			return err
 		}

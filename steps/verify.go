@@ -50,23 +50,54 @@ func (v Verify) Run(ctx context.Context, env *Env) error {
 	if env.State.Verify == nil {
 		env.State.Verify = &state.VerifyRecord{}
 	}
-	if env.State.Verify.VerifiedAt.IsZero() {
+	if rec := env.State.Verify; rec.VerifiedAt.IsZero() && rec.TrustedAt.IsZero() {
 		// The code provider is built only while a code is still needed: a run resumed
 		// after the proof must not need the SMS provider's secret.
 		codes, err := env.Providers.Codes()
 		if err != nil {
 			return err
 		}
-		if page, ok := codes.(provider.SelfService); ok {
+		page, portal := codes.(provider.SelfService)
+		switch {
+		case env.Actor.TrustPhone != "":
+			if err := env.Actor.CheckTrust(); err != nil {
+				return err
+			}
+			if portal {
+				return errors.New("--trust-phone needs phone_registration: graph: on the portal route the person proves and registers the phone on Microsoft's security-info page themselves, so there is nothing to trust")
+			}
+			err = v.trust(env)
+		case portal:
 			err = v.viaPortal(ctx, env, page.Page())
-		} else {
+		default:
 			err = v.prove(ctx, env, codes)
 		}
 		if err != nil {
 			return err
 		}
 	}
+	if note := VerifyNote(env.State); note != "" {
+		// Kept with the step whichever run registers the number, for status and the result.
+		env.Guidance = append(env.Guidance, note)
+	}
 	return v.register(ctx, env)
+}
+
+// trust takes the technician's word for the number instead of a texted code
+// (start --for --trust-phone --reason): for a person who cannot receive the text
+// while the technician can vouch for them. It is written to the audit before it takes
+// effect, and kept with the number, so that who vouched and why is never lost.
+func (Verify) trust(env *Env) error {
+	rec, num := env.State.Verify, env.State.Phone.E164
+	reason := strings.TrimSpace(env.Actor.TrustPhone)
+	// The number is the state's: the audit takes it from there and masks it.
+	if err := env.record(ActionTrustPhone, reason, nil); err != nil {
+		return fmt.Errorf("%w; nothing was registered: fix that, then run %s again", err, env.again())
+	}
+	rec.TrustedAt, rec.TrustedBy, rec.TrustReason, rec.CheckingAt = env.now(), env.Actor.Name, reason, time.Time{}
+	env.Screen.Say("No code is texted: %s is registered on the word of %s, as --trust-phone asks (%s). Who vouched and why is kept with the number and in the audit.",
+		phone.Mask(num), env.Actor.Name, reason)
+	return env.Save()
 }
 
 // viaPortal walks the person through Microsoft's security-info page, where Microsoft
@@ -83,23 +114,42 @@ func (Verify) viaPortal(ctx context.Context, env *Env, page string) error {
 		fmt.Sprintf("Enter %s, choose \"Text me a code\", and press Next.", phone.Display(num)),
 		"Type the 6-digit code Microsoft texts you, and press Next: the page says the phone was registered.",
 	}
-	env.Guidance = append(env.Guidance, todo...)
+	if env.forOther() {
+		// Only the person can do it, on their own sign-in: the technician hands it over.
+		todo = []string{
+			fmt.Sprintf("Open Microsoft's security-info page, %s, and sign in with their work account.", page),
+			"Choose \"Add sign-in method\", then \"Phone\".",
+			fmt.Sprintf("Enter %s, choose \"Text me a code\", and press Next.", phone.Display(num)),
+			"Type the 6-digit code Microsoft texts them, and press Next: the page says the phone was registered.",
+		}
+	}
+	if !env.forOther() {
+		env.Guidance = append(env.Guidance, todo...)
+	}
 	for {
 		var done bool
-		_, err := env.Screen.AskQR(ctx, screen.QR{
-			Content: page,
-			Scan:    []string{"Scan this code with the phone's camera to open the page there, or open the link on this computer."},
-			Steps:   todo,
-			Reserve: 2,
-		}, func(ctx context.Context, _ bool) error {
+		ask := func(ctx context.Context, _ bool) error {
+			q := prompt.Question{Key: KeyVerifyPortalDone, Message: "Have you added the phone on the security-info page?", Default: "yes"}
+			if env.forOther() {
+				q.Message = "Have they added the phone on the security-info page?"
+			}
 			var err error
-			done, err = env.Prompt.Confirm(ctx, prompt.Question{
-				Key:     KeyVerifyPortalDone,
-				Message: "Have you added the phone on the security-info page?",
-				Default: "yes",
-			})
+			done, err = env.Prompt.Confirm(ctx, q)
 			return err
-		})
+		}
+		var err error
+		if env.forOther() {
+			env.Guidance = nil
+			env.tell(todo...)
+			err = ask(ctx, false)
+		} else {
+			_, err = env.Screen.AskQR(ctx, screen.QR{
+				Content: page,
+				Scan:    []string{"Scan this code with the phone's camera to open the page there, or open the link on this computer."},
+				Steps:   todo,
+				Reserve: 2,
+			}, ask)
+		}
 		if err != nil {
 			return err
 		}
@@ -110,17 +160,21 @@ func (Verify) viaPortal(ctx context.Context, env *Env, page string) error {
 		current, err := reg.MobileMethod(ctx, env.State.User)
 		switch {
 		case errors.Is(err, provider.ErrCannotCheck):
-			env.Screen.Say("(This tool cannot read Microsoft 365's sign-in methods here, so it takes your word for it.)")
+			if env.forOther() {
+				env.Screen.Say("(This tool cannot read Microsoft 365's sign-in methods here, so it takes their word for it.)")
+			} else {
+				env.Screen.Say("(This tool cannot read Microsoft 365's sign-in methods here, so it takes your word for it.)")
+			}
 		case err != nil:
 			return fmt.Errorf("read the Microsoft 365 sign-in methods of %s: %w", env.State.User, err)
 		case current != num:
-			env.Screen.Problem("Microsoft 365 does not show %s as your mobile sign-in phone yet.", phone.Mask(num))
+			env.Screen.Problem("Microsoft 365 does not show %s as %s mobile sign-in phone yet.", phone.Mask(num), env.your())
 			if !env.Interactive {
 				return &prompt.WaitingError{Key: KeyVerifyPortalDone, What: "the phone is not registered on the security-info page yet"}
 			}
 			continue
 		default:
-			env.Screen.OK("Microsoft 365 shows %s as your mobile sign-in phone.", phone.Mask(num))
+			env.Screen.OK("Microsoft 365 shows %s as %s mobile sign-in phone.", phone.Mask(num), env.your())
 		}
 		rec.VerifiedAt, rec.RegisteredAt = env.now(), env.now()
 		return env.Save()
@@ -147,19 +201,32 @@ func (v Verify) prove(ctx context.Context, env *Env, codes provider.CodeSender) 
 			return err
 		}
 	}
-	if !env.Interactive {
+	switch {
+	case !env.Interactive && env.forOther():
+		env.guide(fmt.Sprintf("Ask %s for the %d-digit code texted to %s, then give it with --code (answers key %s) before %s: %s --code CODE.",
+			env.State.User, digits, phone.Mask(to), KeyVerifyCode, env.at(rec.SentAt.Add(valid), true), env.again()))
+	case !env.Interactive:
 		env.guide(fmt.Sprintf("Give the %d-digit code texted to %s (answers key %s, or --code) before %s.",
 			digits, phone.Mask(to), KeyVerifyCode, env.at(rec.SentAt.Add(valid), true)))
+	case env.forOther():
+		// The code reaches the person's phone only: possession is proven by their
+		// reading it out, never by the technician's word.
+		env.Screen.Say("Ask %s to read you the %d-digit code texted to %s.", env.State.User, digits, phone.Mask(to))
+	}
+	q := prompt.Question{
+		Key:     KeyVerifyCode,
+		Message: "Code from the text message",
+		// "another text", not "a new code": some services text the same code again.
+		Help: fmt.Sprintf("Type the %d digits from the text message, or %s to get another text.", digits, resendWord),
+	}
+	if env.forOther() {
+		q.Message = "Code they read to you"
+		q.Help = fmt.Sprintf("The %d digits %s reads from the text message, or %s to text another.", digits, env.State.User, resendWord)
 	}
 	for {
 		expires := rec.SentAt.Add(valid)
 		ans, err := askBefore(ctx, env, expires, func(ctx context.Context) (string, error) {
-			return env.Prompt.Input(ctx, prompt.Question{
-				Key:     KeyVerifyCode,
-				Message: "Code from the text message",
-				// "another text", not "a new code": some services text the same code again.
-				Help: fmt.Sprintf("Type the %d digits from the text message, or %s to get another text.", digits, resendWord),
-			}, func(s string) error { return validateCode(s, digits) })
+			return env.Prompt.Input(ctx, q, func(s string) error { return validateCode(s, digits) })
 		})
 		if errors.Is(err, errExpired) {
 			// Said when it happens, not when the person next types something.
@@ -194,7 +261,11 @@ func (v Verify) prove(ctx context.Context, env *Env, codes provider.CodeSender) 
 		switch check.Status {
 		case provider.CodeApproved:
 			rec.VerifiedAt = env.now()
-			env.Screen.OK("That is the right code: the phone is yours.")
+			if env.forOther() {
+				env.Screen.OK("That is the right code: %s has the phone.", env.State.User)
+			} else {
+				env.Screen.OK("That is the right code: the phone is yours.")
+			}
 			return env.Save()
 		case provider.CodeWrong:
 			env.Screen.Problem("That code is not right. %s left for this code.", plural(check.AttemptsLeft, "try", "tries"))
@@ -257,7 +328,7 @@ func (v Verify) afterCutOffCheck(ctx context.Context, env *Env, codes provider.C
 		if err == nil && current == to {
 			rec.CheckingAt = time.Time{}
 			rec.VerifiedAt, rec.KeptExisting = env.now(), true
-			env.Screen.OK("Microsoft 365 already has %s as your mobile sign-in phone, so no new code is needed.", phone.Mask(to))
+			env.Screen.OK("Microsoft 365 already has %s as %s mobile sign-in phone, so no new code is needed.", phone.Mask(to), env.your())
 			return true, env.Save()
 		}
 	}
@@ -341,13 +412,13 @@ func (v Verify) register(ctx context.Context, env *Env) error {
 	}
 	if current != num {
 		if current != "" {
-			env.Screen.Say("Microsoft 365 already has %s as your mobile sign-in phone.", phone.Mask(current))
+			env.Screen.Say("Microsoft 365 already has %s as %s mobile sign-in phone.", phone.Mask(current), env.your())
 			choice, err := env.Prompt.Select(ctx, prompt.Question{
 				Key:     KeyVerifyReplace,
 				Message: "Which should it be?",
 				Default: replaceYes,
 			}, []prompt.Option{
-				{Value: replaceYes, Label: fmt.Sprintf("%s, the number just proven (replaces %s)", phone.Mask(num), phone.Mask(current))},
+				{Value: replaceYes, Label: fmt.Sprintf("%s, the number just %s (replaces %s)", phone.Mask(num), provenOrTrusted(rec), phone.Mask(current))},
 				{Value: replaceKeep, Label: fmt.Sprintf("Keep %s, and carry on with it", phone.Mask(current))},
 				{Value: replaceOther, Label: "Another number: type it"},
 			})
@@ -371,7 +442,7 @@ func (v Verify) register(ctx context.Context, env *Env) error {
 		rec.MethodID = id
 	}
 	rec.RegisteredAt = env.now()
-	env.Screen.OK("%s is now your Microsoft 365 sign-in phone: codes will be texted to it.", phone.Mask(num))
+	env.Screen.OK("%s is now %s Microsoft 365 sign-in phone: codes will be texted to it.", phone.Mask(num), env.your())
 	return env.Save()
 }
 
@@ -386,8 +457,16 @@ func (Verify) keep(env *Env, current string) error {
 	}
 	env.State.Phone = &state.PhoneAnswer{E164: num.E164, Country: num.Region, Source: state.FromProvider}
 	rec.VerifiedAt, rec.RegisteredAt, rec.KeptExisting = env.now(), env.now(), true
-	env.Screen.OK("%s stays your Microsoft 365 sign-in phone; the next steps use it.", phone.Mask(num.E164))
+	env.Screen.OK("%s stays %s Microsoft 365 sign-in phone; the next steps use it.", phone.Mask(num.E164), env.your())
 	return env.Save()
+}
+
+// provenOrTrusted says how the number came to be registered, for the replace question.
+func provenOrTrusted(rec *state.VerifyRecord) string {
+	if rec.VerifiedAt.IsZero() && !rec.TrustedAt.IsZero() {
+		return "vouched for"
+	}
+	return "proven"
 }
 
 // The answers to the question about a different number already registered.

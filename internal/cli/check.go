@@ -44,7 +44,7 @@ var errChecksFailed = errors.New("some provider checks failed; fix what the line
 
 func runCheck(ctx context.Context, o *CheckOptions) error {
 	f := o.F
-	home, cfg, err := f.HomeAndConfig()
+	home, cfg, err := f.DirAndConfig()
 	if err != nil {
 		return err
 	}

@@ -1,16 +1,20 @@
 package cli
 
 import (
+	"errors"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strings"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/audit"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/keyboard"
 	"github.com/mfa-onboard/mfa-onboard/internal/outbox"
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
+	"github.com/mfa-onboard/mfa-onboard/internal/profile"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/fake"
@@ -31,12 +35,21 @@ type Factory struct {
 	// Keychain is the OS keychain for secrets; nil where none may be used (tests).
 	Keychain secret.Keychain
 
+	// Whoami is the account signed in and this computer's name, for the audit; nil
+	// means the operating system's (tests give fixed ones).
+	Whoami func() (osUser, machine string)
+
 	// keys is the terminal's keyboard, made on first use by an interactive run.
 	keys *keyboard.Keyboard
+	// limits, when set, are the vendor limiters every provider set of this factory
+	// waits at: a batch's runs share one set, so vendors see the batch's total rate.
+	limits *vendorLimits
 
 	// Global flags.
 	HomeFlag       string
 	ConfigFlag     string
+	ProfileFlag    string
+	TechnicianFlag string
 	NonInteractive bool
 	Accessible     bool
 }
@@ -47,8 +60,9 @@ type BuildInfo struct {
 	Commit  string
 }
 
-// Home is the folder for config, state and the outbox: --home, then
-// MFA_ONBOARD_HOME, then the OS's user config folder.
+// Home is the home folder: --home, then MFA_ONBOARD_HOME, then the OS's user config
+// folder. It holds the default customer's files and the profiles folder; what a run
+// reads and writes is in Dir.
 func (f *Factory) Home() (string, error) {
 	if f.HomeFlag != "" {
 		return filepath.Abs(f.HomeFlag)
@@ -63,27 +77,101 @@ func (f *Factory) Home() (string, error) {
 	return filepath.Join(dir, "mfa-onboard"), nil
 }
 
-// HomeAndConfig is the home folder and the configuration in force there.
-func (f *Factory) HomeAndConfig() (string, *config.Config, error) {
+// Profile is the customer this run works for: --profile, then MFA_ONBOARD_PROFILE,
+// else the home folder's own. A name that was never added is a usage error saying
+// how to add it; nothing is created for it.
+func (f *Factory) Profile() (profile.Profile, error) {
 	home, err := f.Home()
+	if err != nil {
+		return profile.Profile{}, err
+	}
+	name, from := f.ProfileFlag, "--profile"
+	if name == "" {
+		name, from = f.Getenv("MFA_ONBOARD_PROFILE"), "MFA_ONBOARD_PROFILE"
+	}
+	p, err := profile.Open(home, name)
+	var bad *profile.NameError
+	var missing *profile.NotFoundError
+	if errors.As(err, &bad) || errors.As(err, &missing) {
+		return p, usagef("%s: %w", from, err)
+	}
+	return p, err
+}
+
+// Dir is the folder of the customer's files (config, state, outbox, demo records,
+// audit): the profile's folder, which is the home folder itself for the default.
+func (f *Factory) Dir() (string, error) {
+	p, err := f.Profile()
+	return p.Dir, err
+}
+
+// DirAndConfig is the customer's folder and the configuration in force there.
+func (f *Factory) DirAndConfig() (string, *config.Config, error) {
+	dir, err := f.Dir()
 	if err != nil {
 		return "", nil, err
 	}
-	cfg, err := f.Config(home)
-	return home, cfg, err
+	cfg, err := f.Config(dir)
+	return dir, cfg, err
 }
 
-// Config loads --config, or config.yaml in the home folder, over the embedded default.
-func (f *Factory) Config(home string) (*config.Config, error) {
+// Config loads --config, or config.yaml in the customer's folder dir, over the
+// embedded default.
+func (f *Factory) Config(dir string) (*config.Config, error) {
 	if f.ConfigFlag != "" {
 		return config.Load(f.ConfigFlag, true)
 	}
-	return config.Load(filepath.Join(home, "config.yaml"), false)
+	return config.Load(filepath.Join(dir, profile.ConfigFile), false)
 }
 
-// Store returns the state store in the home folder.
-func (f *Factory) Store(home string) *state.Store {
-	return state.NewStore(filepath.Join(home, "state"))
+// Store returns the state store in the customer's folder dir. What it saves says
+// who ran the run as the audit does (Actor).
+func (f *Factory) Store(dir string) *state.Store {
+	s := state.NewStore(filepath.Join(dir, profile.StateDir))
+	a := f.Actor()
+	s.SetRunner(state.Runner{OSUser: a.Technician.OSUser, Machine: a.Machine, Technician: a.Technician.Name})
+	return s
+}
+
+// Actor is who this run acts as, for the audit: the OS account, the name given with
+// --technician (or MFA_ONBOARD_TECHNICIAN), and this computer.
+func (f *Factory) Actor() audit.Actor {
+	who := f.Whoami
+	if who == nil {
+		who = systemWhoami(f.Getenv)
+	}
+	osUser, machine := who()
+	name := strings.TrimSpace(f.TechnicianFlag)
+	if name == "" {
+		name = strings.TrimSpace(f.Getenv("MFA_ONBOARD_TECHNICIAN"))
+	}
+	return audit.Actor{Technician: audit.Technician{Name: name, OSUser: osUser}, Machine: machine}
+}
+
+// systemWhoami asks the OS who is signed in (DOMAIN\user on Windows) and the host
+// name, falling back on the environment where there is no account database (a
+// container).
+func systemWhoami(getenv func(string) string) func() (string, string) {
+	return func() (string, string) {
+		name := ""
+		if u, err := user.Current(); err == nil {
+			name = u.Username
+		}
+		for _, k := range []string{"USER", "USERNAME"} {
+			if name == "" {
+				name = getenv(k)
+			}
+		}
+		if name == "" {
+			name = "unknown"
+		}
+		return name, hostname()
+	}
+}
+
+// Audit is the customer's audit log in dir, written as this run's actor.
+func (f *Factory) Audit(dir string) *audit.Log {
+	return audit.New(filepath.Join(dir, profile.AuditFile), f.Actor(), f.Clock)
 }
 
 // Interactive decides once, at the edge, whether a person can be asked: only when
@@ -129,8 +217,18 @@ func (f *Factory) Keyboard() *keyboard.Keyboard {
 
 // ProgramName is the command a person can type to run this program again: the plain
 // name when that is what their PATH finds, else the path they used (./bin/mfa-onboard
-// under make run), so that "run … start to carry on" works when copied.
+// under make run), so that "run … start to carry on" works when copied. For a named
+// profile it carries --profile: without it, the command would work for the default
+// customer instead.
 func (f *Factory) ProgramName() string {
+	name := f.programPath()
+	if p, err := f.Profile(); err == nil && !p.IsDefault() {
+		name += " --profile " + p.Name
+	}
+	return name
+}
+
+func (f *Factory) programPath() string {
 	const name = "mfa-onboard"
 	if f.Program == "" || !strings.ContainsAny(f.Program, `/\`) {
 		return name
@@ -173,14 +271,14 @@ func (f *Factory) Screen() *screen.Screen {
 
 // Providers returns the providers named in cfg. Real ones are built when a step
 // first needs them, so a run that never reaches Duo never needs Duo's keys.
-func (f *Factory) Providers(home string, cfg *config.Config, scr *screen.Screen) (provider.Set, error) {
-	box := outbox.New(filepath.Join(home, "outbox.jsonl"), func(m outbox.Message) {
+func (f *Factory) Providers(dir string, cfg *config.Config, scr *screen.Screen) (provider.Set, error) {
+	box := outbox.New(filepath.Join(dir, profile.OutboxFile), func(m outbox.Message) {
 		to := m.To
 		if strings.HasPrefix(to, "+") {
 			to = phone.Mask(to)
 		}
 		scr.PhoneMessage(m.Channel, to, m.Text)
 	})
-	demo := fake.NewServices(filepath.Join(home, "demo-services.json"), fake.OptionsFrom(cfg), box, f.Clock)
-	return &roles{cfg: cfg, demo: demo, demoSet: demo.Set(cfg.Support.Email), f: f}, nil
+	demo := fake.NewServices(filepath.Join(dir, profile.DemoFile), fake.OptionsFrom(cfg), box, f.Clock)
+	return &roles{cfg: cfg, demo: demo, demoSet: demo.Set(cfg.Support.Email), f: f, limits: f.limits}, nil
 }

@@ -38,7 +38,7 @@ and a re-run finds and reuses what is already there.`,
 }
 
 func runReset(ctx context.Context, o *ResetOptions) error {
-	home, err := o.F.Home()
+	home, err := o.F.Dir()
 	if err != nil {
 		return err
 	}
@@ -94,8 +94,11 @@ func runReset(ctx context.Context, o *ResetOptions) error {
 	}
 	defer unlock()
 	if err := store.Delete(who); err != nil {
+		return errors.Join(err, recordReset(o.F.Audit(home), who, err))
+	}
+	if err := recordReset(o.F.Audit(home), who, nil); err != nil {
 		return err
 	}
-	fmt.Fprintf(o.F.IO.ErrOut, "Progress of %s was forgotten; mfa-onboard start begins again at step 1.\n", who)
+	fmt.Fprintf(o.F.IO.ErrOut, "Progress of %s was forgotten; %s start begins again at step 1.\n", who, o.F.ProgramName())
 	return nil
 }

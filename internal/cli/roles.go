@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
+	"github.com/mfa-onboard/mfa-onboard/internal/httpcall"
 	"github.com/mfa-onboard/mfa-onboard/internal/httpclient"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/duo"
@@ -57,6 +60,50 @@ type roles struct {
 	cred       azcore.TokenCredential
 	credClient *http.Client
 	credErr    error
+
+	// limits pace each vendor's requests: built on first use, which is once for the
+	// process of a start. A batch's runs must all wait at one set, so a set given
+	// here before first use is kept.
+	limitsOnce sync.Once
+	limits     *vendorLimits
+}
+
+// vendorLimits are the request limiters of one process, one per vendor API: every
+// client of that vendor, in every run, waits at the same one, so the vendor sees at
+// most the configured limits.rate from all of them together.
+type vendorLimits struct {
+	duoAdmin, duoAuth, graph, graphCA, twilio, autotask, connectwise, teams, slack *httpcall.Limiter
+}
+
+func newVendorLimits(r config.Rates, clk clock.Clock) *vendorLimits {
+	l := func(name, vendor string) *httpcall.Limiter {
+		return httpcall.NewLimiter(name, r.PerSecond(vendor), clk)
+	}
+	return &vendorLimits{
+		duoAdmin: l("duo admin", config.RateDuo), duoAuth: l("duo auth", config.RateDuo),
+		graph: l("graph", config.RateGraph), graphCA: httpcall.NewLimiter("graph conditional access", min(config.ConditionalAccessRate, r.PerSecond(config.RateGraph)), clk),
+		twilio: l("twilio", config.RateTwilio), autotask: l("autotask", config.RateAutotask),
+		connectwise: l("connectwise", config.RateConnectWise), teams: l("teams", config.RateTeams), slack: l("slack", config.RateSlack),
+	}
+}
+
+// graphFor is the Graph limiter of a request: Conditional Access has its own, much
+// lower, limit.
+func (l *vendorLimits) graphFor(req *http.Request) *httpcall.Limiter {
+	if strings.Contains(req.URL.Path, "/identity/conditionalAccess/") {
+		return l.graphCA
+	}
+	return l.graph
+}
+
+// rateLimits are the limiters this set's clients are given.
+func (r *roles) rateLimits() *vendorLimits {
+	r.limitsOnce.Do(func() {
+		if r.limits == nil {
+			r.limits = newVendorLimits(r.cfg.Limits.Rate, r.f.Clock)
+		}
+	})
+	return r.limits
 }
 
 func (r *roles) Codes() (provider.CodeSender, error) {
@@ -190,7 +237,11 @@ func (r *roles) buildWebhook(name string) (provider.Notifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := webhook.New(webhook.Config{Kind: name, URL: url, HTTPClient: client, Template: r.cfg.Notify.Template, Clock: r.f.Clock})
+	lim := r.rateLimits().teams
+	if name == config.SlackName {
+		lim = r.rateLimits().slack
+	}
+	w, err := webhook.New(webhook.Config{Kind: name, URL: url, HTTPClient: httpcall.Limited(client, lim), Template: r.cfg.Notify.Template, Clock: r.f.Clock})
 	if err != nil {
 		return nil, fmt.Errorf("notify.%s: %w", name, err)
 	}
@@ -210,7 +261,7 @@ func (r *roles) buildAutotask() (provider.Notifier, error) {
 	t, err := autotask.New(autotask.Config{
 		APIUser: a.APIUser, Secret: sec, IntegrationCode: a.IntegrationCode, ZoneURL: a.ZoneURL, BaseURL: a.BaseURL,
 		CompanyID: a.CompanyID, QueueID: a.QueueID, Status: a.Status, Priority: a.Priority,
-		IssueType: a.IssueType, SubIssueType: a.SubIssueType, Fields: a.Fields, HTTPClient: client, Template: r.cfg.Notify.Template, Clock: r.f.Clock,
+		IssueType: a.IssueType, SubIssueType: a.SubIssueType, Fields: a.Fields, HTTPClient: httpcall.Limited(client, r.rateLimits().autotask), Template: r.cfg.Notify.Template, Clock: r.f.Clock,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("notify.autotask: %w", err)
@@ -232,7 +283,7 @@ func (r *roles) buildConnectWise() (provider.Notifier, error) {
 		Site: c.Site, CompanyID: c.CompanyID, PublicKey: c.PublicKey, PrivateKey: key, ClientID: c.ClientID, Codebase: c.Codebase,
 		Board: connectwise.Ref{ID: c.Board.ID, Name: c.Board.Name}, Status: connectwise.Ref{ID: c.Status.ID, Name: c.Status.Name},
 		Company: connectwise.CompanyRef{ID: c.Company.ID, Identifier: c.Company.Identifier},
-		BaseURL: c.BaseURL, HTTPClient: client, Template: r.cfg.Notify.Template, Clock: r.f.Clock,
+		BaseURL: c.BaseURL, HTTPClient: httpcall.Limited(client, r.rateLimits().connectwise), Template: r.cfg.Notify.Template, Clock: r.f.Clock,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("notify.connectwise: %w", err)
@@ -335,7 +386,7 @@ func (r *roles) buildTwilio() (*twilio.Client, error) {
 	}
 	c, err := twilio.New(twilio.Config{
 		AccountSID: t.AccountSID, AuthToken: token, ServiceSID: t.VerifyServiceSID, BaseURL: t.BaseURL,
-		HTTPClient: client, Clock: r.f.Clock,
+		HTTPClient: httpcall.Limited(client, r.rateLimits().twilio), Clock: r.f.Clock,
 		ResendCoolDown: r.cfg.Limits.ResendCoolDown.D(), CodeValid: r.cfg.Limits.CodeValid.D(),
 	})
 	if err != nil {
@@ -381,7 +432,9 @@ func (r *roles) buildGraph() (*graph.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := graph.New(graph.Config{TenantID: g.TenantID, ClientID: g.ClientID, Credential: cred, BaseURL: g.BaseURL, HTTPClient: client, Clock: r.f.Clock,
+	// The token requests keep the credential's own client: they go to the authority,
+	// not to Graph, and do not count against Graph's limits.
+	c, err := graph.New(graph.Config{TenantID: g.TenantID, ClientID: g.ClientID, Credential: cred, BaseURL: g.BaseURL, HTTPClient: httpcall.LimitedBy(client, r.rateLimits().graphFor), Clock: r.f.Clock,
 		Needs: graphNeeds(r.cfg), Enforcement: graphEnforcement(r.cfg), EnforcementGroup: g.EnforcementGroup})
 	if err != nil {
 		return nil, &config.Error{File: "config", Err: err}
@@ -448,7 +501,7 @@ func (r *roles) buildDuo() (*duo.Client, error) {
 		AdminSKey:       adminKey,
 		AuthIKey:        d.AuthIKey,
 		AuthSKey:        authKey,
-		HTTPClient:      client,
+		HTTPClient:      duo.Limited(client, r.rateLimits().duoAdmin, r.rateLimits().duoAuth),
 		ActivationValid: valid,
 		CreateUsers:     d.CreateUsers,
 		Clock:           r.f.Clock,

@@ -23,7 +23,10 @@ a verified mobile number for Microsoft 365, the support desk told, and Duo Mobil
 enrolled and tested. Quit at any point; "mfa-onboard start" carries on where it stopped.
 
 With no configuration it runs on demo providers: nothing is sent, and what a phone
-would receive is shown on screen and written to outbox.jsonl in the home folder.`,
+would receive is shown on screen and written to outbox.jsonl in the home folder.
+
+For several customers, give each a profile ("mfa-onboard profiles add NAME") and
+choose it with --profile NAME: its config, people's progress and audit are its own.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -33,7 +36,9 @@ would receive is shown on screen and written to outbox.jsonl in the home folder.
 	root.SetErr(f.IO.ErrOut)
 	pf := root.PersistentFlags()
 	pf.StringVar(&f.HomeFlag, "home", "", "folder for config, state and the outbox (default: $MFA_ONBOARD_HOME, else the user config folder)")
-	pf.StringVar(&f.ConfigFlag, "config", "", "config file to use instead of config.yaml in the home folder")
+	pf.StringVar(&f.ConfigFlag, "config", "", "config file to use instead of config.yaml in the home folder (or the profile's)")
+	pf.StringVar(&f.ProfileFlag, "profile", "", "the customer to work for: a profile made with \"profiles add\" (default: $MFA_ONBOARD_PROFILE, else the home folder's own)")
+	pf.StringVar(&f.TechnicianFlag, "technician", "", "your name, recorded in the audit beside the computer's account (default: $MFA_ONBOARD_TECHNICIAN)")
 	pf.BoolVar(&f.NonInteractive, "non-interactive", false, "never prompt: stop as waiting (exit 3) when a step needs a person")
 	pf.BoolVar(&f.Accessible, "accessible", false, "plain line-by-line prompts, for screen readers and simple terminals")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
@@ -41,12 +46,17 @@ would receive is shown on screen and written to outbox.jsonl in the home folder.
 
 	root.AddCommand(
 		newStartCmd(f),
+		newBatchCmd(f),
 		newStatusCmd(f),
+		newReportCmd(f),
 		newResetCmd(f),
 		newVersionCmd(f),
 		newProvidersCmd(f),
 		newCheckCmd(f, "doctor"),
 		newSecretsCmd(f),
+		newProfilesCmd(f),
+		newAuditCmd(f),
+		newRemindCmd(f),
 	)
 	refuseUnknownShells(root)
 	return root

@@ -123,7 +123,7 @@ func readSecret(f *Factory, name string) (string, error) {
 }
 
 func runSecretsList(f *Factory) error {
-	_, cfg, err := f.HomeAndConfig()
+	_, cfg, err := f.DirAndConfig()
 	if err != nil {
 		return err
 	}

@@ -14,9 +14,11 @@ import (
 
 	"github.com/mfa-onboard/mfa-onboard/internal/account"
 	"github.com/mfa-onboard/mfa-onboard/internal/answers"
+	"github.com/mfa-onboard/mfa-onboard/internal/audit"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 	"github.com/mfa-onboard/mfa-onboard/internal/screen"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 	"github.com/mfa-onboard/mfa-onboard/internal/wizard"
@@ -34,6 +36,19 @@ type StartOptions struct {
 	Country      string
 	Code         string
 	ReplacePhone bool
+
+	// For is the person a technician acts for (--for); the run is then theirs, in the
+	// technician's words, and never the person's own (--user).
+	For string
+	// TrustPhone and Reason register the number without a texted code, on the
+	// technician's word, for the reason given (--trust-phone --reason).
+	TrustPhone bool
+	Reason     string
+	// Platform answers duo-install.platform (ios, android): a batch's CSV gives it.
+	Platform string
+	// Manager is who reminders escalate to (a batch CSV's manager column); empty
+	// keeps what the state has.
+	Manager string
 }
 
 func newStartCmd(f *Factory) *cobra.Command {
@@ -50,10 +65,16 @@ that needs a person saves its progress and the run ends with exit code 3.`,
 			if err := checkOutput(o.Output); err != nil {
 				return err
 			}
+			if err := o.checkActor(); err != nil {
+				return err
+			}
 			return runStart(cmd.Context(), o)
 		},
 	}
 	cmd.Flags().StringVar(&o.User, "user", "", "work email address (Microsoft 365 sign-in name) of the person being enrolled")
+	cmd.Flags().StringVar(&o.For, "for", "", "act for this person (work email) as their technician: what admin APIs can do is done, and what only they can do is handed over to them")
+	cmd.Flags().BoolVar(&o.TrustPhone, "trust-phone", false, "with --for: register the number without a texted code, on your word (needs --reason; recorded with your name in the audit)")
+	cmd.Flags().StringVar(&o.Reason, "reason", "", "why the number is trusted without a code (with --trust-phone)")
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "result format: text or json (json goes to stdout, alone)")
 	cmd.Flags().StringVar(&o.AnswersFile, "answers", "", "YAML file of answers to the steps' questions (see the README)")
 	cmd.Flags().StringVar(&o.Phone, "phone", "", "mobile number (answers phone.number)")
@@ -61,6 +82,53 @@ that needs a person saves its progress and the run ends with exit code 3.`,
 	cmd.Flags().BoolVar(&o.ReplacePhone, "replace-phone", false, "replace a different mobile number already registered in Microsoft 365 (answers verify.replace)")
 	cmd.Flags().StringVar(&o.Code, "code", "", "the code the waiting step asks for: texted code, or the one Duo Mobile shows")
 	return cmd
+}
+
+// checkActor refuses flags that do not make one clear run: the person's own (--user)
+// or a technician's for them (--for), and a number trusted without a code only on a
+// technician's explicit word with a reason.
+func (o *StartOptions) checkActor() error {
+	if o.For != "" && o.User != "" {
+		return usagef("--for and --user cannot be used together: --for %s is a technician's run on the person's behalf, --user their own run on their computer; give one", o.For)
+	}
+	if o.For != "" {
+		who, err := account.Parse(o.For)
+		if err != nil {
+			return usagef("--for %q: %v", o.For, err)
+		}
+		o.For = who
+	}
+	o.Reason = sanitize.Line(o.Reason)
+	switch {
+	case o.TrustPhone && o.For == "":
+		return usagef("--trust-phone is a technician's decision for someone else: use it with --for EMAIL")
+	case o.TrustPhone && o.Reason == "":
+		return usagef("--trust-phone needs --reason TEXT: why the number may be registered without a texted code (kept with the number and in the audit)")
+	case !o.TrustPhone && o.Reason != "":
+		return usagef("--reason goes with --trust-phone; without it every number is proven with a texted code")
+	}
+	return nil
+}
+
+// person is the address given for whose procedure this is: --for or --user.
+func (o *StartOptions) person() string {
+	if o.For != "" {
+		return o.For
+	}
+	return o.User
+}
+
+// actor is who this run is for and in whose words: the person, or the technician
+// acting for them (--for), named as the audit names them.
+func (o *StartOptions) actor() steps.Actor {
+	if o.For == "" {
+		return steps.Actor{}
+	}
+	a := steps.Actor{Technician: true, Name: audit.Entry{Technician: o.F.Actor().Technician}.Who()}
+	if o.TrustPhone {
+		a.TrustPhone = o.Reason
+	}
+	return a
 }
 
 func checkOutput(o string) error {
@@ -119,7 +187,7 @@ func runStart(ctx context.Context, o *StartOptions) error {
 		if who != "" {
 			return who
 		}
-		if u, err := account.Parse(o.User); err == nil {
+		if u, err := account.Parse(o.person()); err == nil {
 			return u
 		}
 		return ""
@@ -130,7 +198,7 @@ func runStart(ctx context.Context, o *StartOptions) error {
 // start is the run itself; known is set to the person as soon as that is settled.
 func (o *StartOptions) start(ctx context.Context, known *string) error {
 	f := o.F
-	home, cfg, err := f.HomeAndConfig()
+	home, cfg, err := f.DirAndConfig()
 	if err != nil {
 		return err
 	}
@@ -153,7 +221,7 @@ func (o *StartOptions) start(ctx context.Context, known *string) error {
 
 	// The person's lock is taken before anything is shown, so a second start for
 	// them stops at once, with nothing but the reason on screen.
-	who, others, err := knownUser(o.User, given[steps.KeyUser], store)
+	who, others, err := knownUser(o.person(), given[steps.KeyUser], store, interactive)
 	if err != nil {
 		return err
 	}
@@ -189,7 +257,13 @@ func (o *StartOptions) start(ctx context.Context, known *string) error {
 	} else if err != nil {
 		return err
 	}
-	welcome(scr, st, list, f.ProgramName())
+	if o.Manager != "" {
+		st.Manager = o.Manager
+	}
+	if o.For != "" {
+		scr.Say("Acting for %s as their technician: what only they can do (read you the texted code, tap the activation link, approve the push) is handed over to them.", who)
+	}
+	welcome(scr, st, list, f.ProgramName(), o.again(who))
 
 	env := &steps.Env{
 		State:       st,
@@ -202,8 +276,10 @@ func (o *StartOptions) start(ctx context.Context, known *string) error {
 		Interactive: interactive,
 		Computer:    hostname(),
 		Program:     f.ProgramName(),
+		Actor:       o.actor(),
+		Record:      trustRecorder(f.Audit(home), cfg, st),
 	}
-	runner := &wizard.Runner{Steps: list, Env: env}
+	runner := &wizard.Runner{Steps: list, Env: env, Auditor: &stepAuditor{log: f.Audit(home), cfg: cfg, set: set}}
 	outcome, runErr := runner.Run(ctx)
 	sum := summarize(list, st)
 	sum.Outcome = outcome
@@ -212,7 +288,7 @@ func (o *StartOptions) start(ctx context.Context, known *string) error {
 		// The steps say what each did, but not, say, that none of it could be saved.
 		sum.Reason = runErr.Error()
 	}
-	closing(scr, sum, runErr, f.ProgramName())
+	closeRun(scr, sum, runErr, o.again(who))
 	if o.Output == "json" {
 		if err := writeJSON(f.IO.Out, sum); err != nil {
 			return err
@@ -252,6 +328,10 @@ func isWaiting(err error) bool {
 
 func lockUser(store *state.Store, who string) (func() error, error) {
 	unlock, err := store.Lock(who)
+	var held *state.LockedError
+	if errors.As(err, &held) && held.Known {
+		return nil, fmt.Errorf("another mfa-onboard is already working for %s (%s); finish or close it first", who, held.Holder)
+	}
 	if errors.Is(err, state.ErrLocked) {
 		return nil, fmt.Errorf("another mfa-onboard is already working for %s on this computer; finish or close it first", who)
 	}
@@ -260,8 +340,9 @@ func lockUser(store *state.Store, who string) (func() error, error) {
 
 // knownUser is whose procedure this is when that is settled without asking: --user,
 // the answers file, or the one person who has started on this computer. "" means
-// the person must be asked, choosing among others if several have started here.
-func knownUser(flag, given string, store *state.Store) (string, []string, error) {
+// the person must be asked, choosing among others if several have started here and
+// the run is interactive.
+func knownUser(flag, given string, store *state.Store, interactive bool) (string, []string, error) {
 	if flag != "" {
 		who, err := account.Parse(flag)
 		if err != nil {
@@ -276,12 +357,22 @@ func knownUser(flag, given string, store *state.Store) (string, []string, error)
 		}
 		return who, nil, nil
 	}
-	existing, err := store.List()
+	// Only files up to a second person are read: that settles that there is no one
+	// person, so a run without a person costs the same however many have started.
+	found, err := store.Sole()
 	if err != nil {
 		return "", nil, listProblem(err)
 	}
-	if len(existing) == 1 {
-		return existing[0].User, nil, nil
+	if found.State != nil {
+		return found.State.User, nil, nil
+	}
+	if found.Several == nil || !interactive {
+		// Without a person to pick from the list, nobody needs it: the run waits for --user.
+		return "", nil, nil
+	}
+	existing, err := store.List()
+	if err != nil {
+		return "", nil, listProblem(err)
 	}
 	var others []string
 	for _, st := range existing {
@@ -348,6 +439,7 @@ func (o *StartOptions) answers(country string) (map[string]string, error) {
 		{"--country", steps.KeyPhoneCountry, o.Country},
 		{"--phone", steps.KeyPhoneNumber, o.Phone},
 		{"--code", steps.KeyVerifyCode, o.Code},
+		{"the platform", steps.KeyDuoPlatform, o.Platform},
 	}
 	for _, fl := range flags {
 		if fl.value == "" {
@@ -393,7 +485,39 @@ func banner(scr *screen.Screen, home string, set provider.Set) {
 	scr.Blank()
 }
 
-func welcome(scr *screen.Screen, st *state.State, list []steps.Step, program string) {
+// again is the command that carries on this run for who: a technician's carries on
+// as theirs, by the same or another technician.
+func (o *StartOptions) again(who string) string {
+	cmd := o.F.ProgramName() + " start"
+	if o.For != "" {
+		cmd += " --for " + who
+	}
+	return cmd
+}
+
+// trustRecorder writes a number trusted without a texted code to the customer's
+// audit (audit.TrustedPhone: who, for whom, which number, masked, and why) before the
+// verify step registers it, so that no such number is ever registered unrecorded.
+func trustRecorder(log *audit.Log, cfg *config.Config, st *state.State) func(action, reason string, ids map[string]string) error {
+	return func(action, reason string, ids map[string]string) error {
+		e := audit.Entry{Action: action, User: st.User, Result: string(state.Done), Reason: reason}
+		if action == steps.ActionTrustPhone {
+			num := ""
+			if st.Phone != nil {
+				num = st.Phone.E164
+			}
+			e = audit.TrustedPhone(st.User, num, backends(cfg, []provider.Role{provider.RolePhoneRegistration}), reason)
+		}
+		if len(ids) > 0 {
+			e.IDs = ids
+		}
+		return log.Append(e)
+	}
+}
+
+// welcome greets the person (or their technician); again is the command that
+// carries on later.
+func welcome(scr *screen.Screen, st *state.State, list []steps.Step, program, again string) {
 	done := 0
 	for _, s := range list {
 		if st.Step(s.ID()).Status == state.Done {
@@ -415,10 +539,16 @@ func welcome(scr *screen.Screen, st *state.State, list []steps.Step, program str
 		scr.Say("Setting up two-step sign-in for %s.", st.User)
 	}
 	scr.Say("You can stop at any time with Ctrl-C, and carry on later with:")
-	scr.Say("  %s start", program)
+	scr.Say("  %s", again)
 }
 
+// closing is closeRun for the person's own run of program.
 func closing(scr *screen.Screen, sum wizard.Summary, err error, program string) {
+	closeRun(scr, sum, err, program+" start")
+}
+
+// closeRun says how the run ended and what carries it on: again, the command.
+func closeRun(scr *screen.Screen, sum wizard.Summary, err error, again string) {
 	scr.Blank()
 	var need *prompt.NeedsAnswerError
 	var wait interface{ Waiting() string }
@@ -426,12 +556,12 @@ func closing(scr *screen.Screen, sum wizard.Summary, err error, program string) 
 	switch {
 	case errors.As(err, &save):
 		// The error below says the save failed: nothing here may say it worked.
-		scr.Problem("The progress of step %q could not be saved, so what this run did since its last save is lost. Fix what the error below says, then run %s start.", save.StepID, program)
+		scr.Problem("The progress of step %q could not be saved, so what this run did since its last save is lost. Fix what the error below says, then run %s.", save.StepID, again)
 	case sum.Outcome == wizard.Completed:
 		scr.OK("All %d steps are done. Two-step sign-in is set up for %s.", len(sum.Steps), sum.User)
 	case sum.Outcome == wizard.Interrupted:
 		scr.Say("Stopped. Your progress is saved; to carry on at %q, run:", sum.WaitingOn)
-		scr.Say("  %s start", program)
+		scr.Say("  %s", again)
 	case errors.As(err, &need):
 		how := fmt.Sprintf("answers file key %q", need.Key)
 		if flag := answerFlag(need.Key); flag != "" {
@@ -442,12 +572,12 @@ func closing(scr *screen.Screen, sum wizard.Summary, err error, program string) 
 			verb = "needs a new answer for"
 		}
 		scr.Say("Waiting on the person at step %q: it %s %s.", sum.WaitingOn, verb, how)
-		scr.Say("Give it, or run %s start in a terminal to carry on.", program)
+		scr.Say("Give it, or run %s in a terminal to carry on.", again)
 	case errors.As(err, &wait):
 		scr.Say("Waiting on the person at step %q: %v.", sum.WaitingOn, err)
-		scr.Say("Run %s start again once they have done it.", program)
+		scr.Say("Run %s again once they have done it.", again)
 	case sum.Outcome == wizard.Failed:
-		scr.Problem("Step %q did not finish; your progress is saved. Fix what the error below says, then run %s start.", sum.WaitingOn, program)
+		scr.Problem("Step %q did not finish; your progress is saved. Fix what the error below says, then run %s.", sum.WaitingOn, again)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -23,6 +24,12 @@ type StatusOptions struct {
 
 	User   string
 	Output string
+
+	// All lists everyone who has started here, filtered by Waiting, Failed and Step.
+	All     bool
+	Waiting bool
+	Failed  bool
+	Step    string
 }
 
 func newStatusCmd(f *Factory) *cobra.Command {
@@ -30,22 +37,67 @@ func newStatusCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show where each step stands",
-		Args:  cobra.NoArgs,
+		Long: `Show where each step stands for one person, or with --all for everyone who has
+started here: one line each, with the steps done, the step they are waiting on, when
+their progress last changed and who ran that run.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkOutput(o.Output); err != nil {
+			if err := o.check(); err != nil {
 				return err
+			}
+			if o.All {
+				return runStatusAll(cmd.Context(), o)
 			}
 			user := func() string { return o.User }
 			return oneResult(o.F, o.Output, user, func() error { return runStatus(cmd.Context(), o) })
 		},
 	}
 	cmd.Flags().StringVar(&o.User, "user", "", "whose progress to show (needed when several people have started here)")
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "result format: text or json")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "result format: table (or text), json, or csv with --all")
+	cmd.Flags().BoolVar(&o.All, "all", false, "everyone who has started here, one line each")
+	cmd.Flags().BoolVar(&o.Waiting, "waiting", false, "with --all: only people waiting on a step")
+	cmd.Flags().BoolVar(&o.Failed, "failed", false, "with --all: only people whose step failed")
+	cmd.Flags().StringVar(&o.Step, "step", "", "with --all: only people at this step (its id, such as verify)")
 	return cmd
 }
 
+// check refuses flags that do not go together before anything is read.
+func (o *StatusOptions) check() error {
+	switch o.Output {
+	case "table":
+		o.Output = "text"
+	case "text", "json":
+	case "csv":
+		if !o.All {
+			return usagef("--output csv lists everyone: add --all")
+		}
+	default:
+		return usagef("--output %q: use table, json or csv", o.Output)
+	}
+	if !o.All {
+		if o.Waiting || o.Failed || o.Step != "" {
+			return usagef("--waiting, --failed and --step choose among everyone: add --all")
+		}
+		return nil
+	}
+	if o.User != "" {
+		return usagef("--all lists everyone: leave out --user, or drop --all to see one person's steps")
+	}
+	if o.Step != "" {
+		var ids []string
+		for _, s := range steps.All() {
+			if s.ID() == o.Step {
+				return nil
+			}
+			ids = append(ids, s.ID())
+		}
+		return usagef("--step %q is not a step id: use one of %s", sanitize.Inline(o.Step), strings.Join(ids, ", "))
+	}
+	return nil
+}
+
 func runStatus(_ context.Context, o *StatusOptions) error {
-	home, err := o.F.Home()
+	home, err := o.F.Dir()
 	if err != nil {
 		return err
 	}
@@ -69,7 +121,7 @@ func runStatus(_ context.Context, o *StatusOptions) error {
 	}
 	sum := summarize(list, st)
 	if o.Output == "json" {
-		return writeJSON(o.F.IO.Out, sum)
+		return writeStatusJSON(o.F.IO.Out, sum, st.LastRun)
 	}
 	w := o.F.IO.Out
 	if sum.User != "" {
@@ -93,8 +145,10 @@ func runStatus(_ context.Context, o *StatusOptions) error {
 }
 
 // findState loads the state of user, or of the only person who has started; nil
-// means nobody has started. Without user, any file List could not read stops it,
-// even beside one readable person: the unreadable one may be whom it is meant for.
+// means nobody has started. Without user, any file read that could not be used stops
+// it, even beside one readable person: the unreadable one may be whom it is meant
+// for. Files are read only until a second person is found (state.Store.Sole), so
+// this costs the same for two people as for ten thousand.
 func findState(store *state.Store, user string) (*state.State, error) {
 	if user != "" {
 		st, err := store.Load(user)
@@ -103,21 +157,18 @@ func findState(store *state.Store, user string) (*state.State, error) {
 		}
 		return st, err
 	}
-	all, err := store.List()
+	found, err := store.Sole()
 	if err != nil {
 		return nil, listProblem(err)
 	}
-	switch len(all) {
-	case 0:
-		return nil, nil
-	case 1:
-		return all[0], nil
+	if found.Several == nil {
+		return found.State, nil
 	}
-	names := ""
-	for _, s := range all {
-		names += " " + s.User
+	names := strings.Join(found.Several, ", ")
+	if more := found.Files - len(found.Several); more > 0 {
+		names += fmt.Sprintf(" and %d more state files", more)
 	}
-	return nil, usagef("several people have started here (%s); choose one with --user", names[1:])
+	return nil, usagef("several people have started here (%s); choose one with --user", names)
 }
 
 // writeTable prints the summary for a person. The user and every reason come from a
@@ -154,11 +205,14 @@ func writeTable(w io.Writer, sum wizard.Summary) error {
 // why when a technician's run said.
 func summarize(list []steps.Step, st *state.State) wizard.Summary {
 	sum := wizard.Summarize(list, st)
-	if line := enforcementLine(st); line != "" {
-		for i := range sum.Steps {
-			if sum.Steps[i].ID == (steps.NotifySupport{}).ID() && sum.Steps[i].Reason == "" {
-				sum.Steps[i].Reason = line
-			}
+	notes := map[string]string{
+		(steps.NotifySupport{}).ID(): enforcementLine(st),
+		// A number registered on a technician's word says so wherever it is shown.
+		(steps.Verify{}).ID(): steps.VerifyNote(st),
+	}
+	for i := range sum.Steps {
+		if note := notes[sum.Steps[i].ID]; note != "" && sum.Steps[i].Reason == "" {
+			sum.Steps[i].Reason = note
 		}
 	}
 	return sum

@@ -5,14 +5,17 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,6 +47,7 @@ type Config struct {
 	Graph  Graph  `yaml:"graph"`
 	Twilio Twilio `yaml:"twilio"`
 	Notify Notify `yaml:"notify"`
+	Remind Remind `yaml:"remind"`
 }
 
 // Notify configures each way of telling the support desk named in providers.notify.
@@ -293,6 +297,106 @@ type Limits struct {
 	ResendCoolDown  Duration `yaml:"resend_cooldown"`
 	ActivationValid Duration `yaml:"activation_valid"`
 	PushValid       Duration `yaml:"push_valid"`
+	// Rate is how many requests a second this process sends each vendor's API, all
+	// its runs together (a batch's workers share one limiter per vendor).
+	Rate Rates `yaml:"rate"`
+}
+
+// Rates are limits.rate: requests a second per vendor; one left out (zero) is the
+// vendor's default (DefaultRates).
+type Rates struct {
+	// Duo applies to the Admin API and the Auth API each.
+	Duo         Rate `yaml:"duo"`
+	Graph       Rate `yaml:"graph"`
+	Twilio      Rate `yaml:"twilio"`
+	Autotask    Rate `yaml:"autotask"`
+	ConnectWise Rate `yaml:"connectwise"`
+	Teams       Rate `yaml:"teams"`
+	Slack       Rate `yaml:"slack"`
+}
+
+// The vendors limits.rate names.
+const (
+	RateDuo         = "duo"
+	RateGraph       = "graph"
+	RateTwilio      = "twilio"
+	RateAutotask    = "autotask"
+	RateConnectWise = "connectwise"
+	RateTeams       = "teams"
+	RateSlack       = "slack"
+)
+
+// DefaultRates are requests a second per vendor, kept under what each vendor
+// publishes, so that a batch is never the reason a tenant is throttled:
+//   - duo 5/s (each API): Duo publishes no request rate for the Admin and Auth API
+//     endpoints used, only object and SSO limits, and answers 429 (code 42901)
+//     beyond its own (https://duo.com/docs/rate-limits).
+//   - graph 10/s: Microsoft Graph's identity and access limits allow an app 3,500
+//     resource units per 10 s in a tenant under 50 users and 3,000 writes per 150 s
+//     (20/s); 10/s leaves half the write quota to the tenant's other apps
+//     (https://learn.microsoft.com/graph/throttling-limits#identity-and-access-service-limits).
+//     Conditional Access reads, limited to 1/s per tenant for all apps, have their
+//     own limiter (ConditionalAccessRate).
+//   - twilio 10/s: Twilio limits each account's concurrent requests (error 20429,
+//     https://www.twilio.com/docs/api/errors/20429) and Verify's status checks
+//     (https://www.twilio.com/docs/verify/api/rate-limits-and-timeouts); a batch
+//     makes a few calls a person.
+//   - autotask 1/s: 3,600 an hour, under the 10,000 an hour one Autotask database
+//     allows all its integrations together, and under the half of it past which
+//     Autotask slows every answer down
+//     (https://ww1.autotask.net/help/DeveloperHelp/Content/APIs/REST/General_Topics/REST_Thresholds_Limits.htm);
+//     at this rate calls also stay within its 3 threads per endpoint
+//     (https://ww1.autotask.net/help/DeveloperHelp/Content/APIs/General/ThreadLimiting.htm).
+//   - connectwise 2/s: ConnectWise PSA publishes no number, and answers 429 with
+//     Retry-After when it throttles (https://developer.connectwise.com); a ticket
+//     search and a create per person.
+//   - teams 1/s, slack 1/s: Slack allows posting one message a second, short bursts
+//     aside (https://api.slack.com/docs/rate-limits); Microsoft documents no rate for a
+//     Teams Workflows webhook, and one notice a second is plenty.
+var DefaultRates = map[string]float64{
+	RateDuo: 5, RateGraph: 10, RateTwilio: 10, RateAutotask: 1, RateConnectWise: 2, RateTeams: 1, RateSlack: 1,
+}
+
+// ConditionalAccessRate is Microsoft Graph's limit on Conditional Access requests:
+// 1 a second per tenant, for all apps together
+// (https://learn.microsoft.com/graph/throttling-limits#identity-protection-and-conditional-access-service-limits).
+const ConditionalAccessRate = 1.0
+
+// PerSecond is vendor's rate: the configured one, else its default.
+func (r Rates) PerSecond(vendor string) float64 {
+	set := map[string]Rate{
+		RateDuo: r.Duo, RateGraph: r.Graph, RateTwilio: r.Twilio, RateAutotask: r.Autotask,
+		RateConnectWise: r.ConnectWise, RateTeams: r.Teams, RateSlack: r.Slack,
+	}[vendor]
+	if set > 0 {
+		return float64(set)
+	}
+	return DefaultRates[vendor]
+}
+
+// maxRate bounds a configured rate: no vendor here takes more, and a larger number
+// is a typo that would take the limit away.
+const maxRate = 1000
+
+// Rate is requests a second, written 10/s, 600/min or 3600/h (a bare number is per
+// second).
+type Rate float64
+
+// UnmarshalYAML reads a rate in its unit.
+func (r *Rate) UnmarshalYAML(n *yaml.Node) error {
+	num, unit, _ := strings.Cut(strings.TrimSpace(n.Value), "/")
+	per := map[string]float64{"": 1, "s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}[strings.TrimSpace(unit)]
+	v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	switch {
+	case err != nil || per == 0 || math.IsNaN(v) || math.IsInf(v, 0):
+		return fmt.Errorf("line %d: limits.rate %q is not a rate like 10/s, 600/min or 3600/h", n.Line, n.Value)
+	case v <= 0:
+		return fmt.Errorf("line %d: limits.rate %q must be more than 0: a vendor cannot be called at all without it", n.Line, n.Value)
+	case v/per > maxRate:
+		return fmt.Errorf("line %d: limits.rate %q is too fast: at most %d/s", n.Line, n.Value, maxRate)
+	}
+	*r = Rate(v / per)
+	return nil
 }
 
 // Duration is a time.Duration written the Go way in YAML ("30s", "10m").
@@ -505,9 +609,112 @@ func (c *Config) validate() error {
 			return err
 		}
 	}
+	if err := c.Remind.validate(); err != nil {
+		return err
+	}
 	if c.Providers.PhoneRegistration == GraphName || c.Graph.Configured() {
 		return c.Graph.validate()
 	}
+	return nil
+}
+
+// Remind is when and how "mfa-onboard remind" nudges people who wait on a part only
+// they can do. Each value left out (or max 0) is its default: after 72h, every 24h,
+// max 3, channel auto.
+type Remind struct {
+	// After is how long a person waits on their part before the first reminder.
+	After Span `yaml:"after"`
+	// Every is the least time between two reminders to one person.
+	Every Span `yaml:"every"`
+	// Max is how many reminders a person gets before their manager (or, with none
+	// recorded, the support desk) is told instead.
+	Max int `yaml:"max"`
+	// Channel is how reminders reach people: mail (to their work address, through the
+	// first providers.notify channel that can mail a person), or auto, which is mail
+	// while no SMS provider can send a message of the tool's own.
+	Channel string `yaml:"channel"`
+}
+
+// The defaults of remind, and its channels.
+const (
+	DefaultRemindAfter = 72 * time.Hour
+	DefaultRemindEvery = 24 * time.Hour
+	DefaultRemindMax   = 3
+	RemindAuto         = "auto"
+	RemindMail         = "mail"
+	RemindSMS          = "sms"
+)
+
+// WaitAfter is remind.after, or its default.
+func (r Remind) WaitAfter() time.Duration { return cmp.Or(r.After.d, DefaultRemindAfter) }
+
+// Interval is remind.every, or its default.
+func (r Remind) Interval() time.Duration { return cmp.Or(r.Every.d, DefaultRemindEvery) }
+
+// Limit is remind.max, or its default.
+func (r Remind) Limit() int { return cmp.Or(r.Max, DefaultRemindMax) }
+
+// Via is remind.channel, or its default.
+func (r Remind) Via() string { return cmp.Or(r.Channel, RemindAuto) }
+
+func (r Remind) validate() error {
+	for _, s := range []struct {
+		key  string
+		span Span
+	}{{"remind.after", r.After}, {"remind.every", r.Every}} {
+		switch {
+		case s.span.invalid:
+			return bad(s.key, "%q is not a length of time like 72h or 3d (whole days)", s.span.text)
+		case s.span.d != 0 && s.span.d < time.Hour:
+			// A reminder is a mail to a person: more than one an hour is nagging.
+			what := "too often"
+			if s.key == "remind.after" {
+				what = "too soon"
+			}
+			return bad(s.key, "%v is %s: at least 1h", s.span.d, what)
+		}
+	}
+	switch {
+	case r.Max < 0 || r.Max > 20:
+		return bad("remind.max", "%d must be between 1 and 20 (0 or left out is %d)", r.Max, DefaultRemindMax)
+	case r.Channel == RemindSMS:
+		// Twilio Verify sends only its own verification messages: a custom message is
+		// refused (https://www.twilio.com/docs/api/errors/60243, and customMessage is
+		// deprecated, https://www.twilio.com/docs/api/errors/60241).
+		return bad("remind.channel", "sms cannot carry a reminder: Twilio Verify texts verification codes only, never a message of the tool's own, and no other SMS provider is configured; use mail or auto (reminders go by mail to the person's work address)")
+	case r.Channel != "" && r.Channel != RemindAuto && r.Channel != RemindMail:
+		return bad("remind.channel", "%q is not one of: auto, mail, sms", r.Channel)
+	}
+	return nil
+}
+
+// Span is a length of time written the Go way (72h, 90m) or in whole days (3d). What
+// it cannot read is kept, so that validation can name its key and line.
+type Span struct {
+	d       time.Duration
+	text    string
+	invalid bool
+}
+
+// D is the length of time; zero when it was left out.
+func (s Span) D() time.Duration { return s.d }
+
+// UnmarshalYAML reads 72h or 3d; anything else is reported by validate.
+func (s *Span) UnmarshalYAML(n *yaml.Node) error {
+	*s = Span{text: n.Value}
+	v := strings.TrimSpace(n.Value)
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		if d, err := strconv.Atoi(days); err == nil && d > 0 && d <= 3650 {
+			s.d = time.Duration(d) * 24 * time.Hour
+			return nil
+		}
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		s.invalid = true
+		return nil
+	}
+	s.d = d
 	return nil
 }
 

@@ -106,6 +106,19 @@ type Notifier interface {
 	Sent(ctx context.Context, id string) (receipt string, found bool, err error)
 }
 
+// PersonMailer is a Notifier that can also mail a message of the tool's own to one
+// address (a reminder to the person, word to their manager), from the sender it mails
+// the support desk from. Only mail channels can: a webhook or a PSA ticket reaches the
+// desk alone, and Twilio Verify texts verification codes only, never free text
+// (https://www.twilio.com/docs/api/errors/60243).
+type PersonMailer interface {
+	// MailPerson mails subject and body to the address to. id is the message's own
+	// reference, the same for every resend of one message (it becomes the Message-ID
+	// where mail has one), so a resend can be recognised; the receipt is what the
+	// channel answered (a Message-ID, a request id).
+	MailPerson(ctx context.Context, to, subject, body, id string) (receipt string, err error)
+}
+
 // Activation is what a person scans to add their phone to Duo.
 type Activation struct {
 	// Link is what the QR code carries: Duo's scannable activation (the duo:// value

@@ -51,6 +51,44 @@ type State struct {
 	Platform *Choice        `json:"duo_platform,omitempty"`
 	Duo      *DuoRecord     `json:"duo,omitempty"`
 	DuoTest  *DuoTestRecord `json:"duo_test,omitempty"`
+
+	// LastRun is who ran the run that saved this file last; nil in files written
+	// before it was recorded.
+	LastRun *Runner `json:"last_run,omitempty"`
+
+	// Manager is the work address of the person's manager, told when reminders do
+	// not move them (a batch file's manager column); "" when nobody is recorded.
+	Manager string `json:"manager,omitempty"`
+	// Remind is what "mfa-onboard remind" did about the person's current wait on
+	// their own part; nil before the first reminder.
+	Remind *RemindRecord `json:"remind,omitempty"`
+}
+
+// RemindRecord makes reminders happen at most once per interval, as the notice
+// happens once: a reminder's id is written before it is sent (PendingID) and its
+// time after (LastSent). A run stopped in between leaves the pending one, which
+// counts as sent from PendingAt: mail cannot be asked what it delivered, so a
+// reminder whose fate is unknown is never followed by another within the interval.
+type RemindRecord struct {
+	// Step and Since are the wait the reminders are about: a person who moves on to
+	// another step, or starts over, starts a new count.
+	Step  string    `json:"step"`
+	Since time.Time `json:"since"`
+	// Sent is how many reminders went out for this wait, LastSent when the last did
+	// and Receipt what its channel answered.
+	Sent     int       `json:"sent,omitempty"`
+	LastSent time.Time `json:"last_sent,omitempty"`
+	Receipt  string    `json:"receipt,omitempty"`
+	// PendingID, PendingKind ("remind" or "remind-escalate"), PendingTo and
+	// PendingAt are a message being sent, cleared once its outcome is saved.
+	PendingID   string    `json:"pending_id,omitempty"`
+	PendingKind string    `json:"pending_kind,omitempty"`
+	PendingTo   string    `json:"pending_to,omitempty"`
+	PendingAt   time.Time `json:"pending_at,omitempty"`
+	// EscalatedAt is when the person's manager (or the support desk) was told that
+	// reminders did not move them, EscalatedTo whom; nothing more is sent after it.
+	EscalatedAt time.Time `json:"escalated_at,omitempty"`
+	EscalatedTo string    `json:"escalated_to,omitempty"`
 }
 
 // StepState is the recorded outcome of one step.
@@ -93,6 +131,13 @@ type VerifyRecord struct {
 	// not prove with a code: the person chose to keep it instead of the one they typed,
 	// or a check was cut off and Microsoft 365 already had the number typed.
 	KeptExisting bool `json:"kept_existing,omitempty"`
+	// TrustedAt is set when a technician registered the number without a texted code,
+	// on their word (start --for --trust-phone): nobody proved possession, so VerifiedAt
+	// stays zero. TrustedBy is who vouched (their name and account on this computer),
+	// TrustReason the reason they gave.
+	TrustedAt   time.Time `json:"trusted_at,omitempty"`
+	TrustedBy   string    `json:"trusted_by,omitempty"`
+	TrustReason string    `json:"trust_reason,omitempty"`
 }
 
 // NoticeRecord makes the support notice happen exactly once: the id is written

@@ -59,6 +59,10 @@ type Store struct {
 	// holding a person's lock, may move their legacy file without locking again.
 	mu   sync.Mutex
 	held map[string]bool
+
+	// runner is who Save records as having run; nil until SetRunner or the first
+	// Save, which takes this process's (see CurrentRunner).
+	runner *Runner
 }
 
 // NewStore does no I/O so a read-only command never creates the state folder as a side effect.
@@ -282,6 +286,7 @@ func (s *Store) Save(st *State) error {
 	if st.Schema == 0 {
 		st.Schema = SchemaVersion
 	}
+	st.LastRun = s.currentRunner()
 	data, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return fmt.Errorf("state: cannot encode the progress of %s: %w", st.User, err)
@@ -481,13 +486,16 @@ func (s *Store) Lock(user string) (unlock func() error, err error) {
 		return nil, newFileError(fmt.Sprintf("cannot take the lock %s (%v); check that you may write to %s", path, cause(err), s.dir), err)
 	}
 	if !ok {
-		return nil, newFileError(fmt.Sprintf("another mfa-onboard is already working on %s (it holds %s); let it finish, or stop it, and try again", user, path), ErrLocked)
+		return nil, s.lockedError(user, path)
 	}
 	s.setHeld(path, true)
+	s.writeHolder(user, time.Now())
 	s.removeStaleTemps(time.Now())
 	// The lock file stays: removing it while another process waits to open it would let two processes hold "the" lock.
 	return func() error {
 		s.setHeld(path, false)
+		// Gone before the lock is let go, so it never names a run that has ended.
+		_ = os.Remove(s.holderPath(user))
 		return fl.Unlock()
 	}, nil
 }

@@ -3,8 +3,11 @@
 package wizard
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
@@ -28,6 +31,91 @@ const (
 type Runner struct {
 	Steps []steps.Step
 	Env   *steps.Env
+	// Auditor, when set, hears of every step that changed something, right after its
+	// state is saved.
+	Auditor Auditor
+}
+
+// Auditor records what each step did. It is told step by step, not at the end of
+// the run, so that a run killed later still leaves a record of what it did before.
+type Auditor interface {
+	// Record is called once per step that changed something, after its state was
+	// saved (or failed to be). An error ends the run as failed, with an *AuditError:
+	// nothing more is done that could not be recorded.
+	Record(StepResult) error
+}
+
+// StepResult is what one step did in a run.
+type StepResult struct {
+	Step steps.Step
+	// Roles are the provider roles the step uses, none for a step of guidance alone.
+	Roles []provider.Role
+	// Status is the step's status as recorded; an interrupted step keeps the one it had.
+	Status      state.Status
+	Interrupted bool
+	// Err is the step's own error, nil when it was done.
+	Err error
+	// SaveErr is why its state could not be saved, nil when it was.
+	SaveErr error
+	// Before is a copy of the state as it was before the step ran; State is the state
+	// after it, the runner's own (read it, do not keep it).
+	Before, State *state.State
+}
+
+// Changed is true when the step changed something: its status or reason, or any
+// record of the state (an id, a time something was sent). A step that waits again
+// for the same thing changed nothing.
+func (r StepResult) Changed() bool {
+	id := r.Step.ID()
+	before, after := r.Before.Step(id), r.State.Step(id)
+	if before.Status != after.Status || before.Reason != after.Reason {
+		return true
+	}
+	return !bytes.Equal(records(r.Before), records(r.State))
+}
+
+// records is the state without what every save rewrites whatever the step did: the
+// steps' statuses, the time of the last change and who ran the run that saved it.
+func records(st *state.State) []byte {
+	var fields map[string]json.RawMessage
+	if b, err := json.Marshal(st); err != nil || json.Unmarshal(b, &fields) != nil {
+		return nil
+	}
+	for _, k := range []string{"steps", "updated", "last_run"} {
+		delete(fields, k)
+	}
+	b, _ := json.Marshal(fields) // map keys are sorted: the same records, the same bytes
+	return b
+}
+
+// snapshot is a deep copy of st: the JSON it is saved as, read back.
+func snapshot(st *state.State) *state.State {
+	var c state.State
+	if b, err := json.Marshal(st); err == nil && json.Unmarshal(b, &c) == nil {
+		return &c
+	}
+	return state.New(st.User, st.Created)
+}
+
+// AuditError ends a run after step StepID, whose outcome is saved but could not be
+// written to the audit.
+type AuditError struct {
+	StepID string
+	Err    error
+}
+
+func (e *AuditError) Error() string {
+	return fmt.Sprintf("step %q is saved, but it could not be recorded in the audit, so the run stopped there: %v", e.StepID, e.Err)
+}
+
+func (e *AuditError) Unwrap() error { return e.Err }
+
+// stepRoles are the roles step says it uses.
+func stepRoles(step steps.Step) []provider.Role {
+	if r, ok := step.(roler); ok {
+		return r.Roles()
+	}
+	return nil
 }
 
 // waiting is an error that means "the person has something to do", such as
@@ -54,6 +142,10 @@ func (r *Runner) Run(ctx context.Context) (Outcome, error) {
 		}
 		env.Screen.Heading(i+1, len(r.Steps), step.Title(), demoStep(step, env))
 		env.Guidance = nil
+		var before *state.State
+		if r.Auditor != nil {
+			before = snapshot(st)
+		}
 		err := step.Run(ctx, env)
 		now := env.Clock.Now().UTC()
 		var need waiting
@@ -70,7 +162,17 @@ func (r *Runner) Run(ctx context.Context) (Outcome, error) {
 		default:
 			st.Mark(id, state.Failed, err.Error(), now)
 		}
-		if serr := env.Save(); serr != nil {
+		serr := env.Save()
+		if r.Auditor != nil {
+			res := StepResult{Step: step, Roles: stepRoles(step), Status: st.Step(id).Status, Err: err, SaveErr: serr, Before: before, State: st,
+				Interrupted: errors.Is(err, prompt.ErrInterrupted) || errors.Is(err, context.Canceled)}
+			if res.Changed() {
+				if aerr := r.Auditor.Record(res); aerr != nil && serr == nil {
+					return Failed, &AuditError{StepID: id, Err: aerr}
+				}
+			}
+		}
+		if serr != nil {
 			return Failed, newSaveError(id, err, serr)
 		}
 		var later interface{ Deferred() bool }

@@ -6,9 +6,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
+	"github.com/mfa-onboard/mfa-onboard/internal/httpcall"
 	"github.com/mfa-onboard/mfa-onboard/internal/retryafter"
 )
 
@@ -143,4 +145,22 @@ type boundTransport struct {
 
 func (b boundTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return b.next.RoundTrip(req.WithContext(b.ctx))
+}
+
+// Limited returns a copy of c (the Config's HTTPClient) whose requests wait at the
+// Admin API's limiter (/admin/...) or the Auth API's (/auth/...): two applications
+// with their own keys, which Duo limits apart (https://duo.com/docs/rate-limits; a
+// 429 carries code 42901). The wait sits below retryTransport, so every attempt
+// waits its turn, the resends after a 429 included, and a 429 pauses that API for
+// every caller.
+func Limited(c *http.Client, admin, auth *httpcall.Limiter) *http.Client {
+	return httpcall.LimitedBy(c, func(r *http.Request) *httpcall.Limiter {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/admin/"):
+			return admin
+		case strings.HasPrefix(r.URL.Path, "/auth/"):
+			return auth
+		}
+		return nil
+	})
 }

@@ -1,0 +1,239 @@
+package batch
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// maxJournalLine bounds one journal line as it is read back: a line is a few hundred
+// bytes, and a longer one is not this program's.
+const maxJournalLine = 64 << 10
+
+// maxReason bounds a reason as the journal keeps it: enough for the sentence a person
+// reads, and a journal of thousands of people stays small.
+const maxReason = 1000
+
+// Entry is one person's outcome in one run of a batch.
+type Entry struct {
+	Time   time.Time `json:"time"`
+	Line   int       `json:"line"`
+	User   string    `json:"user"`
+	Status Status    `json:"status"`
+	Step   string    `json:"step,omitempty"`
+	Reason string    `json:"reason,omitempty"`
+	// Row is the row's Fingerprint: a row corrected since is a new request.
+	Row string `json:"row,omitempty"`
+}
+
+// Journal is what earlier runs of one batch file ended as for each person: JSON
+// Lines, only ever appended to, the last line of a person being what counts. It is a
+// record for the batch (which failed ones to leave alone, which were completed by
+// it); whether a person is done is always read from their own state.
+type Journal struct {
+	path string
+	f    *os.File
+	lock *flock.Flock
+
+	mu   sync.Mutex
+	last map[string]Entry
+}
+
+// JournalPath is where the journal of the batch file file lives in dir: named after
+// the file and a hash of its absolute path. The path is the batch's identity, not the
+// file's size, time or contents: correcting a bad row or adding people and running
+// the same command again carries on with the same batch, and a row that changed is
+// told apart by its fingerprint.
+func JournalPath(dir, file string) (string, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return "", fmt.Errorf("find the batch file %s (%w)", file, err)
+	}
+	sum := sha256.Sum256([]byte(filepath.Clean(abs)))
+	name := strings.Map(func(r rune) rune {
+		if r == '.' || r == '-' || r == '_' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') {
+			return r
+		}
+		return '_'
+	}, filepath.Base(abs))
+	if len(name) > 40 {
+		name = name[:40]
+	}
+	return filepath.Join(dir, name+"-"+hex.EncodeToString(sum[:8])+".jsonl"), nil
+}
+
+// ErrBusy is returned by OpenJournal while another process runs the same batch.
+var ErrBusy = errors.New("another mfa-onboard batch is running this file")
+
+// OpenJournal reads the journal at path (none yet is an empty one) and holds it for
+// appending; the lock beside it keeps a second batch of the same file from running
+// at the same time.
+func OpenJournal(path string) (*Journal, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create the batch journal folder %s (%w)", filepath.Dir(path), err)
+	}
+	lock := flock.New(path + ".lock")
+	ok, err := lock.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("lock the batch journal %s (%w)", path, err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w (its journal %s is locked): let that one finish, or stop it, then run this again", ErrBusy, path)
+	}
+	j, err := readJournal(path)
+	if err != nil {
+		_ = lock.Unlock()
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		_ = lock.Unlock()
+		return nil, fmt.Errorf("open the batch journal %s (%w)", path, err)
+	}
+	j.f, j.lock = f, lock
+	if err := j.endLine(); err != nil {
+		_ = j.Close()
+		return nil, err
+	}
+	return j, nil
+}
+
+// ReadJournal reads the journal at path without holding it (a dry run changes nothing).
+func ReadJournal(path string) (*Journal, error) { return readJournal(path) }
+
+func readJournal(path string) (*Journal, error) {
+	j := &Journal{path: path, last: map[string]Entry{}}
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("the batch journal %s is not a regular file (a link or a folder); remove it", path)
+	}
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return j, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the batch journal %s (%w)", path, err)
+	}
+	defer f.Close()
+	r := bufio.NewReader(f)
+	for {
+		line, err := readLine(r)
+		if len(line) > 0 {
+			var e Entry
+			// A line that does not decode is the torn end of a run that was killed while
+			// writing it, and says nothing: the person's state says where they are.
+			if json.Unmarshal(line, &e) == nil && e.User != "" {
+				j.last[e.User] = e
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return j, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read the batch journal %s (%w)", path, err)
+		}
+	}
+}
+
+// readLine reads one line, dropping one longer than maxJournalLine.
+func readLine(r *bufio.Reader) ([]byte, error) {
+	var line []byte
+	long := false
+	for {
+		part, err := r.ReadSlice('\n')
+		if long = long || len(line)+len(part) > maxJournalLine; !long {
+			line = append(line, part...)
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			if long {
+				return nil, err
+			}
+			return bytes.TrimSpace(line), err
+		}
+	}
+}
+
+// endLine ends a torn last line, so the next entry starts on a line of its own.
+func (j *Journal) endLine() error {
+	fi, err := j.f.Stat()
+	if err != nil || fi.Size() == 0 {
+		return err
+	}
+	r, err := os.Open(j.path)
+	if err != nil {
+		return fmt.Errorf("read the batch journal %s (%w)", j.path, err)
+	}
+	defer r.Close()
+	b := make([]byte, 1)
+	if _, err := r.ReadAt(b, fi.Size()-1); err != nil {
+		return fmt.Errorf("read the batch journal %s (%w)", j.path, err)
+	}
+	if b[0] == '\n' {
+		return nil
+	}
+	_, err = j.f.Write([]byte("\n"))
+	return err
+}
+
+// Last is the last entry for user, if any.
+func (j *Journal) Last(user string) (Entry, bool) {
+	if j == nil {
+		return Entry{}, false
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	e, ok := j.last[user]
+	return e, ok
+}
+
+// Append records e. Each entry is one write of one line, so a run killed at any point
+// leaves at most a torn last line, which the next run passes over.
+func (j *Journal) Append(e Entry) error {
+	if len(e.Reason) > maxReason {
+		e.Reason = strings.ToValidUTF8(e.Reason[:maxReason], "") + "…"
+	}
+	line, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("write the batch journal (%w); report this to the mfa-onboard maintainers", err)
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return errors.New("the batch journal was opened read-only; this is a bug in mfa-onboard, please report it")
+	}
+	if _, err := j.f.Write(append(line, '\n')); err != nil {
+		return fmt.Errorf("write the batch journal %s (%w): free some space or fix its permissions, then run the batch again", j.path, err)
+	}
+	j.last[e.User] = e
+	return nil
+}
+
+// Path is where the journal is.
+func (j *Journal) Path() string { return j.path }
+
+// Close syncs the journal to disk and lets another batch of the file run.
+func (j *Journal) Close() error {
+	if j == nil || j.f == nil {
+		return nil
+	}
+	err := errors.Join(j.f.Sync(), j.f.Close())
+	j.f = nil
+	if j.lock != nil {
+		err = errors.Join(err, j.lock.Unlock())
+	}
+	if err != nil {
+		return fmt.Errorf("close the batch journal %s (%w)", j.path, err)
+	}
+	return nil
+}

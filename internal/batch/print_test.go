@@ -1,0 +1,127 @@
+package batch_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/batch"
+)
+
+var results = []batch.Result{
+	{Line: 2, User: "alice@contoso.com", Outcome: batch.Outcome{Status: batch.Completed}},
+	{Line: 3, User: "=cmd@contoso.com", Outcome: batch.Outcome{Status: batch.Waiting, Step: "verify", Reason: "needs the code texted to +1 ***-***-0100"}},
+	{Line: 4, User: "bob@contoso.com", Outcome: batch.Outcome{Status: batch.Failed, Step: "duo-enroll", Reason: "-Duo said\x1b[31m no"}, Earlier: true},
+	{Line: 5, Outcome: batch.Outcome{Status: batch.Skipped, Reason: "the phone for x: that number is too short"}},
+}
+
+func summaryOf(res []batch.Result) batch.Summary {
+	s := batch.Summary{Counts: map[batch.Status]int{}}
+	for _, r := range res {
+		s.Rows++
+		s.Counts[r.Status]++
+	}
+	return s
+}
+
+func TestTextPrinterSaysEachRowAndWhatToDoNext(t *testing.T) {
+	var out bytes.Buffer
+	p := batch.NewTextPrinter(&out, "users.csv", true)
+	for _, r := range results {
+		p.Result(r)
+	}
+	if err := p.Summary(summaryOf(results)); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"line 3  =cmd@contoso.com  waiting at verify: needs the code",
+		"line 4  bob@contoso.com  failed at duo-enroll: -Duo said[31m no (in an earlier run; --retry-failed runs it again)",
+		"line 5  skipped: the phone for x",
+		"users.csv: 4 rows: 1 completed, 1 waiting, 1 failed, 1 skipped.",
+		"--retry-failed",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the text output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "\x1b") {
+		t.Error("an escape character from a reason reached the terminal")
+	}
+}
+
+func TestJSONPrinterWritesOneObjectPerRowThenTheSummary(t *testing.T) {
+	var out bytes.Buffer
+	p := batch.NewJSONPrinter(&out, "users.csv", false)
+	for _, r := range results {
+		p.Result(r)
+	}
+	if err := p.Summary(summaryOf(results)); err != nil {
+		t.Fatal(err)
+	}
+	var lines []map[string]any
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		var v map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
+			t.Fatalf("line %q is not JSON: %v", sc.Text(), err)
+		}
+		lines = append(lines, v)
+	}
+	if len(lines) != len(results)+1 {
+		t.Fatalf("%d lines, want one per row and the summary", len(lines))
+	}
+	if lines[2]["status"] != "failed" || lines[2]["step"] != "duo-enroll" || lines[2]["earlier"] != true || lines[2]["reason"] != "-Duo said\x1b[31m no" {
+		t.Errorf("the failed row = %v", lines[2])
+	}
+	sum, ok := lines[len(lines)-1]["summary"].(map[string]any)
+	if !ok || sum["rows"] != float64(4) || sum["failed"] != float64(1) || sum["file"] != "users.csv" || sum["stopped"] != false {
+		t.Errorf("the summary line = %v", lines[len(lines)-1])
+	}
+	if bytes.Contains(out.Bytes(), []byte("\x1b")) {
+		t.Error("a raw escape character is in the JSON; it must be written as \\u001b")
+	}
+}
+
+func TestCSVPrinterNeutralisesFormulaCells(t *testing.T) {
+	var out bytes.Buffer
+	p := batch.NewCSVPrinter(&out)
+	for _, r := range results {
+		p.Result(r)
+	}
+	if err := p.Summary(summaryOf(results)); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&out).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(rows[0], ",") != strings.Join(batch.CSVColumns, ",") {
+		t.Errorf("header = %v", rows[0])
+	}
+	if rows[2][1] != "'=cmd@contoso.com" {
+		t.Errorf("the user cell starting with = is %q, want it quoted with '", rows[2][1])
+	}
+	if rows[3][4] != "'-Duo said[31m no" {
+		t.Errorf("the reason starting with - is %q, want it quoted with ' and without the escape", rows[3][4])
+	}
+}
+
+func TestLiveShowsCountsAndRequestRates(t *testing.T) {
+	var out bytes.Buffer
+	var sent atomic.Int64
+	l := batch.NewLive(&out, "users.csv", []batch.Meter{{Name: "graph", Count: sent.Load}})
+	for _, r := range results {
+		sent.Add(3)
+		l.Result(r)
+	}
+	l.Close()
+	for _, want := range []string{"users.csv", "4 rows: 1 completed, 1 waiting, 1 failed, 1 skipped", "requests: graph", "line 4  bob@contoso.com  failed at duo-enroll"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the live display lacks %q:\n%q", want, out.String())
+		}
+	}
+}

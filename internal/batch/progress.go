@@ -1,0 +1,125 @@
+package batch
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+)
+
+// Meter is one vendor's count of requests sent so far, for the live display.
+type Meter struct {
+	Name  string
+	Count func() int64
+}
+
+// rateWindow is how far back the displayed request rate looks.
+const rateWindow = 5 * time.Second
+
+// Live is the display a terminal shows while a batch runs: the counts by status and
+// each vendor's current request rate, redrawn in place (github.com/vbauerster/mpb),
+// with the rows that need someone's attention (failed, skipped) printed above it.
+type Live struct {
+	p      *mpb.Progress
+	people *mpb.Bar
+	rates  *mpb.Bar
+
+	mu     sync.Mutex
+	counts Summary
+	meters []*rate
+	now    func() time.Time
+	start  time.Time
+}
+
+// rate turns a meter's running count into requests per second over rateWindow.
+type rate struct {
+	m       Meter
+	samples []sample
+}
+
+type sample struct {
+	at time.Time
+	n  int64
+}
+
+// NewLive starts the display on w, a terminal. (On anything else it is drawn all the
+// same, at every refresh, which is what its test reads.)
+func NewLive(w io.Writer, file string, meters []Meter) *Live {
+	l := &Live{counts: Summary{Counts: map[Status]int{}}, now: time.Now, start: time.Now()}
+	for _, m := range meters {
+		l.meters = append(l.meters, &rate{m: m})
+	}
+	l.p = mpb.New(mpb.WithOutput(w), mpb.WithRefreshRate(250*time.Millisecond), mpb.WithWidth(80), mpb.WithAutoRefresh())
+	l.people = l.p.New(0, mpb.NopStyle(), mpb.PrependDecorators(
+		decor.Any(func(decor.Statistics) string { return file + "  " + l.elapsed() + "  " + l.tally() }),
+	))
+	if len(l.meters) > 0 {
+		l.rates = l.p.New(0, mpb.NopStyle(), mpb.PrependDecorators(
+			decor.Any(func(decor.Statistics) string { return l.rateLine() }),
+		))
+	}
+	return l
+}
+
+func (l *Live) elapsed() string {
+	d := l.now().Sub(l.start).Round(time.Second)
+	return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
+}
+
+func (l *Live) tally() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return fmt.Sprintf("%d rows: %s", l.counts.Rows, Tally(l.counts))
+}
+
+func (l *Live) rateLine() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	parts := make([]string, 0, len(l.meters))
+	for _, r := range l.meters {
+		parts = append(parts, fmt.Sprintf("%s %.1f/s", r.m.Name, r.at(now)))
+	}
+	return "requests: " + strings.Join(parts, " · ")
+}
+
+// at records the meter's count now and returns the rate over the last rateWindow.
+func (r *rate) at(now time.Time) float64 {
+	n := r.m.Count()
+	r.samples = append(r.samples, sample{at: now, n: n})
+	cut := 0
+	for cut < len(r.samples)-1 && now.Sub(r.samples[cut].at) > rateWindow {
+		cut++
+	}
+	r.samples = r.samples[cut:]
+	first := r.samples[0]
+	secs := now.Sub(first.at).Seconds()
+	if secs <= 0 {
+		return 0
+	}
+	return float64(n-first.n) / secs
+}
+
+// Result counts res, and prints it above the display when someone must act on it.
+func (l *Live) Result(res Result) {
+	l.mu.Lock()
+	l.counts.Rows++
+	l.counts.Counts[res.Status]++
+	l.mu.Unlock()
+	if res.Status == Failed || res.Status == Skipped {
+		fmt.Fprintln(l.p, Describe(res))
+	}
+}
+
+// Close draws the display one last time and gives the terminal back.
+func (l *Live) Close() {
+	l.people.SetTotal(-1, true)
+	if l.rates != nil {
+		l.rates.SetTotal(-1, true)
+	}
+	l.p.Wait()
+}

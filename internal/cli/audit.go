@@ -1,0 +1,346 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/account"
+	"github.com/mfa-onboard/mfa-onboard/internal/audit"
+	"github.com/mfa-onboard/mfa-onboard/internal/config"
+	"github.com/mfa-onboard/mfa-onboard/internal/profile"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
+	"github.com/mfa-onboard/mfa-onboard/internal/wizard"
+	"github.com/mfa-onboard/mfa-onboard/steps"
+)
+
+// AuditSchema versions the JSON document of "audit --output json"; add fields
+// freely, but renaming or removing one needs a new version.
+const AuditSchema = 1
+
+// stepAuditor writes an entry to the customer's audit for every step of a run that
+// changed something, naming the backend config has serve the step's roles.
+type stepAuditor struct {
+	log *audit.Log
+	cfg *config.Config
+	// set is the run's providers, which know each notify channel's name.
+	set provider.Set
+}
+
+// Record is wizard.Auditor's: one entry, written as the step finishes.
+func (a *stepAuditor) Record(r wizard.StepResult) error {
+	id, st := r.Step.ID(), r.State
+	e := audit.Entry{
+		Action:   id,
+		User:     st.User,
+		Provider: backends(a.cfg, r.Roles),
+		Result:   string(r.Status),
+		Reason:   st.Step(id).Reason,
+	}
+	if r.Interrupted {
+		e.Result = audit.ResultInterrupted
+	}
+	stepFacts(&e, a.cfg, st, a.channelKey)
+	if r.SaveErr != nil {
+		e.Reason = strings.TrimSpace(e.Reason + " (its progress could not be saved: " + r.SaveErr.Error() + ")")
+	}
+	return a.log.Append(e)
+}
+
+// backends names what serves roles, as config.yaml's providers section does
+// ("fake" is the demo), each once, in the order of the roles.
+func backends(cfg *config.Config, roles []provider.Role) string {
+	var names []string
+	add := func(n ...string) {
+		for _, one := range n {
+			if one != "" && !slices.Contains(names, one) {
+				names = append(names, one)
+			}
+		}
+	}
+	p := cfg.Providers
+	for _, r := range roles {
+		switch r {
+		case provider.RoleSMS:
+			add(p.SMS)
+		case provider.RolePhoneRegistration:
+			add(p.PhoneRegistration)
+		case provider.RoleDuo:
+			add(p.Duo)
+		case provider.RoleNotify:
+			add(p.Notify...)
+		}
+	}
+	return strings.Join(names, ",")
+}
+
+// stepFacts adds what the step's records say: the number it is about (masked by the
+// audit), the vendors' ids it saved, and what a finished step did that its status
+// does not say.
+func stepFacts(e *audit.Entry, cfg *config.Config, st *state.State, channelKey func(string) string) {
+	ids := map[string]string{}
+	set := func(k, v string) {
+		if v != "" {
+			ids[k] = v
+		}
+	}
+	phoneNumber := ""
+	if st.Phone != nil {
+		phoneNumber = st.Phone.E164
+	}
+	switch e.Action {
+	case steps.Phone{}.ID():
+		e.Phone = phoneNumber
+	case steps.Verify{}.ID():
+		e.Phone = phoneNumber
+		if v := st.Verify; v != nil {
+			set("method_id", v.MethodID)
+			if v.KeptExisting && e.Reason == "" {
+				e.Reason = "kept the number Microsoft 365 already had, which this tool did not prove with a code"
+			}
+		}
+	case steps.NotifySupport{}.ID():
+		if n := st.Notice; n != nil {
+			set("notice_id", n.ID)
+			for ch, receipt := range n.Channels {
+				set("receipt."+channelKey(ch), receipt)
+			}
+			if len(n.Channels) == 0 {
+				set("receipt", n.Receipt)
+			}
+			if n.Enforcement != "" {
+				// Making MFA required is done through Graph, as a technician.
+				if cfg.Providers.PhoneRegistration == config.GraphName && !strings.Contains(","+e.Provider+",", ",graph,") {
+					e.Provider = strings.TrimPrefix(e.Provider+",graph", ",")
+				}
+				if e.Reason == "" {
+					e.Reason = "MFA enforcement: " + n.Enforcement
+					if n.EnforcementReason != "" {
+						e.Reason += " (" + n.EnforcementReason + ")"
+					}
+				}
+			}
+		}
+	case steps.DuoEnroll{}.ID():
+		e.Phone = phoneNumber
+		if d := st.Duo; d != nil {
+			set("duo_user_id", d.UserID)
+			set("duo_phone_id", d.PhoneID)
+		}
+	case steps.DuoTest{}.ID():
+		if d := st.Duo; d != nil {
+			set("duo_user_id", d.UserID)
+		}
+		if t := st.DuoTest; t != nil {
+			set("duo_push_id", t.PushID)
+		}
+	}
+	if len(ids) > 0 {
+		e.IDs = ids
+	}
+}
+
+// channelKey is the providers.notify name ("smtp", "teams", "fake") of the channel
+// the notice record calls name (its Name(), "email to support@contoso.com"), or name
+// itself where the two cannot be matched. The channels are built in the order config
+// names them, and were built by the time a notice went out.
+func (a *stepAuditor) channelKey(name string) string {
+	if a.set == nil {
+		return name
+	}
+	built, err := a.set.Notifiers()
+	if err != nil || len(built) != len(a.cfg.Providers.Notify) {
+		return name
+	}
+	for i, n := range built {
+		if n.Name() == name {
+			return a.cfg.Providers.Notify[i]
+		}
+	}
+	return name
+}
+
+// recordReset writes a reset into the audit; failed is the reason it failed, if it did.
+func recordReset(log *audit.Log, who string, failed error) error {
+	e := audit.Entry{Action: audit.ActionReset, User: who, Result: string(state.Done)}
+	if failed != nil {
+		e.Result, e.Reason = string(state.Failed), failed.Error()
+	}
+	if err := log.Append(e); err != nil {
+		return fmt.Errorf("the reset of %s could not be recorded in the audit: %w", who, err)
+	}
+	return nil
+}
+
+// AuditOptions are the inputs of "audit".
+type AuditOptions struct {
+	F *Factory
+
+	User   string
+	Since  string
+	Action string
+	Output string
+}
+
+func newAuditCmd(f *Factory) *cobra.Command {
+	o := &AuditOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Show who did what, for whom and when, from the customer's audit",
+		Long: `Show who did what, for whom and when: every step of a run that changed something,
+and every reset, as the customer's audit.jsonl recorded them, oldest first.
+
+--since takes a duration back from now (72h, 30m, or days: 7d), a date (2026-11-25,
+midnight on this computer's clock) or a time (2026-11-25T09:00:00Z).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runAudit(o) },
+	}
+	cmd.Flags().StringVar(&o.User, "user", "", "only what was done for this person (work email address)")
+	cmd.Flags().StringVar(&o.Since, "since", "", "only entries since then: a duration (72h, 7d), a date or a time")
+	cmd.Flags().StringVar(&o.Action, "action", "", "only this action: a step id (such as verify), reset or trust-phone")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "table", "table (or text) or json")
+	return cmd
+}
+
+// filter turns the flags into an audit.Filter, refusing what it cannot read.
+func (o *AuditOptions) filter(now time.Time) (audit.Filter, error) {
+	var fl audit.Filter
+	switch o.Output {
+	case "table", "text", "json":
+	default:
+		return fl, usagef("--output %q: use table or json", sanitize.Inline(o.Output))
+	}
+	if o.User != "" {
+		u, err := account.Parse(o.User)
+		if err != nil {
+			return fl, usagef("--user: %v", err)
+		}
+		fl.User = u
+	}
+	fl.Action = o.Action
+	if o.Since != "" {
+		since, err := parseSince(o.Since, now)
+		if err != nil {
+			return fl, usagef("--since %q: %v", sanitize.Inline(o.Since), err)
+		}
+		fl.Since = since
+	}
+	return fl, nil
+}
+
+// parseSince reads a duration back from now (Go's, plus whole days "7d"), a date
+// (midnight local time) or an RFC 3339 time.
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		if n, err := strconv.Atoi(days); err == nil && n >= 0 {
+			return now.AddDate(0, 0, -n), nil
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil {
+		if d < 0 {
+			return time.Time{}, fmt.Errorf("give a duration back from now without a sign, such as 72h")
+		}
+		return now.Add(-d), nil
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, s, time.Local); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("give a duration (72h, 30m, 7d), a date (2026-11-25) or a time (2026-11-25T09:00:00Z)")
+}
+
+func runAudit(o *AuditOptions) error {
+	fl, err := o.filter(o.F.Clock.Now())
+	if err != nil {
+		return err
+	}
+	dir, err := o.F.Dir()
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, profile.AuditFile)
+	entries := []audit.Entry{}
+	skipped, err := audit.Each(path, func(e audit.Entry) error {
+		if fl.Match(e) {
+			entries = append(entries, e)
+		}
+		return nil
+	})
+	for _, s := range skipped {
+		fmt.Fprintf(o.F.IO.ErrOut, "Note: in the audit %s, %s.\n", path, s)
+	}
+	if err != nil {
+		return err
+	}
+	if o.Output == "json" {
+		return writeEscapedJSON(o.F.IO.Out, struct {
+			Schema  int           `json:"schema"`
+			Entries []audit.Entry `json:"entries"`
+		}{AuditSchema, entries})
+	}
+	if len(entries) == 0 {
+		if fl == (audit.Filter{}) {
+			fmt.Fprintf(o.F.IO.Out, "No audit entries yet in %s.\n", path)
+		} else {
+			fmt.Fprintln(o.F.IO.Out, "No audit entries match.")
+		}
+		return nil
+	}
+	return writeAuditTable(o.F.IO.Out, entries)
+}
+
+// writeAuditTable prints one line an entry. Every cell may hold anything a file
+// held, so each is sanitised and made one line.
+func writeAuditTable(w io.Writer, entries []audit.Entry) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME (UTC)\tUSER\tACTION\tRESULT\tPROVIDER\tTECHNICIAN\tMACHINE\tDETAILS")
+	for _, e := range entries {
+		var ids []string
+		for _, k := range slices.Sorted(maps.Keys(e.IDs)) {
+			ids = append(ids, k+"="+e.IDs[k])
+		}
+		var details []string
+		for _, d := range []string{e.Phone, strings.Join(ids, " "), e.Reason} {
+			if d != "" {
+				details = append(details, d)
+			}
+		}
+		cells := []string{e.Time.UTC().Format(time.DateTime), e.User, e.Action, e.Result, e.Provider, e.Who(), e.Machine, strings.Join(details, "; ")}
+		for i, c := range cells {
+			if cells[i] = sanitize.Inline(c); cells[i] == "" {
+				cells[i] = "-"
+			}
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	return tw.Flush()
+}
+
+// writeEscapedJSON prints v as one indented JSON document, with every character a
+// terminal would act on written as a \u escape (see writeJSON).
+func writeEscapedJSON(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write the JSON document: %w", err)
+	}
+	if _, err := w.Write(sanitize.EscapeJSON(buf.Bytes())); err != nil {
+		return fmt.Errorf("write the JSON document: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/batch"
+	"github.com/mfa-onboard/mfa-onboard/internal/wizard"
+)
+
+// startFor is the batch's run for one person: `start --for` as a technician would
+// type it, in this process, with no keyboard (a person-only part ends the run
+// waiting), its own output, and the batch's vendor limiters.
+func startFor(parent *Factory, limits *vendorLimits, trust bool, reason string) batch.RunOne {
+	return func(ctx context.Context, row batch.Row) (batch.Outcome, error) {
+		var out, errOut bytes.Buffer
+		f := parent.child(&out, &errOut, limits)
+		runErr := runStart(ctx, &StartOptions{F: f, For: row.User, Phone: row.Phone, Country: row.Country, Platform: row.Platform, Output: "json", TrustPhone: trust, Reason: reason, Manager: row.Manager})
+		var res Result
+		if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+			if runErr != nil {
+				return batch.Outcome{Status: batch.Failed, Reason: runErr.Error()}, nil
+			}
+			return batch.Outcome{Status: batch.Failed, Reason: "the run printed no result: " + firstLine(errOut.String())}, nil
+		}
+		switch {
+		case ctx.Err() != nil:
+			return batch.Outcome{Status: batch.Interrupted, Step: res.WaitingOn}, nil
+		case res.Status == string(wizard.Completed):
+			return batch.Outcome{Status: batch.Completed}, nil
+		case res.Status == string(wizard.WaitingUser):
+			return batch.Outcome{Status: batch.Waiting, Step: res.WaitingOn, Reason: waitingReason(res)}, nil
+		}
+		reason := res.Reason
+		if reason == "" && runErr != nil {
+			reason = runErr.Error()
+		}
+		return batch.Outcome{Status: batch.Failed, Step: failedStep(res), Reason: reason}, nil
+	}
+}
+
+// child is a copy of f for one run of a batch: its own output and no keyboard, the
+// shared limiters, the same home, profile, technician and clock.
+func (f *Factory) child(out, errOut *bytes.Buffer, limits *vendorLimits) *Factory {
+	c := *f
+	c.IO = &IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut}
+	c.NonInteractive = true
+	c.keys = nil
+	c.limits = limits
+	return &c
+}
+
+// waitingReason is the waiting step's own reason, else the run's.
+func waitingReason(r Result) string {
+	for _, s := range r.Steps {
+		if s.ID == r.WaitingOn && s.Reason != "" {
+			return s.Reason
+		}
+	}
+	return r.Reason
+}
+
+func failedStep(r Result) string {
+	for _, s := range r.Steps {
+		if s.Status == "failed" {
+			return s.ID
+		}
+	}
+	return ""
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return line
+}

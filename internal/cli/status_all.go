@@ -1,0 +1,497 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
+	"github.com/mfa-onboard/mfa-onboard/internal/wizard"
+	"github.com/mfa-onboard/mfa-onboard/steps"
+)
+
+// statusResult is status's JSON document: the result start prints, and who ran the
+// run that saved the person's progress last (absent in files from before that was
+// recorded). status --all holds one of these for each person.
+type statusResult struct {
+	Result
+	RanBy *state.Runner `json:"ran_by,omitempty"`
+}
+
+// allResult is status --all's JSON document. Problems are the state files that could
+// not be read, each in a sentence naming it; their people are missing from Users.
+type allResult struct {
+	Schema   int            `json:"schema"`
+	Users    []statusResult `json:"users"`
+	Problems []string       `json:"problems,omitempty"`
+}
+
+// writeStatusJSON prints one person's status document, escaped as writeJSON does.
+func writeStatusJSON(w io.Writer, sum wizard.Summary, ran *state.Runner) error {
+	data, err := json.MarshalIndent(statusResult{Result: newResult(sum), RanBy: ran}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write the JSON result: %w", err)
+	}
+	if _, err := w.Write(append(sanitize.EscapeJSON(data), '\n')); err != nil {
+		return fmt.Errorf("write the JSON result: %w", err)
+	}
+	return nil
+}
+
+// person is what status --all keeps of one person's state file: little more than
+// what their file records, since ten thousand of them are held at once. summary
+// gives back what summarize made of the file.
+type person struct {
+	user    string
+	outcome wizard.Outcome
+	updated time.Time
+	ran     *state.Runner
+	// at is the step they are at (the first neither done nor skipped), "" when all
+	// are; waitingOn is the summary's.
+	at, waitingOn string
+	done, steps   int
+	// started is false while every step is still pending.
+	started bool
+	// marks are the steps with anything to say, in order: most are pending and say
+	// nothing.
+	marks []mark
+	// phone is the number as saved (E.164), to be masked wherever it is shown.
+	phone string
+	busy  bool
+}
+
+// mark is a step's line of a summary, less what the list of steps knows.
+type mark struct {
+	step    int32 // in the list of steps
+	status  state.Status
+	changed time.Time
+	note    *note // nil when the step gives no reason or guidance, as most do not
+}
+
+type note struct {
+	reason   string
+	guidance []string
+}
+
+func newPerson(list []steps.Step, st *state.State) person {
+	sum := summarize(list, st)
+	p := person{user: sum.User, outcome: sum.Outcome, updated: sum.Updated, waitingOn: sum.WaitingOn,
+		ran: st.LastRun, at: firstWaiting(st, list), steps: len(list)}
+	for i, s := range sum.Steps {
+		switch s.Status {
+		case state.Done:
+			p.done++
+			p.started = true
+		case state.Pending:
+		default:
+			p.started = true
+		}
+		m := mark{step: int32(i), status: knownStatus(s.Status), changed: s.Changed}
+		if s.Reason != "" || s.Guidance != nil {
+			m.note = &note{s.Reason, s.Guidance}
+		}
+		if m.status != state.Pending || !m.changed.IsZero() || m.note != nil {
+			p.marks = append(p.marks, m)
+		}
+	}
+	if st.Phone != nil {
+		p.phone = st.Phone.E164
+	}
+	return p
+}
+
+// knownStatus is s as the constant it equals, so that ten thousand people's "done"
+// are one string, not one each.
+func knownStatus(s state.Status) state.Status {
+	for _, known := range []state.Status{state.Done, state.Waiting, state.Failed, state.Skipped, state.Pending} {
+		if s == known {
+			return known
+		}
+	}
+	return s
+}
+
+// summary is what summarize said of the person's file; list is the steps it was made with.
+func (p person) summary(list []steps.Step) wizard.Summary {
+	sum := wizard.Summary{User: p.user, Outcome: p.outcome, WaitingOn: p.waitingOn, Updated: p.updated, Steps: make([]wizard.StepSummary, len(list))}
+	for i, s := range list {
+		sum.Steps[i] = wizard.StepSummary{ID: s.ID(), Title: s.Title(), Status: state.Pending}
+	}
+	for _, m := range p.marks {
+		line := &sum.Steps[m.step]
+		line.Status, line.Changed = m.status, m.changed
+		if m.note != nil {
+			line.Reason, line.Guidance = m.note.reason, m.note.guidance
+		}
+	}
+	return sum
+}
+
+// everyone reads every person's progress in the store, one file at a time on each
+// core, sorted by address; the error names each file that could not be read.
+// With busy, each person's lock is tried too, on the same goroutines, to say
+// whether a run for them is running right now; a lock that cannot be checked only
+// loses that word.
+func everyone(store *state.Store, busy bool) ([]person, error) {
+	list := steps.All()
+	return state.Collect(store, func(st *state.State) person {
+		p := newPerson(list, st)
+		if busy {
+			p.busy, _ = store.Busy(st.User)
+		}
+		return p
+	})
+}
+
+// filter keeps the people --waiting, --failed and --step ask for: either of the first
+// two, and at the step.
+func (o *StatusOptions) filter(all []person) []person {
+	if !o.Waiting && !o.Failed && o.Step == "" {
+		return all
+	}
+	kept := all[:0:0]
+	for _, p := range all {
+		if (o.Waiting || o.Failed) && !(o.Waiting && p.outcome == wizard.WaitingUser || o.Failed && p.outcome == wizard.Failed) {
+			continue
+		}
+		if o.Step != "" && p.at != o.Step {
+			continue
+		}
+		kept = append(kept, p)
+	}
+	return kept
+}
+
+func runStatusAll(_ context.Context, o *StatusOptions) error {
+	home, err := o.F.Dir()
+	if err != nil {
+		return err
+	}
+	store := o.F.Store(home)
+	all, listErr := everyone(store, o.Output == "text")
+	shown := o.filter(all)
+	w := bufio.NewWriter(o.F.IO.Out)
+	switch o.Output {
+	case "json":
+		err = writeAllJSON(w, shown, problems(listErr))
+	case "csv":
+		err = writeAllCSV(w, shown)
+	default:
+		err = writeAllTable(w, shown, len(all), o.F.Clock.Now())
+	}
+	if ferr := w.Flush(); err == nil && ferr != nil {
+		err = fmt.Errorf("write the list of everyone: %w", ferr)
+	}
+	if err != nil {
+		return err
+	}
+	if listErr != nil {
+		return fmt.Errorf("some state files could not be read, so their people are not listed:\n%w", listErr)
+	}
+	return nil
+}
+
+// problems is each error joined in err, as a sentence.
+func problems(err error) []string {
+	if err == nil {
+		return nil
+	}
+	var joined interface{ Unwrap() []error }
+	if !errors.As(err, &joined) {
+		return []string{err.Error()}
+	}
+	var out []string
+	for _, e := range joined.Unwrap() {
+		out = append(out, e.Error())
+	}
+	return out
+}
+
+// writeAllJSON prints the document a few hundred people at a time, so that it is
+// never all in memory at once, each person encoded on any core; the layout is what
+// json.MarshalIndent(doc, "", "  ") would write.
+func writeAllJSON(w io.Writer, people []person, problems []string) error {
+	if _, err := io.WriteString(w, "{\n  \"schema\": 1,\n  \"users\": ["); err != nil {
+		return fmt.Errorf("write the JSON list of everyone: %w", err)
+	}
+	list := steps.All()
+	err := inOrder(w, len(people), func(i int, buf *bytes.Buffer) error {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.WriteString("\n    ")
+		p := people[i]
+		data, err := json.MarshalIndent(statusResult{Result: newResult(p.summary(list)), RanBy: p.ran}, "    ", "  ")
+		if err != nil {
+			return err
+		}
+		buf.Write(sanitize.EscapeJSON(data))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("write the JSON list of everyone: %w", err)
+	}
+	var buf bytes.Buffer
+	if len(people) > 0 {
+		buf.WriteString("\n  ")
+	}
+	buf.WriteByte(']')
+	if len(problems) > 0 {
+		data, err := json.MarshalIndent(problems, "  ", "  ")
+		if err != nil {
+			return fmt.Errorf("write the JSON list of everyone: %w", err)
+		}
+		buf.WriteString(",\n  \"problems\": ")
+		buf.Write(sanitize.EscapeJSON(data))
+	}
+	buf.WriteString("\n}\n")
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("write the JSON list of everyone: %w", err)
+	}
+	return nil
+}
+
+// inOrder writes what encode makes of 0 … n-1 to w, in that order, encoding on
+// GOMAXPROCS goroutines: a few buffers of a batch of people each are filled at
+// once, then written, so that only those are in memory.
+func inOrder(w io.Writer, n int, encode func(i int, buf *bytes.Buffer) error) error {
+	const batch = 64
+	workers := runtime.GOMAXPROCS(0)
+	bufs := make([]bytes.Buffer, 4*workers)
+	errs := make([]error, len(bufs))
+	for start := 0; start < n; start += batch * len(bufs) {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for {
+					b := int(next.Add(1) - 1)
+					if b >= len(bufs) {
+						return
+					}
+					bufs[b].Reset()
+					for i := start + b*batch; i < min(start+(b+1)*batch, n) && errs[b] == nil; i++ {
+						errs[b] = encode(i, &bufs[b])
+					}
+				}
+			})
+		}
+		wg.Wait()
+		for b := range bufs {
+			if errs[b] != nil {
+				return errs[b]
+			}
+			if _, err := w.Write(bufs[b].Bytes()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// tableWidth is the terminal width the table is made to fit.
+const tableWidth = 80
+
+// outcomeWord is how the table says where a person stands.
+func (p person) outcomeWord() string {
+	switch {
+	case p.busy:
+		return "running"
+	case p.outcome == wizard.Completed:
+		return "done"
+	case p.outcome == wizard.Failed:
+		return "failed"
+	case !p.started:
+		return "new"
+	}
+	return "waiting"
+}
+
+// ranBy is who ran the last run, as short as still says who: the technician's name
+// where one was given, else the OS account (without a Windows domain) and machine.
+func ranBy(r *state.Runner) string {
+	switch {
+	case r == nil:
+		return "-"
+	case r.Technician != "":
+		return r.Technician
+	}
+	u := r.OSUser
+	if i := strings.LastIndexByte(u, '\\'); i >= 0 {
+		u = u[i+1:]
+	}
+	switch {
+	case u != "" && r.Machine != "":
+		return u + "@" + r.Machine
+	case u+r.Machine != "":
+		return u + r.Machine
+	}
+	return "-"
+}
+
+// shortTime is ls -l's way with dates: month, day and time within the year of now,
+// month, day and year before it; in now's zone, which is the computer's own.
+func shortTime(t, now time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	t = t.In(now.Location())
+	if t.Year() == now.Year() {
+		return t.Format("Jan _2 15:04")
+	}
+	return t.Format("Jan _2  2006")
+}
+
+// writeAllTable prints one line a person: USER, DONE (steps done of all), STATUS,
+// WAITING ON (the step they are at), CHANGED and RAN BY, fitted to 80 columns by
+// saying the domain everyone shares once, in the heading, and then by cutting the
+// longest addresses and names; then a line of totals. Every cell comes
+// from a state file, so each is sanitised and made one line.
+func writeAllTable(w io.Writer, people []person, total int, now time.Time) error {
+	if total == 0 {
+		_, err := fmt.Fprintln(w, "Nobody has started yet: run mfa-onboard start.")
+		return err
+	}
+	if len(people) == 0 {
+		_, err := fmt.Fprintf(w, "None of the %d people who have started here matches.\n", total)
+		return err
+	}
+	header := []string{"USER", "DONE", "STATUS", "WAITING ON", "CHANGED", "RAN BY"}
+	rows := make([][]string, 0, len(people))
+	var count struct{ done, waiting, failed, fresh int }
+	for _, p := range people {
+		at := p.at
+		if at == "" {
+			at = "-"
+		}
+		rows = append(rows, []string{
+			sanitize.Inline(p.user),
+			fmt.Sprintf("%d/%d", p.done, p.steps),
+			p.outcomeWord(),
+			at,
+			shortTime(p.updated, now),
+			sanitize.Inline(ranBy(p.ran)),
+		})
+		switch {
+		case p.outcome == wizard.Completed:
+			count.done++
+		case p.outcome == wizard.Failed:
+			count.failed++
+		case !p.started:
+			count.fresh++
+		default:
+			count.waiting++
+		}
+	}
+	if lineWidth(fitColumns(header, rows, math.MaxInt)) > tableWidth {
+		// A customer's people mostly share one domain: said once, it leaves the
+		// addresses whole.
+		if domain := sharedDomain(rows); domain != "" {
+			header[0] = "USER (" + domain + ")"
+			for _, r := range rows {
+				r[0] = r[0][:len(r[0])-len(domain)]
+			}
+		}
+	}
+	widths := fitColumns(header, rows, tableWidth, 0, 5)
+	if err := writeRow(w, header, widths); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := writeRow(w, r, widths); err != nil {
+			return err
+		}
+	}
+	who := fmt.Sprintf("%d people", len(people))
+	if len(people) == 1 {
+		who = "1 person"
+	}
+	if len(people) < total {
+		who = fmt.Sprintf("%d of %d people", len(people), total)
+	}
+	_, err := fmt.Fprintf(w, "\n%s: %d done, %d waiting, %d failed, %d not started.\n", who, count.done, count.waiting, count.failed, count.fresh)
+	return err
+}
+
+// fitColumns is each column's width in runes: its widest cell, and when the line
+// would be wider than limit, the columns cut (the address and the runner) shrink,
+// the wider first, to no less than 12 runes each.
+func fitColumns(header []string, rows [][]string, limit int, cut ...int) []int {
+	widths := make([]int, len(header))
+	for i, h := range header {
+		widths[i] = len([]rune(h))
+	}
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], len([]rune(c)))
+		}
+	}
+	const least = 12
+	for lineWidth(widths) > limit {
+		widest := -1
+		for _, i := range cut {
+			if widths[i] > least && (widest < 0 || widths[i] > widths[widest]) {
+				widest = i
+			}
+		}
+		if widest < 0 {
+			break
+		}
+		widths[widest]--
+	}
+	return widths
+}
+
+// lineWidth is how wide a line of columns of widths is, with their gaps.
+func lineWidth(widths []int) int {
+	n := 2 * (len(widths) - 1)
+	for _, w := range widths {
+		n += w
+	}
+	return n
+}
+
+// sharedDomain is the "@domain" every address in the first column ends in, in the
+// same case, or "" when they do not all share one.
+func sharedDomain(rows [][]string) string {
+	domain := ""
+	for i, r := range rows {
+		at := strings.LastIndexByte(r[0], '@')
+		if at <= 0 || i > 0 && r[0][at:] != domain {
+			return ""
+		}
+		domain = r[0][at:]
+	}
+	return domain
+}
+
+// writeRow prints cells padded to widths, cutting a longer one with "…"; the last
+// cell is not padded, so that no line ends in spaces.
+func writeRow(w io.Writer, cells []string, widths []int) error {
+	var b strings.Builder
+	for i, c := range cells {
+		r := []rune(c)
+		if len(r) > widths[i] {
+			c = string(r[:widths[i]-1]) + "…"
+			r = r[:widths[i]]
+		}
+		b.WriteString(c)
+		if i < len(cells)-1 {
+			b.WriteString(strings.Repeat(" ", widths[i]-len(r)+2))
+		}
+	}
+	b.WriteByte('\n')
+	_, err := io.WriteString(w, b.String())
+	return err
+}
