@@ -52,10 +52,18 @@ func (f *Factory) child(out, errOut *bytes.Buffer, limits *vendorLimits) *Factor
 	return &c
 }
 
-// waitingReason is the waiting step's own reason, else the run's.
+// waitingReason is what the technician is to do for the waiting step (its guidance,
+// written for a technician's run: whom to ask for what, and the command to carry on),
+// else the step's reason, else the run's.
 func waitingReason(r Result) string {
 	for _, s := range r.Steps {
-		if s.ID == r.WaitingOn && s.Reason != "" {
+		if s.ID != r.WaitingOn {
+			continue
+		}
+		if len(s.Guidance) > 0 {
+			return strings.Join(s.Guidance, " ")
+		}
+		if s.Reason != "" {
 			return s.Reason
 		}
 	}

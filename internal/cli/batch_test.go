@@ -192,6 +192,9 @@ func TestBatchRunsEachPersonAsStartForWould(t *testing.T) {
 	if n := texts(); n != 6 {
 		t.Errorf("%d codes texted; want one per person", n)
 	}
+	if !strings.Contains(stdout+stderr, "line 2  p00@contoso.com  waiting at verify: Ask p00@contoso.com for the 6-digit code texted to +1 ***-***-0000") {
+		t.Errorf("the batch does not say whom to ask for what:\n%s%s", stdout, stderr)
+	}
 	for i := range 6 {
 		st, err := d.store().Load(fmt.Sprintf("p%02d@contoso.com", i))
 		if err == nil && st.Manager != "" {
@@ -200,6 +203,11 @@ func TestBatchRunsEachPersonAsStartForWould(t *testing.T) {
 		if err != nil || st.Phone.E164 != fmt.Sprintf("+1201555%04d", i) || st.Verify.SentAt.IsZero() {
 			t.Errorf("p%02d: state %+v (%v); want the row's number with a code texted", i, st, err)
 		}
+	}
+	var out, errOut bytes.Buffer
+	Run(context.Background(), d.factory(&out, &errOut), []string{"--home", d.home, "status", "--user", "p01@contoso.com"})
+	if !strings.Contains(out.String(), `next step is "verify"; run mfa-onboard start --for p01@contoso.com to carry on`) {
+		t.Errorf("status does not say to carry on as the technician:\n%s%s", out.String(), errOut.String())
 	}
 	if code, _, _ := d.cli(d.file); code != ExitWaiting || texts() != 6 {
 		t.Errorf("second batch: exit %d, %d codes texted in all; want still waiting and no new text", code, texts())

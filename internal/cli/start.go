@@ -260,6 +260,7 @@ func (o *StartOptions) start(ctx context.Context, known *string) error {
 	if o.Manager != "" {
 		st.Manager = o.Manager
 	}
+	st.ByTechnician = o.For != ""
 	if o.For != "" {
 		scr.Say("Acting for %s as their technician: what only they can do (read you the texted code, tap the activation link, approve the push) is handed over to them.", who)
 	}

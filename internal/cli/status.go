@@ -137,11 +137,24 @@ func runStatus(_ context.Context, o *StatusOptions) error {
 		case busy:
 			fmt.Fprintf(w, "A run for %s is in progress on this computer right now, so the steps below may change.\n\n", sum.User)
 		case !started:
-			fmt.Fprintf(w, "Nobody by the address %s has started on this computer: run mfa-onboard start to begin.\n", sum.User)
+			fmt.Fprintf(w, "Nobody by the address %s has started on this computer: run %s start to begin.\n", sum.User, o.F.ProgramName())
 			return nil
 		}
 	}
-	return writeTable(w, sum)
+	return writeTable(w, sum, carryOn(o.F, st))
+}
+
+// carryOn is the command that carries on for the person: a technician's --for where
+// a technician runs their procedure, the profile where there is one.
+func carryOn(f *Factory, st *state.State) string {
+	cmd := f.ProgramName() + " start"
+	if st == nil || st.User == "" {
+		return cmd
+	}
+	if st.ByTechnician {
+		return cmd + " --for " + sanitize.Inline(st.User)
+	}
+	return cmd + " --user " + sanitize.Inline(st.User)
 }
 
 // findState loads the state of user, or of the only person who has started; nil
@@ -174,19 +187,19 @@ func findState(store *state.Store, user string) (*state.State, error) {
 // writeTable prints the summary for a person. The user and every reason come from a
 // state file, which may hold anything: each is sanitised, and made one line, since a
 // line break or a tab in a cell would break the table.
-func writeTable(w io.Writer, sum wizard.Summary) error {
+func writeTable(w io.Writer, sum wizard.Summary, again string) error {
 	who := sanitize.Inline(sum.User)
 	if who == "" {
-		fmt.Fprintln(w, "Nobody has started yet: run mfa-onboard start.")
+		fmt.Fprintf(w, "Nobody has started yet: run %s.\n", again)
 		return nil
 	}
 	switch sum.Outcome {
 	case wizard.Completed:
 		fmt.Fprintf(w, "%s: all steps done\n\n", who)
 	case wizard.Failed:
-		fmt.Fprintf(w, "%s: a step failed; run mfa-onboard start to try again\n\n", who)
+		fmt.Fprintf(w, "%s: a step failed; run %s to try again\n\n", who, again)
 	default:
-		fmt.Fprintf(w, "%s: next step is %q; run mfa-onboard start to carry on\n\n", who, sanitize.Inline(sum.WaitingOn))
+		fmt.Fprintf(w, "%s: next step is %q; run %s to carry on\n\n", who, sanitize.Inline(sum.WaitingOn), again)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tSTEP\tSTATUS\tCHANGED\tNOTE")

@@ -42,7 +42,7 @@ func hostileSummary() wizard.Summary {
 
 func TestStatusTableWritesNoControlCharacters(t *testing.T) {
 	var out bytes.Buffer
-	if err := writeTable(&out, hostileSummary()); err != nil {
+	if err := writeTable(&out, hostileSummary(), "mfa-onboard start"); err != nil {
 		t.Fatal(err)
 	}
 	holdsRaw(t, "the status table", out.String())

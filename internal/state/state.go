@@ -59,6 +59,9 @@ type State struct {
 	// Manager is the work address of the person's manager, told when reminders do
 	// not move them (a batch file's manager column); "" when nobody is recorded.
 	Manager string `json:"manager,omitempty"`
+	// ByTechnician is true while the person's procedure is run for them by a
+	// technician (start --for), so that what says how to carry on says it that way.
+	ByTechnician bool `json:"by_technician,omitempty"`
 	// Remind is what "mfa-onboard remind" did about the person's current wait on
 	// their own part; nil before the first reminder.
 	Remind *RemindRecord `json:"remind,omitempty"`
