@@ -187,7 +187,7 @@ func writePoints(runs []runResult) []writePoint {
 	for r, run := range runs {
 		for _, x := range run.hits {
 			p := writePoint{run: r, n: x.seq, what: x.describe()}
-			if x.point == "rename" && x.file != "demo-services.json" {
+			if x.point == "rename" && !x.demoRecord() {
 				now := stepStatuses(x.snap)
 				p.boundary = boundary(prev, now)
 				prev = now

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -233,8 +234,8 @@ func compare(o *outcome, base, got counts) {
 }
 
 // checkFiles returns every file of the home that is corrupt or unreadable: each
-// state file must load, demo-services.json must parse, every outbox line must be a
-// whole message.
+// state file must load, each demo services' record must parse, every outbox line must
+// be a whole message.
 func checkFiles(dir string) []string {
 	var bad []string
 	stateDir := filepath.Join(dir, "state")
@@ -254,9 +255,17 @@ func checkFiles(dir string) []string {
 			bad = append(bad, "state of "+user+" does not load: "+err.Error())
 		}
 	}
-	if data, err := os.ReadFile(filepath.Join(dir, "demo-services.json")); err == nil && !json.Valid(data) {
-		bad = append(bad, "demo-services.json is not JSON")
-	}
+	records := filepath.Join(dir, "demo-services")
+	_ = filepath.WalkDir(records, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || !strings.HasSuffix(e.Name(), ".json") || strings.HasPrefix(e.Name(), ".") {
+			return nil // locks, and temporary files no one reads
+		}
+		if data, err := os.ReadFile(path); err != nil || !json.Valid(data) {
+			rel, _ := filepath.Rel(dir, path)
+			bad = append(bad, rel+" is not JSON")
+		}
+		return nil
+	})
 	if data, err := os.ReadFile(filepath.Join(dir, "outbox.jsonl")); err == nil && len(data) > 0 {
 		if data[len(data)-1] != '\n' {
 			bad = append(bad, "outbox.jsonl ends in a torn line")

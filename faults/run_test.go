@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -237,14 +238,22 @@ func readTrace(path, snaps string) []hit {
 	return out
 }
 
-// describe names a write for people: "state saved", "demo services' records
+// demoRecordFiles are the names of the files the demo services replace, one per
+// record (internal/provider/fake/store.go): their writes are the demo vendors', not
+// the person's state.
+var demoRecordFiles = []string{"sms-code.json", "m365.json", "notice.json", "duo-user.json", "duo-phones.json"}
+
+// demoRecord says whether a write's file is a demo services' record.
+func (x hit) demoRecord() bool { return slices.Contains(demoRecordFiles, x.file) }
+
+// describe names a write for people: "state saved", "demo services' record
 // replaced", "outbox line appended".
 func (x hit) describe() string {
 	switch {
 	case x.point == faultpoint.Append:
 		return "after an outbox line was appended (" + x.outboxChannel() + ")"
-	case x.file == "demo-services.json":
-		return "after the demo services' records were replaced"
+	case x.demoRecord():
+		return "after the demo services' record " + x.file + " was replaced"
 	case strings.HasSuffix(x.file, ".json"):
 		return "after the state was saved"
 	}

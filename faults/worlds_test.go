@@ -46,8 +46,8 @@ type world interface {
 
 var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
 
-// demoWorld is the embedded demo: the outbox is the phone, demo-services.json the
-// vendors' side.
+// demoWorld is the embedded demo: the outbox is the phone, the demo services' records
+// (demo-services/, a file per record) the vendors' side.
 type demoWorld struct{ h *home }
 
 func newDemo(t *testing.T) *demoWorld { return &demoWorld{h: newHome(t)} }
@@ -62,32 +62,74 @@ func (w *demoWorld) outbox(t *testing.T) []outbox.Message {
 	return msgs
 }
 
-// demoRecords is the part of demo-services.json the suite looks at.
+// demoRecords is the part of the demo services' records the suite looks at, gathered
+// from their files (demo-services/, see internal/provider/fake/store.go).
 type demoRecords struct {
-	Mobiles  map[string]string `json:"mobiles"`
-	Notices  map[string]string `json:"notices"`
-	DuoUsers map[string]struct {
-		Phones []string `json:"phones"`
-	} `json:"duo_users"`
-	DuoPhones map[string]struct {
-		Number      string `json:"number"`
-		Secret      string `json:"secret"`
-		Activated   bool   `json:"activated"`
-		LastCounter int64  `json:"last_counter"`
-	} `json:"duo_phones"`
-	Pushes map[string]struct {
-		Result string `json:"result"`
-	} `json:"pushes"`
+	Mobiles   map[string]string    // user → number
+	DuoUsers  map[string]demoUser  // lower-cased username → user
+	DuoPhones map[string]demoPhone // id → phone
+	Pushes    map[string]demoPush  // id → push
+}
+
+type demoUser struct {
+	Username string   `json:"username"`
+	Phones   []string `json:"phones"`
+}
+
+type demoPhone struct {
+	ID          string `json:"id"`
+	Number      string `json:"number"`
+	Secret      string `json:"secret"`
+	Activated   bool   `json:"activated"`
+	LastCounter int64  `json:"last_counter"`
+}
+
+type demoPush struct {
+	ID     string `json:"id"`
+	Result string `json:"result"`
 }
 
 func (w *demoWorld) records(t *testing.T) demoRecords {
-	var r demoRecords
-	data, err := os.ReadFile(filepath.Join(w.h.dir, "demo-services.json"))
-	if err == nil {
-		if err := json.Unmarshal(data, &r); err != nil {
-			t.Logf("demo-services.json: %v", err)
+	r := demoRecords{Mobiles: map[string]string{}, DuoUsers: map[string]demoUser{}, DuoPhones: map[string]demoPhone{}, Pushes: map[string]demoPush{}}
+	dir := filepath.Join(w.h.dir, "demo-services")
+	read := func(pattern string, use func(data []byte) error) {
+		files, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err == nil {
+				err = use(data)
+			}
+			if err != nil {
+				t.Logf("%s: %v", f, err)
+			}
 		}
 	}
+	read("users/*/*/m365.json", func(data []byte) error {
+		var m struct{ User, Number string }
+		err := json.Unmarshal(data, &m)
+		r.Mobiles[m.User] = m.Number
+		return err
+	})
+	read("users/*/*/duo-user.json", func(data []byte) error {
+		var u demoUser
+		err := json.Unmarshal(data, &u)
+		r.DuoUsers[strings.ToLower(u.Username)] = u
+		return err
+	})
+	read("phones/*/*/duo-phones.json", func(data []byte) error {
+		var n struct {
+			Phones []demoPhone `json:"phones"`
+			Pushes []demoPush  `json:"pushes"`
+		}
+		err := json.Unmarshal(data, &n)
+		for _, p := range n.Phones {
+			r.DuoPhones[p.ID] = p
+		}
+		for _, p := range n.Pushes {
+			r.Pushes[p.ID] = p
+		}
+		return err
+	})
 	return r
 }
 
@@ -178,28 +220,30 @@ func (w *demoWorld) count(t *testing.T) counts {
 }
 
 // codeApprovals counts the texted codes the demo code service accepted, from the
-// copies of demo-services.json taken at every write of every run: it forgets a code
-// the moment it accepts it, as Twilio Verify does, and at no other time.
+// copies of the number's code record (sms-code.json) taken at every write of every
+// run: a code is accepted once, when its record becomes approved, and that record is
+// kept (as Twilio keeps a converted attempt) until the next code replaces it.
 func (w *demoWorld) codeApprovals() int {
-	snaps, _ := filepath.Glob(filepath.Join(w.h.dir, "..", "trace-*.snap", "*-demo-services.json"))
+	snaps, _ := filepath.Glob(filepath.Join(w.h.dir, "..", "trace-*.snap", "*-sms-code.json"))
 	slices.Sort(snaps) // trace-NNN.snap/SSSS-…: runs, then writes, in order
-	n, had := 0, false
+	n, last := 0, ""
 	for _, f := range snaps {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			continue
 		}
 		var r struct {
-			Codes map[string]json.RawMessage `json:"codes"`
+			To       string `json:"to"`
+			SentAt   string `json:"sent_at"`
+			Approved bool   `json:"approved"`
 		}
-		if json.Unmarshal(data, &r) != nil {
+		if json.Unmarshal(data, &r) != nil || r.To != number {
 			continue
 		}
-		_, has := r.Codes[number]
-		if had && !has {
+		if r.Approved && r.SentAt != last {
 			n++
+			last = r.SentAt
 		}
-		had = has
 	}
 	return n
 }

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -199,17 +200,51 @@ func Load(path string) (Contents, error) {
 		return c, fmt.Errorf("open the outbox %s: %w", path, err)
 	}
 	defer f.Close()
-	rd := bufio.NewReader(f)
+	err = c.read(bufio.NewReader(f), func(n int) string { return fmt.Sprintf("outbox %s line %d", path, n) })
+	return c, err
+}
+
+// LoadAt reads the messages of an outbox file from offset on: for a caller that noted
+// where the file ended (its size) before a message was appended, and looks for that
+// message without reading all the others. A line that offset falls inside of began
+// before it and is skipped; an offset past the end reads nothing.
+func LoadAt(r io.ReaderAt, offset int64) (Contents, error) {
+	var c Contents
+	if offset < 0 {
+		offset = 0
+	}
+	rd := bufio.NewReader(io.NewSectionReader(r, offset, math.MaxInt64-offset))
+	if offset > 0 {
+		before := make([]byte, 1)
+		if _, err := r.ReadAt(before, offset-1); errors.Is(err, io.EOF) {
+			return c, nil
+		} else if err != nil {
+			return c, fmt.Errorf("read the outbox: %w", err)
+		}
+		if before[0] != '\n' {
+			if _, err := rd.ReadBytes('\n'); errors.Is(err, io.EOF) {
+				return c, nil
+			} else if err != nil {
+				return c, fmt.Errorf("read the outbox: %w", err)
+			}
+		}
+	}
+	err := c.read(rd, func(n int) string { return fmt.Sprintf("the outbox's line %d after byte %d", n, offset) })
+	return c, err
+}
+
+// read adds the messages of every line rd has left; where names line n in an error.
+func (c *Contents) read(rd *bufio.Reader, where func(n int) string) error {
 	for n := 1; ; n++ {
 		line, err := rd.ReadBytes('\n')
 		if err != nil && !errors.Is(err, io.EOF) {
-			return c, fmt.Errorf("read the outbox %s: %w", path, err)
+			return fmt.Errorf("read %s: %w", where(n), err)
 		}
 		if perr := c.add(bytes.TrimSpace(line)); perr != nil {
-			return c, fmt.Errorf("outbox %s line %d is not a JSON message (%w); delete that line, or the file", path, n, perr)
+			return fmt.Errorf("%s is not a JSON message (%w); delete that line, or the file", where(n), perr)
 		}
 		if err != nil {
-			return c, nil
+			return nil
 		}
 	}
 }

@@ -2,22 +2,18 @@
 // (limits, expiry, cool-downs, one-time codes) so the whole procedure can be tried
 // and tested with nothing sent. What a real phone would receive goes to the outbox.
 //
-// The fakes keep their own "service side" records in a file apart from the user's
-// state, as a real service keeps its own: that is why a code sent in one run can be
-// checked in the next.
+// The fakes keep their own "service side" records apart from the user's state, as a
+// real service keeps its own: that is why a code sent in one run can be checked in the
+// next. They are kept a record to a file, a folder per person, phone number and notice
+// (store.go), so that one person's run costs the same however many came before.
 package fake
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 
-	"github.com/gofrs/flock"
-
-	"github.com/mfa-onboard/mfa-onboard/internal/atomicfile"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/outbox"
@@ -33,98 +29,49 @@ type Options struct {
 	PushValid       time.Duration
 }
 
-// Services is the shared back end of all fake providers: one records file, the outbox
-// and a clock.
+// Services is the shared back end of all fake providers: the records, the outbox and
+// a clock. It is safe for concurrent use, and several processes may share one folder.
 type Services struct {
+	store
+	// path is the one records file of versions before this one, taken over on first use.
 	path   string
 	opts   Options
 	outbox *outbox.Outbox
 	clock  clock.Clock
+
+	mu    sync.Mutex
+	ready bool
+	// step, when set (by tests), is told each step of taking over the older file
+	// before it is taken, and an error stops the take-over there, as a kill would.
+	step   func(step string) error
+	stepMu sync.Mutex
 }
 
-// NewServices returns fake services keeping their records at path.
+// NewServices returns fake services keeping their records in the folder named as path
+// without its extension (demo-services for demo-services.json). path is the file in
+// which versions before this one kept every record: it is taken over, once, on first
+// use, and then kept inside the folder (see takeOver).
 func NewServices(path string, opts Options, box *outbox.Outbox, c clock.Clock) *Services {
-	return &Services{path: path, opts: opts, outbox: box, clock: c}
-}
-
-// records is everything the fake services remember, as the vendors would.
-type records struct {
-	Seq     int                  `json:"seq"`
-	Codes   map[string]*textCode `json:"codes,omitempty"`
-	Mobiles map[string]string    `json:"mobiles,omitempty"`
-	// Notices is the demo mail server's log, notice id to receipt, written once the
-	// message is in the outbox; whether a notice went out is read from the outbox.
-	Notices   map[string]string      `json:"notices,omitempty"`
-	DuoUsers  map[string]*duoUser    `json:"duo_users,omitempty"`
-	DuoPhones map[string]*duoPhone   `json:"duo_phones,omitempty"`
-	Pushes    map[string]*pushRecord `json:"pushes,omitempty"`
-	PushTimes map[string][]time.Time `json:"push_times,omitempty"`
-}
-
-// prune drops the null entries a hand-edited or damaged file can hold, so that every
-// record a service looks at is one it can read.
-func (r *records) prune() {
-	dropNil(r.Codes)
-	dropNil(r.DuoUsers)
-	dropNil(r.DuoPhones)
-	dropNil(r.Pushes)
-}
-
-func dropNil[K comparable, V any](m map[K]*V) {
-	for k, v := range m {
-		if v == nil {
-			delete(m, k)
-		}
+	dir := strings.TrimSuffix(path, filepath.Ext(path))
+	if dir == path {
+		dir = path + ".d"
 	}
+	return &Services{store: store{dir: dir, files: osFiles{}}, path: path, opts: opts, outbox: box, clock: c}
 }
 
-func (r *records) nextID(prefix string) string {
-	r.Seq++
-	return fmt.Sprintf("%s%08d", prefix, r.Seq)
-}
-
-// update runs fn on the records under a file lock and writes them back if fn succeeds,
-// so two runs for different users never lose each other's changes.
-func (s *Services) update(fn func(r *records) error) error {
-	return s.locked(fn, true)
-}
-
-// view runs fn on the records under the lock and writes nothing: questions (is it
-// activated? was it sent?) are asked in polling loops and must not rewrite the file.
-func (s *Services) view(fn func(r *records) error) error {
-	return s.locked(fn, false)
-}
-
-func (s *Services) locked(fn func(r *records) error, write bool) error {
-	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
-		return fmt.Errorf("create the folder for the demo services: %w", err)
+// prepare makes sure the records folder is there, taking over the older file first;
+// after the first success it costs nothing.
+func (s *Services) prepare() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ready {
+		return nil
 	}
-	lock := flock.New(s.path + ".lock")
-	if err := lock.Lock(); err != nil {
-		return fmt.Errorf("lock the demo services file %s: %w", s.path, err)
-	}
-	defer lock.Unlock()
-
-	r := &records{}
-	data, err := os.ReadFile(s.path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-	case err != nil:
-		return fmt.Errorf("read the demo services file %s: %w", s.path, err)
-	default:
-		if err := json.Unmarshal(data, r); err != nil {
-			return fmt.Errorf("the demo services file %s is damaged (%v); delete it to start the demo services afresh", s.path, err)
-		}
-		r.prune()
-	}
-	if err := fn(r); err != nil || !write {
+	if err := s.takeOver(); err != nil {
 		return err
 	}
-	out, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode the demo services records: %w", err)
-	}
-	return atomicfile.WriteFile(s.path, append(out, '\n'))
+	s.ready = true
+	return nil
 }
 
 func (s *Services) deliver(channel, to, text, link string) error {

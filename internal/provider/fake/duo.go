@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -21,10 +22,50 @@ import (
 // person proves activation, and later approves the test push, by typing the code the
 // app shows. Real Duo learns of activation itself and is polled instead.
 
+// duoUser is a Duo user (users/<k2>/<key>/duo-user.json).
 type duoUser struct {
 	ID       string   `json:"id"`
 	Username string   `json:"username"`
 	Phones   []string `json:"phones,omitempty"`
+	// PushTimes are the test pushes of the last pushWindow, for the cap.
+	PushTimes []time.Time `json:"push_times,omitempty"`
+}
+
+// numberPhones are the Duo phones with one number and the pushes sent to them
+// (phones/<k2>/<key>/duo-phones.json). A push is approved with a code of its phone's
+// authenticator entry, which a code used once may not approve again, so a phone and
+// its pushes change together, in one write.
+type numberPhones struct {
+	Number string `json:"number"`
+	// Seq counts the ids this record gave, so that each is new.
+	Seq    int           `json:"seq,omitempty"`
+	Phones []*duoPhone   `json:"phones,omitempty"`
+	Pushes []*pushRecord `json:"pushes,omitempty"`
+}
+
+// nextID is prefix, the record's key and a number: the key says where a call that is
+// given the id finds it, as Duo's ids lead Duo to its records.
+func (n *numberPhones) nextID(prefix string) string {
+	n.Seq++
+	return fmt.Sprintf("%s%s%02d", prefix, strings.ToUpper(key(n.Number)), n.Seq)
+}
+
+func (n *numberPhones) phone(id string) *duoPhone {
+	for _, p := range n.Phones {
+		if p != nil && p.ID == id {
+			return p
+		}
+	}
+	return nil
+}
+
+func (n *numberPhones) push(id string) *pushRecord {
+	for _, p := range n.Pushes {
+		if p != nil && p.ID == id {
+			return p
+		}
+	}
+	return nil
 }
 
 type duoPhone struct {
@@ -47,6 +88,13 @@ type pushRecord struct {
 	Result   string    `json:"result"`
 }
 
+// Id prefixes, as Duo's: DU a user, DP a phone; TX a push's transaction.
+const (
+	userPrefix  = "DU"
+	phonePrefix = "DP"
+	pushPrefix  = "TX"
+)
+
 // Duo is the fake Duo: the Admin API's enrollment and the Auth API's push.
 type Duo struct{ s *Services }
 
@@ -56,7 +104,7 @@ func (s *Services) Duo() *Duo { return &Duo{s: s} }
 var totpOpts = totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
 
 // pushesPerWindow and pushWindow cap test pushes so a loop can never push-bomb a person.
-// The demo service keeps its push times in its records file, as a vendor would on its
+// The demo service keeps its push times in the user's record, as a vendor would on its
 // side, so this cap holds across runs; the duo-test step holds the same cap from the
 // person's state for every Pusher.
 const (
@@ -66,96 +114,128 @@ const (
 
 // FindUser returns the id of the Duo user called username.
 func (d *Duo) FindUser(ctx context.Context, username string) (string, error) {
-	var id string
-	err := d.s.view(func(r *records) error {
-		if u := r.DuoUsers[strings.ToLower(username)]; u != nil {
-			id = u.ID
-			return nil
-		}
-		return provider.ErrNotFound
-	})
-	return id, err
+	u, err := view[duoUser](d.s, userRef(duoUserRecord, username))
+	if err != nil {
+		return "", err
+	}
+	if u == nil {
+		return "", provider.ErrNotFound
+	}
+	return u.ID, nil
 }
 
 // CreateUser creates a Duo user; the demo always may.
 func (d *Duo) CreateUser(ctx context.Context, username string) (string, error) {
-	var id string
-	err := d.s.update(func(r *records) error {
-		key := strings.ToLower(username)
-		if r.DuoUsers[key] != nil {
+	at := userRef(duoUserRecord, username)
+	id := userPrefix + strings.ToUpper(at.key)
+	err := update(d.s, at, func(u *duoUser, found bool) error {
+		if found {
 			return fmt.Errorf("duo user %s already exists", username)
 		}
-		if r.DuoUsers == nil {
-			r.DuoUsers = map[string]*duoUser{}
-		}
-		id = r.nextID("DU")
-		r.DuoUsers[key] = &duoUser{ID: id, Username: username}
+		*u = duoUser{ID: id, Username: username}
 		return nil
 	})
-	return id, err
+	if err != nil {
+		return "", err
+	}
+	return id, nil
 }
 
 // FindPhone returns the id of the phone with this number.
 func (d *Duo) FindPhone(ctx context.Context, e164 string) (string, error) {
-	var id string
-	err := d.s.view(func(r *records) error {
-		for _, p := range r.DuoPhones {
-			if p.Number == e164 {
-				id = p.ID
-				return nil
+	rec, err := view[numberPhones](d.s, numberRef(duoPhonesRecord, e164))
+	if err != nil {
+		return "", err
+	}
+	if rec != nil {
+		for _, p := range rec.Phones {
+			if p != nil && p.Number == e164 {
+				return p.ID, nil
 			}
 		}
-		return provider.ErrNotFound
-	})
-	return id, err
+	}
+	return "", provider.ErrNotFound
 }
 
 // CreatePhone creates a mobile phone.
 func (d *Duo) CreatePhone(ctx context.Context, e164, platform string) (string, error) {
 	var id string
-	err := d.s.update(func(r *records) error {
-		if r.DuoPhones == nil {
-			r.DuoPhones = map[string]*duoPhone{}
-		}
-		id = r.nextID("DP")
-		r.DuoPhones[id] = &duoPhone{ID: id, Number: e164, Platform: platform}
+	err := update(d.s, numberRef(duoPhonesRecord, e164), func(rec *numberPhones, _ bool) error {
+		rec.Number = e164
+		id = rec.nextID(phonePrefix)
+		rec.Phones = append(rec.Phones, &duoPhone{ID: id, Number: e164, Platform: platform})
 		return nil
 	})
 	return id, err
 }
 
+// phonesOf returns where the phone (or push) id is kept, wrapping provider.ErrNotFound
+// for an id the demo never gave.
+func (d *Duo) phonesOf(id, prefix, what string) (ref, error) {
+	k, err := d.s.locate(id, prefix, true, what)
+	return ref{phonesGroup, k, duoPhonesRecord}, err
+}
+
+// phone reads the phone phoneID for a question; nil when there is none.
+func (d *Duo) phone(phoneID string) (*duoPhone, error) {
+	at, err := d.phonesOf(phoneID, phonePrefix, "phone")
+	if errors.Is(err, provider.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	rec, err := view[numberPhones](d.s, at)
+	if err != nil || rec == nil {
+		return nil, err
+	}
+	return rec.phone(phoneID), nil
+}
+
 // Associate attaches a phone to a user, once.
 func (d *Duo) Associate(ctx context.Context, userID, phoneID string) error {
-	return d.s.update(func(r *records) error {
-		u := r.userByID(userID)
-		if u == nil || r.DuoPhones[phoneID] == nil {
-			return fmt.Errorf("associate phone %s with user %s: %w", phoneID, userID, provider.ErrNotFound)
-		}
-		for _, p := range u.Phones {
-			if p == phoneID {
-				return nil
-			}
+	notFound := fmt.Errorf("associate phone %s with user %s: %w", phoneID, userID, provider.ErrNotFound)
+	userKey, err := d.s.locate(userID, userPrefix, false, "duo user")
+	if errors.Is(err, provider.ErrNotFound) {
+		return notFound
+	}
+	if err != nil {
+		return err
+	}
+	p, err := d.phone(phoneID)
+	if err != nil {
+		return err
+	}
+	if p == nil {
+		return notFound
+	}
+	return update(d.s, ref{usersGroup, userKey, duoUserRecord}, func(u *duoUser, found bool) error {
+		switch {
+		case !found || u.ID != userID:
+			return notFound
+		case slices.Contains(u.Phones, phoneID):
+			return errUnchanged
 		}
 		u.Phones = append(u.Phones, phoneID)
 		return nil
 	})
 }
 
-func (r *records) userByID(id string) *duoUser {
-	for _, u := range r.DuoUsers {
-		if u.ID == id {
-			return u
-		}
-	}
-	return nil
-}
-
 // NewActivation makes a new authenticator entry for the phone; the previous entry's
 // codes stop working, as a new Duo activation link voids the old one.
 func (d *Duo) NewActivation(ctx context.Context, phoneID string) (provider.Activation, error) {
-	var act provider.Activation
-	err := d.s.update(func(r *records) error {
-		p := r.DuoPhones[phoneID]
+	act, _, err := d.newActivation(phoneID)
+	return act, err
+}
+
+// newActivation is NewActivation, also returning the phone's number.
+func (d *Duo) newActivation(phoneID string) (act provider.Activation, number string, err error) {
+	at, err := d.phonesOf(phoneID, phonePrefix, "phone")
+	if err != nil {
+		return act, "", err
+	}
+	err = update(d.s, at, func(rec *numberPhones, _ bool) error {
+		p := rec.phone(phoneID)
 		if p == nil {
 			return fmt.Errorf("phone %s: %w", phoneID, provider.ErrNotFound)
 		}
@@ -178,31 +258,28 @@ func (d *Duo) NewActivation(ctx context.Context, phoneID string) (provider.Activ
 		p.LastCounter = 0
 		p.ActExpires = now.Add(d.s.opts.ActivationValid)
 		act = provider.Activation{Link: totpURI(org, p.Secret), ExpiresAt: p.ActExpires, NeedsCode: true}
+		number = p.Number
 		return nil
 	})
-	return act, err
+	return act, number, err
 }
 
 // CurrentActivation rebuilds the pending entry from the seed and expiry the demo
 // service keeps, so a resumed run shows exactly what was shown or texted before and
 // the entry the person already added keeps working.
 func (d *Duo) CurrentActivation(ctx context.Context, phoneID string) (provider.Activation, bool, error) {
-	var act provider.Activation
-	var ok bool
-	err := d.s.view(func(r *records) error {
-		p := r.DuoPhones[phoneID]
-		if p == nil {
-			return fmt.Errorf("phone %s: %w", phoneID, provider.ErrNotFound)
-		}
-		// The same test as ConfirmActivation's, so an entry shown again is one it accepts.
-		if p.Secret == "" || p.Activated || d.s.clock.Now().After(p.ActExpires) {
-			return nil
-		}
-		act = provider.Activation{Link: totpURI(d.s.opts.Organisation, p.Secret), ExpiresAt: p.ActExpires, NeedsCode: true}
-		ok = true
-		return nil
-	})
-	return act, ok, err
+	p, err := d.phone(phoneID)
+	if err != nil {
+		return provider.Activation{}, false, err
+	}
+	if p == nil {
+		return provider.Activation{}, false, fmt.Errorf("phone %s: %w", phoneID, provider.ErrNotFound)
+	}
+	// The same test as ConfirmActivation's, so an entry shown again is one it accepts.
+	if p.Secret == "" || p.Activated || d.s.clock.Now().After(p.ActExpires) {
+		return provider.Activation{}, false, nil
+	}
+	return provider.Activation{Link: totpURI(d.s.opts.Organisation, p.Secret), ExpiresAt: p.ActExpires, NeedsCode: true}, true, nil
 }
 
 // secretSize is 16 bytes (128 bits, 26 base32 characters): RFC 4226's minimum, and
@@ -223,12 +300,8 @@ func totpURI(org, secret string) string {
 // SendActivation texts a new activation to the phone; like Duo's send_sms_activation,
 // it voids the one before.
 func (d *Duo) SendActivation(ctx context.Context, phoneID string) (provider.Activation, error) {
-	act, err := d.NewActivation(ctx, phoneID)
+	act, number, err := d.newActivation(phoneID)
 	if err != nil {
-		return act, err
-	}
-	var number string
-	if err := d.s.view(func(r *records) error { number = r.DuoPhones[phoneID].Number; return nil }); err != nil {
 		return act, err
 	}
 	text := fmt.Sprintf("%s: to add your account to Duo Mobile, open this link on this phone: %s", d.s.opts.Organisation, act.Link)
@@ -237,24 +310,30 @@ func (d *Duo) SendActivation(ctx context.Context, phoneID string) (provider.Acti
 
 // Activated reports whether the demo entry has been proven with a code.
 func (d *Duo) Activated(ctx context.Context, phoneID string) (bool, error) {
-	var ok bool
-	err := d.s.view(func(r *records) error {
-		p := r.DuoPhones[phoneID]
-		if p == nil {
-			return fmt.Errorf("phone %s: %w", phoneID, provider.ErrNotFound)
-		}
-		ok = p.Activated
-		return nil
-	})
-	return ok, err
+	p, err := d.phone(phoneID)
+	if err != nil {
+		return false, err
+	}
+	if p == nil {
+		return false, fmt.Errorf("phone %s: %w", phoneID, provider.ErrNotFound)
+	}
+	return p.Activated, nil
 }
 
 // ConfirmActivation accepts the code the authenticator app shows for the new entry.
 func (d *Duo) ConfirmActivation(ctx context.Context, phoneID, code string) error {
-	return d.s.update(func(r *records) error {
-		p := r.DuoPhones[phoneID]
+	none := fmt.Errorf("phone %s has no activation: %w", phoneID, provider.ErrNotFound)
+	at, err := d.phonesOf(phoneID, phonePrefix, "phone")
+	if errors.Is(err, provider.ErrNotFound) {
+		return none
+	}
+	if err != nil {
+		return err
+	}
+	return update(d.s, at, func(rec *numberPhones, _ bool) error {
+		p := rec.phone(phoneID)
 		if p == nil || p.Secret == "" {
-			return fmt.Errorf("phone %s has no activation: %w", phoneID, provider.ErrNotFound)
+			return none
 		}
 		now := d.s.clock.Now()
 		if !p.Activated && now.After(p.ActExpires) {
@@ -293,63 +372,43 @@ func checkTOTP(p *duoPhone, code string, now time.Time) error {
 // Ready answers like Duo's preauth for one device: the user's phone deviceID can be
 // pushed to once it is attached to the user and activated.
 func (d *Duo) Ready(ctx context.Context, username, deviceID string) (bool, string, error) {
-	var reason string
-	err := d.s.view(func(r *records) error {
-		_, reason = r.pushable(username, deviceID)
-		return nil
-	})
-	return err == nil && reason == "", reason, err
+	u, err := view[duoUser](d.s, userRef(duoUserRecord, username))
+	if err != nil {
+		return false, "", err
+	}
+	p, err := d.phone(deviceID)
+	if err != nil {
+		return false, "", err
+	}
+	reason := pushReason(u, p, deviceID)
+	return reason == "", reason, nil
 }
 
-// pushable returns the user's phone deviceID if a push can go to it, else the reason
-// it cannot, in words for the person.
-func (r *records) pushable(username, deviceID string) (*duoPhone, string) {
-	u := r.DuoUsers[strings.ToLower(username)]
-	p := r.DuoPhones[deviceID]
+// pushReason says, in words for the person, why no push can go to the user's phone
+// deviceID (p, nil when there is none); "" when one can.
+func pushReason(u *duoUser, p *duoPhone, deviceID string) string {
 	switch {
 	case u == nil:
-		return nil, "this user has no activated Duo Mobile yet: finish the duo-enroll step first"
+		return "this user has no activated Duo Mobile yet: finish the duo-enroll step first"
 	case p == nil || !slices.Contains(u.Phones, deviceID):
-		return nil, "the phone added in duo-enroll is not one of this user's Duo phones: run mfa-onboard reset, then mfa-onboard start to add it again"
+		return "the phone added in duo-enroll is not one of this user's Duo phones: run mfa-onboard reset, then mfa-onboard start to add it again"
 	case !p.Activated:
-		return nil, "the phone added in duo-enroll has no activated Duo Mobile yet: finish the duo-enroll step first"
+		return "the phone added in duo-enroll has no activated Duo Mobile yet: finish the duo-enroll step first"
 	}
-	return p, ""
+	return ""
 }
 
 // Push sends a demo login request for deviceID to the outbox, at most pushesPerWindow
 // per pushWindow.
 func (d *Duo) Push(ctx context.Context, username, deviceID string) (provider.Push, error) {
-	var push pushRecord
-	var number string
-	err := d.s.update(func(r *records) error {
-		p, reason := r.pushable(username, deviceID)
-		if p == nil {
-			return fmt.Errorf("no push was sent to phone %s (%w): %s", deviceID, provider.ErrNotFound, reason)
+	// Asked first without locks, so that a push that cannot go leaves no file behind.
+	if ok, reason, err := d.Ready(ctx, username, deviceID); err != nil || !ok {
+		if err == nil {
+			err = fmt.Errorf("no push was sent to phone %s (%w): %s", deviceID, provider.ErrNotFound, reason)
 		}
-		now := d.s.clock.Now()
-		key := strings.ToLower(username)
-		var recent []time.Time
-		for _, t := range r.PushTimes[key] {
-			if now.Sub(t) < pushWindow {
-				recent = append(recent, t)
-			}
-		}
-		if len(recent) >= pushesPerWindow {
-			return fmt.Errorf("%d test pushes in the last %d minutes already: %w", pushesPerWindow, int(pushWindow/time.Minute), provider.ErrRateLimited)
-		}
-		if r.PushTimes == nil {
-			r.PushTimes = map[string][]time.Time{}
-		}
-		r.PushTimes[key] = append(recent, now)
-		if r.Pushes == nil {
-			r.Pushes = map[string]*pushRecord{}
-		}
-		push = pushRecord{ID: r.nextID("TX"), Username: username, PhoneID: p.ID, Created: now, Result: string(provider.PushWaiting)}
-		r.Pushes[push.ID] = &push
-		number = p.Number
-		return nil
-	})
+		return provider.Push{}, err
+	}
+	push, number, err := d.push(username, deviceID)
 	if err != nil {
 		return provider.Push{}, err
 	}
@@ -360,24 +419,90 @@ func (d *Duo) Push(ctx context.Context, username, deviceID string) (provider.Pus
 	return provider.Push{ID: push.ID, NeedsCode: true, ExpiresAt: push.Created.Add(d.s.opts.PushValid)}, nil
 }
 
+// push records a push to deviceID under the user's lock and then the phone's (always
+// in that order, so two calls never wait for each other crosswise). The push is
+// counted against the cap before it is recorded: a run stopped between the two writes
+// has used one of the person's pushes without sending it, and never sent one the cap
+// does not know of.
+func (d *Duo) push(username, deviceID string) (push pushRecord, number string, err error) {
+	userAt := userRef(duoUserRecord, username)
+	phonesAt, err := d.phonesOf(deviceID, phonePrefix, "phone")
+	if err != nil {
+		return push, "", err
+	}
+	unlockUser, err := d.s.lock(userAt)
+	if err != nil {
+		return push, "", err
+	}
+	defer unlockUser()
+	unlockPhones, err := d.s.lock(phonesAt)
+	if err != nil {
+		return push, "", err
+	}
+	defer unlockPhones()
+	var u duoUser
+	var rec numberPhones
+	foundUser, err := d.s.read(userAt, &u)
+	if err != nil {
+		return push, "", err
+	}
+	if _, err := d.s.read(phonesAt, &rec); err != nil {
+		return push, "", err
+	}
+	p := rec.phone(deviceID)
+	user := &u
+	if !foundUser {
+		user = nil
+	}
+	if reason := pushReason(user, p, deviceID); reason != "" {
+		return push, "", fmt.Errorf("no push was sent to phone %s (%w): %s", deviceID, provider.ErrNotFound, reason)
+	}
+	now := d.s.clock.Now()
+	var recent []time.Time
+	for _, t := range u.PushTimes {
+		if now.Sub(t) < pushWindow {
+			recent = append(recent, t)
+		}
+	}
+	if len(recent) >= pushesPerWindow {
+		return push, "", fmt.Errorf("%d test pushes in the last %d minutes already: %w", pushesPerWindow, int(pushWindow/time.Minute), provider.ErrRateLimited)
+	}
+	u.PushTimes = append(recent, now)
+	push = pushRecord{ID: rec.nextID(pushPrefix), Username: username, PhoneID: p.ID, Created: now, Result: string(provider.PushWaiting)}
+	rec.Pushes = append(rec.Pushes, &push)
+	if err := d.s.write(userAt, &u); err != nil {
+		return push, "", err
+	}
+	if err := d.s.write(phonesAt, &rec); err != nil {
+		return push, "", err
+	}
+	return push, p.Number, nil
+}
+
 // Status reports the push's result; an unanswered push times out like a real one.
 // It is a question, asked in polling loops and by every resumed run, so it reads the
 // records and never rewrites them: the timeout follows from the push's age.
 func (d *Duo) Status(ctx context.Context, pushID string) (provider.PushStatus, error) {
-	var st provider.PushStatus
-	err := d.s.view(func(r *records) error {
-		p := r.Pushes[pushID]
-		if p == nil {
-			return fmt.Errorf("push %s: %w", pushID, provider.ErrNotFound)
-		}
-		result := p.Result
-		if result == string(provider.PushWaiting) && d.s.clock.Now().Sub(p.Created) > d.s.opts.PushValid {
-			result = string(provider.PushTimeout)
-		}
-		st = provider.PushStatus{Result: provider.PushResult(result), Message: pushMessage(result)}
-		return nil
-	})
-	return st, err
+	at, err := d.phonesOf(pushID, pushPrefix, "push")
+	if err != nil {
+		return provider.PushStatus{}, err
+	}
+	rec, err := view[numberPhones](d.s, at)
+	if err != nil {
+		return provider.PushStatus{}, err
+	}
+	var p *pushRecord
+	if rec != nil {
+		p = rec.push(pushID)
+	}
+	if p == nil {
+		return provider.PushStatus{}, fmt.Errorf("push %s: %w", pushID, provider.ErrNotFound)
+	}
+	result := p.Result
+	if result == string(provider.PushWaiting) && d.s.clock.Now().Sub(p.Created) > d.s.opts.PushValid {
+		result = string(provider.PushTimeout)
+	}
+	return provider.PushStatus{Result: provider.PushResult(result), Message: pushMessage(result)}, nil
 }
 
 func pushMessage(result string) string {
@@ -394,8 +519,12 @@ func pushMessage(result string) string {
 
 // ApproveWithCode approves a waiting push with the demo entry's current code.
 func (d *Duo) ApproveWithCode(ctx context.Context, pushID, code string) error {
-	return d.s.update(func(r *records) error {
-		push := r.Pushes[pushID]
+	at, err := d.phonesOf(pushID, pushPrefix, "push")
+	if err != nil {
+		return err
+	}
+	return update(d.s, at, func(rec *numberPhones, _ bool) error {
+		push := rec.push(pushID)
 		if push == nil {
 			return fmt.Errorf("push %s: %w", pushID, provider.ErrNotFound)
 		}
@@ -406,7 +535,7 @@ func (d *Duo) ApproveWithCode(ctx context.Context, pushID, code string) error {
 		if push.Result != string(provider.PushWaiting) {
 			return provider.ErrExpired
 		}
-		p := r.DuoPhones[push.PhoneID]
+		p := rec.phone(push.PhoneID)
 		if p == nil {
 			return fmt.Errorf("phone %s: %w", push.PhoneID, provider.ErrNotFound)
 		}

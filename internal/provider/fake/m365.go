@@ -2,7 +2,10 @@ package fake
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/outbox"
@@ -19,17 +22,23 @@ type Registrar struct{ s *Services }
 // Registrar returns the fake phone registrar.
 func (s *Services) Registrar() *Registrar { return &Registrar{s: s} }
 
+// mobileMethod is the Microsoft 365 mobile phone method of a user
+// (users/<k2>/<key>/m365.json).
+type mobileMethod struct {
+	User   string `json:"user"`
+	Number string `json:"number"`
+}
+
 // MobileMethod returns the mobile number registered for user, or "".
 func (g *Registrar) MobileMethod(ctx context.Context, user string) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	var num string
-	err := g.s.view(func(r *records) error {
-		num = r.Mobiles[strings.ToLower(user)]
-		return nil
-	})
-	return num, err
+	m, err := view[mobileMethod](g.s, userRef(mobileRecord, user))
+	if err != nil || m == nil {
+		return "", err
+	}
+	return m.Number, nil
 }
 
 // RegisterMobile sets the user's mobile method to e164.
@@ -37,11 +46,8 @@ func (g *Registrar) RegisterMobile(ctx context.Context, user, e164 string) (stri
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	err := g.s.update(func(r *records) error {
-		if r.Mobiles == nil {
-			r.Mobiles = map[string]string{}
-		}
-		r.Mobiles[strings.ToLower(user)] = e164
+	err := update(g.s, userRef(mobileRecord, user), func(m *mobileMethod, _ bool) error {
+		*m = mobileMethod{User: strings.ToLower(user), Number: e164}
 		return nil
 	})
 	if err != nil {
@@ -53,12 +59,26 @@ func (g *Registrar) RegisterMobile(ctx context.Context, user, e164 string) (stri
 // Notifier is the fake support desk: the notice lands in the outbox as an email.
 //
 // The outbox is the support desk's mailbox, so it is what says whether a notice went
-// out: the records file is written only after the message is in the outbox, and
-// Sent reads the outbox itself. A run stopped between the two leaves a message that
-// Sent finds (no second notice), never a record of a notice nobody received.
+// out. Before the message is written, the notice's record says where the outbox ended
+// (and the receipt the message carries); once it is written, the record says so. A
+// run stopped in between leaves a record that sends Sent to read the outbox from that
+// point on, where the message is if it went out: so a notice is never sent twice, and
+// never taken as sent when nobody received it — and no call reads the whole outbox.
 type Notifier struct {
 	s  *Services
 	to string
+}
+
+// noticeRecord is the demo mail server's record of one notice to one desk
+// (notices/<k2>/<key>/notice.json).
+type noticeRecord struct {
+	Desk    string `json:"desk"`
+	ID      string `json:"id"`
+	Receipt string `json:"receipt"`
+	// Offset is the size of the outbox just before the message was appended.
+	Offset int64 `json:"outbox_offset,omitempty"`
+	// Delivered is set once the message is in the outbox.
+	Delivered bool `json:"delivered"`
 }
 
 // Notifier returns a fake notifier addressed to the support desk at to.
@@ -78,10 +98,20 @@ func (n *Notifier) Notify(ctx context.Context, no provider.Notice) (string, erro
 	if receipt, found, err := n.Sent(ctx, no.ID); err != nil || found {
 		return receipt, err
 	}
-	// The mail server's id for the message is taken first, as it goes in the message.
+	at := noticeRef(n.to, no.ID)
+	// The mail server's id for the message goes in the message, so it is taken first,
+	// with the place in the outbox the message is about to go to.
 	var receipt string
-	err := n.s.update(func(r *records) error {
-		receipt = r.nextID("MSG")
+	err := update(n.s, at, func(r *noticeRecord, found bool) error {
+		if !found {
+			r.Desk, r.ID, r.Receipt = n.to, no.ID, "MSG"+strings.ToUpper(at.key)
+		}
+		offset, err := n.outboxSize()
+		if err != nil {
+			return err
+		}
+		r.Offset, r.Delivered = offset, false
+		receipt = r.Receipt
 		return nil
 	})
 	if err != nil {
@@ -93,11 +123,8 @@ func (n *Notifier) Notify(ctx context.Context, no provider.Notice) (string, erro
 	if err := n.s.deliver(outbox.Email, n.to, text, ""); err != nil {
 		return "", err
 	}
-	err = n.s.update(func(r *records) error {
-		if r.Notices == nil {
-			r.Notices = map[string]string{}
-		}
-		r.Notices[no.ID] = receipt
+	err = update(n.s, at, func(r *noticeRecord, _ bool) error {
+		r.Delivered = true
 		return nil
 	})
 	if err != nil {
@@ -106,35 +133,71 @@ func (n *Notifier) Notify(ctx context.Context, no provider.Notice) (string, erro
 	return receipt, nil
 }
 
-// Sent reports whether the notice id is in the outbox, addressed to this desk, and
-// its receipt. The records are not asked: versions before this one recorded a notice
-// before writing it, so a run stopped in between left a record of a notice that never
-// arrived, and such a notice is sent now.
+// outboxSize is where the outbox ends now: a message appended later starts there or
+// after.
+func (n *Notifier) outboxSize() (int64, error) {
+	fi, err := os.Stat(n.s.outbox.Path())
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("look at the outbox %s: %w", n.s.outbox.Path(), err)
+	}
+	return fi.Size(), nil
+}
+
+// Sent reports whether the notice id went out to this desk, and its receipt: from its
+// record, or, when a run stopped between writing the message and recording it, from
+// the outbox after the place the record names.
 func (n *Notifier) Sent(ctx context.Context, id string) (string, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return "", false, err
 	}
-	msgs, err := outbox.Read(n.s.outbox.Path())
-	if err != nil {
+	r, err := view[noticeRecord](n.s, noticeRef(n.to, id))
+	switch {
+	case err != nil || r == nil:
 		return "", false, err
+	case r.Delivered:
+		return r.Receipt, true, nil
 	}
-	for _, m := range msgs {
+	return n.inOutbox(id, r.Offset)
+}
+
+// inOutbox looks for the notice id to this desk in the outbox from offset on.
+func (n *Notifier) inOutbox(id string, offset int64) (string, bool, error) {
+	path := n.s.outbox.Path()
+	f, err := n.s.files.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("open the outbox %s: %w", path, err)
+	}
+	defer f.Close()
+	c, err := outbox.LoadAt(f, offset)
+	if err != nil {
+		return "", false, fmt.Errorf("outbox %s: %w", path, err)
+	}
+	for _, m := range c.Messages {
 		if m.Channel != outbox.Email || m.To != n.to {
 			continue
 		}
-		var receipt string
-		var ours bool
-		for _, line := range strings.Split(m.Text, "\n") {
-			switch {
-			case line == referenceLine+id:
-				ours = true
-			case strings.HasPrefix(line, messageIDLine):
-				receipt = strings.TrimPrefix(line, messageIDLine)
-			}
-		}
-		if ours {
+		if ref, receipt, ok := parseNotice(m.Text); ok && ref == id {
 			return receipt, true, nil
 		}
 	}
 	return "", false, nil
+}
+
+// parseNotice reads the reference and receipt lines of a demo notice's text.
+func parseNotice(text string) (id, receipt string, ok bool) {
+	for _, line := range strings.Split(text, "\n") {
+		switch {
+		case strings.HasPrefix(line, referenceLine):
+			id, ok = strings.TrimPrefix(line, referenceLine), true
+		case strings.HasPrefix(line, messageIDLine):
+			receipt = strings.TrimPrefix(line, messageIDLine)
+		}
+	}
+	return id, receipt, ok
 }

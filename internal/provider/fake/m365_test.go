@@ -50,11 +50,8 @@ var deskNotice = provider.Notice{ID: "mfa-onboard-0123456789abcdef", User: "alic
 func TestARecordOfANoticeThatNeverArrivedIsNotTakenAsSent(t *testing.T) {
 	d := newDesk(t)
 	// What a run killed between recording the notice and writing it left behind
-	// (versions that recorded first).
-	if err := d.services.update(func(r *records) error {
-		r.Notices = map[string]string{deskNotice.ID: r.nextID("MSG")}
-		return nil
-	}); err != nil {
+	// (versions that recorded first, in the one records file they kept).
+	if err := os.WriteFile(d.services.path, []byte(`{"seq":1,"notices":{"`+deskNotice.ID+`":"MSG00000001"}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if receipt, found, err := d.notifier.Sent(t.Context(), deskNotice.ID); err != nil || found {
@@ -83,14 +80,12 @@ func TestANoticeThatCouldNotBeWrittenIsNotRecorded(t *testing.T) {
 	if _, err := d.notifier.Notify(t.Context(), deskNotice); err == nil {
 		t.Fatal("Notify reported success although the outbox could not be written")
 	}
-	err := d.services.view(func(r *records) error {
-		if _, ok := r.Notices[deskNotice.ID]; ok {
-			t.Error("a notice that was not delivered is recorded as sent")
-		}
-		return nil
-	})
+	rec, err := view[noticeRecord](d.services, noticeRef("support@example.com", deskNotice.ID))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if rec != nil && rec.Delivered {
+		t.Error("a notice that was not delivered is recorded as sent")
 	}
 	if err := os.Remove(d.outbox); err != nil {
 		t.Fatal(err)
@@ -113,7 +108,10 @@ func TestANoticeDeliveredButNotRecordedIsNotSentTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A run killed after the message went out and before it was recorded.
-	if err := d.services.update(func(r *records) error { delete(r.Notices, deskNotice.ID); return nil }); err != nil {
+	if err := update(d.services, noticeRef("support@example.com", deskNotice.ID), func(r *noticeRecord, _ bool) error {
+		r.Delivered = false
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	got, found, err := d.notifier.Sent(t.Context(), deskNotice.ID)

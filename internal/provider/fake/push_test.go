@@ -56,7 +56,7 @@ func TestPushStatusIsAQuestion(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Compared by content: a file replaced by rename can get the old one's inode back.
-	before := readFile(t, d.services.path)
+	before := d.records(t).String()
 	if st, err := d.services.Duo().Status(t.Context(), push.ID); err != nil || st.Result != provider.PushWaiting {
 		t.Errorf("Status = %+v, %v; want waiting", st, err)
 	}
@@ -64,8 +64,8 @@ func TestPushStatusIsAQuestion(t *testing.T) {
 	if st, err := d.services.Duo().Status(t.Context(), push.ID); err != nil || st.Result != provider.PushTimeout {
 		t.Errorf("Status after %s = %+v, %v; want timeout", d.services.opts.PushValid, st, err)
 	}
-	if after := readFile(t, d.services.path); after != before {
-		t.Errorf("Status rewrote the demo services file:\n%s\nwas\n%s", after, before)
+	if after := d.records(t).String(); after != before {
+		t.Errorf("Status rewrote the demo services records:\n%s\nwas\n%s", after, before)
 	}
 	if st, err := d.later().Duo().Status(t.Context(), push.ID); err != nil || st.Result != provider.PushTimeout {
 		t.Errorf("Status in a later run = %+v, %v; want timeout", st, err)
