@@ -24,6 +24,15 @@ type StatusOptions struct {
 
 	User   string
 	Output string
+	// For is --for, another name for --user in a technician's words.
+	For string
+
+	// Live asks Microsoft 365 and Duo what they hold and shows where the record
+	// disagrees; Receipt prints the completion receipt, Partial also for someone
+	// not finished.
+	Live    bool
+	Receipt bool
+	Partial bool
 
 	// All lists everyone who has started here, filtered by Waiting, Failed and Step.
 	All     bool
@@ -48,6 +57,9 @@ their progress last changed and who ran that run.`,
 			if o.All {
 				return runStatusAll(cmd.Context(), o)
 			}
+			if o.Receipt {
+				return runReceipt(cmd.Context(), o)
+			}
 			user := func() string { return o.User }
 			return oneResult(o.F, o.Output, user, func() error { return runStatus(cmd.Context(), o) })
 		},
@@ -58,11 +70,36 @@ their progress last changed and who ran that run.`,
 	cmd.Flags().BoolVar(&o.Waiting, "waiting", false, "with --all: only people waiting on a step")
 	cmd.Flags().BoolVar(&o.Failed, "failed", false, "with --all: only people whose step failed")
 	cmd.Flags().StringVar(&o.Step, "step", "", "with --all: only people at this step (its id, such as verify)")
+	cmd.Flags().StringVar(&o.For, "for", "", "the same as --user, as a technician says it")
+	cmd.Flags().BoolVar(&o.Live, "live", false, "also ask Microsoft 365 and Duo what they hold, and show where the record disagrees (reads only)")
+	cmd.Flags().BoolVar(&o.Receipt, "receipt", false, "print the completion receipt, plain text to paste into the ticket")
+	cmd.Flags().BoolVar(&o.Partial, "partial", false, "with --receipt: also for someone who has not finished")
 	return cmd
 }
 
 // check refuses flags that do not go together before anything is read.
 func (o *StatusOptions) check() error {
+	who := "--user"
+	switch {
+	case o.For == "":
+	case o.User != "" && !strings.EqualFold(strings.TrimSpace(o.User), strings.TrimSpace(o.For)):
+		return usagef("--for and --user name two people: give one of them")
+	default:
+		o.User, who = o.For, "--for"
+	}
+	if o.Partial && !o.Receipt {
+		return usagef("--partial is for --receipt: add --receipt, or leave out --partial")
+	}
+	if o.Receipt {
+		switch {
+		case o.All:
+			return usagef("--receipt is one person's: leave out --all, and name them with --for")
+		case o.Live:
+			return usagef("--receipt shows the record, not the vendors: leave out --live (run status --live first to compare them)")
+		case o.Output != "text" && o.Output != "table":
+			return usagef("--receipt is plain text to paste into a ticket: leave out --output")
+		}
+	}
 	switch o.Output {
 	case "table":
 		o.Output = "text"
@@ -81,7 +118,7 @@ func (o *StatusOptions) check() error {
 		return nil
 	}
 	if o.User != "" {
-		return usagef("--all lists everyone: leave out --user, or drop --all to see one person's steps")
+		return usagef("--all lists everyone: leave out %s, or drop --all to see one person's steps", who)
 	}
 	if o.Step != "" {
 		var ids []string
@@ -96,7 +133,7 @@ func (o *StatusOptions) check() error {
 	return nil
 }
 
-func runStatus(_ context.Context, o *StatusOptions) error {
+func runStatus(ctx context.Context, o *StatusOptions) error {
 	home, err := o.F.Dir()
 	if err != nil {
 		return err
@@ -120,8 +157,18 @@ func runStatus(_ context.Context, o *StatusOptions) error {
 		st = state.New(o.User, time.Time{})
 	}
 	sum := summarize(list, st)
+	var live *liveResult
+	if o.Live && started {
+		checker, err := liveCheckerFor(o)
+		if err != nil {
+			return err
+		}
+		if live = checker.check(ctx, claimOf(st)); ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
 	if o.Output == "json" {
-		return writeStatusJSON(o.F.IO.Out, sum, st.LastRun)
+		return writeStatusJSON(o.F.IO.Out, sum, st.LastRun, live)
 	}
 	w := o.F.IO.Out
 	if sum.User != "" {
@@ -141,20 +188,35 @@ func runStatus(_ context.Context, o *StatusOptions) error {
 			return nil
 		}
 	}
-	return writeTable(w, sum, carryOn(o.F, st))
+	if err := writeTable(w, sum, carryOn(o.F, st)); err != nil || live == nil {
+		return err
+	}
+	if live.Checked && len(live.Differences) == 0 {
+		_, err := fmt.Fprintln(w, "\nLive: the vendors agree with the record, asked just now.")
+		return err
+	}
+	return writeLiveLines(w, []string{st.User}, []*liveResult{live})
 }
 
 // carryOn is the command that carries on for the person: a technician's --for where
 // a technician runs their procedure, the profile where there is one.
 func carryOn(f *Factory, st *state.State) string {
-	cmd := f.ProgramName() + " start"
-	if st == nil || st.User == "" {
+	if st == nil {
+		return startCommand(f.ProgramName(), "", false)
+	}
+	return startCommand(f.ProgramName(), st.User, st.ByTechnician)
+}
+
+// startCommand is carryOn's command for program (ProgramName) and the person.
+func startCommand(program, user string, byTechnician bool) string {
+	cmd := program + " start"
+	switch {
+	case user == "":
 		return cmd
+	case byTechnician:
+		return cmd + " --for " + sanitize.Inline(user)
 	}
-	if st.ByTechnician {
-		return cmd + " --for " + sanitize.Inline(st.User)
-	}
-	return cmd + " --user " + sanitize.Inline(st.User)
+	return cmd + " --user " + sanitize.Inline(user)
 }
 
 // findState loads the state of user, or of the only person who has started; nil

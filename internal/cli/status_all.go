@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,8 @@ import (
 type statusResult struct {
 	Result
 	RanBy *state.Runner `json:"ran_by,omitempty"`
+	// Live is what the vendors said, with --live only.
+	Live *liveResult `json:"live,omitempty"`
 }
 
 // allResult is status --all's JSON document. Problems are the state files that could
@@ -37,9 +40,10 @@ type allResult struct {
 	Problems []string       `json:"problems,omitempty"`
 }
 
-// writeStatusJSON prints one person's status document, escaped as writeJSON does.
-func writeStatusJSON(w io.Writer, sum wizard.Summary, ran *state.Runner) error {
-	data, err := json.MarshalIndent(statusResult{Result: newResult(sum), RanBy: ran}, "", "  ")
+// writeStatusJSON prints one person's status document, escaped as writeJSON does;
+// live is nil without --live.
+func writeStatusJSON(w io.Writer, sum wizard.Summary, ran *state.Runner, live *liveResult) error {
+	data, err := json.MarshalIndent(statusResult{Result: newResult(sum), RanBy: ran, Live: live}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("write the JSON result: %w", err)
 	}
@@ -69,6 +73,10 @@ type person struct {
 	// phone is the number as saved (E.164), to be masked wherever it is shown.
 	phone string
 	busy  bool
+	// claim is what the record says the vendors hold, kept with --live only; live
+	// is what they said.
+	claim *recordClaim
+	live  *liveResult
 }
 
 // mark is a step's line of a summary, less what the list of steps knows.
@@ -144,11 +152,19 @@ func (p person) summary(list []steps.Step) wizard.Summary {
 // whether a run for them is running right now; a lock that cannot be checked only
 // loses that word.
 func everyone(store *state.Store, busy bool) ([]person, error) {
+	return collect(store, busy, false)
+}
+
+// collect is everyone, keeping with claims what each record says the vendors hold.
+func collect(store *state.Store, busy, claims bool) ([]person, error) {
 	list := steps.All()
 	return state.Collect(store, func(st *state.State) person {
 		p := newPerson(list, st)
 		if busy {
 			p.busy, _ = store.Busy(st.User)
+		}
+		if claims {
+			p.claim = claimOf(st)
 		}
 		return p
 	})
@@ -173,27 +189,47 @@ func (o *StatusOptions) filter(all []person) []person {
 	return kept
 }
 
-func runStatusAll(_ context.Context, o *StatusOptions) error {
+func runStatusAll(ctx context.Context, o *StatusOptions) error {
 	home, err := o.F.Dir()
 	if err != nil {
 		return err
 	}
+	var checker liveChecker
+	if o.Live {
+		// Before anything is read: a configuration that cannot be used stops here.
+		if checker, err = liveCheckerFor(o); err != nil {
+			return err
+		}
+	}
 	store := o.F.Store(home)
-	all, listErr := everyone(store, o.Output == "text")
+	all, listErr := collect(store, o.Output == "text", o.Live)
 	shown := o.filter(all)
+	if o.Live {
+		claims := make([]*recordClaim, len(shown))
+		for i := range shown {
+			claims[i] = shown[i].claim
+		}
+		for i, r := range checker.checkAll(ctx, claims, liveWorkers(len(claims))) {
+			shown[i].live = r
+		}
+	}
 	w := bufio.NewWriter(o.F.IO.Out)
 	switch o.Output {
 	case "json":
 		err = writeAllJSON(w, shown, problems(listErr))
 	case "csv":
-		err = writeAllCSV(w, shown)
+		err = writeAllCSV(w, shown, o.Live)
 	default:
-		err = writeAllTable(w, shown, len(all), o.F.Clock.Now())
+		err = writeAllTable(w, shown, len(all), o.F.Clock.Now(), o.Live)
 	}
 	if ferr := w.Flush(); err == nil && ferr != nil {
 		err = fmt.Errorf("write the list of everyone: %w", ferr)
 	}
 	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); o.Live && err != nil {
+		// Those not reached say they were not checked; the run says it was stopped.
 		return err
 	}
 	if listErr != nil {
@@ -232,7 +268,7 @@ func writeAllJSON(w io.Writer, people []person, problems []string) error {
 		}
 		buf.WriteString("\n    ")
 		p := people[i]
-		data, err := json.MarshalIndent(statusResult{Result: newResult(p.summary(list)), RanBy: p.ran}, "    ", "  ")
+		data, err := json.MarshalIndent(statusResult{Result: newResult(p.summary(list)), RanBy: p.ran, Live: p.live}, "    ", "  ")
 		if err != nil {
 			return err
 		}
@@ -354,11 +390,12 @@ func shortTime(t, now time.Time) string {
 }
 
 // writeAllTable prints one line a person: USER, DONE (steps done of all), STATUS,
-// WAITING ON (the step they are at), CHANGED and RAN BY, fitted to 80 columns by
-// saying the domain everyone shares once, in the heading, and then by cutting the
-// longest addresses and names; then a line of totals. Every cell comes
-// from a state file, so each is sanitised and made one line.
-func writeAllTable(w io.Writer, people []person, total int, now time.Time) error {
+// WAITING ON (the step they are at), CHANGED and RAN BY, and with live LIVE (what the
+// vendors said) in place of CHANGED, fitted to 80 columns by saying the domain everyone shares once, in
+// the heading, and then by cutting the longest cells; then a line of totals, and
+// with live every disagreement in full. Every cell comes from a state file (or a
+// vendor), so each is sanitised and made one line.
+func writeAllTable(w io.Writer, people []person, total int, now time.Time, live bool) error {
 	if total == 0 {
 		_, err := fmt.Fprintln(w, "Nobody has started yet: run mfa-onboard start.")
 		return err
@@ -368,6 +405,13 @@ func writeAllTable(w io.Writer, people []person, total int, now time.Time) error
 		return err
 	}
 	header := []string{"USER", "DONE", "STATUS", "WAITING ON", "CHANGED", "RAN BY"}
+	cut := []int{0, 5}
+	if live {
+		// In 80 columns there is no room for both: what the vendors say now matters
+		// more here than when the record last changed.
+		header = append(slices.Delete(header, 4, 5), "LIVE")
+		cut = []int{0, 4, 5}
+	}
 	rows := make([][]string, 0, len(people))
 	var count struct{ done, waiting, failed, fresh int }
 	for _, p := range people {
@@ -375,14 +419,18 @@ func writeAllTable(w io.Writer, people []person, total int, now time.Time) error
 		if at == "" {
 			at = "-"
 		}
-		rows = append(rows, []string{
+		row := []string{
 			sanitize.Inline(p.user),
 			fmt.Sprintf("%d/%d", p.done, p.steps),
 			p.outcomeWord(),
 			at,
 			shortTime(p.updated, now),
 			sanitize.Inline(ranBy(p.ran)),
-		})
+		}
+		if live {
+			row = append(slices.Delete(row, 4, 5), p.live.word())
+		}
+		rows = append(rows, row)
 		switch {
 		case p.outcome == wizard.Completed:
 			count.done++
@@ -404,7 +452,7 @@ func writeAllTable(w io.Writer, people []person, total int, now time.Time) error
 			}
 		}
 	}
-	widths := fitColumns(header, rows, tableWidth, 0, 5)
+	widths := fitColumns(header, rows, tableWidth, cut...)
 	if err := writeRow(w, header, widths); err != nil {
 		return err
 	}
@@ -420,8 +468,15 @@ func writeAllTable(w io.Writer, people []person, total int, now time.Time) error
 	if len(people) < total {
 		who = fmt.Sprintf("%d of %d people", len(people), total)
 	}
-	_, err := fmt.Fprintf(w, "\n%s: %d done, %d waiting, %d failed, %d not started.\n", who, count.done, count.waiting, count.failed, count.fresh)
-	return err
+	if _, err := fmt.Fprintf(w, "\n%s: %d done, %d waiting, %d failed, %d not started.\n", who, count.done, count.waiting, count.failed, count.fresh); err != nil || !live {
+		return err
+	}
+	users := make([]string, len(people))
+	results := make([]*liveResult, len(people))
+	for i, p := range people {
+		users[i], results[i] = p.user, p.live
+	}
+	return writeLiveLines(w, users, results)
 }
 
 // fitColumns is each column's width in runes: its widest cell, and when the line

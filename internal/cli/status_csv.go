@@ -15,13 +15,18 @@ import (
 // writeAllCSV prints a header and one row a person: their address, status, steps
 // done, the step they are at and its note, the last change (RFC 3339, UTC), who ran
 // the last run, then each step's status under its id. Every cell is one line, and
-// one a spreadsheet would take for a formula is quoted (csvsafe).
-func writeAllCSV(w io.Writer, people []person) error {
+// one a spreadsheet would take for a formula is quoted (csvsafe). With live, a last
+// column says what the vendors said: ok, differs (and every difference), or cannot
+// check (and why).
+func writeAllCSV(w io.Writer, people []person, live bool) error {
 	cw := csv.NewWriter(w)
 	list := steps.All()
 	header := []string{"user", "status", "steps_done", "waiting_on", "note", "updated", "os_user", "machine", "technician"}
 	for _, s := range list {
 		header = append(header, s.ID())
+	}
+	if live {
+		header = append(header, "live")
 	}
 	if err := cw.Write(header); err != nil {
 		return fmt.Errorf("write the CSV list of everyone: %w", err)
@@ -46,6 +51,9 @@ func writeAllCSV(w io.Writer, people []person) error {
 		row := []string{p.user, res.Status, strconv.Itoa(p.done), p.at, note, updated, osUser, machine, technician}
 		for _, s := range sum.Steps {
 			row = append(row, string(s.Status))
+		}
+		if live {
+			row = append(row, p.live.cell())
 		}
 		for i, c := range row {
 			row[i] = csvsafe.Cell(sanitize.Inline(c))

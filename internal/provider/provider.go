@@ -163,6 +163,26 @@ type Enroller interface {
 	ConfirmActivation(ctx context.Context, phoneID, code string) error
 }
 
+// PhoneReader is an Enroller that can say what it holds of a phone, changing nothing,
+// so that what a person's record says can be compared with the service (status
+// --live). It is apart from Enroller so that an Enroller that cannot is still one:
+// the comparison then says it cannot check.
+type PhoneReader interface {
+	// ReadPhone returns the phone phoneID and whether it is attached to the Duo user
+	// userID, or ErrNotFound when there is no such phone (deleted in the Admin Panel).
+	ReadPhone(ctx context.Context, userID, phoneID string) (PhoneRecord, error)
+}
+
+// PhoneRecord is what the service holds of one phone.
+type PhoneRecord struct {
+	// Number is the phone's number in E.164, "" when it has none.
+	Number string
+	// Activated is true once Duo Mobile on the phone is activated.
+	Activated bool
+	// Attached is true when the phone is one of the user's phones.
+	Attached bool
+}
+
 // PushResult is where a push stands.
 type PushResult string
 

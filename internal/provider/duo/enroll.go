@@ -16,6 +16,9 @@ import (
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
+// ReadPhone lets status --live compare the record with Duo.
+var _ provider.PhoneReader = (*Client)(nil)
+
 // duoUser and duoPhone hold the few fields the client reads from Duo's objects.
 type duoUser struct {
 	UserID   string `json:"user_id"`
@@ -28,6 +31,8 @@ type duoPhone struct {
 	Type      string `json:"type"`
 	Platform  string `json:"platform"`
 	Activated bool   `json:"activated"`
+	// Users are the users the phone is attached to (in the answer of a phone by id).
+	Users []duoUser `json:"users"`
 }
 
 // FindUser returns the Duo user id for username, or provider.ErrNotFound.
@@ -223,6 +228,23 @@ func (c *Client) Activated(ctx context.Context, phoneID string) (bool, error) {
 		return false, err
 	}
 	return p.Activated, nil
+}
+
+// ReadPhone reads the phone with one GET of Retrieve Phone by ID, whose answer holds
+// the users it is attached to (https://duo.com/docs/adminapi#retrieve-phone-by-id).
+// A deleted phone is 404 there (40401), which is provider.ErrNotFound. The user is
+// matched by id, not name: under Duo's username normalisation the name Duo keeps
+// need not be the one this tool gave.
+func (c *Client) ReadPhone(ctx context.Context, userID, phoneID string) (provider.PhoneRecord, error) {
+	if err := checkIDs(phoneID); err != nil {
+		return provider.PhoneRecord{}, err
+	}
+	var p duoPhone
+	if err := c.call(ctx, AdminAPI, http.MethodGet, "/admin/v1/phones/"+phoneID, nil, &p); err != nil {
+		return provider.PhoneRecord{}, err
+	}
+	attached := userID != "" && slices.ContainsFunc(p.Users, func(u duoUser) bool { return u.UserID == userID })
+	return provider.PhoneRecord{Number: p.Number, Activated: p.Activated, Attached: attached}, nil
 }
 
 // ConfirmActivation is never needed: Activation.NeedsCode is false for real Duo.
