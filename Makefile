@@ -77,8 +77,15 @@ faults-short: ## the fault suite at step boundaries and after each vendor write'
 lint: vet ## vet plus staticcheck (pinned)
 	$(GO) run $(STATICCHECK) ./...
 
-bench: ## the benchmarks
+# The whole-process suite (bench/, build tag bench) builds the binary and runs batches
+# of 10,000 people on the demo and 1,000 against the rate-limited contract-test
+# servers; it writes its figures into BENCHMARKS.md. BENCH_FLAGS passes it flags
+# (go test -tags bench ./bench/ -args -h lists them).
+BENCH_FLAGS ?=
+bench: ## the Go benchmarks, then the whole program at a customer's scale (about 10 minutes); figures in BENCHMARKS.md
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
+	$(GO) vet -tags bench ./bench/
+	$(GO) test -tags bench -count=1 -timeout 40m -v ./bench/ -args -report=$(CURDIR)/BENCHMARKS.md $(BENCH_FLAGS)
 
 dist: ## NOT YET: release archives for Windows, macOS and Linux come with their own issue
 	@echo "make dist is not built yet: release packaging has its own issue. Use 'make build'."; exit 1

@@ -2,8 +2,10 @@ package httpcall_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/httpcall"
+	"github.com/mfa-onboard/mfa-onboard/internal/httpcall/limittest"
 )
 
 // perSecond is a vendor that counts the requests of each wall-clock second and
@@ -165,39 +168,135 @@ func TestLimiterPacesOnItsClock(t *testing.T) {
 	}
 }
 
-// BenchmarkLimitedVendor sends 1,000 requests from 8 callers through one limiter to a
-// vendor that allows 100 a second (429 beyond, counted per wall-clock second) and
-// answers each in 20–50 ms: how close the batch gets to the floor the limit sets
-// (wall time ÷ requests/rate) and how many answers are 429.
-func BenchmarkLimitedVendor(b *testing.B) {
-	const rate, requests, callers = 100, 1000, 8
-	for b.Loop() {
-		v := &perSecond{limit: rate, counts: map[int64]int{}, answered: make(chan struct{})}
-		var n atomic.Int64
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			time.Sleep(time.Duration(20+n.Add(7)%31) * time.Millisecond)
-			v.ServeHTTP(w, r)
-		}))
-		lim := httpcall.NewLimiter("vendor", rate, clock.Real{})
-		svc := httpcall.Service{Name: "Example Vendor", HTTP: httpcall.Limited(srv.Client(), lim), Clock: clock.Real{}}
-		var left atomic.Int64
-		left.Store(requests)
-		start := time.Now()
-		var wg sync.WaitGroup
-		for range callers {
-			wg.Go(func() {
-				for left.Add(-1) >= 0 {
-					if _, err := svc.Do(context.Background(), httpcall.Request{Method: http.MethodGet, URL: srv.URL}); err != nil {
-						b.Error(err)
-					}
-				}
-			})
-		}
-		wg.Wait()
-		wall := time.Since(start)
-		srv.Close()
-		floor := time.Duration(requests) * time.Second / rate
-		b.ReportMetric(wall.Seconds()/floor.Seconds(), "wall/floor")
-		b.ReportMetric(100*float64(v.throttled)/float64(len(v.arrivals)), "%429")
+// lateClock is a fake clock whose sleeps end late by the given amounts, in turn, as
+// a busy computer's timers do.
+type lateClock struct {
+	*clock.Fake
+	late []time.Duration
+}
+
+func (c *lateClock) Sleep(ctx context.Context, d time.Duration) error {
+	if len(c.late) > 0 {
+		d += c.late[0]
+		c.late = c.late[1:]
 	}
+	return c.Fake.Sleep(ctx, d)
+}
+
+func TestATurnTakenLateDoesNotCrowdTheVendorsSecond(t *testing.T) {
+	// At 2 a second, the second request's turn is at 0.5 s but its caller wakes at
+	// 0.8 s; the third and fourth turns, 1.0 s and 1.5 s, are kept on time. A vendor
+	// counting the requests of any second would then see three in 0.8–1.8 s.
+	clk := &lateClock{Fake: clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), late: []time.Duration{300 * time.Millisecond}}
+	lim := httpcall.NewLimiter("vendor", 2, clk)
+	var sent []time.Time
+	for range 6 {
+		if err := lim.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		sent = append(sent, clk.Now())
+	}
+	for i := 1; i < len(sent); i++ {
+		if gap := sent[i].Sub(sent[i-1]); gap < 500*time.Millisecond {
+			t.Errorf("request %d went %s after the one before; at 2 a second they must be 500ms apart", i+1, gap)
+		}
+	}
+	if took := sent[len(sent)-1].Sub(sent[0]); took > 2800*time.Millisecond {
+		t.Errorf("6 requests at 2 a second took %s after a late turn; the lateness is to be paid once, not per request", took)
+	}
+}
+
+// wire is a transport that takes handshake[i] to write the i-th request out (a
+// new connection's TLS handshake) and answers 200, on a fake clock.
+type wire struct {
+	clk       *clock.Fake
+	handshake []time.Duration
+	written   []time.Time
+}
+
+func (w *wire) RoundTrip(req *http.Request) (*http.Response, error) {
+	if i := len(w.written); i < len(w.handshake) {
+		_ = w.clk.Sleep(req.Context(), w.handshake[i])
+	}
+	w.written = append(w.written, w.clk.Now())
+	if trace := httptrace.ContextClientTrace(req.Context()); trace != nil && trace.WroteRequest != nil {
+		trace.WroteRequest(httptrace.WroteRequestInfo{})
+	}
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: http.NoBody, Request: req}, nil
+}
+
+func TestTheSpacingCountsFromWhenARequestIsWrittenOut(t *testing.T) {
+	// The first request opens a connection, 300 ms of handshake; the second, let go
+	// on its turn at 0.5 s, would reach the vendor 200 ms after the first.
+	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	w := &wire{clk: clk, handshake: []time.Duration{300 * time.Millisecond}}
+	lim := httpcall.NewLimiter("vendor", 2, clk)
+	c := httpcall.Limited(&http.Client{Transport: w}, lim)
+	for range 4 {
+		req, _ := http.NewRequest(http.MethodGet, "https://vendor.example/", nil)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	for i := 1; i < len(w.written); i++ {
+		if gap := w.written[i].Sub(w.written[i-1]); gap < 500*time.Millisecond {
+			t.Errorf("request %d was written out %s after the one before; at 2 a second they must be 500ms apart", i+1, gap)
+		}
+	}
+}
+
+// BenchmarkLimitedVendor sends requests from 8 callers through one limiter to a
+// vendor that admits as many a second as the limiter is set to (in any second,
+// counted when a request arrives: limittest's strictest reading of "N a second"),
+// answers 429 beyond, and takes 20–50 ms to answer: how close the callers get to the
+// floor the limit sets (wall time ÷ requests/rate), and how many answers are 429.
+func BenchmarkLimitedVendor(b *testing.B) {
+	for _, bc := range []struct {
+		rate, requests int
+	}{{10, 200}, {100, 500}} {
+		b.Run(fmt.Sprintf("%d/s", bc.rate), func(b *testing.B) {
+			for b.Loop() {
+				wall, refused, total := limitedVendor(b, bc.rate, bc.requests, 8)
+				floor := time.Duration(bc.requests) * time.Second / time.Duration(bc.rate)
+				b.ReportMetric(wall.Seconds()/floor.Seconds(), "wall/floor")
+				b.ReportMetric(100*float64(refused)/float64(total), "%429")
+			}
+		})
+	}
+}
+
+func limitedVendor(b *testing.B, perSecond, requests, callers int) (wall time.Duration, refused, total int) {
+	vendor := limittest.New(limittest.Options{Requests: perSecond, Per: time.Second, MinLatency: 20 * time.Millisecond, MaxLatency: 50 * time.Millisecond})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ok, _ := vendor.Admit()
+		vendor.Delay(r.Context())
+		if !ok {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	lim := httpcall.NewLimiter("vendor", float64(perSecond), clock.Real{})
+	svc := httpcall.Service{Name: "Example Vendor", HTTP: httpcall.Limited(srv.Client(), lim), Clock: clock.Real{}}
+	var left atomic.Int64
+	left.Store(int64(requests))
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range callers {
+		wg.Go(func() {
+			for left.Add(-1) >= 0 {
+				if _, err := svc.Do(context.Background(), httpcall.Request{Method: http.MethodGet, URL: srv.URL}); err != nil {
+					b.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	wall = time.Since(start)
+	st := vendor.Stats()
+	return wall, st.Refused, st.Admitted + st.Refused
 }

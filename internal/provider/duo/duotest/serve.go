@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/httpcall/limittest"
 )
 
 // keyPair says which integration must sign a route.
@@ -143,8 +145,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path := r.URL.EscapedPath()
+	lim := s.limitFor(path)
+	admitted, _ := lim.Admit()
+	lim.Delay(r.Context())
 	s.mu.Lock()
 	s.requests = append(s.requests, Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, ContentType: r.Header.Get("Content-Type"), Body: string(body)})
+	if !admitted {
+		s.mu.Unlock()
+		writeFail(w, fail(http.StatusTooManyRequests, 42901, ""), "")
+		return
+	}
 	st := s.stalls[path]
 	var injected *failure
 	if q := s.failures[path]; len(q) > 0 {
@@ -202,6 +212,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeOK(w, out)
+}
+
+// limitFor is the limit of the API a path belongs to: Duo limits the Admin API's
+// and the Auth API's integrations apart.
+func (s *Server) limitFor(path string) *limittest.Limit {
+	switch {
+	case strings.HasPrefix(path, "/admin/"):
+		return s.adminLimit
+	case strings.HasPrefix(path, "/auth/"):
+		return s.authLimit
+	}
+	return nil
 }
 
 // params reads GET parameters from the query and POST ones from a form body, the only

@@ -19,6 +19,7 @@ import (
 
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/faultpoint/gate"
+	"github.com/mfa-onboard/mfa-onboard/internal/httpcall/limittest"
 )
 
 // Keys are the two integrations' key pairs the server accepts.
@@ -54,6 +55,14 @@ type Options struct {
 	// status_msg carries the number Duo Mobile asks for. A client that does not say so
 	// is pushed as usual: Duo then bypasses the policy (Duo Auth API, preauth).
 	VerifiedPushDigits int
+	// AdminLimit and AuthLimit, when set, are the Admin API's and the Auth API's
+	// request limits and latency (package limittest): Duo limits the two
+	// integrations apart and publishes no number for either
+	// (https://duo.com/docs/rate-limits), so a test gives its own. A request over
+	// the limit is answered 429 with code 42901 and no Retry-After, which Duo does
+	// not document and duo_api_golang ignores (API-NOTES §1, §2). Nil: no limit, no
+	// latency.
+	AdminLimit, AuthLimit *limittest.Limit
 }
 
 // DateWindow is how far a request's Date may be from the server's clock.
@@ -127,6 +136,8 @@ type Server struct {
 	// pageSize caps every list answer (Options.PageSize); digits is
 	// Options.VerifiedPushDigits.
 	pageSize, digits int
+	// adminLimit and authLimit are Options.AdminLimit and Options.AuthLimit.
+	adminLimit, authLimit *limittest.Limit
 
 	mu           sync.Mutex
 	seq          int
@@ -173,6 +184,7 @@ func New(t testing.TB, opts Options) *Server {
 		stalls:    map[string]*stall{},
 		effects:   map[string]int{},
 	}
+	s.adminLimit, s.authLimit = opts.AdminLimit, opts.AuthLimit
 	s.srv = httptest.NewTLSServer(s.gate.Wrap(s))
 	t.Cleanup(s.srv.Close)
 	// Registered after Close so it runs first: a stalled handler must end before Close waits for it.

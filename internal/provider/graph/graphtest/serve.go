@@ -16,6 +16,7 @@ import (
 // authority or to Graph.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	admitted, wait := s.admit(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rec := &httprecord.Recorder{ResponseWriter: w}
@@ -25,6 +26,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}()
 	rec.Header().Set("Date", s.clock.Now().UTC().Format(http.TimeFormat))
 	rec.Header().Set("Content-Type", "application/json")
+	if !admitted {
+		rec.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		graphError(rec, http.StatusTooManyRequests, "TooManyRequests", "Please retry again later.")
+		return
+	}
 	if f, ok := s.takeFailure(r.Method, r.URL.Path); ok {
 		if f.retryAfter > 0 {
 			rec.Header().Set("Retry-After", strconv.Itoa(int((f.retryAfter+time.Second-1)/time.Second)))
@@ -54,6 +60,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		graphError(rec, http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+strings.Join(seg, "/")+"'.")
 	}
+}
+
+// admit counts a request to Graph against its service's limit when it arrives,
+// then holds it for the latency; the authority's requests are not Graph's.
+func (s *Server) admit(r *http.Request) (bool, time.Duration) {
+	seg := segments(r.URL.EscapedPath())
+	if len(seg) == 0 || (seg[0] != "v1.0" && seg[0] != "beta") {
+		return true, 0
+	}
+	s.mu.Lock()
+	lim := s.limit
+	if len(seg) >= 3 && seg[1] == "identity" && seg[2] == "conditionalAccess" {
+		lim = s.caLimit
+	}
+	s.mu.Unlock()
+	ok, wait := lim.Admit()
+	lim.Delay(r.Context())
+	return ok, wait
 }
 
 func (s *Server) authorized(r *http.Request) bool {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/faultpoint/gate"
+	"github.com/mfa-onboard/mfa-onboard/internal/httpcall/limittest"
 )
 
 // The tenant and app registration every Server accepts.
@@ -83,6 +84,8 @@ type Server struct {
 	nextUser int
 	// exchangeTokens are the tokens issued for Exchange Online, not for Graph.
 	exchangeTokens map[string]bool
+	// limit and caLimit are SetLimit's and SetConditionalAccessLimit's.
+	limit, caLimit *limittest.Limit
 }
 
 type user struct {
@@ -156,6 +159,27 @@ func (s *Server) SetClock(c clock.Clock) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.clock = c
+}
+
+// SetLimit gives Graph's identity and access requests (not the authority's, a
+// service of its own, nor Conditional Access's, below) a request limit and latency
+// (package limittest); nil takes them away. A request over the limit is answered as
+// Graph throttles: 429 with Retry-After in seconds and the error code
+// TooManyRequests (https://learn.microsoft.com/graph/throttling).
+func (s *Server) SetLimit(l *limittest.Limit) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limit = l
+}
+
+// SetConditionalAccessLimit is SetLimit for the Conditional Access requests, which
+// Graph limits apart: 1 request a second per tenant, all apps together
+// (https://learn.microsoft.com/graph/throttling-limits, "Identity protection and
+// conditional access service limits").
+func (s *Server) SetConditionalAccessLimit(l *limittest.Limit) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.caLimit = l
 }
 
 // AddUser creates a user with no phone methods and per-user MFA disabled.

@@ -23,6 +23,7 @@ import (
 
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/faultpoint/gate"
+	"github.com/mfa-onboard/mfa-onboard/internal/httpcall/limittest"
 )
 
 // The credentials and service every Server accepts.
@@ -69,6 +70,8 @@ type Server struct {
 	// attempts are Verify's Verification Attempts: one per text sent, converted once
 	// its verification was approved.
 	attempts []*attempt
+	// limit is SetLimit's.
+	limit *limittest.Limit
 }
 
 // failure is a canned answer for the next request to a path.
@@ -119,6 +122,18 @@ func (s *Server) SetClock(c clock.Clock) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.clock = c
+}
+
+// SetLimit gives the account a request limit and latency (package limittest); nil
+// takes them away. A request over it is answered 429 with Twilio's error 20429 and
+// no Retry-After, which Twilio does not document
+// (https://www.twilio.com/docs/api/errors/20429). Twilio counts concurrent requests
+// per account rather than requests per second; a limit over time is the stricter
+// test of a client that paces itself.
+func (s *Server) SetLimit(l *limittest.Limit) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limit = l
 }
 
 // SetCodeLength sets the service's code_length, as an update of the Service resource

@@ -43,12 +43,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	form, _ := url.ParseQuery(string(body))
 	s.mu.Lock()
+	lim := s.limit
+	s.mu.Unlock()
+	admitted, _ := lim.Admit()
+	lim.Delay(r.Context())
+	s.mu.Lock()
 	defer s.mu.Unlock()
 	rec := &httprecord.Recorder{ResponseWriter: w}
 	defer func() {
 		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, ContentType: r.Header.Get("Content-Type"),
 			Body: string(body), Form: form, Status: rec.Status, Answer: rec.Body.String()})
 	}()
+	if !admitted {
+		rec.Header().Set("Content-Type", "application/json")
+		writeError(rec, http.StatusTooManyRequests, 20429, "Too Many Requests")
+		return
+	}
 	s.route(rec, r, form)
 }
 
