@@ -183,4 +183,5 @@ duo:
 	add(figure{name: what + ": requests answered 429", value: fmt.Sprintf("%.2f%% (%d of %d)", share, refused, requests), target: "≤ 1%", met: held(share <= 1)})
 	add(figure{name: what + ": peak RSS", value: fmt.Sprintf("%.1f MiB", mib(r.peakRSS)), target: "≤ 64 MiB", met: held(mib(r.peakRSS) <= 64)})
 	add(figure{name: what + ": requests per vendor API", value: strings.Join(perVendor, "; ")})
+	figures.noteOnce(batchID, "Contract servers: each vendor API admits at most its rate of requests in any second, counted when a request arrives, and answers 20–50 ms later (internal/httpcall/limittest: the strictest reading of \"N a second\"; a client that keeps to it keeps to Graph's token bucket too); limits.rate is set to the same rate. The floor is the busiest API's requests, refused ones included, ÷ its rate. Peak RSS is wait4's ru_maxrss of the batch process.")
 }

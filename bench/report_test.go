@@ -22,8 +22,9 @@ type figure struct {
 // section is the figures of one part of the suite, written to BENCHMARKS.md as one
 // section between markers, so that other suites can keep sections of their own.
 type section struct {
-	id, title, command, notes string
-	figures                   []figure
+	id, title, command string
+	notes              string
+	figures            []figure
 }
 
 // report is every section measured in this run, in order.
@@ -48,12 +49,13 @@ func (r *report) add(id, title, command string, f figure) {
 	r.sections = append(r.sections, &section{id: id, title: title, command: command, figures: []figure{f}})
 }
 
-// note appends a paragraph to the section's notes.
-func (r *report) note(id, text string) {
+// noteOnce appends a paragraph to the notes of the section with this id, unless it
+// is there already.
+func (r *report) noteOnce(id, text string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range r.sections {
-		if s.id == id {
+		if s.id == id && !strings.Contains(s.notes, text) {
 			s.notes += text + "\n\n"
 		}
 	}
