@@ -7,6 +7,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/audit"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
@@ -44,6 +45,8 @@ type Factory struct {
 	// limits, when set, are the vendor limiters every provider set of this factory
 	// waits at: a batch's runs share one set, so vendors see the batch's total rate.
 	limits *vendorLimits
+	// stores are the state stores made so far, by folder (see Store).
+	stores *storeCache
 
 	// Global flags.
 	HomeFlag       string
@@ -127,10 +130,27 @@ func (f *Factory) Config(dir string) (*config.Config, error) {
 // Store returns the state store in the customer's folder dir. What it saves says
 // who ran the run as the audit does (Actor).
 func (f *Factory) Store(dir string) *state.Store {
+	if f.stores == nil {
+		f.stores = &storeCache{m: map[string]*state.Store{}}
+	}
+	f.stores.mu.Lock()
+	defer f.stores.mu.Unlock()
+	if s := f.stores.m[dir]; s != nil {
+		return s
+	}
 	s := state.NewStore(filepath.Join(dir, profile.StateDir))
 	a := f.Actor()
 	s.SetRunner(state.Runner{OSUser: a.Technician.OSUser, Machine: a.Machine, Technician: a.Technician.Name})
+	f.stores.m[dir] = s
 	return s
+}
+
+// storeCache keeps one Store per folder for a process, shared by a batch's runs
+// (each a copy of the Factory), so that what a Store does once — looking through the
+// folder for a killed run's leftovers — is done once, not once per person.
+type storeCache struct {
+	mu sync.Mutex
+	m  map[string]*state.Store
 }
 
 // Actor is who this run acts as, for the audit: the OS account, the name given with

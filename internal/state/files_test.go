@@ -147,3 +147,41 @@ func TestLockRemovesStaleTemporaryFiles(t *testing.T) {
 		t.Errorf("the folder %s was removed", dirName)
 	}
 }
+
+// TestAStoreLooksForLeftoversOnce: the listing costs as much as there are people,
+// and a batch takes one lock per person through one Store, so only its first lock
+// looks; a new Store (the next process) looks again.
+func TestAStoreLooksForLeftoversOnce(t *testing.T) {
+	s := newTestStore(t)
+	if err := os.MkdirAll(s.Dir(), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * time.Minute)
+	leave := func(user string) string {
+		p := filepath.Join(s.Dir(), "."+filepath.Base(s.Path(user))+"5577006791947779410")
+		os.WriteFile(p, []byte("{"), 0o600)
+		os.Chtimes(p, old, old)
+		return p
+	}
+	lock := func(s *Store, user string) {
+		unlock, err := s.Lock(user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unlock()
+	}
+	first := leave("bob@example.com")
+	lock(s, "alice@example.com")
+	second := leave("carol@example.com")
+	lock(s, "dave@example.com")
+	if _, err := os.Stat(first); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the first lock left %s", first)
+	}
+	if _, err := os.Stat(second); err != nil {
+		t.Errorf("the Store's second lock looked through the folder again (%v)", err)
+	}
+	lock(NewStore(s.Dir()), "erin@example.com")
+	if _, err := os.Stat(second); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a new Store did not look (%v)", err)
+	}
+}

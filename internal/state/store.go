@@ -63,6 +63,10 @@ type Store struct {
 	// runner is who Save records as having run; nil until SetRunner or the first
 	// Save, which takes this process's (see CurrentRunner).
 	runner *Runner
+
+	// swept makes Lock look through the folder for leftovers once per Store: the
+	// listing costs as much as there are people, and a batch takes one lock per run.
+	swept sync.Once
 }
 
 // NewStore does no I/O so a read-only command never creates the state folder as a side effect.
@@ -490,7 +494,7 @@ func (s *Store) Lock(user string) (unlock func() error, err error) {
 	}
 	s.setHeld(path, true)
 	s.writeHolder(user, time.Now())
-	s.removeStaleTemps(time.Now())
+	s.swept.Do(func() { s.removeStaleTemps(time.Now()) })
 	// The lock file stays: removing it while another process waits to open it would let two processes hold "the" lock.
 	return func() error {
 		s.setHeld(path, false)

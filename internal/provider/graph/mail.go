@@ -120,16 +120,20 @@ func (m *Mailer) Notify(ctx context.Context, n provider.Notice) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	in := sendMail{
-		Message: mailMessage{
-			Subject: subject, Body: mailBody{ContentType: "Text", Content: body},
-			To: recipients(m.cfg.To), Cc: recipients(m.cfg.Cc),
-			InternetHeaders: []mailHeader{{Name: ReferenceHeader, Value: n.ID}},
-		},
-		// The support desk can look in the mailbox's Sent Items for a notice.
-		SaveToSentItems: true,
+	msg := mailMessage{
+		Subject: subject, Body: mailBody{ContentType: "Text", Content: body},
+		To: recipients(m.cfg.To), Cc: recipients(m.cfg.Cc),
+		InternetHeaders: []mailHeader{{Name: ReferenceHeader, Value: n.ID}},
 	}
-	req, err := httpcall.JSON(http.MethodPost, m.c.base+"/v1.0/users/"+url.PathEscape(m.cfg.From)+"/sendMail", in)
+	return m.send(ctx, msg, n.ID, "the notice", " before running again", m.failure)
+}
+
+// send hands msg to sendMail and returns Graph's request-id, or id when Graph gives
+// none. what names the message in the sentence for an answer that broke off, then
+// after; refused explains any other refusal.
+func (m *Mailer) send(ctx context.Context, msg mailMessage, id, what, after string, refused func(answer) error) (string, error) {
+	// The support desk can look in the mailbox's Sent Items for what was sent.
+	req, err := httpcall.JSON(http.MethodPost, m.c.base+"/v1.0/users/"+url.PathEscape(m.cfg.From)+"/sendMail", sendMail{Message: msg, SaveToSentItems: true})
 	if err != nil {
 		return "", err
 	}
@@ -139,18 +143,18 @@ func (m *Mailer) Notify(ctx context.Context, n provider.Notice) (string, error) 
 	a, err := svc.Do(ctx, req)
 	switch {
 	case errors.Is(err, httpcall.ErrBrokeOff):
-		return "", fmt.Errorf("the answer from Microsoft Graph broke off, so the notice may or may not have been sent; look in %s's Sent Items before running again", sanitize.Line(m.cfg.From))
+		return "", fmt.Errorf("the answer from Microsoft Graph broke off, so %s may or may not have been sent; look in %s's Sent Items%s", what, sanitize.Line(m.cfg.From), after)
 	case err != nil:
 		return "", err
 	case a.Throttled:
 		return "", throttle(a, a.Wait)
 	case a.Status != http.StatusAccepted && !a.OK():
-		return "", m.failure(a)
+		return "", refused(a)
 	}
-	if id := sanitize.Line(a.Header.Get("request-id")); id != "" {
-		return "graph request-id " + id, nil
+	if rid := sanitize.Line(a.Header.Get("request-id")); rid != "" {
+		return "graph request-id " + rid, nil
 	}
-	return n.ID, nil
+	return id, nil
 }
 
 // Sent cannot know: Mail.Send gives no way to read what was sent (see Mailer).
