@@ -10,10 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -51,7 +49,7 @@ type run struct {
 	stdout, stderr []byte
 	wall, cpu      time.Duration
 	// peakRSS is the most memory the process held at once, in bytes (wait4's
-	// rusage: ru_maxrss).
+	// ru_maxrss, as launch reads it).
 	peakRSS int64
 }
 
@@ -59,28 +57,30 @@ func (r run) String() string {
 	return fmt.Sprintf("exit %d, %s wall, %s CPU, %.1f MiB peak", r.code, r.wall.Round(time.Millisecond), r.cpu.Round(time.Millisecond), mib(r.peakRSS))
 }
 
-// exec runs mfa-onboard with args; codes are the exit codes that are not a failure.
+// exec runs mfa-onboard with args, through launch (see bench/launch for why); codes
+// are the exit codes that are not a failure.
 func (h *home) exec(t *testing.T, codes []int, args ...string) run {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	result := filepath.Join(t.TempDir(), "launch.json")
+	cmd := exec.Command(launcher, append([]string{result, binary}, args...)...)
 	cmd.Env = h.env
 	cmd.Dir = h.dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	began := time.Now()
 	err := cmd.Run()
-	r := run{stdout: stdout.Bytes(), stderr: stderr.Bytes(), wall: time.Since(began)}
-	if cmd.ProcessState == nil {
-		t.Fatalf("mfa-onboard %s did not run: %v", strings.Join(args, " "), err)
+	data, rerr := os.ReadFile(result)
+	var l struct {
+		Code      int
+		Wall, CPU time.Duration
+		PeakRSS   int64  `json:"peak_rss"`
+		FloorRSS  int64  `json:"floor_rss"`
+		StartFail string `json:"start_fail"`
 	}
-	r.code = cmd.ProcessState.ExitCode()
-	r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.peakRSS = int64(ru.Maxrss)
-		if runtime.GOOS != "darwin" { // Linux and the BSDs count kilobytes, macOS bytes
-			r.peakRSS *= 1024
-		}
+	if rerr != nil || json.Unmarshal(data, &l) != nil || l.StartFail != "" {
+		t.Fatalf("mfa-onboard %s did not run: %v %v %s\n%s", strings.Join(args, " "), err, rerr, l.StartFail, tail(stderr.Bytes(), 2000))
 	}
+	launchFloor = max(launchFloor, l.FloorRSS)
+	r := run{code: l.Code, stdout: stdout.Bytes(), stderr: stderr.Bytes(), wall: l.Wall, cpu: l.CPU, peakRSS: l.PeakRSS}
 	if !slices.Contains(codes, r.code) {
 		t.Fatalf("mfa-onboard %s ended %d, want one of %v:\n%s", strings.Join(args, " "), r.code, codes, tail(r.stderr, 2000))
 	}
