@@ -145,13 +145,13 @@ func runBatch(ctx context.Context, o *BatchOptions) error {
 	defer journal.Close()
 
 	store := f.Store(dir)
-	// One limiter per vendor for the whole batch: every person's run is to wait at
-	// these, and the live display shows their rates.
-	limits := newVendorLimits(cfg.Limits.Rate, f.Clock)
+	// One client and one limiter per vendor for the whole batch: every person's run
+	// uses these, and the live display shows their rates.
+	vendors := newVendorClients(cfg.Limits.Rate, f.Clock)
 	if o.run == nil {
-		o.run = startFor(f, limits, o.TrustPhone, o.Reason)
+		o.run = startFor(f, vendors, o.TrustPhone, o.Reason)
 	}
-	out, live := o.printers(cfg, limits)
+	out, live := o.printers(cfg, vendors.limits)
 	people := batchPeople{}
 	engine := &batch.Engine{
 		Jobs: o.Jobs, RunOne: o.run, Lookup: progressOf(store), Journal: journal,

@@ -12,11 +12,11 @@ import (
 
 // startFor is the batch's run for one person: `start --for` as a technician would
 // type it, in this process, with no keyboard (a person-only part ends the run
-// waiting), its own output, and the batch's vendor limiters.
-func startFor(parent *Factory, limits *vendorLimits, trust bool, reason string) batch.RunOne {
+// waiting), its own output, and the batch's vendor clients.
+func startFor(parent *Factory, vendors *vendorClients, trust bool, reason string) batch.RunOne {
 	return func(ctx context.Context, row batch.Row) (batch.Outcome, error) {
 		var out, errOut bytes.Buffer
-		f := parent.child(&out, &errOut, limits)
+		f := parent.child(&out, &errOut, vendors)
 		runErr := runStart(ctx, &StartOptions{F: f, For: row.User, Phone: row.Phone, Country: row.Country, Platform: row.Platform, Output: "json", TrustPhone: trust, Reason: reason, Manager: row.Manager})
 		var res Result
 		if err := json.Unmarshal(out.Bytes(), &res); err != nil {
@@ -42,13 +42,13 @@ func startFor(parent *Factory, limits *vendorLimits, trust bool, reason string) 
 }
 
 // child is a copy of f for one run of a batch: its own output and no keyboard, the
-// shared limiters, the same home, profile, technician and clock.
-func (f *Factory) child(out, errOut *bytes.Buffer, limits *vendorLimits) *Factory {
+// shared vendor clients, the same home, profile, technician and clock.
+func (f *Factory) child(out, errOut *bytes.Buffer, vendors *vendorClients) *Factory {
 	c := *f
 	c.IO = &IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut}
 	c.NonInteractive = true
 	c.keys = nil
-	c.limits = limits
+	c.vendors = vendors
 	return &c
 }
 

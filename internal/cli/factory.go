@@ -42,9 +42,10 @@ type Factory struct {
 
 	// keys is the terminal's keyboard, made on first use by an interactive run.
 	keys *keyboard.Keyboard
-	// limits, when set, are the vendor limiters every provider set of this factory
-	// waits at: a batch's runs share one set, so vendors see the batch's total rate.
-	limits *vendorLimits
+	// vendors, when set, are the vendor clients (and their rate limiters) every
+	// provider set of this factory uses: a batch's runs share one set, so vendors see
+	// the batch's total rate and one client.
+	vendors *vendorClients
 	// stores are the state stores made so far, by folder (see Store).
 	stores *storeCache
 
@@ -300,5 +301,9 @@ func (f *Factory) Providers(dir string, cfg *config.Config, scr *screen.Screen) 
 		scr.PhoneMessage(m.Channel, to, m.Text)
 	})
 	demo := fake.NewServices(filepath.Join(dir, profile.DemoFile), fake.OptionsFrom(cfg), box, f.Clock)
-	return &roles{cfg: cfg, demo: demo, demoSet: demo.Set(cfg.Support.Email), f: f, limits: f.limits}, nil
+	vendors := f.vendors
+	if vendors == nil {
+		vendors = newVendorClients(cfg.Limits.Rate, f.Clock)
+	}
+	return &roles{cfg: cfg, demo: demo, demoSet: demo.Set(cfg.Support.Email), f: f, vendors: vendors}, nil
 }

@@ -39,6 +39,25 @@ type roles struct {
 	cfg     *config.Config
 	demo    *fake.Services
 	demoSet provider.Set
+	// vendors are the process's vendor clients: this run's own, or the batch's.
+	vendors *vendorClients
+
+	notifyOnce sync.Once
+	notifiers  []provider.Notifier
+	notifyErr  error
+}
+
+// vendorClients are one process's clients of the vendors, each built on first use.
+// The runs of a batch share one set, so that together they keep to each vendor's
+// rate limit, reuse its connections (each run's own would stay open, idle, for the
+// transport's 90 s), and reuse what a client has learnt: Graph's token, the
+// tenant's MFA policies, the Twilio service's code length. Notifiers stay a run's
+// own, since the demo's print to the run's screen; they share the HTTP clients.
+type vendorClients struct {
+	limits *vendorLimits
+
+	httpMu sync.Mutex
+	http   map[string]*http.Client // by the CA files trusted besides the system's
 
 	duoOnce sync.Once
 	duo     *duo.Client
@@ -48,10 +67,6 @@ type roles struct {
 	twilio     *twilio.Client
 	twilioErr  error
 
-	notifyOnce sync.Once
-	notifiers  []provider.Notifier
-	notifyErr  error
-
 	graphOnce sync.Once
 	graph     *graph.Client
 	graphErr  error
@@ -60,12 +75,27 @@ type roles struct {
 	cred       azcore.TokenCredential
 	credClient *http.Client
 	credErr    error
+}
 
-	// limits pace each vendor's requests: built on first use, which is once for the
-	// process of a start. A batch's runs must all wait at one set, so a set given
-	// here before first use is kept.
-	limitsOnce sync.Once
-	limits     *vendorLimits
+func newVendorClients(rates config.Rates, clk clock.Clock) *vendorClients {
+	return &vendorClients{limits: newVendorLimits(rates, clk), http: map[string]*http.Client{}}
+}
+
+// httpClient is the process's HTTP client trusting the system's CAs and caFiles':
+// one per set of files, so that its connections are kept and reused.
+func (v *vendorClients) httpClient(caFiles ...string) (*http.Client, error) {
+	key := strings.Join(caFiles, "\x00")
+	v.httpMu.Lock()
+	defer v.httpMu.Unlock()
+	if c, ok := v.http[key]; ok {
+		return c, nil
+	}
+	c, err := httpclient.New(callTimeout, caFiles...)
+	if err != nil {
+		return nil, err
+	}
+	v.http[key] = c
+	return c, nil
 }
 
 // vendorLimits are the request limiters of one process, one per vendor API: every
@@ -97,14 +127,7 @@ func (l *vendorLimits) graphFor(req *http.Request) *httpcall.Limiter {
 }
 
 // rateLimits are the limiters this set's clients are given.
-func (r *roles) rateLimits() *vendorLimits {
-	r.limitsOnce.Do(func() {
-		if r.limits == nil {
-			r.limits = newVendorLimits(r.cfg.Limits.Rate, r.f.Clock)
-		}
-	})
-	return r.limits
-}
+func (r *roles) rateLimits() *vendorLimits { return r.vendors.limits }
 
 func (r *roles) Codes() (provider.CodeSender, error) {
 	switch r.cfg.Providers.SMS {
@@ -233,7 +256,7 @@ func (r *roles) buildWebhook(name string) (provider.Notifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, err := httpclient.New(callTimeout, r.cfg.CAFile)
+	client, err := r.vendors.httpClient(r.cfg.CAFile)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +277,7 @@ func (r *roles) buildAutotask() (provider.Notifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, err := httpclient.New(callTimeout, r.cfg.CAFile)
+	client, err := r.vendors.httpClient(r.cfg.CAFile)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +298,7 @@ func (r *roles) buildConnectWise() (provider.Notifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, err := httpclient.New(callTimeout, r.cfg.CAFile)
+	client, err := r.vendors.httpClient(r.cfg.CAFile)
 	if err != nil {
 		return nil, err
 	}
@@ -370,8 +393,9 @@ func (r *roles) Checkers() map[string]func() (provider.Checker, error) {
 }
 
 func (r *roles) twilioClient() (*twilio.Client, error) {
-	r.twilioOnce.Do(func() { r.twilio, r.twilioErr = r.buildTwilio() })
-	return r.twilio, r.twilioErr
+	v := r.vendors
+	v.twilioOnce.Do(func() { v.twilio, v.twilioErr = r.buildTwilio() })
+	return v.twilio, v.twilioErr
 }
 
 func (r *roles) buildTwilio() (*twilio.Client, error) {
@@ -380,7 +404,7 @@ func (r *roles) buildTwilio() (*twilio.Client, error) {
 	if err != nil {
 		return nil, &config.Error{File: "config", Err: err}
 	}
-	client, err := httpclient.New(callTimeout, r.cfg.CAFile)
+	client, err := r.vendors.httpClient(r.cfg.CAFile)
 	if err != nil {
 		return nil, &config.Error{File: "config", Err: err}
 	}
@@ -396,8 +420,9 @@ func (r *roles) buildTwilio() (*twilio.Client, error) {
 }
 
 func (r *roles) graphClient() (*graph.Client, error) {
-	r.graphOnce.Do(func() { r.graph, r.graphErr = r.buildGraph() })
-	return r.graph, r.graphErr
+	v := r.vendors
+	v.graphOnce.Do(func() { v.graph, v.graphErr = r.buildGraph() })
+	return v.graph, v.graphErr
 }
 
 // graphEnforcement is graph.enforcement where this run can enforce, and none where
@@ -446,13 +471,14 @@ func (r *roles) buildGraph() (*graph.Client, error) {
 // tenant (Graph calls, mail through Graph, SMTP's OAuth token) shares it and so its
 // token cache.
 func (r *roles) graphCredential() (azcore.TokenCredential, *http.Client, error) {
-	r.credOnce.Do(func() { r.cred, r.credClient, r.credErr = r.buildGraphCredential() })
-	return r.cred, r.credClient, r.credErr
+	v := r.vendors
+	v.credOnce.Do(func() { v.cred, v.credClient, v.credErr = r.buildGraphCredential() })
+	return v.cred, v.credClient, v.credErr
 }
 
 func (r *roles) buildGraphCredential() (azcore.TokenCredential, *http.Client, error) {
 	g := r.cfg.Graph
-	client, err := httpclient.New(callTimeout, r.cfg.CAFile)
+	client, err := r.vendors.httpClient(r.cfg.CAFile)
 	if err != nil {
 		return nil, nil, &config.Error{File: "config", Err: err}
 	}
@@ -473,8 +499,9 @@ func (r *roles) buildGraphCredential() (azcore.TokenCredential, *http.Client, er
 }
 
 func (r *roles) duoClient() (*duo.Client, error) {
-	r.duoOnce.Do(func() { r.duo, r.duoErr = r.buildDuo() })
-	return r.duo, r.duoErr
+	v := r.vendors
+	v.duoOnce.Do(func() { v.duo, v.duoErr = r.buildDuo() })
+	return v.duo, v.duoErr
 }
 
 func (r *roles) buildDuo() (*duo.Client, error) {
@@ -487,7 +514,7 @@ func (r *roles) buildDuo() (*duo.Client, error) {
 	if err != nil {
 		return nil, &config.Error{File: "config", Err: err}
 	}
-	client, err := httpclient.New(callTimeout, r.cfg.CAFile, d.CAFile)
+	client, err := r.vendors.httpClient(r.cfg.CAFile, d.CAFile)
 	if err != nil {
 		return nil, &config.Error{File: "config", Err: err}
 	}

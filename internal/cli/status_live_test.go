@@ -305,10 +305,10 @@ limits:
 	return h
 }
 
-// factory is a run's factory in the home; limits, when given, are the process's.
-func (h *contractHome) factory(out, errOut *bytes.Buffer, limits *vendorLimits) *Factory {
+// factory is a run's factory in the home; vendors, when given, are the process's.
+func (h *contractHome) factory(out, errOut *bytes.Buffer, vendors *vendorClients) *Factory {
 	return &Factory{IO: &IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut}, Getenv: func(k string) string { return h.env[k] },
-		Clock: h.clock, HomeFlag: h.home, limits: limits}
+		Clock: h.clock, HomeFlag: h.home, vendors: vendors}
 }
 
 // The same situations against the contract servers, and a vendor error for one
@@ -369,10 +369,11 @@ func TestStatusLiveAgainstTheContractServers(t *testing.T) {
 	h.graph.FailNext("/v1.0/users/erin@contoso.com/authentication/phoneMethods", 500, 0)
 
 	graphBefore, duoBefore := len(h.graph.Requests()), len(h.duo.Requests())
-	limits := newVendorLimits(config.Default().Limits.Rate, h.clock)
+	vendors := newVendorClients(config.Default().Limits.Rate, h.clock)
+	limits := vendors.limits
 	out.Reset()
 	errOut.Reset()
-	code := Run(ctx, h.factory(&out, &errOut, limits), []string{"--home", h.home, "status", "--all", "--live", "--output", "json"})
+	code := Run(ctx, h.factory(&out, &errOut, vendors), []string{"--home", h.home, "status", "--all", "--live", "--output", "json"})
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, errOut.String())
 	}

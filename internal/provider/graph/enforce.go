@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
@@ -25,6 +26,12 @@ const (
 	// EnforceNone never enforces: the support desk does.
 	EnforceNone = "none"
 )
+
+// tenantFresh is how long what the tenant does about MFA is taken as read: a batch
+// of a thousand people then reads the policies once, not once a person (Graph
+// allows Conditional Access one request a second), and a change an administrator
+// makes during the batch is seen within minutes.
+const tenantFresh = 10 * time.Minute
 
 // maxPolicyPages bounds how many pages of Conditional Access policies are read; a
 // tenant has at most a few hundred policies.
@@ -85,7 +92,7 @@ func (c *Client) plan(ctx context.Context) (plan, error) {
 	case EnforceGroup:
 		return plan{provider.EnforcedGroup, "graph.enforcement is group"}, nil
 	}
-	t, err := c.tenantMFA(ctx)
+	t, err := c.tenantNow(ctx)
 	var ge *Error
 	unread := errors.As(err, &ge) && ge.Status == http.StatusForbidden
 	switch {
@@ -124,6 +131,27 @@ type tenant struct {
 	securityDefaults bool
 	// policies names the enabled Conditional Access policies that require MFA.
 	policies []string
+}
+
+// tenantNow is tenantMFA as read within tenantFresh by any run sharing the client;
+// a read that failed is not kept.
+func (c *Client) tenantNow(ctx context.Context) (tenant, error) {
+	select {
+	case c.tenantRead <- struct{}{}:
+	case <-ctx.Done():
+		return tenant{}, ctx.Err()
+	}
+	defer func() { <-c.tenantRead }()
+	now := c.cfg.Clock.Now()
+	if c.known != nil && now.Sub(c.knownAt) < tenantFresh {
+		return *c.known, nil
+	}
+	t, err := c.tenantMFA(ctx)
+	if err != nil {
+		return tenant{}, err
+	}
+	c.known, c.knownAt = &t, now
+	return t, nil
 }
 
 // tenantMFA reads security defaults and, when they are off, the Conditional Access

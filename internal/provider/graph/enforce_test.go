@@ -3,10 +3,13 @@ package graph_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/graph"
@@ -199,5 +202,63 @@ func TestNoEnforcementCallsNothing(t *testing.T) {
 	}
 	if n := len(srv.Requests()); n != 0 {
 		t.Errorf("%d requests; want none", n)
+	}
+}
+
+// Runs that share a client (a batch's) read the tenant's policies once between
+// them, even when they enforce at the same moment: Graph allows Conditional Access
+// one request a second, so a read a person would hold a batch of a thousand for
+// a quarter of an hour. What was read is kept for minutes, not for ever, and a read
+// that failed is not kept at all.
+func TestAutoReadsTheTenantOncePerClientForAWhile(t *testing.T) {
+	c, srv, fc := setupWith(t, good, func(cfg *graph.Config) { cfg.Enforcement, cfg.EnforcementGroup = graph.EnforceAuto, mfaGroup })
+	srv.AddConditionalAccessPolicy(requireMFA)
+	srv.AddGroup(mfaGroup, "MFA required")
+	people := []string{alice}
+	for i := range 7 {
+		u := fmt.Sprintf("user%d@contoso.com", i)
+		srv.AddUser(u)
+		people = append(people, u)
+	}
+	policyReads := func() int {
+		return len(calls(srv, http.MethodGet, "/v1.0/identity/conditionalAccess/policies"))
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(people))
+	for i, u := range people {
+		wg.Go(func() {
+			var e provider.Enforcement
+			e, errs[i] = c.Enforce(context.Background(), u)
+			if errs[i] == nil && e.How != provider.EnforcedGroup {
+				errs[i] = fmt.Errorf("%s: enforced %q; want the group", u, e.How)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	if n := policyReads(); n != 1 {
+		t.Fatalf("%d people enforced at once read the policies %d times; want once", len(people), n)
+	}
+	if got := srv.Members(mfaGroup); len(got) != len(people) {
+		t.Errorf("members = %v; want all %d", got, len(people))
+	}
+
+	fc.Advance(9 * time.Minute)
+	if _, err := c.Enforce(context.Background(), alice); err != nil {
+		t.Fatal(err)
+	}
+	if n := policyReads(); n != 1 {
+		t.Errorf("9 minutes later the policies were read again (%d reads); want what was read kept", n)
+	}
+	fc.Advance(2 * time.Minute)
+	srv.SetPermission(graph.PermissionReadPolicies, false)
+	if _, err := c.Enforce(context.Background(), alice); err == nil {
+		t.Fatal("11 minutes later, without Policy.Read.All, Enforce succeeded; want the policies read again and the permission named")
+	}
+	srv.SetPermission(graph.PermissionReadPolicies, true)
+	if _, err := c.Enforce(context.Background(), alice); err != nil {
+		t.Fatalf("after the permission was granted again: %v; want the failed read not kept", err)
 	}
 }

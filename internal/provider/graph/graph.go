@@ -52,6 +52,13 @@ type Client struct {
 	cfg   Config
 	base  string
 	scope string
+
+	// tenantRead is held while the tenant's MFA policies are read, so that runs
+	// sharing the client wait for one read rather than each making their own;
+	// known is what was read, at knownAt.
+	tenantRead chan struct{}
+	known      *tenant
+	knownAt    time.Time
 }
 
 var (
@@ -95,7 +102,8 @@ func New(cfg Config) (*Client, error) {
 		base: strings.TrimRight(cfg.BaseURL, "/"),
 		// The resource's own host, so a national cloud (graph.microsoft.us…) gets a
 		// token for itself rather than for the global endpoint.
-		scope: "https://" + u.Host + "/.default",
+		scope:      "https://" + u.Host + "/.default",
+		tenantRead: make(chan struct{}, 1),
 	}, nil
 }
 

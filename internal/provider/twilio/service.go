@@ -63,8 +63,14 @@ func (c *Client) Check(ctx context.Context) []provider.Check {
 }
 
 // CodeLength is the service's code_length: every code it texts has that many digits.
-// It is read once a run.
+// It is read once by each client: once a run, and once a batch.
 func (c *Client) CodeLength(ctx context.Context) (int, error) {
+	select {
+	case c.serviceRead <- struct{}{}:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	defer func() { <-c.serviceRead }()
 	c.mu.Lock()
 	n := c.codeLength
 	c.mu.Unlock()

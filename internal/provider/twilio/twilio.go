@@ -46,8 +46,11 @@ type Client struct {
 	mu      sync.Mutex
 	numbers map[string]*number
 	// codeLength is the service's code_length once read: it is set in the Console and
-	// does not change during a run.
-	codeLength int
+	// does not change during a run, nor, in practice, a batch. serviceRead is held
+	// while it is read, so that a batch's runs, which share the client, read it once
+	// between them.
+	codeLength  int
+	serviceRead chan struct{}
 }
 
 // number is what the client remembers of one phone number in this process.
@@ -91,7 +94,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.CodeValid == 0 {
 		cfg.CodeValid = 10 * time.Minute
 	}
-	return &Client{cfg: cfg, base: strings.TrimRight(cfg.BaseURL, "/"), numbers: map[string]*number{}}, nil
+	return &Client{cfg: cfg, base: strings.TrimRight(cfg.BaseURL, "/"), numbers: map[string]*number{}, serviceRead: make(chan struct{}, 1)}, nil
 }
 
 // validSID reports whether s is prefix plus 32 letters or digits, so a SID can go into
