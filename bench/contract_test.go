@@ -10,28 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfa-onboard/mfa-onboard/internal/clock"
-	"github.com/mfa-onboard/mfa-onboard/internal/httpcall/limittest"
-	"github.com/mfa-onboard/mfa-onboard/internal/provider/duo/duotest"
-	"github.com/mfa-onboard/mfa-onboard/internal/provider/graph/graphtest"
-	"github.com/mfa-onboard/mfa-onboard/internal/provider/twilio/twiliotest"
+	"github.com/mfa-onboard/mfa-onboard/internal/provider/vendortest"
 )
 
 // Each contract-test vendor API answers in 20–50 ms, as a vendor across the
 // internet does.
 const minLatency, maxLatency = 20 * time.Millisecond, 50 * time.Millisecond
-
-// vendorAPI is one rate-limited API of the contract world.
-type vendorAPI struct {
-	name  string
-	rate  int
-	limit *limittest.Limit
-}
-
-// enforcementGroup is the group MFA is required of by the tenant's Conditional Access
-// policies: the batch adds each person to it (graph.enforcement: group). With auto,
-// every person's run reads the tenant's policies, which Graph allows once a second.
-const enforcementGroup = "5a1f0c3e-8f3b-4d2a-9c71-0b6e2f4d8a10"
 
 // TestContractBatch onboards people against Twilio Verify, Graph and Duo's Admin and
 // Auth APIs, each a contract-test server that admits a number of requests in any
@@ -52,80 +36,14 @@ func TestContractBatch(t *testing.T) {
 }
 
 func contractBatch(t *testing.T, n, rate int, trust bool) {
-	newLimit := func(rate int) *limittest.Limit {
-		return limittest.New(limittest.Options{Requests: rate, Per: time.Second, MinLatency: minLatency, MaxLatency: maxLatency})
-	}
-	apis := []vendorAPI{
-		{"Twilio Verify", rate, newLimit(rate)}, {"Microsoft Graph", rate, newLimit(rate)},
-		{"Graph Conditional Access", 1, newLimit(1)}, // Graph's own limit for it, and the product's
-		{"Duo Admin API", rate, newLimit(rate)}, {"Duo Auth API", rate, newLimit(rate)},
-	}
-	tw := twiliotest.New(t)
-	graph := graphtest.New(t)
-	duo := duotest.New(t, duotest.Options{AdminLimit: apis[3].limit, AuthLimit: apis[4].limit})
-	// The binary runs on the wall clock, so must the services it checks its clock against.
-	tw.SetClock(clock.Real{})
-	graph.SetClock(clock.Real{})
+	world := vendortest.New(t, vendortest.Options{Rate: rate, MinLatency: minLatency, MaxLatency: maxLatency})
+	apis, graph, duo, tw := world.APIs, world.Graph, world.Duo, world.Twilio
 	for i := range n {
 		user, _, _ := person(i)
-		graph.AddUser(user)
+		world.AddPeople(user)
 	}
-	graph.AddGroup(enforcementGroup, "MFA required")
-	tw.SetLimit(apis[0].limit)
-	graph.SetLimit(apis[1].limit)
-	graph.SetConditionalAccessLimit(apis[2].limit)
-
-	keys := duotest.DefaultKeys()
-	h := newHome(t, "contract",
-		"TEST_DUO_ADMIN_SKEY="+keys.AdminSKey, "TEST_DUO_AUTH_SKEY="+keys.AuthSKey,
-		"TEST_TWILIO_TOKEN="+twiliotest.AuthToken, "TEST_GRAPH_SECRET="+graphtest.ClientSecret)
-	var bundle []byte
-	for _, f := range []string{tw.WriteCA(t), graph.WriteCA(t), duo.WriteCAFile(t)} {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		bundle = append(bundle, data...)
-	}
-	ca := filepath.Join(h.dir, "ca.pem")
-	if err := os.WriteFile(ca, bundle, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := fmt.Sprintf(`providers:
-  sms: twilio
-  phone_registration: graph
-  duo: duo
-  notify: [fake]
-ca_file: %[1]s
-limits:
-  rate: {duo: %[12]d/s, graph: %[12]d/s, twilio: %[12]d/s}
-twilio:
-  account_sid: %[2]s
-  auth_token_env: TEST_TWILIO_TOKEN
-  verify_service_sid: %[3]s
-  base_url: %[4]s
-graph:
-  tenant_id: %[5]s
-  client_id: %[6]s
-  client_secret_env: TEST_GRAPH_SECRET
-  authority_host: %[7]s
-  base_url: %[8]s
-  enforcement: group
-  enforcement_group: %[13]s
-duo:
-  api_host: %[9]s
-  admin_ikey: %[10]s
-  admin_skey_env: TEST_DUO_ADMIN_SKEY
-  auth_ikey: %[11]s
-  auth_skey_env: TEST_DUO_AUTH_SKEY
-  ca_file: %[1]s
-  activation_valid_secs: 600
-  create_users: true
-`, ca, twiliotest.AccountSID, twiliotest.ServiceSID, tw.URL, graphtest.TenantID, graphtest.ClientID,
-		graph.AuthorityHost(), graph.URL, duo.Host(), keys.AdminIKey, keys.AuthIKey, rate, enforcementGroup)
-	if err := os.WriteFile(filepath.Join(h.dir, "config.yaml"), []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	h := newHome(t, "contract")
+	h.env = append(h.env, world.Configure(t, h.dir)...)
 
 	csv := filepath.Join(h.dir, "users.csv")
 	writeUsers(t, csv, 0, n)
@@ -140,15 +58,15 @@ duo:
 	var requests, refused int
 	var perVendor []string
 	for _, a := range apis {
-		st := a.limit.Stats()
+		st := a.Limit.Stats()
 		total := st.Admitted + st.Refused
 		if total == 0 {
 			continue
 		}
 		requests += total
 		refused += st.Refused
-		floor = max(floor, time.Duration(total)*time.Second/time.Duration(a.rate))
-		perVendor = append(perVendor, fmt.Sprintf("%s %d (%.2f a person, %d answered 429, busiest second %d)", a.name, total, float64(total)/float64(n), st.Refused, st.Busiest))
+		floor = max(floor, time.Duration(total)*time.Second/time.Duration(a.Rate))
+		perVendor = append(perVendor, fmt.Sprintf("%s %d (%.2f a person, %d answered 429, busiest second %d)", a.Name, total, float64(total)/float64(n), st.Refused, st.Busiest))
 	}
 	t.Logf("requests: %s", strings.Join(perVendor, "; "))
 	if os.Getenv("BENCH_DEBUG") != "" {
@@ -183,5 +101,5 @@ duo:
 	add(figure{name: what + ": requests answered 429", value: fmt.Sprintf("%.2f%% (%d of %d)", share, refused, requests), target: "≤ 1%", met: held(share <= 1)})
 	add(figure{name: what + ": peak RSS", value: fmt.Sprintf("%.1f MiB", mib(r.peakRSS)), target: "≤ 64 MiB", met: held(mib(r.peakRSS) <= 64)})
 	add(figure{name: what + ": requests per vendor API", value: strings.Join(perVendor, "; ")})
-	figures.noteOnce(batchID, "Contract servers: each vendor API admits at most its rate of requests in any second, counted when a request arrives, and answers 20–50 ms later (internal/httpcall/limittest: the strictest reading of \"N a second\"; a client that keeps to it keeps to Graph's token bucket too); limits.rate is set to the same rate. The floor is the busiest API's requests, refused ones included, ÷ its rate. Peak RSS is wait4's ru_maxrss of the batch process.")
+	figures.noteOnce(batchID, "Contract servers: each vendor API admits at most its rate of requests in any second, counted when a request arrives, and answers 20–50 ms later (internal/httpcall/limittest: the strictest reading of \"N a second\"; a client that keeps to it keeps to Graph's token bucket too); limits.rate is set to the same rate. The floor is the busiest API's requests, refused ones included, ÷ its rate.")
 }
