@@ -7,7 +7,7 @@ LDFLAGS     := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME    ?= 3s
 # Packages with fuzz targets, as package:target.
-FUZZ        := ./internal/phone:FuzzParse ./internal/state:FuzzLoad ./internal/config:FuzzLoad ./internal/answers:FuzzParse ./internal/provider/duo:FuzzDecode ./internal/provider/twilio:FuzzFailure ./internal/provider/graph:FuzzFailure ./internal/provider/graph:FuzzPermissionsCheck ./internal/provider/notify/autotask:FuzzFailure ./internal/provider/notify/connectwise:FuzzFailure ./internal/provider/notify/message:FuzzRender ./internal/outbox:FuzzLoad ./internal/sanitize:FuzzText ./internal/retryafter:FuzzRetryAfter ./internal/provider/fake:FuzzRecords ./internal/provider/twilio:FuzzClockSkew
+FUZZ        := ./internal/phone:FuzzParse ./internal/state:FuzzLoad ./internal/config:FuzzLoad ./internal/answers:FuzzParse ./internal/provider/duo:FuzzDecode ./internal/provider/twilio:FuzzFailure ./internal/provider/graph:FuzzFailure ./internal/provider/graph:FuzzPermissionsCheck ./internal/provider/notify/autotask:FuzzFailure ./internal/provider/notify/connectwise:FuzzFailure ./internal/provider/notify/message:FuzzRender ./internal/outbox:FuzzLoad ./internal/sanitize:FuzzText ./internal/retryafter:FuzzRetryAfter ./internal/provider/fake:FuzzRecords ./internal/provider/twilio:FuzzClockSkew ./internal/cli:FuzzIndentCompact
 
 .PHONY: help build run smtp-dev test vet unit e2e pipeline fuzz lint bench dist clean
 .PHONY: test-faults faults-short

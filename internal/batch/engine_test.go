@@ -320,6 +320,40 @@ func TestJournalPassesOverATornLastLine(t *testing.T) {
 	}
 }
 
+// What the journal gives back is what the batch decides by: a failure's step,
+// reason and row (to leave it alone, and say why), and only the status of anyone
+// else, whose reason it does not hold on to for each of thousands of people.
+func TestJournalRemembersWhatTheBatchDecidesBy(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "x.jsonl")
+	j, err := batch.OpenJournal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting := batch.Entry{Line: 2, User: "a@contoso.com", Status: batch.Waiting, Step: "verify", Reason: "ask them for the texted code", Row: "r1"}
+	failed := batch.Entry{Line: 3, User: "b@contoso.com", Status: batch.Failed, Step: "duo-enroll", Reason: "Duo refused the number", Row: "r2"}
+	for _, e := range []batch.Entry{waiting, failed} {
+		if err := j.Append(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j.Close()
+	for name, jr := range map[string]*batch.Journal{"as written": j, "read back": must(batch.ReadJournal(p))} {
+		if e, _ := jr.Last("a@contoso.com"); e != (batch.Entry{User: "a@contoso.com", Status: batch.Waiting}) {
+			t.Errorf("%s: Last(a) = %+v; want the user and status only", name, e)
+		}
+		if e, _ := jr.Last("b@contoso.com"); e != (batch.Entry{User: "b@contoso.com", Status: batch.Failed, Step: "duo-enroll", Reason: "Duo refused the number", Row: "r2"}) {
+			t.Errorf("%s: Last(b) = %+v; want the failure's step, reason and row", name, e)
+		}
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
 // BenchmarkBatch runs 1,000 people through the engine with a run that returns at
 // once: what the engine itself costs per person (reading, journal, reporting).
 func BenchmarkBatch(b *testing.B) {

@@ -48,7 +48,23 @@ type Journal struct {
 	lock *flock.Flock
 
 	mu   sync.Mutex
-	last map[string]Entry
+	last map[string]memo
+}
+
+// memo is what the journal keeps in memory of a person's last entry: what Last's
+// callers decide by. A batch of ten thousand keeps one a person, so it is small: the
+// reason a person waits is a few hundred bytes nobody reads back, while a failure
+// keeps its step, reason and row, which say whether to leave it alone and why.
+type memo struct {
+	status Status
+	failed *Entry
+}
+
+func remembered(e Entry) memo {
+	if e.Status == Failed {
+		return memo{status: e.Status, failed: &Entry{User: e.User, Status: e.Status, Step: e.Step, Reason: e.Reason, Row: e.Row}}
+	}
+	return memo{status: e.Status}
 }
 
 // JournalPath is where the journal of the batch file file lives in dir: named after
@@ -114,7 +130,7 @@ func OpenJournal(path string) (*Journal, error) {
 func ReadJournal(path string) (*Journal, error) { return readJournal(path) }
 
 func readJournal(path string) (*Journal, error) {
-	j := &Journal{path: path, last: map[string]Entry{}}
+	j := &Journal{path: path, last: map[string]memo{}}
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("the batch journal %s is not a regular file (a link or a folder); remove it", path)
 	}
@@ -134,7 +150,7 @@ func readJournal(path string) (*Journal, error) {
 			// A line that does not decode is the torn end of a run that was killed while
 			// writing it, and says nothing: the person's state says where they are.
 			if json.Unmarshal(line, &e) == nil && e.User != "" {
-				j.last[e.User] = e
+				j.last[e.User] = remembered(e)
 			}
 		}
 		if errors.Is(err, io.EOF) {
@@ -186,15 +202,22 @@ func (j *Journal) endLine() error {
 	return err
 }
 
-// Last is the last entry for user, if any.
+// Last is the last entry for user, if any: its user and status, and for a failure
+// its step, reason and row (see remembered).
 func (j *Journal) Last(user string) (Entry, bool) {
 	if j == nil {
 		return Entry{}, false
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	e, ok := j.last[user]
-	return e, ok
+	m, ok := j.last[user]
+	switch {
+	case !ok:
+		return Entry{}, false
+	case m.failed != nil:
+		return *m.failed, true
+	}
+	return Entry{User: user, Status: m.status}, true
 }
 
 // Append records e. Each entry is one write of one line, so a run killed at any point
@@ -215,7 +238,7 @@ func (j *Journal) Append(e Entry) error {
 	if _, err := j.f.Write(append(line, '\n')); err != nil {
 		return fmt.Errorf("write the batch journal %s (%w): free some space or fix its permissions, then run the batch again", j.path, err)
 	}
-	j.last[e.User] = e
+	j.last[e.User] = remembered(e)
 	return nil
 }
 

@@ -157,7 +157,9 @@ func runBatch(ctx context.Context, o *BatchOptions) error {
 		Jobs: o.Jobs, RunOne: o.run, Lookup: progressOf(store), Journal: journal,
 		RetryFailed: o.RetryFailed, DryRun: o.DryRun, Now: f.Clock.Now,
 		Report: func(res batch.Result) {
-			people.add(res.User)
+			if o.Remind { // kept only to be reminded: a batch of thousands need not hold them
+				people.add(res.User)
+			}
 			out.Result(res)
 			if live != nil {
 				live.Result(res)

@@ -53,9 +53,12 @@ func writeStatusJSON(w io.Writer, sum wizard.Summary, ran *state.Runner, live *l
 	return nil
 }
 
-// person is what status --all keeps of one person's state file: little more than
-// what their file records, since ten thousand of them are held at once. summary
-// gives back what summarize made of the file.
+// person is what status --all keeps of one person's state file while it lists
+// everyone: the table's cells and each step's status. What else a file says (each
+// step's reasons, guidance and times: kilobytes a person) is kept only where an
+// output shows it: the reason and guidance of the step they are at, or for JSON the
+// person's whole document, encoded as the file is read and set aside in a spill,
+// so that listing ten thousand people holds a few megabytes, not a hundred.
 type person struct {
 	user    string
 	outcome wizard.Outcome
@@ -67,9 +70,14 @@ type person struct {
 	done, steps   int
 	// started is false while every step is still pending.
 	started bool
-	// marks are the steps with anything to say, in order: most are pending and say
-	// nothing.
-	marks []mark
+	// statuses are each step's, in the order of the list of steps.
+	statuses []state.Status
+	// atReason and atGuidance are the reason and guidance of the step they are at,
+	// kept only for the outputs that show them (see keep).
+	atReason   string
+	atGuidance []string
+	// doc is where the person's JSON document is in the spill, with keep's doc.
+	doc spilled
 	// phone is the number as saved (E.164), to be masked wherever it is shown.
 	phone string
 	busy  bool
@@ -79,23 +87,22 @@ type person struct {
 	live  *liveResult
 }
 
-// mark is a step's line of a summary, less what the list of steps knows.
-type mark struct {
-	step    int32 // in the list of steps
-	status  state.Status
-	changed time.Time
-	note    *note // nil when the step gives no reason or guidance, as most do not
+// keep says what collect keeps of each person besides the table's cells.
+type keep struct {
+	// busy tries each person's lock, to say whether a run for them is running now.
+	busy bool
+	// notes keeps the reason and guidance of the step each person is at.
+	notes bool
+	// claims keeps what each record says the vendors hold, for --live.
+	claims bool
+	// doc, when set, is where each person's JSON document is set aside.
+	doc *spill
 }
 
-type note struct {
-	reason   string
-	guidance []string
-}
-
-func newPerson(list []steps.Step, st *state.State) person {
+func newPerson(list []steps.Step, st *state.State, notes bool) person {
 	sum := summarize(list, st)
 	p := person{user: sum.User, outcome: sum.Outcome, updated: sum.Updated, waitingOn: sum.WaitingOn,
-		ran: st.LastRun, at: firstWaiting(st, list), steps: len(list)}
+		ran: st.LastRun, at: firstWaiting(st, list), steps: len(list), statuses: make([]state.Status, len(sum.Steps))}
 	for i, s := range sum.Steps {
 		switch s.Status {
 		case state.Done:
@@ -105,12 +112,9 @@ func newPerson(list []steps.Step, st *state.State) person {
 		default:
 			p.started = true
 		}
-		m := mark{step: int32(i), status: knownStatus(s.Status), changed: s.Changed}
-		if s.Reason != "" || s.Guidance != nil {
-			m.note = &note{s.Reason, s.Guidance}
-		}
-		if m.status != state.Pending || !m.changed.IsZero() || m.note != nil {
-			p.marks = append(p.marks, m)
+		p.statuses[i] = knownStatus(s.Status)
+		if notes && s.ID == p.at {
+			p.atReason, p.atGuidance = s.Reason, s.Guidance
 		}
 	}
 	if st.Phone != nil {
@@ -130,40 +134,39 @@ func knownStatus(s state.Status) state.Status {
 	return s
 }
 
-// summary is what summarize said of the person's file; list is the steps it was made with.
+// summary is the person's summary as far as collect kept it: each step's status,
+// and the reason and guidance of the step they are at when notes were kept; list is
+// the steps it was made with.
 func (p person) summary(list []steps.Step) wizard.Summary {
 	sum := wizard.Summary{User: p.user, Outcome: p.outcome, WaitingOn: p.waitingOn, Updated: p.updated, Steps: make([]wizard.StepSummary, len(list))}
 	for i, s := range list {
-		sum.Steps[i] = wizard.StepSummary{ID: s.ID(), Title: s.Title(), Status: state.Pending}
-	}
-	for _, m := range p.marks {
-		line := &sum.Steps[m.step]
-		line.Status, line.Changed = m.status, m.changed
-		if m.note != nil {
-			line.Reason, line.Guidance = m.note.reason, m.note.guidance
+		line := wizard.StepSummary{ID: s.ID(), Title: s.Title(), Status: state.Pending}
+		if i < len(p.statuses) {
+			line.Status = p.statuses[i]
 		}
+		if line.ID == p.at {
+			line.Reason, line.Guidance = p.atReason, p.atGuidance
+		}
+		sum.Steps[i] = line
 	}
 	return sum
 }
 
 // everyone reads every person's progress in the store, one file at a time on each
 // core, sorted by address; the error names each file that could not be read.
-// With busy, each person's lock is tried too, on the same goroutines, to say
-// whether a run for them is running right now; a lock that cannot be checked only
-// loses that word.
-func everyone(store *state.Store, busy bool) ([]person, error) {
-	return collect(store, busy, false)
-}
-
-// collect is everyone, keeping with claims what each record says the vendors hold.
-func collect(store *state.Store, busy, claims bool) ([]person, error) {
+func everyone(store *state.Store, k keep) ([]person, error) {
 	list := steps.All()
 	return state.Collect(store, func(st *state.State) person {
-		p := newPerson(list, st)
-		if busy {
+		p := newPerson(list, st, k.notes)
+		if k.doc != nil {
+			// Encoded here, on the goroutine that read the file, and without Live,
+			// which is known only once everyone is listed (see writeAllJSON).
+			p.doc = k.doc.put(statusResult{Result: newResult(summarize(list, st)), RanBy: st.LastRun})
+		}
+		if k.busy {
 			p.busy, _ = store.Busy(st.User)
 		}
-		if claims {
+		if k.claims {
 			p.claim = claimOf(st)
 		}
 		return p
@@ -202,7 +205,12 @@ func runStatusAll(ctx context.Context, o *StatusOptions) error {
 		}
 	}
 	store := o.F.Store(home)
-	all, listErr := collect(store, o.Output == "text", o.Live)
+	k := keep{busy: o.Output == "text", notes: o.Output == "csv", claims: o.Live}
+	if o.Output == "json" {
+		k.doc = newSpill()
+		defer k.doc.close()
+	}
+	all, listErr := everyone(store, k)
 	shown := o.filter(all)
 	if o.Live {
 		claims := make([]*recordClaim, len(shown))
@@ -216,7 +224,7 @@ func runStatusAll(ctx context.Context, o *StatusOptions) error {
 	w := bufio.NewWriter(o.F.IO.Out)
 	switch o.Output {
 	case "json":
-		err = writeAllJSON(w, shown, problems(listErr))
+		err = writeAllJSON(w, k.doc, shown, problems(listErr))
 	case "csv":
 		err = writeAllCSV(w, shown, o.Live)
 	default:
@@ -255,24 +263,33 @@ func problems(err error) []string {
 }
 
 // writeAllJSON prints the document a few hundred people at a time, so that it is
-// never all in memory at once, each person encoded on any core; the layout is what
-// json.MarshalIndent(doc, "", "  ") would write.
-func writeAllJSON(w io.Writer, people []person, problems []string) error {
+// never all in memory at once: each person's document as the spill holds it, with
+// what the vendors said (--live) added, indented and escaped on any core; the layout
+// is what json.MarshalIndent(doc, "", "  ") would write.
+func writeAllJSON(w io.Writer, docs *spill, people []person, problems []string) error {
 	if _, err := io.WriteString(w, "{\n  \"schema\": 1,\n  \"users\": ["); err != nil {
 		return fmt.Errorf("write the JSON list of everyone: %w", err)
 	}
-	list := steps.All()
 	err := inOrder(w, len(people), func(i int, buf *bytes.Buffer) error {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
 		buf.WriteString("\n    ")
 		p := people[i]
-		data, err := json.MarshalIndent(statusResult{Result: newResult(p.summary(list)), RanBy: p.ran, Live: p.live}, "    ", "  ")
+		doc, err := docs.get(p.doc)
 		if err != nil {
 			return err
 		}
-		buf.Write(sanitize.EscapeJSON(data))
+		if p.live != nil {
+			// Live is statusResult's last field: the document is the same with it
+			// marshalled in place.
+			live, err := json.Marshal(p.live)
+			if err != nil {
+				return err
+			}
+			doc = append(append(append(bytes.TrimSuffix(doc, []byte("}")), `,"live":`...), live...), '}')
+		}
+		buf.Write(sanitize.EscapeJSON(indentCompact(make([]byte, 0, 2*len(doc)), doc, "    ", "  ")))
 		return nil
 	})
 	if err != nil {

@@ -48,7 +48,7 @@ func runReport(_ context.Context, o *ReportOptions) error {
 	if err != nil {
 		return err
 	}
-	all, listErr := everyone(o.F.Store(dir), false)
+	all, listErr := everyone(o.F.Store(dir), keep{notes: true})
 	r := report.Report{Organisation: cfg.Organisation, Generated: o.F.Clock.Now(), Problems: problems(listErr)}
 	list := steps.All()
 	for _, p := range all {

@@ -20,6 +20,15 @@ import (
 func EscapeJSON(data []byte) []byte {
 	var out []byte // nil until something needs escaping: most documents need nothing
 	for i := 0; i < len(data); {
+		if c := data[i]; c < 0x7f {
+			// ASCII below DEL is never escaped here: most of a document, passed over
+			// without decoding.
+			if out != nil {
+				out = append(out, c)
+			}
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRune(data[i:])
 		escape := r >= 0x7f && (size > 1 || r == 0x7f) && (Unsafe(r) || r == '\u2028' || r == '\u2029')
 		if !escape {
