@@ -99,8 +99,8 @@ type keep struct {
 	doc *spill
 }
 
-func newPerson(list []steps.Step, st *state.State, notes bool) person {
-	sum := summarize(list, st)
+// newPerson is what is kept of st, whose summary is sum.
+func newPerson(list []steps.Step, st *state.State, sum wizard.Summary, notes bool) person {
 	p := person{user: sum.User, outcome: sum.Outcome, updated: sum.Updated, waitingOn: sum.WaitingOn,
 		ran: st.LastRun, at: firstWaiting(st, list), steps: len(list), statuses: make([]state.Status, len(sum.Steps))}
 	for i, s := range sum.Steps {
@@ -157,11 +157,12 @@ func (p person) summary(list []steps.Step) wizard.Summary {
 func everyone(store *state.Store, k keep) ([]person, error) {
 	list := steps.All()
 	return state.Collect(store, func(st *state.State) person {
-		p := newPerson(list, st, k.notes)
+		sum := summarize(list, st)
+		p := newPerson(list, st, sum, k.notes)
 		if k.doc != nil {
 			// Encoded here, on the goroutine that read the file, and without Live,
 			// which is known only once everyone is listed (see writeAllJSON).
-			p.doc = k.doc.put(statusResult{Result: newResult(summarize(list, st)), RanBy: st.LastRun})
+			p.doc = k.doc.put(statusResult{Result: newResult(sum), RanBy: st.LastRun})
 		}
 		if k.busy {
 			p.busy, _ = store.Busy(st.User)
