@@ -11,6 +11,7 @@ import (
 
 	"github.com/mfa-onboard/mfa-onboard/internal/csvsafe"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
+	"github.com/mfa-onboard/mfa-onboard/internal/screen"
 )
 
 // Printer writes each row's result as it ends, then the batch's summary.
@@ -82,7 +83,9 @@ type TextPrinter struct {
 	// Rows is false when each row is shown elsewhere (the live display), so that
 	// only the summary is written here.
 	rows bool
-	err  error
+	// width is the terminal's, for lines to break between words; 0 for none.
+	width int
+	err   error
 }
 
 // NewTextPrinter writes to w; file names the batch in the summary. With rows false
@@ -91,26 +94,49 @@ func NewTextPrinter(w io.Writer, file string, rows bool) *TextPrinter {
 	return &TextPrinter{w: w, file: file, rows: rows}
 }
 
+// Wrapped makes p break its lines between words to fit width columns (a terminal's):
+// a row's line goes on indented. Without it, each row is one line, for a log or a
+// script to read.
+func (p *TextPrinter) Wrapped(width int) *TextPrinter {
+	p.width = width
+	return p
+}
+
 // Result writes one line.
 func (p *TextPrinter) Result(res Result) {
 	if p.rows {
-		p.printf("%s\n", Describe(res))
+		p.line(Describe(res))
 	}
 }
 
 // Summary writes the counts and what to do next.
 func (p *TextPrinter) Summary(s Summary) error {
-	p.printf("%s: %d rows: %s.\n", sanitize.Inline(p.file), s.Rows, Tally(s))
+	p.line(fmt.Sprintf("%s: %d rows: %s.", sanitize.Inline(p.file), s.Rows, Tally(s)))
 	for _, hint := range Hints(s) {
-		p.printf("%s\n", hint)
+		p.line(hint)
 	}
 	return p.err
+}
+
+// line writes text, broken to p's width.
+func (p *TextPrinter) line(text string) {
+	for _, l := range screen.WrapLong(text, p.width, "", "    ") {
+		p.printf("%s\n", l)
+	}
 }
 
 func (p *TextPrinter) printf(format string, a ...any) {
 	if p.err == nil {
 		_, p.err = fmt.Fprintf(p.w, format, a...)
 	}
+}
+
+// Rows is "1 row was" or "N rows were", for a sentence about rows of the file.
+func Rows(n int) string {
+	if n == 1 {
+		return "1 row was"
+	}
+	return fmt.Sprintf("%d rows were", n)
 }
 
 // Hints say what to do about a summary, one sentence each.
@@ -129,7 +155,11 @@ func Hints(s Summary) []string {
 		out = append(out, fmt.Sprintf("%d failed: fix what each line says, then run the same command with --retry-failed.", n))
 	}
 	if n := s.Count(Skipped); n > 0 {
-		out = append(out, fmt.Sprintf("%d rows were skipped: correct them in the file and run the same command again.", n))
+		them := "them"
+		if n == 1 {
+			them = "it"
+		}
+		out = append(out, Rows(n)+" skipped: correct "+them+" in the file and run the same command again.")
 	}
 	return out
 }

@@ -125,3 +125,44 @@ func TestLiveShowsCountsAndRequestRates(t *testing.T) {
 		}
 	}
 }
+
+// A hint about one row says "row" and "it"; about several, "rows" and "them".
+func TestHintsCountRowsInWords(t *testing.T) {
+	for n, want := range map[int]string{
+		1: "1 row was skipped: correct it in the file and run the same command again.",
+		2: "2 rows were skipped: correct them in the file and run the same command again.",
+	} {
+		got := batch.Hints(batch.Summary{Counts: map[batch.Status]int{batch.Skipped: n}})
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("Hints with %d skipped = %q; want %q", n, got, want)
+		}
+	}
+}
+
+// On a terminal of 50 columns the summary and each row break between words, a row
+// going on indented; unwrapped, each stays one line, double spaces and all.
+func TestTextPrinterBreaksLinesOnATerminal(t *testing.T) {
+	sum := batch.Summary{Rows: 3, Stopped: true, Counts: map[batch.Status]int{batch.Waiting: 2, batch.Skipped: 1}}
+	var wrapped, plain bytes.Buffer
+	for _, p := range []*batch.TextPrinter{batch.NewTextPrinter(&wrapped, "users.csv", true).Wrapped(50), batch.NewTextPrinter(&plain, "users.csv", true)} {
+		p.Result(results[3])
+		if err := p.Summary(sum); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, l := range strings.Split(strings.TrimSpace(wrapped.String()), "\n") {
+		if len([]rune(l)) > 50 {
+			t.Errorf("a line of %d columns on a terminal of 50: %q", len([]rune(l)), l)
+		}
+	}
+	if !strings.Contains(wrapped.String(), "\n    ") {
+		t.Errorf("no line goes on indented:\n%s", wrapped.String())
+	}
+	first, _, _ := strings.Cut(plain.String(), "\n")
+	if first != batch.Describe(results[3]) {
+		t.Errorf("unwrapped, the row's line is %q; want %q", first, batch.Describe(results[3]))
+	}
+	if strings.Join(strings.Fields(wrapped.String()), " ") != strings.Join(strings.Fields(plain.String()), " ") {
+		t.Errorf("wrapping changed the words:\n%s\nagainst\n%s", wrapped.String(), plain.String())
+	}
+}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/screen"
 )
 
 // Meter is one vendor's count of requests sent so far, for the live display.
@@ -33,6 +35,8 @@ type Live struct {
 	meters []*rate
 	now    func() time.Time
 	start  time.Time
+	// width is the terminal's, for the rows shown above the display.
+	width int
 }
 
 // rate turns a meter's running count into requests per second over rateWindow.
@@ -111,8 +115,17 @@ func (l *Live) Result(res Result) {
 	l.counts.Counts[res.Status]++
 	l.mu.Unlock()
 	if res.Status == Failed || res.Status == Skipped {
-		fmt.Fprintln(l.p, Describe(res))
+		for _, line := range screen.WrapLong(Describe(res), l.width, "", "    ") {
+			fmt.Fprintln(l.p, line)
+		}
 	}
+}
+
+// Wrapped makes the rows shown above the display break between words to fit width
+// columns, the terminal's.
+func (l *Live) Wrapped(width int) *Live {
+	l.width = width
+	return l
 }
 
 // Close draws the display one last time and gives the terminal back.

@@ -21,6 +21,7 @@ import (
 	"github.com/mfa-onboard/mfa-onboard/internal/profile"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
+	"github.com/mfa-onboard/mfa-onboard/internal/screen"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 	"github.com/mfa-onboard/mfa-onboard/internal/wizard"
 	"github.com/mfa-onboard/mfa-onboard/steps"
@@ -300,15 +301,17 @@ func runAudit(o *AuditOptions) error {
 		}
 		return nil
 	}
-	return writeAuditTable(o.F.IO.Out, entries)
+	return writeAuditTable(o.F.IO.Out, entries, o.F.IO.Width(o.F.IO.OutTTY))
 }
 
-// writeAuditTable prints one line an entry. Every cell may hold anything a file
-// held, so each is sanitised and made one line.
-func writeAuditTable(w io.Writer, entries []audit.Entry) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TIME (UTC)\tUSER\tACTION\tRESULT\tPROVIDER\tTECHNICIAN\tMACHINE\tDETAILS")
-	for _, e := range entries {
+// writeAuditTable prints one line an entry, or, where that is wider than the
+// terminal's width (0: no terminal), two: the time, person, action and result, then
+// indented who did it, where, through what, and the details, broken between words.
+// Every cell may hold anything a file held, so each is sanitised and made one line.
+func writeAuditTable(w io.Writer, entries []audit.Entry, width int) error {
+	header := []string{"TIME (UTC)", "USER", "ACTION", "RESULT", "PROVIDER", "TECHNICIAN", "MACHINE", "DETAILS"}
+	rows := make([][]string, len(entries))
+	for n, e := range entries {
 		var ids []string
 		for _, k := range slices.Sorted(maps.Keys(e.IDs)) {
 			ids = append(ids, k+"="+e.IDs[k])
@@ -325,9 +328,48 @@ func writeAuditTable(w io.Writer, entries []audit.Entry) error {
 				cells[i] = "-"
 			}
 		}
+		rows[n] = cells
+	}
+	var wide bytes.Buffer
+	tw := tabwriter.NewWriter(&wide, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, cells := range rows {
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if width == 0 || !slices.ContainsFunc(strings.Split(wide.String(), "\n"), func(l string) bool { return len([]rune(l)) > width }) {
+		_, err := w.Write(wide.Bytes())
+		return err
+	}
+	var narrow bytes.Buffer
+	tw = tabwriter.NewWriter(&narrow, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(header[:4], "\t"))
+	for _, cells := range rows {
+		fmt.Fprintln(tw, strings.Join(cells[:4], "\t"))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	lines := strings.Split(strings.TrimSuffix(narrow.String(), "\n"), "\n")
+	if _, err := fmt.Fprintln(w, lines[0]); err != nil {
+		return err
+	}
+	for n, cells := range rows {
+		more := "by " + cells[5] + " on " + cells[6]
+		if cells[4] != "-" {
+			more += ", through " + cells[4]
+		}
+		if cells[7] != "-" {
+			more += ": " + cells[7]
+		}
+		text := append([]string{lines[n+1]}, screen.Wrap(more, width, "    ", "    ")...)
+		if _, err := fmt.Fprintln(w, strings.Join(text, "\n")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeEscapedJSON prints v as one indented JSON document, with every character a

@@ -321,3 +321,25 @@ func TestTheStateAndTheAuditNameTheSameTechnician(t *testing.T) {
 		t.Errorf("the state says the run was %+v; want Sam Tech as jtech on desk-7", st.LastRun)
 	}
 }
+
+// In a terminal of 80 columns, where a line an entry would not fit, each entry
+// takes two lines: what happened to whom, then, indented and broken between words,
+// who did it, where, through what, and the details.
+func TestAuditTableFitsAnEightyColumnTerminal(t *testing.T) {
+	home := t.TempDir()
+	sampleAudit(t, home)
+	var entries []audit.Entry
+	if _, err := audit.Each(filepath.Join(home, "audit.jsonl"), func(e audit.Entry) error { entries = append(entries, e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := writeAuditTable(&out, entries, 80); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(out.String(), "\n") {
+		if len([]rune(l)) > 80 {
+			t.Errorf("a line of %d columns: %q", len([]rune(l)), l)
+		}
+	}
+	golden(t, "audit-80.txt", out.Bytes())
+}

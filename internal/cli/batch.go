@@ -174,7 +174,7 @@ func runBatch(ctx context.Context, o *BatchOptions) error {
 		return errors.Join(runErr, err)
 	}
 	if o.Output != "text" {
-		_ = batch.NewTextPrinter(f.IO.ErrOut, o.File, false).Summary(sum)
+		_ = batch.NewTextPrinter(f.IO.ErrOut, o.File, false).Wrapped(f.IO.Width(f.IO.ErrTTY)).Summary(sum)
 	}
 	return people.remind(ctx, o, batchEnd(ctx, sum, runErr, o.DryRun))
 }
@@ -198,7 +198,7 @@ func (o *BatchOptions) printers(cfg *config.Config, limits *vendorLimits) (batch
 	f := o.F
 	var live *batch.Live
 	if f.IO.ErrTTY && f.IO.ErrFile != nil && !f.Plain() {
-		live = batch.NewLive(f.IO.ErrOut, sanitize.Inline(filepath.Base(o.File)), meters(cfg, limits))
+		live = batch.NewLive(f.IO.ErrOut, sanitize.Inline(filepath.Base(o.File)), meters(cfg, limits)).Wrapped(f.IO.Width(true))
 	}
 	switch o.Output {
 	case "json":
@@ -208,7 +208,7 @@ func (o *BatchOptions) printers(cfg *config.Config, limits *vendorLimits) (batch
 	}
 	// With the live display, the rows that need attention are shown above it and
 	// only the summary is printed at the end.
-	return batch.NewTextPrinter(f.IO.Out, o.File, live == nil), live
+	return batch.NewTextPrinter(f.IO.Out, o.File, live == nil).Wrapped(f.IO.Width(f.IO.OutTTY)), live
 }
 
 // meters are the limiters of the vendors the configuration uses, for the display.
@@ -267,7 +267,18 @@ func batchEnd(ctx context.Context, sum batch.Summary, runErr error, dryRun bool)
 	case dryRun:
 		return nil
 	case sum.Count(batch.Failed) > 0 || sum.Count(batch.Skipped) > 0:
-		return fmt.Errorf("%d people failed and %d rows were skipped, each named above with why; everyone else is recorded, and the same command carries on", sum.Count(batch.Failed), sum.Count(batch.Skipped))
+		var what []string
+		switch n := sum.Count(batch.Failed); n {
+		case 0:
+		case 1:
+			what = append(what, "1 person failed")
+		default:
+			what = append(what, fmt.Sprintf("%d people failed", n))
+		}
+		if n := sum.Count(batch.Skipped); n > 0 {
+			what = append(what, batch.Rows(n)+" skipped")
+		}
+		return fmt.Errorf("%s, each named above with why; everyone else is recorded, and the same command carries on", strings.Join(what, " and "))
 	case sum.Count(batch.Waiting)+sum.Count(batch.Interrupted) > 0:
 		return batchWaiting{n: sum.Count(batch.Waiting) + sum.Count(batch.Interrupted)}
 	}

@@ -47,7 +47,7 @@ func TestAFullDiskNeverSaysProgressIsSaved(t *testing.T) {
 			t.Errorf("step error %v: exit %d; want %d, so the error is printed", stepErr, code, ExitFailed)
 		}
 		var errOut bytes.Buffer
-		printError(&errOut, err, ExitCode(err))
+		printError(&errOut, 0, err, ExitCode(err))
 		if !strings.Contains(errOut.String(), "no space left on device") {
 			t.Errorf("step error %v: the error printed is %q", stepErr, errOut.String())
 		}

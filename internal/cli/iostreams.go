@@ -18,6 +18,8 @@ type IOStreams struct {
 	// InFile and ErrFile are set when the streams are real files (the terminal prompt needs them).
 	InFile, ErrFile *os.File
 	InTTY, ErrTTY   bool
+	// OutTTY is true when Out is a terminal too (not redirected to a file or a pipe).
+	OutTTY bool
 	// Colour is true when the terminal takes ANSI colours (every Unix terminal; a
 	// Windows 10+ console once asked).
 	Colour bool
@@ -29,11 +31,12 @@ type IOStreams struct {
 func System() *IOStreams {
 	inTTY := term.IsTerminal(int(os.Stdin.Fd()))
 	errTTY := term.IsTerminal(int(os.Stderr.Fd()))
+	outTTY := term.IsTerminal(int(os.Stdout.Fd()))
 	colour := errTTY && EnableColour(os.Stderr)
 	return &IOStreams{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		InFile: os.Stdin, ErrFile: os.Stderr,
-		InTTY: inTTY, ErrTTY: errTTY, Colour: colour,
+		InTTY: inTTY, ErrTTY: errTTY, OutTTY: outTTY, Colour: colour,
 		Size: func() (qr.Size, bool) {
 			if !errTTY {
 				return qr.Size{}, false
@@ -45,4 +48,17 @@ func System() *IOStreams {
 			return qr.Size{Cols: w, Rows: h}, true
 		},
 	}
+}
+
+// Width is the terminal's width in columns for text written to a stream that is a
+// terminal (tty), so that sentences break between words rather than wherever the
+// terminal cuts them; 0, no wrapping, for a file, a pipe or an unknown size.
+func (s *IOStreams) Width(tty bool) int {
+	if !tty || s.Size == nil {
+		return 0
+	}
+	if size, ok := s.Size(); ok {
+		return size.Cols
+	}
+	return 0
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
+	"github.com/mfa-onboard/mfa-onboard/internal/screen"
 )
 
 // NewRoot builds the command tree.
@@ -107,15 +108,18 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	}
 	code := ExitCode(err)
 	if err != nil && code != ExitInterrupted && code != ExitWaiting {
-		printError(f.IO.ErrOut, err, code)
+		printError(f.IO.ErrOut, f.IO.Width(f.IO.ErrTTY), err, code)
 	}
 	return code
 }
 
-// printError says what went wrong. An error may quote a flag, a config value, a saved
-// address or a service's answer, so it is sanitised like everything else printed.
-func printError(w io.Writer, err error, code int) {
-	fmt.Fprintf(w, "Error: %s\n", sanitize.Text(err.Error()))
+// printError says what went wrong, wrapped to width (0: not wrapped). An error may
+// quote a flag, a config value, a saved address or a service's answer, so it is
+// sanitised like everything else printed.
+func printError(w io.Writer, width int, err error, code int) {
+	for _, line := range screen.WrapLong(sanitize.Text(err.Error()), width, "Error: ", "") {
+		fmt.Fprintln(w, line)
+	}
 	if code == ExitUsage {
 		var usage *UsageError
 		if errors.As(err, &usage) {

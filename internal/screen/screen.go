@@ -168,6 +168,23 @@ func Wrap(text string, width int, first, indent string) []string {
 	return out
 }
 
+// WrapLong is Wrap for text laid out with spaces of its own (columns, a log line): a
+// line that fits in width, or any line when width is 0, is kept as it is, and only
+// a longer one is broken between words.
+func WrapLong(text string, width int, first, indent string) []string {
+	var out []string
+	prefix := first
+	for _, para := range strings.Split(text, "\n") {
+		if width == 0 || cells(prefix+para) <= width {
+			out = append(out, prefix+para)
+		} else {
+			out = append(out, Wrap(para, width, prefix, indent)...)
+		}
+		prefix = indent
+	}
+	return out
+}
+
 // cells counts the terminal cells text takes: one a rune, which holds for the text
 // this tool writes (no wide characters in its own sentences).
 func cells(s string) int { return len([]rune(s)) }
