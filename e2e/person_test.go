@@ -467,90 +467,108 @@ func plainOnly(t *testing.T, raw string) {
 
 var typedKey = regexp.MustCompile(`type this key \(time-based\): ((?:[A-Z2-7]{4} )*[A-Z2-7]{1,4})\b`)
 
-// TestAccessibleRunIsPlainFromStartToEnd: with --accessible the whole demo is plain
-// numbered prompts and lines, and the Duo entry is added by typing its key.
+// TestAccessibleRunIsPlainFromStartToEnd: with --accessible, or
+// MFA_ONBOARD_ACCESSIBLE=1, the whole demo is plain numbered prompts and lines
+// without a single escape sequence, and the Duo entry is added by typing its key.
 func TestAccessibleRunIsPlainFromStartToEnd(t *testing.T) {
 	t.Parallel()
-	t.Run("accessible", func(t *testing.T) {
-		t.Parallel()
-		h := newHome(t)
-		h.writeConfig(t, "limits:\n  resend_cooldown: 2s\n")
-		s, raw := h.startIn(t, termCols, termRows, h.env(), "start", "--accessible")
-		s.lineAnswer(qEmail, email)
-		s.lineAnswer(qMobile, mobile)
-		s.lineAnswer(qSendCodes, "y")
+	for name, how := range map[string]struct {
+		env  []string
+		args []string
+	}{
+		"--accessible":             {nil, []string{"start", "--accessible"}},
+		"MFA_ONBOARD_ACCESSIBLE=1": {[]string{"MFA_ONBOARD_ACCESSIBLE=1"}, []string{"start"}},
+	} {
+		t.Run(name, func(t *testing.T) { accessibleDemo(t, how.env, how.args) })
+	}
+	for name, env := range map[string]string{"TERM=dumb": "TERM=dumb", "Git Bash": "MSYSTEM=MINGW64"} {
+		t.Run(name, func(t *testing.T) { plainUntilCtrlC(t, env) })
+	}
+}
 
-		s.lineAnswer(qTextCode, "R")
-		countdown := s.expect("A new code can be sent now.")
-		if !regexp.MustCompile(`(?m)^A new code can be sent in [12] seconds\.$`).MatchString(countdown) {
-			s.fatalf("the cool-down is not said in a plain line:\n%s", countdown)
-		}
-		s.askLine(qTextCode)
-		s.lineReply(h.lastSMSCode(t))
-		s.expect("Done: That is the right code")
+// accessibleDemo runs the whole demo in plain lines.
+func accessibleDemo(t *testing.T, env, args []string) {
+	t.Parallel()
+	h := newHome(t)
+	h.writeConfig(t, "limits:\n  resend_cooldown: 2s\n")
+	s, raw := h.startIn(t, termCols, termRows, h.env(env...), args...)
+	s.lineAnswer(qEmail, email)
+	s.lineAnswer(qMobile, mobile)
+	s.lineAnswer(qSendCodes, "y")
 
-		if !strings.Contains(s.askLine(qDoneReading), "Step 4 of 8: Office apps") {
-			s.fatalf("office-apps has no plain heading")
-		}
-		s.lineReply("")
+	s.lineAnswer(qTextCode, "R")
+	countdown := s.expect("A new code can be sent now.")
+	if !regexp.MustCompile(`(?m)^A new code can be sent in [12] seconds\.$`).MatchString(countdown) {
+		s.fatalf("the cool-down is not said in a plain line:\n%s", countdown)
+	}
+	s.askLine(qTextCode)
+	s.lineReply(h.lastSMSCode(t))
+	s.expect("Done: That is the right code")
 
-		s.lineAnswer(qPhoneKind, "3")
-		s.expect("Type a number from 1 to 2.")
-		s.lineAnswer(qPhoneKind, "1")
-		s.lineAnswer(qMailApp, "1")
-		guidance := s.lineAnswer(qDoneReading, "maybe")
-		s.expect("Type y or n.")
-		s.lineAnswer(qDoneReading, "y")
-		if !strings.Contains(guidance, "Open the Outlook app") {
-			s.fatalf("the guidance is not the Outlook app's:\n%s", guidance)
-		}
+	if !strings.Contains(s.askLine(qDoneReading), "Step 4 of 8: Office apps") {
+		s.fatalf("office-apps has no plain heading")
+	}
+	s.lineReply("")
 
-		store := s.askLine(qInstalled)
-		if !strings.Contains(store, linkLabel+storeLinks["iPhone"]) {
-			s.fatalf("the App Store link is not given as text:\n%s", store)
-		}
-		s.lineReply("y")
+	s.lineAnswer(qPhoneKind, "3")
+	s.expect("Type a number from 1 to 2.")
+	s.lineAnswer(qPhoneKind, "1")
+	s.lineAnswer(qMailApp, "1")
+	guidance := s.lineAnswer(qDoneReading, "maybe")
+	s.expect("Type y or n.")
+	s.lineAnswer(qDoneReading, "y")
+	if !strings.Contains(guidance, "Open the Outlook app") {
+		s.fatalf("the guidance is not the Outlook app's:\n%s", guidance)
+	}
 
-		before := s.askLine(qDuoCode)
-		m := typedKey.FindStringSubmatch(prose(before))
-		if m == nil {
-			s.fatalf("the activation does not give the key to type in groups of four:\n%s", before)
-		}
-		secret := strings.ReplaceAll(m[1], " ", "")
-		if l := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(linkLabel) + `(otpauth://\S+)$`).FindStringSubmatch(before); l == nil {
-			s.fatalf("the activation link is not given as text:\n%s", before)
-		} else if u, err := url.Parse(l[1]); err != nil || u.Query().Get("secret") != secret {
-			s.fatalf("the key to type, %s, is not the activation link's (%s)", m[1], l[1])
-		}
-		s.lineReply(totpCode(s, secret, time.Now()))
-		s.expect("Done: Duo Mobile is activated")
-		s.lineAnswer(qPushCode, totpCode(s, secret, time.Now().Add(30*time.Second)))
-		s.expect("Done: All 8 steps are done")
-		s.wantExit(0)
+	store := s.askLine(qInstalled)
+	if !strings.Contains(store, linkLabel+storeLinks["iPhone"]) {
+		s.fatalf("the App Store link is not given as text:\n%s", store)
+	}
+	s.lineReply("y")
 
-		plainOnly(t, raw.String())
-		if n := h.outboxCount(t, "push"); n != 1 {
-			t.Errorf("%d test pushes; want 1", n)
-		}
-	})
-	t.Run("TERM=dumb", func(t *testing.T) {
-		t.Parallel()
-		h := newHome(t)
-		s, raw := h.startIn(t, termCols, termRows, h.env("TERM=dumb"), "start")
-		s.lineAnswer(qEmail, email)
-		s.askLine(qMobile)
-		// What Ctrl-C in line mode does in a terminal the program runs in: the
-		// harness's pty is not the program's controlling terminal.
-		if err := s.cmd.Process.Signal(os.Interrupt); err != nil {
-			s.fatalf("interrupt: %v", err)
-		}
-		s.expect("mfa-onboard start")
-		s.wantExit(130)
-		plainOnly(t, raw.String())
-		if !strings.Contains(s.out.slice(0, -1), "Step 1 of 8: Your mobile number") {
-			t.Errorf("no plain heading for the phone step:\n%s", s.out.slice(0, -1))
-		}
-	})
+	before := s.askLine(qDuoCode)
+	m := typedKey.FindStringSubmatch(prose(before))
+	if m == nil {
+		s.fatalf("the activation does not give the key to type in groups of four:\n%s", before)
+	}
+	secret := strings.ReplaceAll(m[1], " ", "")
+	if l := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(linkLabel) + `(otpauth://\S+)$`).FindStringSubmatch(before); l == nil {
+		s.fatalf("the activation link is not given as text:\n%s", before)
+	} else if u, err := url.Parse(l[1]); err != nil || u.Query().Get("secret") != secret {
+		s.fatalf("the key to type, %s, is not the activation link's (%s)", m[1], l[1])
+	}
+	s.lineReply(totpCode(s, secret, time.Now()))
+	s.expect("Done: Duo Mobile is activated")
+	s.lineAnswer(qPushCode, totpCode(s, secret, time.Now().Add(30*time.Second)))
+	s.expect("Done: All 8 steps are done")
+	s.wantExit(0)
+
+	plainOnly(t, raw.String())
+	if n := h.outboxCount(t, "push"); n != 1 {
+		t.Errorf("%d test pushes; want 1", n)
+	}
+}
+
+// plainUntilCtrlC starts the demo with env, which makes the screen plain, answers
+// the first question and stops at the second with Ctrl-C.
+func plainUntilCtrlC(t *testing.T, env string) {
+	t.Parallel()
+	h := newHome(t)
+	s, raw := h.startIn(t, termCols, termRows, h.env(env), "start")
+	s.lineAnswer(qEmail, email)
+	s.askLine(qMobile)
+	// What Ctrl-C in line mode does in a terminal the program runs in: the
+	// harness's pty is not the program's controlling terminal.
+	if err := s.cmd.Process.Signal(os.Interrupt); err != nil {
+		s.fatalf("interrupt: %v", err)
+	}
+	s.expect("mfa-onboard start")
+	s.wantExit(130)
+	plainOnly(t, raw.String())
+	if !strings.Contains(s.out.slice(0, -1), "Step 1 of 8: Your mobile number") {
+		t.Errorf("no plain heading for the phone step:\n%s", s.out.slice(0, -1))
+	}
 }
 
 // TestCtrlCAtEveryStepThenResume: a person stops at any step's first question and

@@ -221,10 +221,34 @@ func (f *Factory) Prompter(given *prompt.Answers) prompt.Prompter {
 	return prompt.Layered{Given: given, Person: person}
 }
 
-// Plain is true for plain line-by-line output and prompts: --accessible, TERM=dumb or
-// MFA_ONBOARD_ACCESSIBLE (screen readers, Git Bash/mintty, simple terminals).
+// Plain is true for plain line-by-line output and prompts: --accessible,
+// MFA_ONBOARD_ACCESSIBLE=1, TERM=dumb, or Git Bash's mintty (screen readers, simple
+// terminals, and a terminal whose console the arrow-key menus cannot drive).
 func (f *Factory) Plain() bool {
-	return f.Accessible || f.Getenv("TERM") == "dumb" || f.Getenv("MFA_ONBOARD_ACCESSIBLE") != ""
+	if v, set := accessibleEnv(f.Getenv("MFA_ONBOARD_ACCESSIBLE")); set {
+		return f.Accessible || v
+	}
+	return f.Accessible || f.Getenv("TERM") == "dumb" || mintty(f.Getenv)
+}
+
+// accessibleEnv reads MFA_ONBOARD_ACCESSIBLE: set is false when it is empty, and a
+// value that is not a clear no (0, false, no, off) means yes, as the variable's
+// presence always did.
+func accessibleEnv(v string) (on, set bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "":
+		return false, false
+	case "0", "false", "no", "off":
+		return false, true
+	}
+	return true, true
+}
+
+// mintty reports whether the program runs in mintty, Git Bash's and MSYS2's terminal:
+// it says so in TERM_PROGRAM, and MSYSTEM (MINGW64, UCRT64…) is set in its shells.
+// Its console is emulated, and full-screen menus draw badly there or not at all.
+func mintty(getenv func(string) string) bool {
+	return getenv("TERM_PROGRAM") == "mintty" || getenv("MSYSTEM") != ""
 }
 
 // Keyboard is the terminal's input for an interactive run, made once: it keeps keys
