@@ -9,7 +9,7 @@ FUZZTIME    ?= 3s
 # Packages with fuzz targets, as package:target.
 FUZZ        := ./internal/phone:FuzzParse ./internal/state:FuzzLoad ./internal/config:FuzzLoad ./internal/answers:FuzzParse ./internal/provider/duo:FuzzDecode ./internal/provider/twilio:FuzzFailure ./internal/provider/graph:FuzzFailure ./internal/provider/graph:FuzzPermissionsCheck ./internal/provider/notify/autotask:FuzzFailure ./internal/provider/notify/connectwise:FuzzFailure ./internal/provider/notify/message:FuzzRender ./internal/outbox:FuzzLoad ./internal/sanitize:FuzzText ./internal/retryafter:FuzzRetryAfter ./internal/provider/fake:FuzzRecords ./internal/provider/twilio:FuzzClockSkew ./internal/cli:FuzzIndentCompact
 
-.PHONY: help build run smtp-dev test vet unit e2e pipeline fuzz lint bench dist clean
+.PHONY: help build run smtp-dev test vet unit e2e pipeline fuzz lint bench dist man cross clean
 .PHONY: test-faults faults-short
 
 help: ## list the targets
@@ -87,8 +87,11 @@ bench: ## the Go benchmarks, then the whole program at a customer's scale (about
 	$(GO) vet -tags bench ./bench/
 	$(GO) test -tags bench -count=1 -timeout 40m -v ./bench/ -args -report=$(CURDIR)/BENCHMARKS.md $(BENCH_FLAGS)
 
+man: ## man pages for every command, in man/ (read one with: man -l man/mfa-onboard-start.1)
+	$(GO) run ./cmd/mfa-onboard-man man/
+
 dist: ## NOT YET: release archives for Windows, macOS and Linux come with their own issue
 	@echo "make dist is not built yet: release packaging has its own issue. Use 'make build'."; exit 1
 
 clean: ## remove build output
-	rm -rf bin
+	rm -rf bin man dist

@@ -205,6 +205,9 @@ and every reset, as the customer's audit.jsonl recorded them, oldest first.
 
 --since takes a duration back from now (72h, 30m, or days: 7d), a date (2026-11-25,
 midnight on this computer's clock) or a time (2026-11-25T09:00:00Z).`,
+		Example: `  mfa-onboard audit --since 7d
+  mfa-onboard audit --user alice@contoso.com
+  mfa-onboard audit --action trust-phone --since 2026-11-01 --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runAudit(o) },
 	}

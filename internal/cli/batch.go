@@ -58,7 +58,7 @@ start --for would make it, without questions. Several people are run at once (-j
 every vendor is sent no more requests a second than limits.rate allows, all runs together.
 
 The first line names the columns: user, phone, country and platform (ios or android),
-optionally manager; any other column is kept for the notice. A row that cannot be read
+optionally manager; other columns are checked and kept with the row, not yet used. A row that cannot be read
 is reported with its line and skipped; the others go on.
 
 Run the same command again to carry on: people already done are left alone, people
@@ -69,10 +69,9 @@ people, lets the runs under way stop safely, and prints the summary.
 Exit codes: 0 everyone completed, 3 some wait on their part, 1 some failed or rows were
 skipped, 2 the file or its header cannot be used, 130 stopped with Ctrl-C.`,
 		Example: `  mfa-onboard batch users.csv --dry-run        # what would be done for each person
-  mfa-onboard batch users.csv                  # run everyone, 8 at a time at most
+  mfa-onboard batch users.csv                  # everyone, up to 8 at a time
   mfa-onboard batch users.csv -j 4 --output json > results.jsonl
-  mfa-onboard batch users.csv --retry-failed   # after fixing what the failures said
-  mfa-onboard batch users.csv --trust-phone --reason "numbers from Contoso's HR system"`,
+  mfa-onboard batch users.csv --retry-failed   # after fixing what the failures said`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usagef("batch takes one CSV file, such as: mfa-onboard batch users.csv")

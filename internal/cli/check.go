@@ -21,7 +21,12 @@ func newProvidersCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "providers",
 		Short: "Work with the configured providers",
-		Args:  cobra.NoArgs,
+		Long: `Work with the providers config.yaml names for each role (Microsoft 365, Duo, the
+notices); "providers check" proves their credentials without changing anything.`,
+		Example: `  mfa-onboard providers check
+  mfa-onboard --profile contoso providers check`,
+		Args: unknownSubcommand,
+		RunE: showHelp,
 	}
 	cmd.AddCommand(newCheckCmd(f, "check"))
 	return cmd
@@ -29,11 +34,20 @@ func newProvidersCmd(f *Factory) *cobra.Command {
 
 func newCheckCmd(f *Factory, use string) *cobra.Command {
 	o := &CheckOptions{F: f}
+	// "check" is "providers check"; "doctor" is the same command at the top level.
+	path := use
+	if use == "check" {
+		path = "providers check"
+	}
 	return &cobra.Command{
 		Use:   use,
 		Short: "Prove each configured provider's credentials and this computer's clock, changing nothing",
 		Long: `Prove each configured provider's credentials and this computer's clock with
-harmless calls, changing nothing. One line per check; exit 0 when all pass, 1 otherwise.`,
+harmless calls, changing nothing. One line per check; exit 0 when all pass, 1 otherwise.
+With only the demo providers configured there is nothing to check.`,
+		Example: fmt.Sprintf(`  mfa-onboard %[1]s
+  mfa-onboard --profile contoso %[1]s
+  mfa-onboard --config contoso.yaml %[1]s   # a config file before it is put in place`, path),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runCheck(cmd.Context(), o) },
 	}

@@ -26,8 +26,11 @@ func newProfilesCmd(f *Factory) *cobra.Command {
 audit, in <home>/profiles/<name>/. Choose one for any command with --profile NAME
 or MFA_ONBOARD_PROFILE; without either, the home folder itself is the customer
 ("default"), as it always was. Nothing is ever shared between two profiles.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		Example: `  mfa-onboard profiles add contoso --config contoso.yaml   # checked, then copied in
+  mfa-onboard profiles list
+  mfa-onboard profiles list --output json`,
+		Args: unknownSubcommand,
+		RunE: showHelp,
 	}
 	cmd.AddCommand(newProfilesListCmd(f), newProfilesAddCmd(f))
 	return cmd
@@ -38,7 +41,9 @@ func newProfilesListCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the customers: the default, then every profile, with how many people have started",
-		Args:  cobra.NoArgs,
+		Example: `  mfa-onboard profiles list                 # PROFILE, USERS (people started), FOLDER
+  mfa-onboard profiles list --output json`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			switch output {
 			case "table", "text", "json":
@@ -120,6 +125,8 @@ file is checked as a configuration and copied in as the profile's config.yaml.
 
 NAME is 1 to 40 lower-case letters, digits and '-' (not at either end), such as
 contoso or fabrikam-east; "default" is the home folder's own customer.`,
+		Example: `  mfa-onboard profiles add contoso --config contoso.yaml
+  mfa-onboard profiles add fabrikam-east                  # then write its config.yaml`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usagef("profiles add takes one NAME, such as: mfa-onboard profiles add contoso")

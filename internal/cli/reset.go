@@ -28,7 +28,11 @@ func newResetCmd(f *Factory) *cobra.Command {
 		Long: `Forget a person's progress so that start begins again at step 1.
 
 Only this computer's record is removed: nothing is undone at Microsoft 365 or Duo,
-and a re-run finds and reuses what is already there.`,
+and a re-run finds and reuses what is already there. It asks first unless --yes
+is given (without a terminal it cannot ask, so --yes is needed), and the reset is
+recorded in the audit. --user may be left out when only one person has started here.`,
+		Example: `  mfa-onboard reset --user bob@contoso.com        # asks before forgetting
+  mfa-onboard reset --user bob@contoso.com --yes  # then: mfa-onboard start --for bob@contoso.com`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runReset(cmd.Context(), o) },
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -28,6 +29,10 @@ would receive is shown on screen and written to outbox.jsonl in the home folder.
 
 For several customers, give each a profile ("mfa-onboard profiles add NAME") and
 choose it with --profile NAME: its config, people's progress and audit are its own.`,
+		Example: `  mfa-onboard start                               # your own two-step sign-in, a step at a time
+  mfa-onboard start --for alice@contoso.com       # a technician's run on Alice's behalf
+  mfa-onboard status --all --waiting              # everyone still waiting on their part
+  mfa-onboard --profile contoso batch users.csv   # a customer's new people, from a CSV file`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -43,7 +48,7 @@ choose it with --profile NAME: its config, people's progress and audit are its o
 	pf.BoolVar(&f.NonInteractive, "non-interactive", false, "never prompt: stop as waiting (exit 3) when a step needs a person")
 	pf.BoolVar(&f.Accessible, "accessible", false, "plain line-by-line prompts, for screen readers and simple terminals")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
-	root.SetHelpTemplate(root.HelpTemplate() + exitCodeHelp)
+	root.SetHelpTemplate(root.HelpTemplate() + ExitCodeHelp)
 
 	root.AddCommand(
 		newStartCmd(f),
@@ -60,6 +65,9 @@ choose it with --profile NAME: its config, people's progress and audit are its o
 		newRemindCmd(f),
 	)
 	refuseUnknownShells(root)
+	if err := registerCompletions(root, f); err != nil {
+		panic(err) // the completion table names a command or flag this tree lacks
+	}
 	return root
 }
 
@@ -71,6 +79,13 @@ func refuseUnknownShells(root *cobra.Command) {
 		if c.Name() != "completion" {
 			continue
 		}
+		c.Example = `  source <(mfa-onboard completion bash)   # bash, in this shell only
+  mfa-onboard completion zsh > "${fpath[1]}/_mfa-onboard"
+  mfa-onboard completion fish > ~/.config/fish/completions/mfa-onboard.fish
+  mfa-onboard completion powershell | Out-String | Invoke-Expression`
+		for _, shell := range c.Commands() {
+			shell.Example = shellExample(shell.Name())
+		}
 		c.Args = cobra.ArbitraryArgs
 		c.RunE = func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -81,7 +96,49 @@ func refuseUnknownShells(root *cobra.Command) {
 	}
 }
 
-const exitCodeHelp = `
+// unknownSubcommand refuses an argument to a command that only groups others, such
+// as "profiles lst", naming the nearest of them: cobra suggests only for the root's,
+// and would print the group's help and exit 0 for a typo.
+func unknownSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's default, which it sets only as it suggests
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if near := cmd.SuggestionsFor(args[0]); len(near) > 0 {
+		msg += "\n\nDid you mean this?\n\t" + strings.Join(near, "\n\t") + "\n"
+	}
+	return usagef("%s", msg)
+}
+
+// showHelp is the run of a command that only groups others: its help.
+func showHelp(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+
+// shellExample is the example of "completion SHELL": how to load the script in this
+// shell, then in every new one.
+func shellExample(shell string) string {
+	switch shell {
+	case "bash":
+		return `  source <(mfa-onboard completion bash)
+  mfa-onboard completion bash > /etc/bash_completion.d/mfa-onboard   # every new shell`
+	case "zsh":
+		return `  source <(mfa-onboard completion zsh)
+  mfa-onboard completion zsh > "${fpath[1]}/_mfa-onboard"              # every new shell`
+	case "fish":
+		return `  mfa-onboard completion fish | source
+  mfa-onboard completion fish > ~/.config/fish/completions/mfa-onboard.fish`
+	case "powershell":
+		return `  mfa-onboard completion powershell | Out-String | Invoke-Expression
+  mfa-onboard completion powershell >> $PROFILE                        # every new shell`
+	}
+	return ""
+}
+
+// ExitCodeHelp is the table of exit codes every command's help ends with, and the
+// manual pages too.
+const ExitCodeHelp = `
 Exit codes:
   0    done
   1    failed (the message says why and what to do)

@@ -30,18 +30,27 @@ The secrets are never printed; list shows only which entries exist.`,
   printf %s "$SKEY" | mfa-onboard secrets set contoso-duo-admin
   mfa-onboard secrets list
   mfa-onboard secrets delete contoso-duo-admin`,
+		Args: unknownSubcommand,
+		RunE: showHelp,
 	}
 	cmd.AddCommand(
 		&cobra.Command{
 			Use:   "set NAME",
 			Short: "Keep a secret under NAME (read from the terminal without echo, or from standard input)",
-			Args:  exactlyOne("set", "the name of the keychain entry"),
-			RunE:  func(_ *cobra.Command, args []string) error { return runSecretsSet(f, args[0]) },
+			Long: `Keep a secret under NAME in the OS keychain. It is read from the terminal without
+echo, or as the first line of standard input when that is not a terminal (a pipe
+from a password manager). Name the entry in config.yaml with a *_keychain key.`,
+			Example: `  mfa-onboard secrets set contoso-duo-admin        # asks for the secret, without showing it
+  printf %s "$SKEY" | mfa-onboard secrets set contoso-duo-admin`,
+			Args: exactlyOne("set", "the name of the keychain entry"),
+			RunE: func(_ *cobra.Command, args []string) error { return runSecretsSet(f, args[0]) },
 		},
 		&cobra.Command{
 			Use:   "delete NAME",
 			Short: "Remove the secret kept under NAME",
-			Args:  exactlyOne("delete", "the name of the keychain entry"),
+			Example: `  mfa-onboard secrets delete contoso-duo-admin
+  mfa-onboard --profile contoso secrets delete contoso-duo-admin`,
+			Args: exactlyOne("delete", "the name of the keychain entry"),
 			RunE: func(_ *cobra.Command, args []string) error {
 				kc, err := keychainOf(f)
 				if err != nil {
@@ -57,8 +66,10 @@ The secrets are never printed; list shows only which entries exist.`,
 		&cobra.Command{
 			Use:   "list",
 			Short: "List the keychain entries config.yaml names, and whether each is there",
-			Args:  cobra.NoArgs,
-			RunE:  func(*cobra.Command, []string) error { return runSecretsList(f) },
+			Example: `  mfa-onboard secrets list
+  mfa-onboard --profile contoso secrets list`,
+			Args: cobra.NoArgs,
+			RunE: func(*cobra.Command, []string) error { return runSecretsList(f) },
 		},
 	)
 	return cmd

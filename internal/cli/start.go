@@ -58,8 +58,19 @@ func newStartCmd(f *Factory) *cobra.Command {
 		Short: "Start the procedure, or carry on where it stopped",
 		Long: `Start the procedure, or carry on where it stopped: finished steps are never redone.
 
+--user EMAIL is the person's own run, on their computer. --for EMAIL is a technician's
+run on their behalf: what admin APIs can do is done, and for what only the person can
+do (read out the texted code, tap the Duo activation link, approve the test push) the
+screen says what to ask of them. The two cannot be given together.
+
 Without a terminal (or with --non-interactive, or CI set) nothing is asked: a step
-that needs a person saves its progress and the run ends with exit code 3.`,
+that needs a person saves its progress and the run ends with exit code 3. Give the
+answers with flags (--phone, --country, --code) or an answers file (--answers), and
+run the same command again to carry on.`,
+		Example: `  mfa-onboard start --user alice@contoso.com
+  mfa-onboard start --for alice@contoso.com --phone "+1 425 555 0100"
+  mfa-onboard start --non-interactive --answers new-hire.yaml --output json
+  mfa-onboard start --for alice@contoso.com --code 123456   # the code the waiting step asks for`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkOutput(o.Output); err != nil {

@@ -48,7 +48,15 @@ func newStatusCmd(f *Factory) *cobra.Command {
 		Short: "Show where each step stands",
 		Long: `Show where each step stands for one person, or with --all for everyone who has
 started here: one line each, with the steps done, the step they are waiting on, when
-their progress last changed and who ran that run.`,
+their progress last changed and who ran that run.
+
+--user (or --for) names the person; it may be left out when only one person has
+started here. --live also asks Microsoft 365 and Duo what they hold, reading only,
+and --receipt prints the completion receipt to paste into a ticket.`,
+		Example: `  mfa-onboard status --user alice@contoso.com
+  mfa-onboard status --all --waiting                   # everyone still waiting on their part
+  mfa-onboard status --all --step verify --output csv > verify.csv
+  mfa-onboard status --for alice@contoso.com --receipt`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.check(); err != nil {

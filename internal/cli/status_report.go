@@ -30,6 +30,8 @@ func newReportCmd(f *Factory) *cobra.Command {
 		Long: `Write one HTML page of everyone's progress, for the customer: a chart of who is
 done, waiting, failed or not started, and who is waiting on what. The page is one
 file that loads nothing and runs no scripts; mobile numbers on it are masked.`,
+		Example: `  mfa-onboard report contoso.html
+  mfa-onboard --profile contoso report contoso.html`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usagef("report needs the file to write, such as: report contoso.html")

@@ -10,8 +10,10 @@ import (
 func newVersionCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the version",
-		Args:  cobra.NoArgs,
+		Short: "Print the version, commit, Go version and platform",
+		Example: `  mfa-onboard version                 # the same as mfa-onboard --version
+  mfa-onboard version > version.txt   # to attach to a support ticket`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			_, err := fmt.Fprintln(f.IO.Out, versionLine(f.Version))
 			return err
