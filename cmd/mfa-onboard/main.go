@@ -8,16 +8,19 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/cli"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/secret"
 )
 
-// version and commit are set at build time with -ldflags "-X main.version=… -X main.commit=…".
+// version, commit and date are set at build time with -ldflags "-X main.version=…
+// -X main.commit=… -X main.date=…" (make build, make dist).
 var (
 	version = "dev"
 	commit  = ""
+	date    = ""
 )
 
 func main() {
@@ -39,7 +42,7 @@ func main() {
 // recorded: the module version of a "go install …@version" build, and the commit,
 // from the VCS stamp of a build in a checkout or from a pseudo-version.
 func buildInfo() cli.BuildInfo {
-	b := cli.BuildInfo{Version: version, Commit: "unknown"}
+	b := cli.BuildInfo{Version: version, Commit: "unknown", Date: date}
 	if commit != "" {
 		b.Commit = commit
 	}
@@ -47,18 +50,34 @@ func buildInfo() cli.BuildInfo {
 	if !ok || commit != "" {
 		return b
 	}
+	return fromToolchain(b, info)
+}
+
+// fromToolchain fills in what a build without -ldflags left out from what the Go
+// toolchain recorded in it.
+func fromToolchain(b cli.BuildInfo, info *debug.BuildInfo) cli.BuildInfo {
 	if v := info.Main.Version; b.Version == "dev" && v != "" && v != "(devel)" {
 		b.Version = v
 	}
 	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+		switch {
+		case s.Key == "vcs.revision" && len(s.Value) >= 12:
 			b.Commit = s.Value[:12]
-			return b
+		case s.Key == "vcs.time" && b.Date == "":
+			b.Date = s.Value
 		}
 	}
-	// A pseudo-version (v0.0.0-20261201093000-a63a189abcde) ends in the commit.
-	if i := strings.LastIndexByte(info.Main.Version, '-'); i > 0 && len(info.Main.Version)-i-1 == 12 {
-		b.Commit = info.Main.Version[i+1:]
+	if b.Commit != "unknown" {
+		return b
+	}
+	// A pseudo-version (v0.0.0-20261201093000-a63a189abcde) ends in the commit, after
+	// the commit's time.
+	v := info.Main.Version
+	if i := strings.LastIndexByte(v, '-'); i > 15 && len(v)-i-1 == 12 {
+		b.Commit = v[i+1:]
+		if t, err := time.Parse("20060102150405", v[i-14:i]); err == nil && b.Date == "" {
+			b.Date = t.UTC().Format(time.RFC3339)
+		}
 	}
 	return b
 }

@@ -62,6 +62,9 @@ type Factory struct {
 type BuildInfo struct {
 	Version string
 	Commit  string
+	// Date is when the build's commit was made or the release built (RFC 3339), ""
+	// when nothing recorded it.
+	Date string
 }
 
 // Home is the home folder: --home, then MFA_ONBOARD_HOME, then the OS's user config

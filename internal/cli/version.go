@@ -10,7 +10,7 @@ import (
 func newVersionCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the version, commit, Go version and platform",
+		Short: "Print the version, commit, build date, Go version and platform",
 		Example: `  mfa-onboard version                 # the same as mfa-onboard --version
   mfa-onboard version > version.txt   # to attach to a support ticket`,
 		Args: cobra.NoArgs,
@@ -23,5 +23,9 @@ func newVersionCmd(f *Factory) *cobra.Command {
 
 // versionLine is what both "version" and "--version" print.
 func versionLine(b BuildInfo) string {
-	return fmt.Sprintf("mfa-onboard %s (commit %s, %s, %s/%s)", b.Version, b.Commit, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	built := ""
+	if b.Date != "" {
+		built = "built " + b.Date + ", "
+	}
+	return fmt.Sprintf("mfa-onboard %s (commit %s, %s%s, %s/%s)", b.Version, b.Commit, built, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
