@@ -32,14 +32,6 @@ type statusResult struct {
 	Live *liveResult `json:"live,omitempty"`
 }
 
-// allResult is status --all's JSON document. Problems are the state files that could
-// not be read, each in a sentence naming it; their people are missing from Users.
-type allResult struct {
-	Schema   int            `json:"schema"`
-	Users    []statusResult `json:"users"`
-	Problems []string       `json:"problems,omitempty"`
-}
-
 // writeStatusJSON prints one person's status document, escaped as writeJSON does;
 // live is nil without --live.
 func writeStatusJSON(w io.Writer, sum wizard.Summary, ran *state.Runner, live *liveResult) error {
@@ -263,7 +255,10 @@ func problems(err error) []string {
 	return out
 }
 
-// writeAllJSON prints the document a few hundred people at a time, so that it is
+// writeAllJSON prints status --all's JSON document, {"schema": 1, "users": […],
+// "problems": […]}: each user as status --user prints them, and each state file
+// that could not be read as a sentence naming it (its person missing from users).
+// It prints the document a few hundred people at a time, so that it is
 // never all in memory at once: each person's document as the spill holds it, with
 // what the vendors said (--live) added, indented and escaped on any core; the layout
 // is what json.MarshalIndent(doc, "", "  ") would write.

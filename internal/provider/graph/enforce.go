@@ -165,6 +165,7 @@ func (c *Client) tenantMFA(ctx context.Context) (tenant, error) {
 	path := "/v1.0/identity/conditionalAccess/policies"
 	for page := 0; path != ""; page++ {
 		if page == maxPolicyPages {
+			//lint:ignore ST1005 the sentence is the person's, and starts with the vendor's name
 			return tenant{}, fmt.Errorf("Microsoft Graph gave more than %d pages of Conditional Access policies; set graph.enforcement to per-user, group or none", maxPolicyPages)
 		}
 		a, err := c.call(ctx, http.MethodGet, path, nil, op{permission: PermissionReadPolicies})
@@ -187,6 +188,7 @@ func (c *Client) tenantMFA(ctx context.Context) (tenant, error) {
 		if list.Next != "" {
 			rest, ok := strings.CutPrefix(list.Next, c.base)
 			if !ok {
+				//lint:ignore ST1005 the sentence is the person's, and starts with the vendor's name
 				return tenant{}, errors.New("Microsoft Graph gave the next page of Conditional Access policies at another address; set graph.enforcement to per-user, group or none, and report this to the mfa-onboard maintainers")
 			}
 			path = rest

@@ -74,6 +74,7 @@ func (s *Notifier) explain(ctx context.Context, err error, token string) error {
 		// Exchange Online's answer to a password once basic authentication for client
 		// submission is retired; it is not a wrong password.
 		// https://techcommunity.microsoft.com/blog/exchange/exchange-online-to-retire-basic-auth-for-client-submission-smtp-auth/4114750
+		//lint:ignore ST1005 the sentence is the person's, and starts with the vendor's name
 		return fmt.Errorf("Exchange Online (the mail server %s) no longer accepts a password for SMTP (%w): send the notice through Microsoft Graph with providers.notify: [graph-mail], configured under notify.graph_mail, or keep SMTP and log in with an OAuth token with notify.smtp.auth: xoauth2", server, e)
 	case s.cfg.Auth == AuthXOAUTH2 && (strings.Contains(text, "smtp auth failed") || errors.As(err, &protoErr) && protoErr.Code == 535):
 		// Exchange Online answers 535 5.7.3 to a token it will not take; what it needs is
