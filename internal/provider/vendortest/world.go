@@ -31,6 +31,8 @@ type Options struct {
 	Rate int
 	// MinLatency and MaxLatency bound how long each API takes to answer.
 	MinLatency, MaxLatency time.Duration
+	// Enforcement is the config's graph.enforcement; "" is group (see Group).
+	Enforcement string
 }
 
 // API is one rate-limited vendor API of the world.
@@ -47,8 +49,9 @@ type World struct {
 	Duo    *duotest.Server
 	// APIs are Twilio Verify, Microsoft Graph, Graph's Conditional Access (one a
 	// second, Graph's own limit for it), Duo's Admin API and Duo's Auth API.
-	APIs []API
-	rate int
+	APIs        []API
+	rate        int
+	enforcement string
 }
 
 // New starts the servers on the wall clock, which the program under test tells time
@@ -58,7 +61,10 @@ func New(t testing.TB, o Options) *World {
 	limit := func(rate int) *limittest.Limit {
 		return limittest.New(limittest.Options{Requests: rate, Per: time.Second, MinLatency: o.MinLatency, MaxLatency: o.MaxLatency})
 	}
-	w := &World{rate: o.Rate, APIs: []API{
+	if o.Enforcement == "" {
+		o.Enforcement = "group"
+	}
+	w := &World{rate: o.Rate, enforcement: o.Enforcement, APIs: []API{
 		{"Twilio Verify", o.Rate, limit(o.Rate)}, {"Microsoft Graph", o.Rate, limit(o.Rate)},
 		{"Graph Conditional Access", 1, limit(1)},
 		{"Duo Admin API", o.Rate, limit(o.Rate)}, {"Duo Auth API", o.Rate, limit(o.Rate)},
@@ -82,9 +88,10 @@ func (w *World) AddPeople(users ...string) {
 }
 
 // Configure writes home's config.yaml and the CA bundle it names: codes through
-// Twilio, phones registered through Graph with group enforcement, Duo creating its
-// users, the notice to the demo outbox. It returns the environment the config's
-// secrets are read from, as KEY=value.
+// Twilio, phones registered through Graph (enforcing as Options.Enforcement says,
+// with Group as the enforcement group), Duo creating its users, the notice to the
+// demo outbox. It returns the environment the config's secrets are read from, as
+// KEY=value.
 func (w *World) Configure(t testing.TB, home string) []string {
 	t.Helper()
 	if err := os.MkdirAll(home, 0o700); err != nil {
@@ -122,7 +129,7 @@ graph:
   client_secret_env: TEST_GRAPH_SECRET
   authority_host: %[7]s
   base_url: %[8]s
-  enforcement: group
+  enforcement: %[14]s
   enforcement_group: %[13]s
 duo:
   api_host: %[9]s
@@ -134,7 +141,7 @@ duo:
   activation_valid_secs: 600
   create_users: true
 `, ca, twiliotest.AccountSID, twiliotest.ServiceSID, w.Twilio.URL, graphtest.TenantID, graphtest.ClientID,
-		w.Graph.AuthorityHost(), w.Graph.URL, w.Duo.Host(), keys.AdminIKey, keys.AuthIKey, w.rate, Group)
+		w.Graph.AuthorityHost(), w.Graph.URL, w.Duo.Host(), keys.AdminIKey, keys.AuthIKey, w.rate, Group, w.enforcement)
 	if err := os.WriteFile(filepath.Join(home, "config.yaml"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
