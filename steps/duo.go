@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/screen"
@@ -47,7 +48,7 @@ func (DuoEnroll) ID() string { return "duo-enroll" }
 func (DuoEnroll) Roles() []provider.Role { return []provider.Role{provider.RoleDuo} }
 
 // Title names the step for people.
-func (DuoEnroll) Title() string { return "Add your phone to Duo" }
+func (DuoEnroll) Title(p *catalog.Printer) string { return p.T("steps.duo-enroll.title") }
 
 // Run finds or creates the Duo user and phone (recording each id before the next call
 // needs it, so a re-run never makes a second phone), then activates Duo Mobile.
@@ -538,7 +539,7 @@ func (DuoTest) ID() string { return "duo-test" }
 func (DuoTest) Roles() []provider.Role { return []provider.Role{provider.RoleDuo} }
 
 // Title names the step for people.
-func (DuoTest) Title() string { return "Test a Duo Push" }
+func (DuoTest) Title(p *catalog.Printer) string { return p.T("steps.duo-test.title") }
 
 // Run checks the user can be pushed to, pushes, and waits for the answer. A push from
 // an earlier run is carried on with, never followed by another unasked.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 	"github.com/mfa-onboard/mfa-onboard/internal/screen"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
@@ -32,7 +33,7 @@ type OfficeApps struct{}
 func (OfficeApps) ID() string { return "office-apps" }
 
 // Title names the step for people.
-func (OfficeApps) Title() string { return "Office apps on your computer" }
+func (OfficeApps) Title(p *catalog.Printer) string { return p.T("steps.office-apps.title") }
 
 // Run shows what to expect in Outlook, Word, Excel and the rest: to the person, or,
 // in brief, to the technician who tells them.
@@ -66,7 +67,7 @@ type MobileMail struct{}
 func (MobileMail) ID() string { return "mobile-mail" }
 
 // Title names the step for people.
-func (MobileMail) Title() string { return "Work mail on your phone" }
+func (MobileMail) Title(p *catalog.Printer) string { return p.T("steps.mobile-mail.title") }
 
 var mailOptions = []prompt.Option{
 	{Value: MailOutlook, Label: "The Outlook app"},
@@ -241,7 +242,7 @@ type DuoInstall struct{}
 func (DuoInstall) ID() string { return "duo-install" }
 
 // Title names the step for people.
-func (DuoInstall) Title() string { return "Install Duo Mobile" }
+func (DuoInstall) Title(p *catalog.Printer) string { return p.T("steps.duo-install.title") }
 
 var platformOptions = []prompt.Option{
 	{Value: PlatformIOS, Label: "iPhone"},

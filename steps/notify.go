@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
@@ -23,7 +24,7 @@ func (NotifySupport) ID() string { return "notify-support" }
 func (NotifySupport) Roles() []provider.Role { return []provider.Role{provider.RoleNotify} }
 
 // Title names the step for people.
-func (NotifySupport) Title() string { return "Tell the support desk" }
+func (NotifySupport) Title(p *catalog.Printer) string { return p.T("steps.notify-support.title") }
 
 // Run sends the notice once: its id is saved before sending, and a re-run asks each
 // channel whether that id already went out before sending again.

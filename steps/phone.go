@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
@@ -41,7 +42,7 @@ func (Phone) Roles() []provider.Role {
 }
 
 // Title names the step for people.
-func (Phone) Title() string { return "Your mobile number" }
+func (Phone) Title(p *catalog.Printer) string { return p.T("steps.phone.title") }
 
 // Run asks for the number until it is a valid mobile number the person confirms.
 func (Phone) Run(ctx context.Context, env *Env) error {

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
+
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
@@ -20,7 +22,7 @@ import (
 // and flags use it.
 type Step interface {
 	ID() string
-	Title() string
+	Title(p *catalog.Printer) string
 	// Run does the step, recording progress in env.State (and saving it) as it goes,
 	// so that an interrupted step resumes without repeating what it already did.
 	Run(ctx context.Context, env *Env) error
@@ -52,6 +54,9 @@ type Env struct {
 	// Record, when set, writes what a technician did on their own word (a number
 	// trusted without a code) to the audit before it takes effect; an error stops it.
 	Record func(action, reason string, ids map[string]string) error
+	// Text is the catalogue in the language of the run (nil: English). What a step
+	// shows and keeps as guidance is said in it; ids, keys and values it saves are not.
+	Text *catalog.Printer
 }
 
 // guide shows numbered things to do and keeps them for the result.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
@@ -39,7 +40,7 @@ func (Verify) Roles() []provider.Role {
 }
 
 // Title names the step for people.
-func (Verify) Title() string { return "Prove the phone is yours" }
+func (Verify) Title(p *catalog.Printer) string { return p.T("steps.verify.title") }
 
 // Run sends a code (unless a valid one is out already), checks what the person types
 // and registers the number once the code is right.

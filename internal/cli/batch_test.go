@@ -69,7 +69,7 @@ func (d *batchDesk) batch(ctx context.Context, run batch.RunOne, mod func(*Batch
 	err := runBatch(ctx, o)
 	code = ExitCode(err)
 	if err != nil && code != ExitInterrupted && code != ExitWaiting {
-		printError(&errOut, 0, err, code)
+		printError(&errOut, nil, 0, err, code)
 	}
 	return code, out.String(), errOut.String()
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 	"github.com/mfa-onboard/mfa-onboard/internal/screen"
@@ -19,7 +20,7 @@ import (
 type endsWith struct{ err error }
 
 func (endsWith) ID() string                              { return "phone" }
-func (endsWith) Title() string                           { return "Your mobile number" }
+func (endsWith) Title(*catalog.Printer) string           { return "Your mobile number" }
 func (s endsWith) Run(context.Context, *steps.Env) error { return s.err }
 
 // TestAFullDiskNeverSaysProgressIsSaved: the closing words said "your progress is
@@ -47,7 +48,7 @@ func TestAFullDiskNeverSaysProgressIsSaved(t *testing.T) {
 			t.Errorf("step error %v: exit %d; want %d, so the error is printed", stepErr, code, ExitFailed)
 		}
 		var errOut bytes.Buffer
-		printError(&errOut, 0, err, ExitCode(err))
+		printError(&errOut, nil, 0, err, ExitCode(err))
 		if !strings.Contains(errOut.String(), "no space left on device") {
 			t.Errorf("step error %v: the error printed is %q", stepErr, errOut.String())
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mfa-onboard/mfa-onboard/internal/account"
 	"github.com/mfa-onboard/mfa-onboard/internal/audit"
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/profile"
 	"github.com/mfa-onboard/mfa-onboard/internal/remind"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
@@ -59,10 +60,10 @@ func registerCompletions(root *cobra.Command, f *Factory) error {
 		{"start", "answers", yamlFiles},
 		{"status", "user", people},
 		{"status", "for", people},
-		{"status", "step", completeChoices(stepChoices())},
+		{"status", "step", completeChoices(stepChoices(f.Text))},
 		{"reset", "user", people},
 		{"audit", "user", people},
-		{"audit", "action", completeChoices(actionChoices())},
+		{"audit", "action", completeChoices(actionChoices(f.Text))},
 	}
 	for path, list := range outputChoices() {
 		table = append(table, flagCompletion{path, "output", completeChoices(list)})
@@ -172,17 +173,17 @@ func completeProfiles(f *Factory) cobra.CompletionFunc {
 }
 
 // stepChoices are the step ids, in the order a run takes them.
-func stepChoices() []choice {
+func stepChoices(p *catalog.Printer) []choice {
 	var out []choice
 	for _, s := range steps.All() {
-		out = append(out, choice{s.ID(), s.Title()})
+		out = append(out, choice{s.ID(), s.Title(p)})
 	}
 	return out
 }
 
 // actionChoices are the audit's actions: every step id, then the others.
-func actionChoices() []choice {
-	return append(stepChoices(),
+func actionChoices(p *catalog.Printer) []choice {
+	return append(stepChoices(p),
 		choice{audit.ActionReset, "a person's progress forgotten"},
 		choice{audit.ActionTrustPhone, "a number registered on a technician's word"},
 		choice{string(remind.KindRemind), "a reminder sent"},

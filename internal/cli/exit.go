@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/answers"
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 )
@@ -24,6 +25,12 @@ type UsageError struct{ Err error }
 
 func (e *UsageError) Error() string { return e.Err.Error() }
 func (e *UsageError) Unwrap() error { return e.Err }
+
+// Localize says the mistake in p's language.
+func (e *UsageError) Localize(p *catalog.Printer) string { return p.Error(e.Err) }
+
+// usage is err as a mistake in how the command was called (exit 2).
+func usage(err error) error { return &UsageError{Err: err} }
 
 func usagef(format string, a ...any) error {
 	return &UsageError{Err: fmt.Errorf(format, a...)}

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/audit"
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/keyboard"
@@ -56,6 +57,11 @@ type Factory struct {
 	TechnicianFlag string
 	NonInteractive bool
 	Accessible     bool
+	LangFlag       string
+
+	// Text is the message catalogue in the language of this run (see Run, which
+	// chooses it before the command tree is built: the help is in it too).
+	Text *catalog.Printer
 }
 
 // BuildInfo says which build this is.
@@ -214,9 +220,9 @@ func (f *Factory) Prompter(given *prompt.Answers) prompt.Prompter {
 	if !f.Interactive() {
 		return given
 	}
-	var person prompt.Prompter = prompt.NewSurvey(f.Keyboard(), f.IO.ErrFile)
+	var person prompt.Prompter = prompt.NewSurvey(f.Keyboard(), f.IO.ErrFile).WithText(f.Text)
 	if f.Plain() {
-		person = prompt.NewLine(f.Keyboard(), f.IO.ErrOut).WithWidth(func() int {
+		person = prompt.NewLine(f.Keyboard(), f.IO.ErrOut).WithText(f.Text).WithWidth(func() int {
 			size, _ := f.IO.Size()
 			return size.Cols
 		})
@@ -310,6 +316,7 @@ func (f *Factory) Screen() *screen.Screen {
 		TTY:      f.IO.ErrTTY && f.IO.Colour,
 		Plain:    f.Plain(),
 		NoColour: f.Getenv("NO_COLOR") != "" || !f.IO.Colour,
+		Text:     f.Text,
 	}
 	if f.Interactive() {
 		o.Enter = f.Keyboard().Enter

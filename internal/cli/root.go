@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
+	"github.com/mfa-onboard/mfa-onboard/internal/locale"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 	"github.com/mfa-onboard/mfa-onboard/internal/screen"
 )
@@ -47,6 +49,7 @@ choose it with --profile NAME: its config, people's progress and audit are its o
 	pf.StringVar(&f.TechnicianFlag, "technician", "", "your name, recorded in the audit beside the computer's account (default: $MFA_ONBOARD_TECHNICIAN)")
 	pf.BoolVar(&f.NonInteractive, "non-interactive", false, "never prompt: stop as waiting (exit 3) when a step needs a person")
 	pf.BoolVar(&f.Accessible, "accessible", false, "plain line-by-line prompts, for screen readers and simple terminals")
+	pf.StringVar(&f.LangFlag, "lang", "", f.Text.T("cli.flag.lang"))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
 	root.SetHelpTemplate(root.HelpTemplate() + ExitCodeHelp)
 
@@ -151,6 +154,14 @@ Exit codes:
 // here, once, as one sentence.
 func Run(ctx context.Context, f *Factory, args []string) int {
 	defer f.Close()
+	if f.Text == nil {
+		tag, err := locale.Choose(langArg(args), f.Getenv, locale.System)
+		f.Text = catalog.New(tag)
+		if err != nil {
+			printError(f.IO.ErrOut, f.Text, f.IO.Width(f.IO.ErrTTY), &UsageError{Err: err}, ExitUsage)
+			return ExitUsage
+		}
+	}
 	root := NewRoot(f)
 	root.SetArgs(args)
 	ran := false
@@ -165,7 +176,7 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	}
 	code := ExitCode(err)
 	if err != nil && code != ExitInterrupted && code != ExitWaiting {
-		printError(f.IO.ErrOut, f.IO.Width(f.IO.ErrTTY), err, code)
+		printError(f.IO.ErrOut, f.Text, f.IO.Width(f.IO.ErrTTY), err, code)
 	}
 	return code
 }
@@ -173,14 +184,31 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 // printError says what went wrong, wrapped to width (0: not wrapped). An error may
 // quote a flag, a config value, a saved address or a service's answer, so it is
 // sanitised like everything else printed.
-func printError(w io.Writer, width int, err error, code int) {
-	for _, line := range screen.WrapLong(sanitize.Text(err.Error()), width, "Error: ", "") {
+func printError(w io.Writer, p *catalog.Printer, width int, err error, code int) {
+	for _, line := range screen.WrapLong(sanitize.Text(p.Error(err)), width, p.T("cli.error.prefix")+" ", "") {
 		fmt.Fprintln(w, line)
 	}
 	if code == ExitUsage {
 		var usage *UsageError
 		if errors.As(err, &usage) {
-			fmt.Fprintln(w, `Run "mfa-onboard --help" for usage.`)
+			fmt.Fprintln(w, p.T("cli.error.see-help"))
 		}
 	}
+}
+
+// langArg is --lang's value in args, read before the command tree is built so that
+// the tree's help is in that language; cobra reads the flag again, and refuses it
+// in the same words where it lacks a value.
+func langArg(args []string) string {
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return ""
+		case a == "--lang" && i+1 < len(args):
+			return args[i+1]
+		case strings.HasPrefix(a, "--lang="):
+			return strings.TrimPrefix(a, "--lang=")
+		}
+	}
+	return ""
 }

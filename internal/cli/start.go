@@ -290,6 +290,7 @@ func (o *StartOptions) start(ctx context.Context, known *string) error {
 		Program:     f.ProgramName(),
 		Actor:       o.actor(),
 		Record:      trustRecorder(f.Audit(home), cfg, st),
+		Text:        f.Text,
 	}
 	runner := &wizard.Runner{Steps: list, Env: env, Auditor: &stepAuditor{log: f.Audit(home), cfg: cfg, set: set}}
 	outcome, runErr := runner.Run(ctx)

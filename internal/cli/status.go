@@ -287,7 +287,7 @@ func writeTable(w io.Writer, sum wizard.Summary, again string) error {
 // went out, whether MFA is required now and how, or that enforcement is pending, and
 // why when a technician's run said.
 func summarize(list []steps.Step, st *state.State) wizard.Summary {
-	sum := wizard.Summarize(list, st)
+	sum := wizard.Summarize(nil, list, st)
 	notes := map[string]string{
 		(steps.NotifySupport{}).ID(): enforcementLine(st),
 		// A number registered on a technician's word says so wherever it is shown.

@@ -132,7 +132,7 @@ func knownStatus(s state.Status) state.Status {
 func (p person) summary(list []steps.Step) wizard.Summary {
 	sum := wizard.Summary{User: p.user, Outcome: p.outcome, WaitingOn: p.waitingOn, Updated: p.updated, Steps: make([]wizard.StepSummary, len(list))}
 	for i, s := range list {
-		line := wizard.StepSummary{ID: s.ID(), Title: s.Title(), Status: state.Pending}
+		line := wizard.StepSummary{ID: s.ID(), Title: s.Title(nil), Status: state.Pending}
 		if i < len(p.statuses) {
 			line.Status = p.statuses[i]
 		}

@@ -78,13 +78,13 @@ func TestJSONResultEscapesWhatATerminalActsOnAndLosesNothing(t *testing.T) {
 
 func TestErrorMessagesWriteNoControlCharacters(t *testing.T) {
 	var out bytes.Buffer
-	printError(&out, 0, usagef("bad value %s", "\x1b]52;c;aGk=\x07\u009b\u202e"), ExitUsage)
+	printError(&out, nil, 0, usagef("bad value %s", "\x1b]52;c;aGk=\x07\u009b\u202e"), ExitUsage)
 	holdsRaw(t, "the error", out.String())
 	if !strings.HasPrefix(out.String(), "Error: bad value ]52;c;aGk=\n") {
 		t.Errorf("error = %q", out.String())
 	}
 	out.Reset()
-	printError(&out, 0, errors.New("first line\nsecond line"), ExitFailed)
+	printError(&out, nil, 0, errors.New("first line\nsecond line"), ExitFailed)
 	if out.String() != "Error: first line\nsecond line\n" {
 		t.Errorf("a two-line error = %q; want its lines kept", out.String())
 	}
@@ -94,7 +94,7 @@ func TestErrorMessagesWriteNoControlCharacters(t *testing.T) {
 // terminal would cut a word in two.
 func TestErrorMessagesBreakBetweenWordsOnATerminal(t *testing.T) {
 	var out bytes.Buffer
-	printError(&out, 40, errors.New("0 people failed and 1 row was skipped, each named above with why; everyone else is recorded"), ExitFailed)
+	printError(&out, nil, 40, errors.New("0 people failed and 1 row was skipped, each named above with why; everyone else is recorded"), ExitFailed)
 	want := "Error: 0 people failed and 1 row was\nskipped, each named above with why;\neveryone else is recorded\n"
 	if out.String() != want {
 		t.Errorf("error =\n%s\nwant\n%s", out.String(), want)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
+
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 	"github.com/mfa-onboard/mfa-onboard/internal/screen"
 )
@@ -24,6 +26,13 @@ type Line struct {
 	// width is the window's width for wrapping help (0: none), so a long line does
 	// not break mid-word in a terminal.
 	width func() int
+	text  *catalog.Printer
+}
+
+// WithText makes the prompter speak p's language (nil: English).
+func (l *Line) WithText(p *catalog.Printer) *Line {
+	l.text = p
+	return l
 }
 
 // WithWidth wraps the help and the questions at the width width reports.

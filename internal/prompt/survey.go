@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
+
 	"github.com/AlecAivazis/survey/v2"
 	"github.com/AlecAivazis/survey/v2/terminal"
 
@@ -19,6 +21,13 @@ import (
 type Survey struct {
 	in       Keyboard
 	out, err terminal.FileWriter
+	text     *catalog.Printer
+}
+
+// WithText makes the prompter speak p's language (nil: English).
+func (s *Survey) WithText(p *catalog.Printer) *Survey {
+	s.text = p
+	return s
 }
 
 // Keyboard is the terminal input survey reads: a file descriptor for its raw mode,

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
+
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/qr"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
@@ -30,6 +32,7 @@ type Screen struct {
 	plain bool
 	style qr.Style
 	enter func() <-chan struct{}
+	text  *catalog.Printer
 	// resizePoll is how often a question beside a QR code looks at the window size.
 	resizePoll time.Duration
 }
@@ -48,6 +51,8 @@ type Options struct {
 	NoColour bool
 	// Enter reports Enter pressed while nothing is asked, so a wait can be cut short.
 	Enter func() <-chan struct{}
+	// Text is the catalogue in the person's language (nil: English).
+	Text *catalog.Printer
 }
 
 // New returns a screen writing to w.
@@ -55,7 +60,7 @@ func New(w io.Writer, o Options) *Screen {
 	if o.Size == nil {
 		o.Size = func() (qr.Size, bool) { return qr.Size{}, false }
 	}
-	s := &Screen{w: w, size: o.Size, tty: o.TTY && !o.Plain, plain: o.Plain, enter: o.Enter, resizePoll: 250 * time.Millisecond}
+	s := &Screen{w: w, size: o.Size, tty: o.TTY && !o.Plain, plain: o.Plain, enter: o.Enter, resizePoll: 250 * time.Millisecond, text: o.Text}
 	if o.NoColour {
 		s.style = qr.Plain
 	}

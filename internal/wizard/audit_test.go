@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 	"github.com/mfa-onboard/mfa-onboard/steps"
@@ -19,8 +20,8 @@ type doer struct {
 	err error
 }
 
-func (d doer) ID() string    { return d.id }
-func (d doer) Title() string { return d.id }
+func (d doer) ID() string                    { return d.id }
+func (d doer) Title(*catalog.Printer) string { return d.id }
 func (d doer) Run(_ context.Context, env *steps.Env) error {
 	if d.do != nil {
 		d.do(env.State)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
@@ -140,7 +141,7 @@ func (r *Runner) Run(ctx context.Context) (Outcome, error) {
 		if ctx.Err() != nil {
 			return Interrupted, prompt.ErrInterrupted
 		}
-		env.Screen.Heading(i+1, len(r.Steps), step.Title(), demoStep(step, env))
+		env.Screen.Heading(i+1, len(r.Steps), step.Title(env.Text), demoStep(step, env))
 		env.Guidance = nil
 		var before *state.State
 		if r.Auditor != nil {
@@ -284,11 +285,11 @@ type StepSummary struct {
 }
 
 // Summarize describes st against the list of steps.
-func Summarize(list []steps.Step, st *state.State) Summary {
+func Summarize(p *catalog.Printer, list []steps.Step, st *state.State) Summary {
 	s := Summary{User: st.User, Outcome: Completed, Updated: st.Updated}
 	for _, step := range list {
 		ss := st.Step(step.ID())
-		s.Steps = append(s.Steps, StepSummary{ID: step.ID(), Title: step.Title(), Status: ss.Status, Changed: ss.Changed, Reason: ss.Reason, Guidance: ss.Guidance})
+		s.Steps = append(s.Steps, StepSummary{ID: step.ID(), Title: step.Title(p), Status: ss.Status, Changed: ss.Changed, Reason: ss.Reason, Guidance: ss.Guidance})
 		switch ss.Status {
 		case state.Done, state.Skipped:
 		case state.Failed:

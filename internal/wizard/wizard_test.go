@@ -12,6 +12,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/outbox"
@@ -29,8 +30,8 @@ type stub struct {
 	runs *int
 }
 
-func (s stub) ID() string    { return s.id }
-func (s stub) Title() string { return s.id }
+func (s stub) ID() string                    { return s.id }
+func (s stub) Title(*catalog.Printer) string { return s.id }
 func (s stub) Run(context.Context, *steps.Env) error {
 	*s.runs++
 	return s.err

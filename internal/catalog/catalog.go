@@ -1,0 +1,203 @@
+// Package catalog is the one place every sentence a person reads comes from: the
+// message catalogue, in English and Spanish, and the Printer that says a message in
+// the language the person chose.
+//
+// Messages are found by ID (area.thing, as "steps.phone.ask"). Their text lives in
+// messages/LANG/*.yaml, one file per area, with the same file names and IDs in every
+// language; a test fails when an English message has no translation, when a
+// translation names other values than its English, and when code asks for an ID
+// the English files lack.
+package catalog
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed messages
+var files embed.FS
+
+// Languages are the languages the catalogue speaks, English first: it is the one
+// every message exists in, and the one chosen when nothing else matches.
+var Languages = []language.Tag{language.English, language.Spanish}
+
+// Printer says catalogue messages in one language, falling back to English for a
+// message its language lacks (which the catalogue's tests forbid, but a person should
+// never see an ID). A nil Printer speaks English, so that code built without a
+// language (a test, a tool) still reads.
+type Printer struct {
+	tag language.Tag
+	loc *i18n.Localizer
+}
+
+// New is a Printer for the catalogue language nearest to tag: Spanish for es-MX,
+// English for a language the catalogue does not speak.
+func New(tag language.Tag) *Printer { return newPrinter(bundles(), tag) }
+
+func newPrinter(b *i18n.Bundle, tag language.Tag) *Printer {
+	_, i, _ := language.NewMatcher(Languages).Match(tag)
+	return &Printer{tag: Languages[i], loc: i18n.NewLocalizer(b, Languages[i].String(), language.English.String())}
+}
+
+// English is the Printer of the catalogue's first language; errors say themselves in
+// it when nobody asked for another (Error() has no Printer to hand).
+func English() *Printer { return english() }
+
+var english = sync.OnceValue(func() *Printer { return New(language.English) })
+
+// bundles parses the embedded message files once per process. The catalogue is
+// constant data, built into the binary, so one parsed copy serves every Printer.
+var bundles = sync.OnceValue(func() *i18n.Bundle {
+	b, err := load(files)
+	if err != nil {
+		panic(err) // the embedded files are checked by the package's tests
+	}
+	return b
+})
+
+// load parses every messages/LANG/*.yaml file in fsys into one bundle.
+func load(fsys fs.FS) (*i18n.Bundle, error) {
+	b := i18n.NewBundle(language.English)
+	for _, tag := range Languages {
+		msgs, err := Messages(fsys, tag)
+		if err != nil {
+			return nil, err
+		}
+		list := make([]*i18n.Message, 0, len(msgs))
+		for _, m := range msgs {
+			list = append(list, m)
+		}
+		if err := b.AddMessages(tag, list...); err != nil {
+			return nil, fmt.Errorf("catalogue %s: %w", tag, err)
+		}
+	}
+	return b, nil
+}
+
+// Messages reads the messages of one language from fsys (the embedded files when fsys
+// is nil), by ID. An ID given twice, in one file or two, is an error.
+func Messages(fsys fs.FS, tag language.Tag) (map[string]*i18n.Message, error) {
+	if fsys == nil {
+		fsys = files
+	}
+	dir := path.Join("messages", tag.String())
+	names, err := fs.Glob(fsys, dir+"/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	out := map[string]*i18n.Message{}
+	for _, name := range names {
+		buf, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		msgs, err := i18n.ParseMessageBytes(buf, yaml.Unmarshal)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		for _, m := range msgs {
+			if _, dup := out[m.ID]; dup {
+				// untranslated: a broken catalogue is a developer's mistake, which the tests catch.
+				return nil, fmt.Errorf("%s: message %q is defined twice", name, m.ID)
+			}
+			// Spanish has a "many" form (millions); a message written with one and
+			// other uses other for it, as a reader would.
+			if m.Many == "" && m.One != "" {
+				m.Many = m.Other
+			}
+			out[m.ID] = m
+		}
+	}
+	return out, nil
+}
+
+// Tag is the language this Printer speaks.
+func (p *Printer) Tag() language.Tag {
+	if p == nil {
+		return language.English
+	}
+	return p.tag
+}
+
+// T is the message id said with its values, given as name, value pairs:
+// T("steps.verify.sent", "Phone", masked). A value named Count also chooses the
+// plural form ("one", "other"). An error value is said in this Printer's language.
+func (p *Printer) T(id string, args ...any) string {
+	if p == nil {
+		p = English()
+	}
+	data, count := p.values(args)
+	s, err := p.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
+	if err != nil && s == "" {
+		return id
+	}
+	return s
+}
+
+// values turns name, value pairs into template data, saying errors in p's language.
+func (p *Printer) values(args []any) (map[string]any, any) {
+	if len(args) == 0 {
+		return nil, nil
+	}
+	data := make(map[string]any, len(args)/2)
+	var count any
+	for i := 0; i+1 < len(args); i += 2 {
+		name, _ := args[i].(string)
+		v := args[i+1]
+		if err, ok := v.(error); ok && err != nil {
+			v = p.Error(err)
+		}
+		if name == "Count" {
+			count = v
+		}
+		data[name] = v
+	}
+	return data, count
+}
+
+// Localized is an error that can say itself in a Printer's language: a catalogue
+// Error, and the program's own error types that wrap one.
+type Localized interface {
+	error
+	Localize(p *Printer) string
+}
+
+// Error says err in p's language: catalogue errors and the errors that wrap them
+// are translated, errors from elsewhere (the operating system, a library) keep their
+// own words.
+func (p *Printer) Error(err error) string {
+	if err == nil {
+		return ""
+	}
+	if p == nil {
+		p = English()
+	}
+	if l, ok := err.(Localized); ok {
+		return l.Localize(p)
+	}
+	// errors.Join's errors are said one by one; another error with several inside
+	// says itself in its own words.
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var en, said []string
+		for _, e := range j.Unwrap() {
+			if e != nil {
+				en = append(en, e.Error())
+				said = append(said, p.Error(e))
+			}
+		}
+		if strings.Join(en, "\n") == err.Error() {
+			return strings.Join(said, "\n")
+		}
+	}
+	return err.Error()
+}
