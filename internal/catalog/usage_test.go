@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"flag"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -55,7 +56,7 @@ func scan(t *testing.T) (calls []call, literals map[string]bool, prose []string)
 		}
 		rel, _ := filepath.Rel(repoRoot, p)
 		rel = filepath.ToSlash(rel)
-		checkProse := catalogued[filepath.ToSlash(filepath.Dir(rel))]
+		checkProse := catalogued(filepath.ToSlash(filepath.Dir(rel)))
 		exempt := exemptLines(fset, f)
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
@@ -206,12 +207,77 @@ func TestTheCodeAsksOnlyForMessagesThatExist(t *testing.T) {
 	}
 }
 
-// catalogued are the packages whose every sentence comes from the catalogue: a
-// string literal in them that reads as words must be a message, or say on its line
-// (or the line above) "untranslated:" and why nobody reads it.
-var catalogued = map[string]bool{
-	"internal/catalog": true,
-	"internal/locale":  true,
+// catalogued is true for the packages whose every sentence comes from the
+// catalogue: a string literal in them that reads as words must be a message, or say
+// on its line (or the line above) "untranslated:" and why nobody reads it in their
+// language. That is every package but the developers' tools and test servers, and
+// those still in notYet.
+func catalogued(dir string) bool {
+	if *proseIn != "" {
+		return dir == *proseIn
+	}
+	if exempt[dir] || notYet[dir] || strings.HasSuffix(dir, "test") {
+		return false
+	}
+	for _, top := range []string{"scripts/", "bench/", "faults/", "e2e/", "cmd/mfa-onboard-man/"} {
+		if strings.HasPrefix(dir+"/", top) {
+			return false
+		}
+	}
+	return true
+}
+
+// proseIn lists one package's inline sentences, catalogued or not yet:
+// go test ./internal/catalog -run InlineSentences -prose internal/cli
+var proseIn = flag.String("prose", "", "list the inline sentences of this package (a folder from the module's root)")
+
+// exempt are packages whose words only developers and test logs read.
+var exempt = map[string]bool{
+	"internal/faultpoint":      true, // the fault-injection points of the test builds
+	"internal/faultpoint/gate": true,
+	"internal/httprecord":      true, // recorded HTTP exchanges for the contract tests
+}
+
+// notYet are the packages still to be moved onto the catalogue.
+var notYet = map[string]bool{
+	"cmd/mfa-onboard":                      true,
+	"internal/account":                     true,
+	"internal/answers":                     true,
+	"internal/atomicfile":                  true,
+	"internal/audit":                       true,
+	"internal/batch":                       true,
+	"internal/cli":                         true,
+	"internal/clock":                       true,
+	"internal/config":                      true,
+	"internal/csvsafe":                     true,
+	"internal/httpcall":                    true,
+	"internal/httpclient":                  true,
+	"internal/keyboard":                    true,
+	"internal/outbox":                      true,
+	"internal/phone":                       true,
+	"internal/profile":                     true,
+	"internal/prompt":                      true,
+	"internal/provider":                    true,
+	"internal/provider/duo":                true,
+	"internal/provider/fake":               true,
+	"internal/provider/graph":              true,
+	"internal/provider/notify/autotask":    true,
+	"internal/provider/notify/connectwise": true,
+	"internal/provider/notify/message":     true,
+	"internal/provider/notify/smtp":        true,
+	"internal/provider/notify/webhook":     true,
+	"internal/provider/portal":             true,
+	"internal/provider/twilio":             true,
+	"internal/qr":                          true,
+	"internal/remind":                      true,
+	"internal/report":                      true,
+	"internal/retryafter":                  true,
+	"internal/sanitize":                    true,
+	"internal/screen":                      true,
+	"internal/secret":                      true,
+	"internal/state":                       true,
+	"internal/wizard":                      true,
+	"steps":                                true,
 }
 
 // TestCataloguedPackagesHaveNoInlineSentences fails on a sentence written inline
