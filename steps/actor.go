@@ -1,10 +1,9 @@
 package steps
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
 
@@ -36,48 +35,33 @@ func (a Actor) CheckTrust() error {
 		return nil
 	}
 	if !a.Technician {
-		return errors.New("a number can be registered without a texted code only by a technician acting for the person (start --for)")
+		return catalog.NewError("steps.trust.not-technician")
 	}
 	if strings.TrimSpace(a.TrustPhone) == "" {
-		return errors.New("registering a number without a texted code needs a reason (--reason TEXT), which is kept with the number and in the audit")
+		return catalog.NewError("steps.trust.no-reason")
 	}
 	return nil
 }
 
-// VerifyNote is the verify step's note for status and the result: that the number
-// was registered on a technician's word, whose and why; "" for a number proven with a
-// code.
-func VerifyNote(st *state.State) string {
+// VerifyNote is the verify step's note for status and the result, in English: that
+// the number was registered on a technician's word, whose and why; "" for a number
+// proven with a code.
+func VerifyNote(st *state.State) string { return VerifyNoteIn(nil, st) }
+
+// VerifyNoteIn is VerifyNote in p's language.
+func VerifyNoteIn(p *catalog.Printer, st *state.State) string {
 	v := st.Verify
 	if v == nil || v.TrustedAt.IsZero() {
 		return ""
 	}
-	note := "trusted without proof: " + v.TrustReason
 	if v.TrustedBy != "" {
-		note += " (vouched for by " + v.TrustedBy + ")"
+		return p.T("steps.verify.note.by", "Reason", v.TrustReason, "By", v.TrustedBy)
 	}
-	return note
+	return p.T("steps.verify.note", "Reason", v.TrustReason)
 }
 
 // forOther is true in a technician's run for the person.
 func (e *Env) forOther() bool { return e.Actor.Technician }
-
-// your is "your" to the person in their own run and "<their address>'s" to a
-// technician acting for them.
-func (e *Env) your() string {
-	if e.forOther() {
-		return e.State.User + "'s"
-	}
-	return "your"
-}
-
-// you is "you" to the person in their own run and their address to a technician.
-func (e *Env) you() string {
-	if e.forOther() {
-		return e.State.User
-	}
-	return "you"
-}
 
 // record writes a technician's action to the audit, where there is one.
 func (e *Env) record(action, reason string, ids map[string]string) error {
@@ -85,7 +69,7 @@ func (e *Env) record(action, reason string, ids map[string]string) error {
 		return nil
 	}
 	if err := e.Record(action, reason, ids); err != nil {
-		return fmt.Errorf("record %s in the audit: %w", action, err)
+		return catalog.Wrap(err, "steps.audit.failed", "Action", action)
 	}
 	return nil
 }
@@ -94,9 +78,9 @@ func (e *Env) record(action, reason string, ids map[string]string) error {
 // (or, with nobody at the screen, as still to be told), so that the result never says
 // the person read what they were only told; it is kept first, once.
 func (e *Env) handover() {
-	mark := fmt.Sprintf("Handed over: the technician told %s this (start --for); it was not shown to them.", e.State.User)
+	mark := e.Text.T("steps.handover.told", "User", e.State.User)
 	if !e.Interactive {
-		mark = fmt.Sprintf("To hand over: a technician's run (start --for) with nobody at the screen; tell %s this.", e.State.User)
+		mark = e.Text.T("steps.handover.to-tell", "User", e.State.User)
 	}
 	if len(e.Guidance) == 0 || e.Guidance[0] != mark {
 		e.Guidance = append([]string{mark}, e.Guidance...)
@@ -109,7 +93,7 @@ func (e *Env) tell(items ...string) {
 	e.handover()
 	told := len(e.Guidance) - 1
 	if told == 0 {
-		e.Screen.Say("Tell %s:", e.State.User)
+		e.say(e.Text.T("steps.tell", "User", e.State.User))
 	}
 	e.Screen.StepsFrom(told+1, items...)
 	e.Guidance = append(e.Guidance, items...)

@@ -1,9 +1,11 @@
 package steps
 
 import (
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/account"
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
@@ -18,14 +20,14 @@ func CheckAnswer(key, value, country string) error {
 		if slices.Contains(allowed, strings.ToLower(value)) {
 			return nil
 		}
-		return fmt.Errorf("%q is not one of %s", value, strings.Join(allowed, ", "))
+		return catalog.NewError("prompt.not-one-of", "Answer", strconv.Quote(value), "Choices", strings.Join(allowed, ", "))
 	}
 	switch key {
 	case KeyUser:
 		return account.Check(value)
 	case KeyPhoneCountry:
 		if !phone.KnownRegion(value) {
-			return fmt.Errorf("%q is not a two-letter country code such as US or GB", value)
+			return catalog.NewError("steps.answer.country", "Value", strconv.Quote(value))
 		}
 		return nil
 	case KeyPhoneNumber:
@@ -42,11 +44,11 @@ func CheckAnswer(key, value, country string) error {
 	case KeyVerifyPortalDone, KeyDuoTestRetry:
 		return choose("yes", "no")
 	case KeyMailClient:
-		return choose(optionValues(mailOptions)...)
+		return choose(optionValues(mailOptions(nil))...)
 	case KeyDuoPlatform:
-		return choose(optionValues(platformOptions)...)
+		return choose(optionValues(platformOptions(nil))...)
 	}
-	return fmt.Errorf("%q is not a question of this procedure", key)
+	return catalog.NewError("steps.answer.unknown", "Key", strconv.Quote(key))
 }
 
 // A texted code has 4 to 10 digits: the range of a Twilio Verify service's
@@ -56,7 +58,7 @@ const minTextedCode, maxTextedCode = 4, 10
 // textedCode accepts a code of any length a code service may text.
 func textedCode(s string) error {
 	if n := len(s); n < minTextedCode || n > maxTextedCode {
-		return fmt.Errorf("the code has %d to %d digits (you typed %d characters)", minTextedCode, maxTextedCode, len([]rune(s)))
+		return catalog.NewError("steps.code.length-range", "Min", minTextedCode, "Max", maxTextedCode, "Typed", len([]rune(s)))
 	}
 	return digitsOnly(s)
 }

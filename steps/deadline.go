@@ -10,6 +10,7 @@ import (
 
 // errExpired ends a question at the moment what it asks about (a texted code, an
 // activation, a push) stops working, so the person is told then, not at their next key.
+// untranslated: the steps catch it and say what expired in the person's words.
 var errExpired = errors.New("it expired while the question was asked")
 
 // askBefore asks with a deadline of expires: errExpired once that passes unanswered.
@@ -42,11 +43,16 @@ func (e *Env) at(t time.Time, end bool) string {
 		t = t.Truncate(time.Minute)
 	}
 	now := e.Clock.Now().Local()
+	clock := t.Format("15:04 MST")
 	if !e.Interactive {
-		return t.Format("2006-01-02 15:04 MST")
+		return e.Text.T("steps.time.date", "Date", t.Format("2006-01-02"), "Time", clock)
 	}
 	if y, m, d := t.Date(); y != now.Year() || m != now.Month() || d != now.Day() {
-		return t.Format("Mon 2 Jan 15:04 MST")
+		// The names of days and months, by time.Weekday and by time.Month-1.
+		weekdays := [...]string{"steps.time.sun", "steps.time.mon", "steps.time.tue", "steps.time.wed", "steps.time.thu", "steps.time.fri", "steps.time.sat"}
+		months := [...]string{"steps.time.jan", "steps.time.feb", "steps.time.mar", "steps.time.apr", "steps.time.may", "steps.time.jun",
+			"steps.time.jul", "steps.time.aug", "steps.time.sep", "steps.time.oct", "steps.time.nov", "steps.time.dec"}
+		return e.Text.T("steps.time.day", "Weekday", e.Text.T(weekdays[t.Weekday()]), "Day", d, "Month", e.Text.T(months[m-1]), "Time", clock)
 	}
-	return t.Format("15:04 MST")
+	return clock
 }

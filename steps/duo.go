@@ -3,10 +3,11 @@ package steps
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
@@ -54,7 +55,7 @@ func (DuoEnroll) Title(p *catalog.Printer) string { return p.T("steps.duo-enroll
 // needs it, so a re-run never makes a second phone), then activates Duo Mobile.
 func (s DuoEnroll) Run(ctx context.Context, env *Env) error {
 	if env.State.Phone == nil {
-		return errors.New("no mobile number is recorded yet; the phone step must come first")
+		return catalog.NewError("steps.no-phone-yet")
 	}
 	enr, err := env.Providers.Enroller()
 	if err != nil {
@@ -69,7 +70,7 @@ func (s DuoEnroll) Run(ctx context.Context, env *Env) error {
 	}
 	done, err := enr.Activated(ctx, d.PhoneID)
 	if err != nil {
-		return fmt.Errorf("ask Duo whether the phone is activated: %w", err)
+		return catalog.Wrap(err, "steps.enroll.activated-failed")
 	}
 	for !done {
 		switch {
@@ -88,14 +89,12 @@ func (s DuoEnroll) Run(ctx context.Context, env *Env) error {
 	if err := env.Save(); err != nil {
 		return err
 	}
-	env.Screen.OK("Duo Mobile is activated for %s.", env.State.User)
+	env.ok(env.Text.T("steps.enroll.done", "User", env.State.User))
 	if env.forOther() {
-		env.note(fmt.Sprintf("Tell %s, so that signing in sends the push by itself: the first time Duo asks how to sign in, they choose "+
-			"\"Automatically send this device a Duo Push\" under \"When I log in\", and tick \"Remember my choice\".", env.State.User))
+		env.note(env.Text.T("steps.enroll.auto-push.for", "User", env.State.User))
 		return nil
 	}
-	env.note("So that signing in sends the push by itself: the first time Duo asks how to sign in, choose " +
-		"\"Automatically send this device a Duo Push\" under \"When I log in\", and tick \"Remember my choice\".")
+	env.note(env.Text.T("steps.enroll.auto-push"))
 	return nil
 }
 
@@ -105,41 +104,41 @@ func (s DuoEnroll) Run(ctx context.Context, env *Env) error {
 // technician's screen is not the phone that must add it, and the wait says what the
 // person must do. A link texted earlier that still works is waited for, not replaced.
 func (DuoEnroll) activateForPerson(ctx context.Context, env *Env, enr provider.Enroller, d *state.DuoRecord) (bool, error) {
-	user, masked, org := env.State.User, maskedPhone(env.State), env.Config.Organisation
+	user, masked, org := env.State.User, maskedPhone(env), env.Config.Organisation
 	if d.ActivationTexted.IsZero() || !env.now().Before(d.ActivationExpires) {
 		// A code the person's own run showed on their screen stops working once another
 		// activation is made.
 		voided := !d.ActivationShown.IsZero() && env.now().Before(d.ActivationExpires)
 		act, err := enr.SendActivation(ctx, d.PhoneID)
 		if err != nil {
-			return false, fmt.Errorf("text the Duo activation to the phone: %w", err)
+			return false, catalog.Wrap(err, "steps.enroll.text-failed")
 		}
 		if err := recordTexted(env, d, act); err != nil {
 			return false, err
 		}
 		if voided {
-			env.Screen.Problem("The activation code shown on %s's own screen earlier no longer works: if Duo Mobile already lists an account from it, they delete that account first.", user)
+			env.problem(env.Text.T("steps.enroll.voided-own.for", "User", user))
 		}
-		env.Screen.Say("The Duo activation link was texted to %s phone (%s); it works until %s.", env.your(), masked, env.at(d.ActivationExpires, true))
+		env.say(env.Text.T("steps.enroll.texted.for", "User", user, "Phone", masked, "Until", env.at(d.ActivationExpires, true)))
 	} else {
-		env.Screen.Say("The Duo activation link texted to %s at %s still works until %s.", masked, env.at(d.ActivationTexted, false), env.at(d.ActivationExpires, true))
+		env.say(env.Text.T("steps.enroll.texted-still.for", "Phone", masked, "At", env.at(d.ActivationTexted, false), "Until", env.at(d.ActivationExpires, true)))
 	}
-	env.Screen.StepsFrom(1, fmt.Sprintf("Ask %s to open the text message from %s on their phone and tap the link in it (Duo Mobile must be installed).", user, org))
+	env.Screen.StepsFrom(1, env.Text.T("steps.enroll.tap.for", "User", user, "Organisation", org))
 	if !d.ActivationByCode {
 		return waitActivated(ctx, env, enr, d.PhoneID, d.ActivationExpires)
 	}
-	env.Screen.StepsFrom(2, fmt.Sprintf("Then ask them to read you the 6-digit code Duo Mobile shows under %s, and type it below.", org))
+	env.Screen.StepsFrom(2, env.Text.T("steps.enroll.read.for", "Organisation", org))
 	expired := func() (bool, error) {
 		d.ActivationTexted = time.Time{}
-		env.Screen.Problem("That activation has expired; a new link is texted to %s.", masked)
+		env.problem(env.Text.T("steps.enroll.expired-texted", "Phone", masked))
 		return false, nil
 	}
 	for {
 		ans, err := askBefore(ctx, env, d.ActivationExpires, func(ctx context.Context) (string, error) {
 			return env.Prompt.Input(ctx, prompt.Question{
 				Key:     KeyDuoEnrollCode,
-				Message: "Code they read from Duo Mobile",
-				Help:    fmt.Sprintf("The 6 digits %s reads under %s in Duo Mobile.", user, org),
+				Message: env.Text.T("steps.enroll.ask.for"),
+				Help:    env.Text.T("steps.enroll.help.for", "User", user, "Organisation", org),
 			}, func(s string) error { return sixDigits(normalizeCode(s)) })
 		})
 		if errors.Is(err, errExpired) {
@@ -155,9 +154,9 @@ func (DuoEnroll) activateForPerson(ctx context.Context, env *Env, enr provider.E
 		case errors.Is(err, provider.ErrExpired):
 			return expired()
 		case errors.Is(err, provider.ErrWrongCode), errors.Is(err, provider.ErrCodeUsed):
-			env.Screen.Problem("%v.", capitalize(err.Error()))
+			env.problem(sentence(env.Text, err))
 		default:
-			return false, fmt.Errorf("check the Duo Mobile code: %w", err)
+			return false, catalog.Wrap(err, "steps.enroll.check-failed")
 		}
 	}
 }
@@ -169,23 +168,23 @@ func (DuoEnroll) activateByText(ctx context.Context, env *Env, enr provider.Enro
 	if d.ActivationTexted.IsZero() || !env.now().Before(d.ActivationExpires) {
 		act, err := enr.SendActivation(ctx, d.PhoneID)
 		if err != nil {
-			return false, fmt.Errorf("text the Duo activation to the phone: %w", err)
+			return false, catalog.Wrap(err, "steps.enroll.text-failed")
 		}
 		if err := recordTexted(env, d, act); err != nil {
 			return false, err
 		}
 	}
-	what := "waiting for the person to open the Duo activation link texted to their phone"
+	what := catalog.NewError("steps.enroll.waiting")
 	if env.forOther() {
-		what = fmt.Sprintf("waiting for %s to tap the Duo activation link texted to their phone", env.State.User)
+		what = catalog.NewError("steps.enroll.waiting.for", "User", env.State.User)
 		env.guide(
-			fmt.Sprintf("Ask %s to open the text message from %s on their phone (%s) and tap the link in it, with Duo Mobile installed.", env.State.User, env.Config.Organisation, maskedPhone(env.State)),
-			fmt.Sprintf("They must do it before %s; after that a new link is sent.", env.at(d.ActivationExpires, true)),
+			env.Text.T("steps.enroll.guide.tap.for", "User", env.State.User, "Organisation", env.Config.Organisation, "Phone", maskedPhone(env)),
+			env.Text.T("steps.enroll.guide.before.for", "Until", env.at(d.ActivationExpires, true)),
 		)
 	} else {
 		env.guide(
-			fmt.Sprintf("Open the text message from %s on the phone (%s) and tap the link in it, with Duo Mobile installed.", env.Config.Organisation, maskedPhone(env.State)),
-			fmt.Sprintf("Do it before %s; after that a new link is sent.", env.at(d.ActivationExpires, true)),
+			env.Text.T("steps.enroll.guide.tap", "Organisation", env.Config.Organisation, "Phone", maskedPhone(env)),
+			env.Text.T("steps.enroll.guide.before", "Until", env.at(d.ActivationExpires, true)),
 		)
 	}
 	if !d.ActivationByCode {
@@ -196,12 +195,11 @@ func (DuoEnroll) activateByText(ctx context.Context, env *Env, enr provider.Enro
 		return false, &prompt.WaitingError{Key: "duo-enroll", What: what}
 	}
 	if env.forOther() {
-		env.guide(fmt.Sprintf("Then ask them for the 6-digit code Duo Mobile shows under %s and give it with --code (answers key %s): %s --code CODE.",
-			env.Config.Organisation, KeyDuoEnrollCode, env.again()))
+		env.guide(env.Text.T("steps.enroll.guide.code.for", "Organisation", env.Config.Organisation, "Key", KeyDuoEnrollCode, "Again", env.again()))
 	} else {
-		env.guide(fmt.Sprintf("Then give the 6-digit code Duo Mobile shows under %s (answers key %s).", env.Config.Organisation, KeyDuoEnrollCode))
+		env.guide(env.Text.T("steps.enroll.guide.code", "Organisation", env.Config.Organisation, "Key", KeyDuoEnrollCode))
 	}
-	ans, err := env.Prompt.Input(ctx, prompt.Question{Key: KeyDuoEnrollCode, Message: "Code Duo Mobile shows"},
+	ans, err := env.Prompt.Input(ctx, prompt.Question{Key: KeyDuoEnrollCode, Message: env.Text.T("steps.enroll.ask")},
 		func(s string) error { return sixDigits(normalizeCode(s)) })
 	if err != nil {
 		return false, err
@@ -214,9 +212,9 @@ func (DuoEnroll) activateByText(ctx context.Context, env *Env, enr provider.Enro
 		d.ActivationTexted = time.Time{}
 		return false, nil
 	case errors.Is(err, provider.ErrWrongCode), errors.Is(err, provider.ErrCodeUsed):
-		return false, &prompt.WaitingError{Key: KeyDuoEnrollCode, What: capitalize(err.Error()) + "; give the code Duo Mobile shows now"}
+		return false, &prompt.WaitingError{Key: KeyDuoEnrollCode, What: catalog.NewError("steps.enroll.code-refused", "Err", capitalized{err})}
 	}
-	return false, fmt.Errorf("check the Duo Mobile code: %w", err)
+	return false, catalog.Wrap(err, "steps.enroll.check-failed")
 }
 
 func (DuoEnroll) prepare(ctx context.Context, env *Env, enr provider.Enroller, d *state.DuoRecord) error {
@@ -227,7 +225,7 @@ func (DuoEnroll) prepare(ctx context.Context, env *Env, enr provider.Enroller, d
 			id, err = enr.CreateUser(ctx, user)
 		}
 		if err != nil {
-			return fmt.Errorf("find the Duo user %s: %w", user, err)
+			return catalog.Wrap(err, "steps.enroll.user-failed", "User", user)
 		}
 		d.UserID = id
 		if err := env.Save(); err != nil {
@@ -240,7 +238,7 @@ func (DuoEnroll) prepare(ctx context.Context, env *Env, enr provider.Enroller, d
 			id, err = enr.CreatePhone(ctx, num, platformOf(env.State))
 		}
 		if err != nil {
-			return fmt.Errorf("add the phone to Duo: %w", err)
+			return catalog.Wrap(err, "steps.enroll.phone-failed")
 		}
 		d.PhoneID = id
 		if err := env.Save(); err != nil {
@@ -249,7 +247,7 @@ func (DuoEnroll) prepare(ctx context.Context, env *Env, enr provider.Enroller, d
 	}
 	if !d.Associated {
 		if err := enr.Associate(ctx, d.UserID, d.PhoneID); err != nil {
-			return fmt.Errorf("attach the phone to the Duo user %s: %w", user, err)
+			return catalog.Wrap(err, "steps.enroll.attach-failed", "User", user)
 		}
 		d.Associated = true
 		return env.Save()
@@ -275,14 +273,14 @@ func (s DuoEnroll) activate(ctx context.Context, env *Env, enr provider.Enroller
 	if same != "" {
 		todo = append(todo, same)
 	}
-	todo = append(todo, fmt.Sprintf("This activation works until %s.", env.at(act.ExpiresAt, true)))
+	todo = append(todo, env.Text.T("steps.enroll.until", "Until", env.at(act.ExpiresAt, true)))
 	q := screen.QR{
 		Content: act.Link,
 		// Real Duo: the code is the duo:// activation its scanner reads, and the line
 		// under it the deep link to open on the phone (without a camera).
 		Link:    act.OpenLink,
-		Scan:    []string{"Open Duo Mobile on your phone, tap + (or \"Add\"), then \"Use QR code\", and point the camera at this code."},
-		Instead: []string{"Open Duo Mobile on your phone and tap + (or \"Add\"); then add the account with the link below, opened on the phone."},
+		Scan:    []string{env.Text.T("steps.enroll.scan")},
+		Instead: []string{env.Text.T("steps.enroll.instead")},
 		Reserve: 2,
 	}
 	if !act.NeedsCode {
@@ -293,25 +291,25 @@ func (s DuoEnroll) activate(ctx context.Context, env *Env, enr provider.Enroller
 		q.Steps, q.Reserve = todo, 4
 		var how string
 		_, err := env.Screen.AskQR(ctx, q, func(ctx context.Context, shown bool) error {
-			done := "I scanned the code with Duo Mobile"
+			done := env.Text.T("steps.enroll.how.scanned")
 			if !shown {
-				done = "I opened the link on the phone, with Duo Mobile installed"
+				done = env.Text.T("steps.enroll.how.opened")
 			}
 			var err error
 			how, err = askBefore(ctx, env, act.ExpiresAt, func(ctx context.Context) (string, error) {
 				return env.Prompt.Select(ctx, prompt.Question{
 					Key:     KeyDuoEnrollHow,
-					Message: "How will you add the phone?",
+					Message: env.Text.T("steps.enroll.how"),
 					Default: howScan,
 				}, []prompt.Option{
 					{Value: howScan, Label: done},
-					{Value: howText, Label: "Text the activation link to my phone instead (no camera)"},
+					{Value: howText, Label: env.Text.T("steps.enroll.how.text")},
 				})
 			})
 			return err
 		})
 		if errors.Is(err, errExpired) {
-			env.Screen.Problem("That activation has expired; here is a new one.")
+			env.problem(env.Text.T("steps.enroll.expired"))
 			return false, nil
 		}
 		if err != nil {
@@ -321,18 +319,18 @@ func (s DuoEnroll) activate(ctx context.Context, env *Env, enr provider.Enroller
 		case howText:
 			sent, err := enr.SendActivation(ctx, d.PhoneID)
 			if err != nil {
-				return false, fmt.Errorf("text the activation link: %w", err)
+				return false, catalog.Wrap(err, "steps.enroll.text-link-failed")
 			}
 			if err := recordTexted(env, d, sent); err != nil {
 				return false, err
 			}
 			act.ExpiresAt = sent.ExpiresAt
-			env.Screen.Say("The link was texted to %s: open it on the phone, with Duo Mobile installed. The code above no longer works.", maskedPhone(env.State))
+			env.say(env.Text.T("steps.enroll.link-texted", "Phone", maskedPhone(env)))
 		}
 		return waitActivated(ctx, env, enr, d.PhoneID, act.ExpiresAt)
 	}
-	q.Steps = append(todo, fmt.Sprintf("Duo Mobile then shows %s with a 6-digit code under it: type that code below.", env.Config.Organisation))
-	q.Other = []string{fmt.Sprintf("No camera? Type %s to have the link texted to the phone. %s shows this code again.", textWord, againWord)}
+	q.Steps = append(todo, env.Text.T("steps.enroll.then-code", "Organisation", env.Config.Organisation))
+	q.Other = []string{env.Text.T("steps.enroll.no-camera", "Text", textWord, "Again", againWord)}
 	var done, again bool
 	_, err = env.Screen.AskQR(ctx, q, func(ctx context.Context, shown bool) error {
 		var err error
@@ -340,7 +338,7 @@ func (s DuoEnroll) activate(ctx context.Context, env *Env, enr provider.Enroller
 		return err
 	})
 	if errors.Is(err, errExpired) {
-		env.Screen.Problem("That activation has expired; here is a new one.")
+		env.problem(env.Text.T("steps.enroll.expired"))
 		return false, nil
 	}
 	if err != nil || again {
@@ -356,8 +354,8 @@ func (DuoEnroll) confirmByCode(ctx context.Context, env *Env, enr provider.Enrol
 		ans, err := askBefore(ctx, env, act.ExpiresAt, func(ctx context.Context) (string, error) {
 			return env.Prompt.Input(ctx, prompt.Question{
 				Key:     KeyDuoEnrollCode,
-				Message: "Code Duo Mobile shows",
-				Help:    fmt.Sprintf("The 6 digits under %s in Duo Mobile. %s: text the link to the phone instead (no camera). %s: show the QR code again.", env.Config.Organisation, textWord, againWord),
+				Message: env.Text.T("steps.enroll.ask"),
+				Help:    env.Text.T("steps.enroll.help", "Organisation", env.Config.Organisation, "Text", textWord, "Again", againWord),
 			}, func(s string) error {
 				s = normalizeCode(s)
 				if strings.EqualFold(s, textWord) || strings.EqualFold(s, againWord) {
@@ -376,13 +374,13 @@ func (DuoEnroll) confirmByCode(ctx context.Context, env *Env, enr provider.Enrol
 		case strings.EqualFold(ans, textWord):
 			sent, err := enr.SendActivation(ctx, d.PhoneID)
 			if err != nil {
-				return false, false, fmt.Errorf("text the activation link: %w", err)
+				return false, false, catalog.Wrap(err, "steps.enroll.text-link-failed")
 			}
 			if err := recordTexted(env, d, sent); err != nil {
 				return false, false, err
 			}
 			act.ExpiresAt = sent.ExpiresAt
-			env.Screen.Say("The link was texted to the phone: open it there, then type the code Duo Mobile shows. (The QR code above no longer works.)")
+			env.say(env.Text.T("steps.enroll.link-texted.code"))
 			continue
 		}
 		err = enr.ConfirmActivation(ctx, d.PhoneID, ans)
@@ -392,9 +390,9 @@ func (DuoEnroll) confirmByCode(ctx context.Context, env *Env, enr provider.Enrol
 		case errors.Is(err, provider.ErrExpired):
 			return false, false, errExpired
 		case errors.Is(err, provider.ErrWrongCode), errors.Is(err, provider.ErrCodeUsed):
-			env.Screen.Problem("%v.", capitalize(err.Error()))
+			env.problem(sentence(env.Text, err))
 		default:
-			return false, false, fmt.Errorf("check the Duo Mobile code: %w", err)
+			return false, false, catalog.Wrap(err, "steps.enroll.check-failed")
 		}
 	}
 }
@@ -407,7 +405,7 @@ func (DuoEnroll) confirmByCode(ctx context.Context, env *Env, enr provider.Enrol
 func (DuoEnroll) activation(ctx context.Context, env *Env, enr provider.Enroller, d *state.DuoRecord) (provider.Activation, string, error) {
 	act, ok, err := enr.CurrentActivation(ctx, d.PhoneID)
 	if err != nil {
-		return act, "", fmt.Errorf("ask Duo for the activation given earlier: %w", err)
+		return act, "", catalog.Wrap(err, "steps.enroll.current-failed")
 	}
 	if ok {
 		same := sameActivation(env, d, act)
@@ -424,7 +422,7 @@ func (DuoEnroll) activation(ctx context.Context, env *Env, enr provider.Enroller
 	void := voidedActivation(env, d)
 	act, err = enr.NewActivation(ctx, d.PhoneID)
 	if err != nil {
-		return act, "", fmt.Errorf("get a Duo activation: %w", err)
+		return act, "", catalog.Wrap(err, "steps.enroll.new-failed")
 	}
 	d.ActivationShown, d.ActivationTexted = env.now(), time.Time{}
 	d.ActivationExpires, d.ActivationByCode = act.ExpiresAt.UTC(), act.NeedsCode
@@ -432,7 +430,7 @@ func (DuoEnroll) activation(ctx context.Context, env *Env, enr provider.Enroller
 		return act, "", err
 	}
 	if void != "" {
-		env.Screen.Problem("%s", void)
+		env.problem(void)
 	}
 	return act, "", nil
 }
@@ -440,14 +438,16 @@ func (DuoEnroll) activation(ctx context.Context, env *Env, enr provider.Enroller
 // sameActivation tells the person the activation shown is the one they were given
 // before, and what to do if they already added it.
 func sameActivation(env *Env, d *state.DuoRecord, act provider.Activation) string {
-	what := "This is the same code as before"
-	if !d.ActivationTexted.IsZero() {
-		what = fmt.Sprintf("This is the same code as the link texted to the phone at %s", env.at(d.ActivationTexted, false))
+	scanned := env.Text.T("steps.enroll.how.scanned")
+	switch texted := !d.ActivationTexted.IsZero(); {
+	case texted && act.NeedsCode:
+		return env.Text.T("steps.enroll.same-texted.code", "At", env.at(d.ActivationTexted, false))
+	case texted:
+		return env.Text.T("steps.enroll.same-texted.scan", "At", env.at(d.ActivationTexted, false), "Choice", scanned)
+	case act.NeedsCode:
+		return env.Text.T("steps.enroll.same.code")
 	}
-	if act.NeedsCode {
-		return what + ": if you already added it, type the code Duo Mobile shows for it."
-	}
-	return what + ": if you already added it, choose \"I scanned the code with Duo Mobile\"."
+	return env.Text.T("steps.enroll.same.scan", "Choice", scanned)
 }
 
 // voidedActivation is what to tell the person when a new activation replaces one
@@ -456,16 +456,13 @@ func voidedActivation(env *Env, d *state.DuoRecord) string {
 	if !env.now().Before(d.ActivationExpires) {
 		return ""
 	}
-	var what string
 	switch {
 	case !d.ActivationTexted.IsZero():
-		what = fmt.Sprintf("The activation link texted to %s at %s no longer works: here is a new code.", maskedPhone(env.State), env.at(d.ActivationTexted, false))
+		return env.Text.T("steps.enroll.voided-texted", "Phone", maskedPhone(env), "At", env.at(d.ActivationTexted, false))
 	case !d.ActivationShown.IsZero():
-		what = fmt.Sprintf("The activation code shown at %s no longer works: here is a new code.", env.at(d.ActivationShown, false))
-	default:
-		return ""
+		return env.Text.T("steps.enroll.voided-shown", "At", env.at(d.ActivationShown, false))
 	}
-	return what + " If Duo Mobile already lists an account from it, delete that account in Duo Mobile, then add the new one."
+	return ""
 }
 
 // recordTexted records an activation texted to the phone, which voids the one shown
@@ -480,10 +477,9 @@ func recordTexted(env *Env, d *state.DuoRecord, act provider.Activation) error {
 // or the activation expires.
 func waitActivated(ctx context.Context, env *Env, enr provider.Enroller, phoneID string, expires time.Time) (bool, error) {
 	if env.forOther() {
-		env.Screen.Say("Waiting for %s to tap the activation link in the text on %s… (Enter: look now; Ctrl-C: stop, and run %s to carry on)",
-			env.State.User, maskedPhone(env.State), env.again())
+		env.say(env.Text.T("steps.enroll.wait.for", "User", env.State.User, "Phone", maskedPhone(env), "Again", env.again()))
 	} else {
-		env.Screen.Say("Waiting for Duo to see the phone activated… (Enter: look now; Ctrl-C: stop, and run %s to carry on)", env.again())
+		env.say(env.Text.T("steps.enroll.wait", "Again", env.again()))
 	}
 	wait := time.Second
 	for env.now().Before(expires) {
@@ -492,7 +488,7 @@ func waitActivated(ctx context.Context, env *Env, enr provider.Enroller, phoneID
 		}
 		ok, err := enr.Activated(ctx, phoneID)
 		if err != nil {
-			return false, fmt.Errorf("ask Duo whether the phone is activated: %w", err)
+			return false, catalog.Wrap(err, "steps.enroll.activated-failed")
 		}
 		if ok {
 			return true, nil
@@ -500,10 +496,10 @@ func waitActivated(ctx context.Context, env *Env, enr provider.Enroller, phoneID
 		wait = min(wait*2, pollLimit)
 	}
 	if env.forOther() {
-		env.Screen.Problem("That activation has expired; a new link is texted to %s.", maskedPhone(env.State))
+		env.problem(env.Text.T("steps.enroll.expired-texted", "Phone", maskedPhone(env)))
 		return false, nil
 	}
-	env.Screen.Problem("That activation has expired; here is a new one.")
+	env.problem(env.Text.T("steps.enroll.expired"))
 	return false, nil
 }
 
@@ -547,7 +543,11 @@ func (DuoTest) Run(ctx context.Context, env *Env) error {
 	if rec := env.State.DuoTest; rec != nil && !rec.ApprovedAt.IsZero() {
 		// Approved in a run that stopped before the step was marked done: nothing is
 		// asked of Duo, and above all nothing is sent.
-		env.Screen.OK("The test push was approved at %s: Duo sign-in (Remote Desktop Gateway) works for %s.", env.at(rec.ApprovedAt, false), env.you())
+		if env.forOther() {
+			env.ok(env.Text.T("steps.push.approved-earlier.for", "At", env.at(rec.ApprovedAt, false), "User", env.State.User))
+		} else {
+			env.ok(env.Text.T("steps.push.approved-earlier", "At", env.at(rec.ApprovedAt, false)))
+		}
 		return nil
 	}
 	pusher, err := env.Providers.Pusher()
@@ -559,14 +559,14 @@ func (DuoTest) Run(ctx context.Context, env *Env) error {
 	// (the number before a reset), and a push that one approves proves nothing.
 	d := env.State.Duo
 	if d == nil || d.PhoneID == "" || d.ActivatedAt.IsZero() {
-		return errors.New("no activated Duo phone is recorded for this person: finish the duo-enroll step first")
+		return catalog.NewError("steps.push.no-phone")
 	}
 	ok, reason, err := pusher.Ready(ctx, user, d.PhoneID)
 	if err != nil {
-		return fmt.Errorf("ask Duo whether %s can be pushed to: %w", user, err)
+		return catalog.Wrap(err, "steps.push.ready-failed", "User", user)
 	}
 	if !ok {
-		return errors.New(reason)
+		return reason
 	}
 	if env.State.DuoTest == nil {
 		env.State.DuoTest = &state.DuoTestRecord{}
@@ -591,16 +591,16 @@ func (DuoTest) Run(ctx context.Context, env *Env) error {
 		}
 		switch {
 		case st.Result == provider.PushDenied && env.forOther():
-			env.Screen.Problem("%s denied the push. If they did not mean to, send another and ask them to tap Approve.", env.State.User)
+			env.problem(env.Text.T("steps.push.denied.for", "User", env.State.User))
 		case st.Result == provider.PushDenied:
-			env.Screen.Problem("The push was denied. If you did not mean to deny it, send another and tap Approve.")
+			env.problem(env.Text.T("steps.push.denied"))
 		case env.forOther():
-			env.Screen.Problem("Nobody answered the push in time. Ask %s to keep Duo Mobile at hand, and send another.", env.State.User)
+			env.problem(env.Text.T("steps.push.timeout.for", "User", env.State.User))
 		default:
-			env.Screen.Problem("Nobody answered the push in time. Keep Duo Mobile at hand and send another.")
+			env.problem(env.Text.T("steps.push.timeout"))
 		}
 		if st.Result == provider.PushDenied && st.Message != "" {
-			env.Screen.Say("Duo says: %s", st.Message)
+			env.say(env.Text.T("steps.push.duo-says", "Message", st.Say(env.Text)))
 		}
 		if err := recordOutcome(env, rec, outcomeOf(st.Result)); err != nil {
 			return err
@@ -608,7 +608,11 @@ func (DuoTest) Run(ctx context.Context, env *Env) error {
 		push = provider.Push{}
 	}
 	rec.ApprovedAt, rec.Outcome, rec.OutcomeAt = env.now(), "", time.Time{}
-	env.Screen.OK("The push was approved: Duo sign-in (Remote Desktop Gateway) works for %s.", env.you())
+	if env.forOther() {
+		env.ok(env.Text.T("steps.push.approved.for", "User", env.State.User))
+	} else {
+		env.ok(env.Text.T("steps.push.approved"))
+	}
 	return env.Save()
 }
 
@@ -628,11 +632,15 @@ func earlierPush(ctx context.Context, env *Env, pusher provider.Pusher, rec *sta
 			}
 		case err != nil:
 			// Sending another would be a guess; the next run asks again.
-			return provider.Push{}, false, fmt.Errorf("ask Duo about the test push sent at %s: %w", env.at(rec.PushedAt, false), err)
+			return provider.Push{}, false, catalog.Wrap(err, "steps.push.status-earlier-failed", "At", env.at(rec.PushedAt, false))
 		case st.Result == provider.PushAllowed:
 			return provider.Push{}, true, nil
 		case st.Result == provider.PushWaiting:
-			env.Screen.Say("The test push sent at %s is still waiting for an answer on %s phone.", env.at(rec.PushedAt, false), env.your())
+			if env.forOther() {
+				env.say(env.Text.T("steps.push.still-waiting.for", "At", env.at(rec.PushedAt, false), "User", env.State.User))
+			} else {
+				env.say(env.Text.T("steps.push.still-waiting", "At", env.at(rec.PushedAt, false)))
+			}
 			return provider.Push{ID: rec.PushID, NeedsCode: rec.NeedsCode, ExpiresAt: rec.PushExpires}, false, nil
 		default:
 			if err := recordOutcome(env, rec, outcomeOf(st.Result)); err != nil {
@@ -645,11 +653,11 @@ func earlierPush(ctx context.Context, env *Env, pusher provider.Pusher, rec *sta
 	case "":
 		return provider.Push{}, false, nil
 	case outcomeDenied:
-		env.Screen.Problem("The test push sent at %s was denied, so no other is sent unless you ask for one.", sent)
+		env.problem(env.Text.T("steps.push.earlier-denied", "At", sent))
 	case outcomeTimeout:
-		env.Screen.Problem("Nobody answered the test push sent at %s in time, so no other is sent unless you ask for one.", sent)
+		env.problem(env.Text.T("steps.push.earlier-timeout", "At", sent))
 	default:
-		env.Screen.Problem("What became of the test push sent at %s is not known, so no other is sent unless you ask for one.", sent)
+		env.problem(env.Text.T("steps.push.earlier-unknown", "At", sent))
 	}
 	return provider.Push{}, false, nil
 }
@@ -699,15 +707,15 @@ func newPush(ctx context.Context, env *Env, pusher provider.Pusher, rec *state.D
 		return provider.Push{}, err
 	}
 	if env.forOther() {
-		env.Screen.Say("A test Duo Push is going to %s phone (%s) now: ask them to tap Approve in Duo Mobile.", env.your(), maskedPhone(env.State))
+		env.say(env.Text.T("steps.push.sending.for", "User", env.State.User, "Phone", maskedPhone(env)))
 	} else {
-		env.Screen.Say("A test sign-in request (a Duo Push) is going to your phone (%s) now. Approve it in Duo Mobile.", maskedPhone(env.State))
+		env.say(env.Text.T("steps.push.sending", "Phone", maskedPhone(env)))
 	}
 	push, err := pusher.Push(ctx, env.State.User, env.State.Duo.PhoneID)
 	if err != nil && ctx.Err() != nil {
 		// Stopped during the call: the push may have gone out, so its answer stays
 		// unknown and the next run asks before sending another.
-		return provider.Push{}, fmt.Errorf("send the test push: %w", err)
+		return provider.Push{}, catalog.Wrap(err, "steps.push.send-failed")
 	}
 	if err != nil {
 		// The service refused or could not be reached: as far as anyone knows nothing
@@ -718,9 +726,9 @@ func newPush(ctx context.Context, env *Env, pusher provider.Pusher, rec *state.D
 		}
 		if errors.Is(err, provider.ErrRateLimited) {
 			return provider.Push{}, &pushWait{key: "duo-test", err: err,
-				what: fmt.Sprintf("no test push was sent (%v): wait a few minutes, then run %s again", err, env.again())}
+				what: catalog.NewError("steps.push.rate-limited", "Reason", err, "Again", env.again())}
 		}
-		return provider.Push{}, fmt.Errorf("send the test push: %w", err)
+		return provider.Push{}, catalog.Wrap(err, "steps.push.send-failed")
 	}
 	rec.PushID, rec.NeedsCode, rec.PushExpires = push.ID, push.NeedsCode, push.ExpiresAt.UTC()
 	rec.Outcome, rec.OutcomeAt = "", time.Time{}
@@ -745,20 +753,12 @@ func pushSlot(env *Env, rec *state.DuoTestRecord) ([]time.Time, error) {
 	}
 	next := recent[len(recent)-testPushesPerWindow].Add(testPushWindow)
 	return nil, &pushWait{key: "duo-test", err: provider.ErrRateLimited,
-		what: fmt.Sprintf("too many test pushes for now: %d were sent in the last %d minutes, the most allowed, so no other was sent; run %s again at %s or later to send another",
-			len(recent), int(testPushWindow/time.Minute), env.again(), env.at(next, true))}
+		what: catalog.NewError("steps.push.capped", "Sent", len(recent), "Minutes", int(testPushWindow/time.Minute), "Again", env.again(), "At", env.at(next, true))}
 }
 
 // askAnother asks whether to send another push after one that was not approved; a
 // run without a person sends one only when the answers say duo-test.retry: yes.
 func askAnother(ctx context.Context, env *Env, rec *state.DuoTestRecord) error {
-	what := map[string]string{
-		outcomeDenied:  "the test push was denied",
-		outcomeTimeout: "nobody answered the test push in time",
-	}[rec.Outcome]
-	if what == "" {
-		what = "the answer to the test push is not known"
-	}
 	// A denial was the person's own answer: sending another takes an explicit yes.
 	def := "yes"
 	if rec.Outcome == outcomeDenied {
@@ -766,20 +766,33 @@ func askAnother(ctx context.Context, env *Env, rec *state.DuoTestRecord) error {
 	}
 	again, err := env.Prompt.Confirm(ctx, prompt.Question{
 		Key:     KeyDuoTestRetry,
-		Message: "Send another test push?",
-		Help:    fmt.Sprintf("Yes sends one now (at most %d every %d minutes); no stops here, and the next run asks again.", testPushesPerWindow, int(testPushWindow/time.Minute)),
+		Message: env.Text.T("steps.push.another"),
+		Help:    env.Text.T("steps.push.another.help", "Most", testPushesPerWindow, "Minutes", int(testPushWindow/time.Minute)),
 		Default: def,
 	})
 	var need *prompt.NeedsAnswerError
 	switch {
 	case errors.As(err, &need):
-		return &prompt.WaitingError{Key: KeyDuoTestRetry,
-			What: fmt.Sprintf("%s, and no other is sent unless asked: to send another, give \"%s: yes\" in the answers file or run %s in a terminal", what, KeyDuoTestRetry, env.again())}
+		answer := KeyDuoTestRetry + ": yes"
+		what := catalog.NewError("steps.push.ask-again.unknown", "Answer", answer, "Again", env.again())
+		switch rec.Outcome {
+		case outcomeDenied:
+			what = catalog.NewError("steps.push.ask-again.denied", "Answer", answer, "Again", env.again())
+		case outcomeTimeout:
+			what = catalog.NewError("steps.push.ask-again.timeout", "Answer", answer, "Again", env.again())
+		}
+		return &prompt.WaitingError{Key: KeyDuoTestRetry, What: what}
 	case err != nil:
 		return err
 	case !again:
-		return &prompt.WaitingError{Key: KeyDuoTestRetry,
-			What: fmt.Sprintf("%s and no other was sent: run %s again when you want to send another", what, env.again())}
+		what := catalog.NewError("steps.push.stopped.unknown", "Again", env.again())
+		switch rec.Outcome {
+		case outcomeDenied:
+			what = catalog.NewError("steps.push.stopped.denied", "Again", env.again())
+		case outcomeTimeout:
+			what = catalog.NewError("steps.push.stopped.timeout", "Again", env.again())
+		}
+		return &prompt.WaitingError{Key: KeyDuoTestRetry, What: what}
 	}
 	return nil
 }
@@ -787,11 +800,15 @@ func askAnother(ctx context.Context, env *Env, rec *state.DuoTestRecord) error {
 // pushWait ends the run as waiting on the person (exit 3), not failed, and keeps the
 // error behind it for errors.Is.
 type pushWait struct {
-	key, what string
-	err       error
+	key  string
+	what *catalog.Error
+	err  error
 }
 
-func (e *pushWait) Error() string { return e.what }
+func (e *pushWait) Error() string { return e.what.Error() }
+
+// Localize says what the run waits for in p's language.
+func (e *pushWait) Localize(p *catalog.Printer) string { return e.what.Localize(p) }
 
 // Waiting reports what the run is waiting for.
 func (e *pushWait) Waiting() string { return e.key }
@@ -803,22 +820,22 @@ func (e *pushWait) Unwrap() error { return e.err }
 func answerPush(ctx context.Context, env *Env, pusher provider.Pusher, push provider.Push) (provider.PushStatus, error) {
 	switch {
 	case !env.Interactive && env.forOther():
-		env.guide(fmt.Sprintf("A test Duo Push was sent to %s phone: ask them to approve it in Duo Mobile.", env.your()))
+		env.guide(env.Text.T("steps.push.sent.for", "User", env.State.User))
 	case !env.Interactive:
-		env.guide("A test sign-in request (a Duo Push) was sent to the phone: approve it in Duo Mobile.")
+		env.guide(env.Text.T("steps.push.sent"))
 	}
 	if push.NeedsCode {
 		q := prompt.Question{
 			Key:     KeyDuoTestCode,
-			Message: "Code Duo Mobile shows now",
-			Help:    "The 6 digits under " + env.Config.Organisation + " in Duo Mobile; if you typed this one already, wait for the next.",
+			Message: env.Text.T("steps.push.ask"),
+			Help:    env.Text.T("steps.push.help", "Organisation", env.Config.Organisation),
 		}
 		if env.forOther() {
-			env.Screen.Say("In this demo, ask them to read you the code Duo Mobile shows for %s now, and type it below.", env.Config.Organisation)
-			q.Message = "Code they read from Duo Mobile now"
-			q.Help = fmt.Sprintf("The 6 digits %s reads under %s in Duo Mobile; if they read this one already, wait for the next.", env.State.User, env.Config.Organisation)
+			env.say(env.Text.T("steps.push.demo.for", "Organisation", env.Config.Organisation))
+			q.Message = env.Text.T("steps.push.ask.for")
+			q.Help = env.Text.T("steps.push.help.for", "User", env.State.User, "Organisation", env.Config.Organisation)
 		} else {
-			env.Screen.Say("In this demo, approve it by typing the code Duo Mobile shows for %s now.", env.Config.Organisation)
+			env.say(env.Text.T("steps.push.demo", "Organisation", env.Config.Organisation))
 		}
 		timeout := provider.PushStatus{Result: provider.PushTimeout}
 		for {
@@ -838,21 +855,21 @@ func answerPush(ctx context.Context, env *Env, pusher provider.Pusher, push prov
 			case errors.Is(err, provider.ErrExpired):
 				return timeout, nil
 			case errors.Is(err, provider.ErrWrongCode), errors.Is(err, provider.ErrCodeUsed):
-				env.Screen.Problem("%v.", capitalize(err.Error()))
+				env.problem(sentence(env.Text, err))
 			default:
-				return provider.PushStatus{}, fmt.Errorf("approve the demo push: %w", err)
+				return provider.PushStatus{}, catalog.Wrap(err, "steps.push.approve-failed")
 			}
 		}
 	}
 	if env.Interactive && env.forOther() {
-		env.Screen.Say("Waiting for %s to approve the push… (Enter: look now; Ctrl-C: stop, and run %s to carry on)", env.State.User, env.again())
+		env.say(env.Text.T("steps.push.wait.for", "User", env.State.User, "Again", env.again()))
 	}
 	wait := time.Second
 	shown := ""
 	for {
 		st, err := pusher.Status(ctx, push.ID)
 		if err != nil {
-			return provider.PushStatus{}, fmt.Errorf("ask Duo about the push: %w", err)
+			return provider.PushStatus{}, catalog.Wrap(err, "steps.push.status-failed")
 		}
 		if st.Result != provider.PushWaiting {
 			return st, nil
@@ -863,9 +880,9 @@ func answerPush(ctx context.Context, env *Env, pusher provider.Pusher, push prov
 			shown = st.VerifyNumber
 			env.Screen.Blank()
 			if env.forOther() {
-				env.Screen.Say("Duo Mobile will ask %s for a number: tell them to type %s there.", env.State.User, shown)
+				env.say(env.Text.T("steps.push.number.for", "User", env.State.User, "Number", shown))
 			} else {
-				env.Screen.Say("Duo Mobile will ask for a number: type %s there to approve this sign-in.", shown)
+				env.say(env.Text.T("steps.push.number", "Number", shown))
 			}
 		}
 		if err := env.Screen.Wait(ctx, env.Clock, wait); err != nil {
@@ -875,9 +892,24 @@ func answerPush(ctx context.Context, env *Env, pusher provider.Pusher, push prov
 	}
 }
 
+// sentence is err said in p's language as a sentence of its own: capitalised, with
+// a full stop.
+func sentence(p *catalog.Printer, err error) string {
+	return capitalize(p.Error(err)) + "."
+}
+
+// capitalized is an error said with a capital letter, in whichever language.
+type capitalized struct{ err error }
+
+func (c capitalized) Error() string                      { return capitalize(c.err.Error()) }
+func (c capitalized) Localize(p *catalog.Printer) string { return capitalize(p.Error(c.err)) }
+func (c capitalized) Unwrap() error                      { return c.err }
+
+// capitalize upper-cases the first letter of s (a letter, not a byte: "él" is "Él").
 func capitalize(s string) string {
-	if s == "" {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return string(unicode.ToUpper(r)) + s[n:]
 }

@@ -65,8 +65,11 @@ func (d *pollingDuo) Activated(context.Context, string) (bool, error) {
 func (d *pollingDuo) ConfirmActivation(context.Context, string, string) error {
 	return fmt.Errorf("not used by real Duo")
 }
-func (d *pollingDuo) Ready(_ context.Context, _, device string) (bool, string, error) {
-	return d.activated && device == "DP1", "", nil
+func (d *pollingDuo) Ready(_ context.Context, _, device string) (bool, error, error) {
+	if d.activated && device == "DP1" {
+		return true, nil, nil
+	}
+	return false, fmt.Errorf("phone %s is not ready", device), nil
 }
 func (d *pollingDuo) Push(_ context.Context, _, device string) (provider.Push, error) {
 	d.pushed++

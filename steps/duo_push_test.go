@@ -144,8 +144,8 @@ type forgetfulDuo struct {
 }
 
 func (d forgetfulDuo) Pusher() (provider.Pusher, error) { return d, nil }
-func (d forgetfulDuo) Ready(context.Context, string, string) (bool, string, error) {
-	return true, "", nil
+func (d forgetfulDuo) Ready(context.Context, string, string) (bool, error, error) {
+	return true, nil, nil
 }
 func (d forgetfulDuo) Push(context.Context, string, string) (provider.Push, error) {
 	*d.sent++

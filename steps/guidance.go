@@ -2,7 +2,7 @@ package steps
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
@@ -23,7 +23,7 @@ const (
 	MailNone          = "none"
 	PlatformIOS       = "ios"
 	PlatformAndroid   = "android"
-	duoMobileSearchAs = "Duo Mobile"
+	duoMobileSearchAs = "Duo Mobile" // untranslated: the app's name, which the stores search for in every language
 )
 
 // OfficeApps explains what the Office desktop apps will ask once MFA is required.
@@ -39,20 +39,18 @@ func (OfficeApps) Title(p *catalog.Printer) string { return p.T("steps.office-ap
 // in brief, to the technician who tells them.
 func (OfficeApps) Run(ctx context.Context, env *Env) error {
 	show := func() {
-		env.Screen.Say("Within about an hour of support switching two-step sign-in on, the Office apps on this " +
-			"computer (Outlook, Word, Excel…) notice the change. Outlook usually notices first:")
+		env.say(env.Text.T("steps.office.intro"))
 		env.guide(
-			"A window asks for your password: type your usual Microsoft 365 password.",
-			fmt.Sprintf("A 6-digit code is then texted to %s: type it where the window asks for it.", maskedPhone(env.State)),
-			"The app carries on as before. Other apps may ask once too; answer them the same way.",
+			env.Text.T("steps.office.password"),
+			env.Text.T("steps.office.code", "Phone", maskedPhone(env)),
+			env.Text.T("steps.office.after"),
 		)
 	}
 	if env.forOther() {
 		show = func() {
 			env.tell(
-				fmt.Sprintf("Within about an hour of two-step sign-in being required, Outlook, Word or Excel on their computer "+
-					"asks for their Microsoft 365 password, then for a 6-digit code texted to %s.", maskedPhone(env.State)),
-				"They type each where the window asks; the app carries on, and other Office apps may ask once too.",
+				env.Text.T("steps.office.tell", "Phone", maskedPhone(env)),
+				env.Text.T("steps.office.tell.after"),
 			)
 		}
 	}
@@ -69,17 +67,20 @@ func (MobileMail) ID() string { return "mobile-mail" }
 // Title names the step for people.
 func (MobileMail) Title(p *catalog.Printer) string { return p.T("steps.mobile-mail.title") }
 
-var mailOptions = []prompt.Option{
-	{Value: MailOutlook, Label: "The Outlook app"},
-	{Value: MailIOS, Label: "Apple Mail on an iPhone or iPad"},
-	{Value: MailSamsung, Label: "Samsung Email or another Android mail app"},
-	{Value: MailNone, Label: "I don't read work mail on my phone"},
+// mailOptions are the mail apps a person may use, in p's language.
+func mailOptions(p *catalog.Printer) []prompt.Option {
+	return []prompt.Option{
+		{Value: MailOutlook, Label: p.T("steps.mail.outlook")},
+		{Value: MailIOS, Label: p.T("steps.mail.ios")},
+		{Value: MailSamsung, Label: p.T("steps.mail.samsung")},
+		{Value: MailNone, Label: p.T("steps.mail.none")},
+	}
 }
 
 // mailOptionsFor leaves out the mail app of the other kind of phone.
-func mailOptionsFor(platform string) []prompt.Option {
+func mailOptionsFor(p *catalog.Printer, platform string) []prompt.Option {
 	var out []prompt.Option
-	for _, o := range mailOptions {
+	for _, o := range mailOptions(p) {
 		if platform == PlatformIOS && o.Value == MailSamsung || platform == PlatformAndroid && o.Value == MailIOS {
 			continue
 		}
@@ -91,11 +92,11 @@ func mailOptionsFor(platform string) []prompt.Option {
 // mailChoices is mailOptionsFor in the words of whoever answers: a technician's
 // choices speak of the person.
 func mailChoices(env *Env, platform string) []prompt.Option {
-	out := mailOptionsFor(platform)
+	out := mailOptionsFor(env.Text, platform)
 	if env.forOther() {
 		for i := range out {
 			if out[i].Value == MailNone {
-				out[i].Label = "They don't read work mail on their phone"
+				out[i].Label = env.Text.T("steps.mail.none.for")
 			}
 		}
 	}
@@ -110,11 +111,11 @@ func (MobileMail) Run(ctx context.Context, env *Env) error {
 	}
 	q := prompt.Question{
 		Key:     KeyMailClient,
-		Message: "Which app has your work mail?",
+		Message: env.Text.T("steps.mail.ask"),
 		Default: savedChoice(env.State.Mail),
 	}
 	if env.forOther() {
-		q.Message = "Which app has their work mail?"
+		q.Message = env.Text.T("steps.mail.ask.for")
 	}
 	client, err := env.choose(ctx, q, mailChoices(env, platform))
 	if err != nil {
@@ -124,7 +125,7 @@ func (MobileMail) Run(ctx context.Context, env *Env) error {
 		// Nobody to ask: give the guidance for every app, each under its name.
 		for _, o := range mailChoices(env, platform) {
 			if o.Value != MailNone {
-				mailGuidance(env, o.Value, o.Label+": ")
+				mailGuidance(env, o.Value, o.Label)
 			}
 		}
 		return nil
@@ -143,9 +144,9 @@ func (MobileMail) Run(ctx context.Context, env *Env) error {
 	}
 	if client == MailNone {
 		if env.forOther() {
-			env.Screen.Say("Nothing to tell them about mail on their phone, then.")
+			env.say(env.Text.T("steps.mail.nothing.for"))
 		} else {
-			env.Screen.Say("Nothing to do on your phone's mail, then.")
+			env.say(env.Text.T("steps.mail.nothing"))
 		}
 		return nil
 	}
@@ -160,11 +161,11 @@ func askPlatform(ctx context.Context, env *Env) (string, error) {
 	if p := env.State.Platform; p != nil && p.Value != "" {
 		return p.Value, nil
 	}
-	q := prompt.Question{Key: KeyDuoPlatform, Message: "What kind of phone do you have?"}
+	q := prompt.Question{Key: KeyDuoPlatform, Message: env.Text.T("steps.platform.ask")}
 	if env.forOther() {
-		q.Message = "What kind of phone do they have?"
+		q.Message = env.Text.T("steps.platform.ask.for")
 	}
-	platform, err := env.choose(ctx, q, platformOptions)
+	platform, err := env.choose(ctx, q, platformOptions(env.Text))
 	if err != nil || platform == "" {
 		return platform, err
 	}
@@ -187,12 +188,14 @@ func savedChoice(c *state.Choice) string {
 	return c.Value
 }
 
-// mailGuidance gives one app's part; prefix names the app when several are shown.
-func mailGuidance(env *Env, client, prefix string) {
-	code := fmt.Sprintf("a 6-digit code is texted to %s: type it in", maskedPhone(env.State))
+// mailGuidance gives one app's part; app names the app when several are shown.
+func mailGuidance(env *Env, client, app string) {
+	masked := maskedPhone(env)
 	guide := func(items ...string) {
-		for i := range items {
-			items[i] = prefix + items[i]
+		if app != "" {
+			for i := range items {
+				items[i] = env.Text.T("steps.mail.for-app", "App", app, "Text", items[i])
+			}
 		}
 		if env.forOther() {
 			env.tell(items...)
@@ -202,35 +205,34 @@ func mailGuidance(env *Env, client, prefix string) {
 	}
 	if env.forOther() {
 		// In brief, one line an app: the technician says it to the person.
-		texted := fmt.Sprintf("the 6-digit code texted to %s", maskedPhone(env.State))
 		switch client {
 		case MailOutlook:
-			guide("In the Outlook app, when it asks for a code: type " + texted + ", then tap Verify.")
+			guide(env.Text.T("steps.mail.outlook.tell", "Phone", masked))
 		case MailIOS:
-			guide("When Apple Mail says the account needs its password: tap Edit Settings, type the Microsoft 365 password, then " + texted + ", and save.")
+			guide(env.Text.T("steps.mail.ios.tell", "Phone", masked))
 		case MailSamsung:
-			guide("When a notice says the mail account needs its password: tap it, type the Microsoft 365 password, then " + texted + ", and save.")
+			guide(env.Text.T("steps.mail.samsung.tell", "Phone", masked))
 		}
 		return
 	}
 	switch client {
 	case MailOutlook:
 		guide(
-			"Open the Outlook app.",
-			"When it asks for a code, "+code+" and tap Verify.",
-			"Your inbox opens as before.",
+			env.Text.T("steps.mail.outlook.open"),
+			env.Text.T("steps.mail.outlook.code", "Phone", masked),
+			env.Text.T("steps.mail.outlook.inbox"),
 		)
 	case MailIOS:
 		guide(
-			"Mail shows a message saying your account needs its password: tap Edit Settings.",
-			"Type your Microsoft 365 password when asked.",
-			"Then "+code+", and save the settings.",
+			env.Text.T("steps.mail.ios.notice"),
+			env.Text.T("steps.mail.ios.password"),
+			env.Text.T("steps.mail.code-then", "Phone", masked),
 		)
 	case MailSamsung:
 		guide(
-			"The phone shows a notice saying the mail account needs its password: tap it.",
-			"In the account settings that open, type your Microsoft 365 password.",
-			"Then "+code+", and save the settings.",
+			env.Text.T("steps.mail.samsung.notice"),
+			env.Text.T("steps.mail.samsung.password"),
+			env.Text.T("steps.mail.code-then", "Phone", masked),
 		)
 	}
 }
@@ -244,9 +246,12 @@ func (DuoInstall) ID() string { return "duo-install" }
 // Title names the step for people.
 func (DuoInstall) Title(p *catalog.Printer) string { return p.T("steps.duo-install.title") }
 
-var platformOptions = []prompt.Option{
-	{Value: PlatformIOS, Label: "iPhone"},
-	{Value: PlatformAndroid, Label: "Android phone"},
+// platformOptions are the kinds of phone, in p's language.
+func platformOptions(p *catalog.Printer) []prompt.Option {
+	return []prompt.Option{
+		{Value: PlatformIOS, Label: p.T("steps.platform.ios")},
+		{Value: PlatformAndroid, Label: p.T("steps.platform.android")},
+	}
 }
 
 // Run shows the store link of the person's kind of phone as a QR code and as text.
@@ -254,60 +259,65 @@ func (s DuoInstall) Run(ctx context.Context, env *Env) error {
 	if env.forOther() {
 		return s.handOver(ctx, env)
 	}
-	env.Screen.Say("Remote Desktop Gateway sign-in uses Duo: the Duo Mobile app on your phone approves each sign-in.")
+	env.say(env.Text.T("steps.install.intro"))
 	platform, err := askPlatform(ctx, env)
 	if err != nil {
 		return err
 	}
+	name := strconv.Quote(duoMobileSearchAs)
 	if platform == "" {
 		env.guide(
-			fmt.Sprintf("On an iPhone, open the App Store, search for %q and tap Get: %s", duoMobileSearchAs, env.Config.Links.AppStore),
-			fmt.Sprintf("On an Android phone, open Google Play, search for %q and tap Install: %s", duoMobileSearchAs, env.Config.Links.GooglePlay),
+			env.Text.T("steps.install.ios", "Name", name, "Link", env.Config.Links.AppStore),
+			env.Text.T("steps.install.android", "Name", name, "Link", env.Config.Links.GooglePlay),
 		)
 		return nil
 	}
-	store, link, button := "the App Store", env.Config.Links.AppStore, "Get"
+	// Each store's sentences are whole: the store and its button are named in them.
+	link := env.Config.Links.AppStore
+	guide := env.Text.T("steps.install.guide.ios", "Name", name, "Link", link)
+	todo := []string{env.Text.T("steps.install.open.ios", "Name", name), env.Text.T("steps.install.tap.ios")}
+	scan := env.Text.T("steps.install.scan.ios")
 	if platform == PlatformAndroid {
-		store, link, button = "Google Play", env.Config.Links.GooglePlay, "Install"
+		link = env.Config.Links.GooglePlay
+		guide = env.Text.T("steps.install.guide.android", "Name", name, "Link", link)
+		todo = []string{env.Text.T("steps.install.open.android", "Name", name), env.Text.T("steps.install.tap.android")}
+		scan = env.Text.T("steps.install.scan.android")
 	}
 	if !env.Interactive {
-		env.guide(fmt.Sprintf("On the phone, open %s, search for %q and tap %s: %s", store, duoMobileSearchAs, button, link))
+		env.guide(guide)
 		return nil
-	}
-	todo := []string{
-		fmt.Sprintf("Open %s on the phone and search for %q.", store, duoMobileSearchAs),
-		fmt.Sprintf("Tap %s next to Duo Mobile (by Duo Security).", button),
 	}
 	env.Guidance = append(env.Guidance, todo...)
 	for {
 		var installed bool
 		_, err := env.Screen.AskQR(ctx, screen.QR{
 			Content: link,
-			Scan:    []string{fmt.Sprintf("Scan this code with the phone's camera to open Duo Mobile in %s, or:", store)},
+			Scan:    []string{scan},
 			Steps:   todo,
 			Reserve: 2,
 		}, func(ctx context.Context, _ bool) error {
 			var err error
-			installed, err = env.Prompt.Confirm(ctx, prompt.Question{Key: KeyDuoInstalled, Message: "Is Duo Mobile installed?", Default: "yes"})
+			installed, err = env.Prompt.Confirm(ctx, prompt.Question{Key: KeyDuoInstalled, Message: env.Text.T("steps.install.ask"), Default: "yes"})
 			return err
 		})
 		if err != nil || installed {
 			return err
 		}
-		env.Screen.Say("No hurry: install it now and answer again, or press Ctrl-C and run %s later to carry on here.", env.again())
+		env.say(env.Text.T("steps.install.not-yet", "Again", env.again()))
 	}
 }
 
 // handOver is the install told by a technician: no QR code, since the technician's
 // screen is not the person's phone, but the store and the link to send them.
 func (DuoInstall) handOver(ctx context.Context, env *Env) error {
-	env.Screen.Say("Remote Desktop Gateway sign-in uses Duo: the Duo Mobile app on their phone approves each sign-in.")
+	env.say(env.Text.T("steps.install.intro.for"))
 	platform, err := askPlatform(ctx, env)
 	if err != nil {
 		return err
 	}
-	ios := fmt.Sprintf("On their iPhone, open the App Store, search for %q and tap Get: %s", duoMobileSearchAs, env.Config.Links.AppStore)
-	android := fmt.Sprintf("On their Android phone, open Google Play, search for %q and tap Install: %s", duoMobileSearchAs, env.Config.Links.GooglePlay)
+	name := strconv.Quote(duoMobileSearchAs)
+	ios := env.Text.T("steps.install.ios.for", "Name", name, "Link", env.Config.Links.AppStore)
+	android := env.Text.T("steps.install.android.for", "Name", name, "Link", env.Config.Links.GooglePlay)
 	show := func() {
 		switch platform {
 		case PlatformIOS:
@@ -323,10 +333,10 @@ func (DuoInstall) handOver(ctx context.Context, env *Env) error {
 		return nil
 	}
 	for {
-		installed, err := env.Prompt.Confirm(ctx, prompt.Question{Key: KeyDuoInstalled, Message: "Is Duo Mobile installed on their phone?", Default: "yes"})
+		installed, err := env.Prompt.Confirm(ctx, prompt.Question{Key: KeyDuoInstalled, Message: env.Text.T("steps.install.ask.for"), Default: "yes"})
 		if err != nil || installed {
 			return err
 		}
-		env.Screen.Say("No hurry: give them time to install it, then answer again (or press Ctrl-C and run %s later to carry on here).", env.again())
+		env.say(env.Text.T("steps.install.not-yet.for", "Again", env.again()))
 	}
 }

@@ -102,8 +102,8 @@ func TestThePhoneKindIsAskedOnce(t *testing.T) {
 }
 
 func TestTheMailAppOffersOnlyThoseOfThePhoneKind(t *testing.T) {
-	ios := optionValues(mailOptionsFor(PlatformIOS))
-	android := optionValues(mailOptionsFor(PlatformAndroid))
+	ios := optionValues(mailOptionsFor(nil, PlatformIOS))
+	android := optionValues(mailOptionsFor(nil, PlatformAndroid))
 	if slices.Contains(ios, MailSamsung) || slices.Contains(android, MailIOS) {
 		t.Errorf("iPhone offers %v, Android %v: each must leave out the other's mail app", ios, android)
 	}

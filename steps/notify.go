@@ -37,7 +37,7 @@ func (NotifySupport) Run(ctx context.Context, env *Env) error {
 	if rec == nil {
 		id := make([]byte, 8)
 		if _, err := rand.Read(id); err != nil {
-			return fmt.Errorf("make a notice id: %w", err)
+			return catalog.Wrap(err, "steps.notify.id-failed")
 		}
 		rec = &state.NoticeRecord{ID: "mfa-onboard-" + hex.EncodeToString(id), Started: env.now()}
 		env.State.Notice = rec
@@ -47,35 +47,33 @@ func (NotifySupport) Run(ctx context.Context, env *Env) error {
 	}
 	support := env.Config.Support
 	if env.forOther() {
-		env.Screen.Say("The Microsoft 365 part is done for %s. Now %s is told, so that two-step sign-in can be "+
-			"required on the account.", env.State.User, support.Name)
+		env.say(env.Text.T("steps.notify.intro.for", "User", env.State.User, "Support", support.Name))
 	} else {
-		env.Screen.Say("Your part of the Microsoft 365 set-up is done. Now %s is told, so that they can make "+
-			"two-step sign-in required on your account (you do not need to email them yourself).", support.Name)
+		env.say(env.Text.T("steps.notify.intro", "Support", support.Name))
 	}
 	env.Screen.Blank()
 	notice := provider.Notice{
 		ID:           rec.ID,
 		User:         env.State.User,
 		Organisation: env.Config.Organisation,
-		MaskedPhone:  maskedPhone(env.State),
-		Completed:    []string{proof(env.State), "registered as the Microsoft 365 sign-in phone"},
+		MaskedPhone:  noticePhone(env.State),
+		Completed:    []string{proof(env.State), "registered as the Microsoft 365 sign-in phone"}, // untranslated: the support desk's notice, in its own words
 		When:         env.now(),
 		Computer:     env.Computer,
 	}
 	if rec.Channels == nil {
 		rec.Channels = map[string]string{}
 	}
-	var failed []string
+	var failed []channelError
 	for _, n := range notifiers {
 		if r, done := rec.Channels[n.Name()]; done {
-			env.Screen.OK("Support was already told by %s (reference %s).", n.Name(), r)
+			env.ok(env.Text.T("steps.notify.already", "Channel", n.Name(), "Reference", r))
 			continue
 		}
 		receipt, err := notifyOnce(ctx, n, notice)
 		if err != nil {
-			env.Screen.Problem("Support could not be told by %s: %v", n.Name(), err)
-			failed = append(failed, fmt.Sprintf("%s: %v", n.Name(), err))
+			env.problem(env.Text.T("steps.notify.failed", "Channel", n.Name(), "Err", err))
+			failed = append(failed, channelError{n.Name(), err})
 			continue
 		}
 		// Saved at once, so a crash before the next channel never repeats this one.
@@ -83,10 +81,10 @@ func (NotifySupport) Run(ctx context.Context, env *Env) error {
 		if err := env.Save(); err != nil {
 			return err
 		}
-		env.Screen.OK("Support was told by %s (reference %s).", n.Name(), receipt)
+		env.ok(env.Text.T("steps.notify.told", "Channel", n.Name(), "Reference", receipt))
 	}
 	if len(failed) > 0 {
-		return &Deferred{Reason: "support is not told yet (" + strings.Join(failed, "; ") + "); the next run tries again, and the other steps go on meanwhile"}
+		return &Deferred{failed: failed}
 	}
 	rec.SentAt = env.now()
 	if err := env.Save(); err != nil {
@@ -104,40 +102,36 @@ func (NotifySupport) Run(ctx context.Context, env *Env) error {
 	// own policies); the step records what it did and why.
 	e, err := enforcer.Enforce(ctx, env.State.User)
 	if err != nil {
-		return fmt.Errorf("require MFA for %s: %w", env.State.User, err)
+		return catalog.Wrap(err, "steps.notify.enforce-failed", "User", env.State.User)
 	}
+	// The state keeps the enforcer's reason in English, as status reads it; the screen
+	// and the guidance say it in the run's language.
 	rec.Enforcement, rec.EnforcementReason = e.How, e.Reason
+	why := e.Say(env.Text)
 	if !e.Required() {
-		env.Screen.Say("MFA is not required for %s by this run: %s.", env.State.User, e.Reason)
-		env.note("MFA is not required by this run: " + e.Reason + ".")
+		env.say(env.Text.T("steps.notify.not-required", "User", env.State.User, "Reason", why))
+		env.note(env.Text.T("steps.notify.not-required.note", "Reason", why))
 		env.note(pending(env))
 		return env.Save()
 	}
 	rec.EnforcedAt = env.now()
-	env.Screen.OK("MFA is now required for %s: %s.", env.State.User, e.Reason)
-	env.note("MFA is required: " + e.Reason + ".")
+	env.ok(env.Text.T("steps.notify.required", "User", env.State.User, "Reason", why))
+	env.note(env.Text.T("steps.notify.required.note", "Reason", why))
 	if env.forOther() {
-		env.note(fmt.Sprintf("Office apps and the mail on their phone will ask %s for a code the next time they sign in. "+
-			"That can take up to an hour to reach every app: the next steps say what to tell them.", env.State.User))
+		env.note(env.Text.T("steps.notify.next.for", "User", env.State.User))
 		return env.Save()
 	}
-	env.note("Office apps and your phone's mail will ask for a code the next time you sign in. " +
-		"That can take up to an hour to reach every app: the next steps show what to expect.")
+	env.note(env.Text.T("steps.notify.next"))
 	return env.Save()
 }
 
-// pendingNote is what the person is told when nobody made MFA required in this run.
-const pendingNote = "Once support makes two-step sign-in required (status shows it as pending until then), Office apps and " +
-	"your phone's mail will ask for a code when you sign in. That can take up to an hour to reach every app: the next steps show what to expect."
-
-// pending is pendingNote, or its words for a technician acting for the person.
+// pending is what the person is told when nobody made MFA required in this run, or
+// its words for a technician acting for them.
 func pending(env *Env) string {
 	if !env.forOther() {
-		return pendingNote
+		return env.Text.T("steps.notify.pending")
 	}
-	return fmt.Sprintf("Once support makes two-step sign-in required (status shows it as pending until then), Office apps and "+
-		"the mail on their phone will ask %s for a code when they sign in. That can take up to an hour to reach every app: "+
-		"the next steps say what to tell them.", env.State.User)
+	return env.Text.T("steps.notify.pending.for", "User", env.State.User)
 }
 
 // proof is what the notice says about how the number was proven: support must know
@@ -146,11 +140,12 @@ func proof(st *state.State) string {
 	if v := st.Verify; v != nil && v.VerifiedAt.IsZero() && !v.TrustedAt.IsZero() {
 		by := v.TrustedBy
 		if by == "" {
-			by = "a technician"
+			by = "a technician" // untranslated: the support desk's notice, in its own words
 		}
+		// untranslated: the support desk's notice, in its own words
 		return fmt.Sprintf("mobile number trusted without a texted code by %s: %s", by, v.TrustReason)
 	}
-	return "mobile number verified"
+	return "mobile number verified" // untranslated: the support desk's notice, in its own words
 }
 
 // notifyOnce asks the channel whether the notice already went out (a crash after
@@ -158,7 +153,7 @@ func proof(st *state.State) string {
 func notifyOnce(ctx context.Context, n provider.Notifier, notice provider.Notice) (string, error) {
 	receipt, found, err := n.Sent(ctx, notice.ID)
 	if err != nil {
-		return "", fmt.Errorf("could not check for an earlier notice: %w", err)
+		return "", catalog.Wrap(err, "steps.notify.check-failed")
 	}
 	if found {
 		return receipt, nil
@@ -167,10 +162,28 @@ func notifyOnce(ctx context.Context, n provider.Notifier, notice provider.Notice
 }
 
 // Deferred is a step that could not finish for a reason outside the person's hands (a
-// mail server down): it stays waiting with Reason, and the procedure goes on.
-type Deferred struct{ Reason string }
+// mail server down): it stays waiting, and the procedure goes on.
+type Deferred struct {
+	// failed are the channels that could not tell support, and why.
+	failed []channelError
+}
 
-func (d *Deferred) Error() string { return d.Reason }
+// channelError is why one channel could not tell support.
+type channelError struct {
+	channel string
+	err     error
+}
+
+func (d *Deferred) Error() string { return d.Localize(nil) }
+
+// Localize says why support is not told yet in p's language.
+func (d *Deferred) Localize(p *catalog.Printer) string {
+	why := make([]string, len(d.failed))
+	for i, f := range d.failed {
+		why[i] = p.T("steps.notify.channel-failed", "Channel", f.channel, "Err", f.err)
+	}
+	return p.T("steps.notify.deferred", "Failures", strings.Join(why, "; "))
+}
 
 // Waiting marks the run as waiting when it ends.
 func (d *Deferred) Waiting() string { return "notify-support" }
@@ -184,9 +197,18 @@ func EnforcementPending(st *state.State) bool {
 	return st.Notice != nil && !st.Notice.SentAt.IsZero() && st.Notice.EnforcedAt.IsZero()
 }
 
-func maskedPhone(st *state.State) string {
+// noticePhone is the person's number as the support desk's notice shows it.
+func noticePhone(st *state.State) string {
 	if st.Phone == nil {
-		return "(none)"
+		return "(none)" // untranslated: the support desk's notice, in its own words
 	}
 	return phone.Mask(st.Phone.E164)
+}
+
+// maskedPhone is the person's number as the screen shows it, or that there is none.
+func maskedPhone(env *Env) string {
+	if env.State.Phone == nil {
+		return env.Text.T("steps.no-phone")
+	}
+	return phone.Mask(env.State.Phone.E164)
 }

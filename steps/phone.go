@@ -3,7 +3,6 @@ package steps
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
@@ -48,24 +47,24 @@ func (Phone) Title(p *catalog.Printer) string { return p.T("steps.phone.title") 
 func (Phone) Run(ctx context.Context, env *Env) error {
 	country := env.Config.DefaultCountry
 	if env.forOther() {
-		env.Screen.Say("Ask %s for the mobile number that Microsoft 365 should text their sign-in codes to.", env.State.User)
+		env.say(env.Text.T("steps.phone.intro.for", "User", env.State.User))
 	} else {
-		env.Screen.Say("Microsoft 365 will text sign-in codes to your mobile phone. Which number should it use?")
+		env.say(env.Text.T("steps.phone.intro"))
 	}
-	env.Screen.Say("A %s number can be typed as it is; for another country start with + and the country code.", country)
+	env.say(env.Text.T("steps.phone.country", "Country", country))
 	env.Screen.Blank()
 	for {
 		raw, err := env.Prompt.Input(ctx, prompt.Question{
 			Key:     KeyPhoneNumber,
-			Message: "Mobile number",
-			Help:    fmt.Sprintf("A mobile number that can receive text messages, such as %s, or %s outside %s.", localExample, abroadExample, country),
+			Message: env.Text.T("steps.phone.ask"),
+			Help:    env.Text.T("steps.phone.help", "Local", localExample, "Abroad", abroadExample, "Country", country),
 		}, func(s string) error {
 			_, err := phone.Parse(s, country)
 			return err
 		})
 		var need *prompt.NeedsAnswerError
 		if errors.As(err, &need) && env.forOther() {
-			env.guide(fmt.Sprintf("Ask %s for their mobile number and give it with --phone (answers key %s): %s --phone NUMBER.", env.State.User, KeyPhoneNumber, env.again()))
+			env.guide(env.Text.T("steps.phone.guide.for", "User", env.State.User, "Key", KeyPhoneNumber, "Again", env.again()))
 		}
 		if err != nil {
 			return err
@@ -77,7 +76,7 @@ func (Phone) Run(ctx context.Context, env *Env) error {
 		if env.Interactive {
 			ok, err := env.Prompt.Confirm(ctx, prompt.Question{
 				Key:     KeyPhoneConfirm,
-				Message: fmt.Sprintf("Send codes to %s?", phone.Display(num.E164)),
+				Message: env.Text.T("steps.phone.confirm", "Phone", phone.Display(num.E164)),
 				Default: "yes",
 			})
 			if err != nil {
@@ -92,7 +91,7 @@ func (Phone) Run(ctx context.Context, env *Env) error {
 			env.State.Verify = nil
 		}
 		env.State.Phone = &state.PhoneAnswer{E164: num.E164, Country: num.Region, Source: env.source()}
-		env.Screen.OK("Codes will go to %s.", phone.Mask(num.E164))
+		env.ok(env.Text.T("steps.phone.done", "Phone", phone.Mask(num.E164)))
 		return env.Save()
 	}
 }

@@ -59,6 +59,11 @@ type Env struct {
 	Text *catalog.Printer
 }
 
+// say, ok and problem show one paragraph, already in the run's language.
+func (e *Env) say(text string)     { e.Screen.Say("%s", text) }
+func (e *Env) ok(text string)      { e.Screen.OK("%s", text) }
+func (e *Env) problem(text string) { e.Screen.Problem("%s", text) }
+
 // guide shows numbered things to do and keeps them for the result.
 func (e *Env) guide(items ...string) {
 	e.Screen.StepsFrom(len(e.Guidance)+1, items...)
@@ -104,7 +109,7 @@ func (e *Env) now() time.Time { return e.Clock.Now().UTC() }
 func (e *Env) again() string {
 	cmd := e.Program + " start"
 	if e.Program == "" {
-		cmd = "mfa-onboard start"
+		cmd = "mfa-onboard start" // untranslated: a command
 	}
 	if e.forOther() {
 		cmd += " --for " + e.State.User
@@ -129,13 +134,13 @@ func (e *Env) acknowledge(ctx context.Context, key string, show func()) error {
 	}
 	q := prompt.Question{
 		Key:     key,
-		Message: "Done reading? Go on to the next step",
-		Help:    "Yes goes on; no shows the text again.",
+		Message: e.Text.T("steps.ack.ask"),
+		Help:    e.Text.T("steps.ack.help"),
 		Default: "yes",
 	}
 	if e.forOther() {
 		// The technician tells the person, who does not read this screen.
-		q.Message, q.Help = "Told them? Go on to the next step", "Yes goes on; no shows it again."
+		q.Message, q.Help = e.Text.T("steps.ack.ask.for"), e.Text.T("steps.ack.help.for")
 	}
 	for {
 		done, err := e.Prompt.Confirm(ctx, q)

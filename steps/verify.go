@@ -3,7 +3,6 @@ package steps
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -46,7 +45,7 @@ func (Verify) Title(p *catalog.Printer) string { return p.T("steps.verify.title"
 // and registers the number once the code is right.
 func (v Verify) Run(ctx context.Context, env *Env) error {
 	if env.State.Phone == nil {
-		return errors.New("no mobile number is recorded yet; the phone step must come first")
+		return catalog.NewError("steps.no-phone-yet")
 	}
 	if env.State.Verify == nil {
 		env.State.Verify = &state.VerifyRecord{}
@@ -65,7 +64,7 @@ func (v Verify) Run(ctx context.Context, env *Env) error {
 				return err
 			}
 			if portal {
-				return errors.New("--trust-phone needs phone_registration: graph: on the portal route the person proves and registers the phone on Microsoft's security-info page themselves, so there is nothing to trust")
+				return catalog.NewError("steps.trust.portal")
 			}
 			err = v.trust(env)
 		case portal:
@@ -77,7 +76,7 @@ func (v Verify) Run(ctx context.Context, env *Env) error {
 			return err
 		}
 	}
-	if note := VerifyNote(env.State); note != "" {
+	if note := VerifyNoteIn(env.Text, env.State); note != "" {
 		// Kept with the step whichever run registers the number, for status and the result.
 		env.Guidance = append(env.Guidance, note)
 	}
@@ -93,11 +92,10 @@ func (Verify) trust(env *Env) error {
 	reason := strings.TrimSpace(env.Actor.TrustPhone)
 	// The number is the state's: the audit takes it from there and masks it.
 	if err := env.record(ActionTrustPhone, reason, nil); err != nil {
-		return fmt.Errorf("%w; nothing was registered: fix that, then run %s again", err, env.again())
+		return catalog.Wrap(err, "steps.trust.not-recorded", "Again", env.again())
 	}
 	rec.TrustedAt, rec.TrustedBy, rec.TrustReason, rec.CheckingAt = env.now(), env.Actor.Name, reason, time.Time{}
-	env.Screen.Say("No code is texted: %s is registered on the word of %s, as --trust-phone asks (%s). Who vouched and why is kept with the number and in the audit.",
-		phone.Mask(num), env.Actor.Name, reason)
+	env.say(env.Text.T("steps.trust.done", "Phone", phone.Mask(num), "By", env.Actor.Name, "Reason", reason))
 	return env.Save()
 }
 
@@ -109,19 +107,21 @@ func (Verify) viaPortal(ctx context.Context, env *Env, page string) error {
 	if err != nil {
 		return err
 	}
+	// Microsoft's page is in the person's language when their account's is: the
+	// names of its buttons are said in English and in the run's, where they differ.
 	todo := []string{
-		"Open Microsoft's security-info page (the link below) and sign in with your work account.",
-		"Choose \"Add sign-in method\", then \"Phone\".",
-		fmt.Sprintf("Enter %s, choose \"Text me a code\", and press Next.", phone.Display(num)),
-		"Type the 6-digit code Microsoft texts you, and press Next: the page says the phone was registered.",
+		env.Text.T("steps.portal.open"),
+		env.Text.T("steps.portal.add"),
+		env.Text.T("steps.portal.enter", "Phone", phone.Display(num)),
+		env.Text.T("steps.portal.type"),
 	}
 	if env.forOther() {
 		// Only the person can do it, on their own sign-in: the technician hands it over.
 		todo = []string{
-			fmt.Sprintf("Open Microsoft's security-info page, %s, and sign in with their work account.", page),
-			"Choose \"Add sign-in method\", then \"Phone\".",
-			fmt.Sprintf("Enter %s, choose \"Text me a code\", and press Next.", phone.Display(num)),
-			"Type the 6-digit code Microsoft texts them, and press Next: the page says the phone was registered.",
+			env.Text.T("steps.portal.open.for", "Page", page),
+			env.Text.T("steps.portal.add"),
+			env.Text.T("steps.portal.enter", "Phone", phone.Display(num)),
+			env.Text.T("steps.portal.type.for"),
 		}
 	}
 	if !env.forOther() {
@@ -130,9 +130,9 @@ func (Verify) viaPortal(ctx context.Context, env *Env, page string) error {
 	for {
 		var done bool
 		ask := func(ctx context.Context, _ bool) error {
-			q := prompt.Question{Key: KeyVerifyPortalDone, Message: "Have you added the phone on the security-info page?", Default: "yes"}
+			q := prompt.Question{Key: KeyVerifyPortalDone, Message: env.Text.T("steps.portal.ask"), Default: "yes"}
 			if env.forOther() {
-				q.Message = "Have they added the phone on the security-info page?"
+				q.Message = env.Text.T("steps.portal.ask.for")
 			}
 			var err error
 			done, err = env.Prompt.Confirm(ctx, q)
@@ -146,7 +146,7 @@ func (Verify) viaPortal(ctx context.Context, env *Env, page string) error {
 		} else {
 			_, err = env.Screen.AskQR(ctx, screen.QR{
 				Content: page,
-				Scan:    []string{"Scan this code with the phone's camera to open the page there, or open the link on this computer."},
+				Scan:    []string{env.Text.T("steps.portal.scan")},
 				Steps:   todo,
 				Reserve: 2,
 			}, ask)
@@ -155,27 +155,33 @@ func (Verify) viaPortal(ctx context.Context, env *Env, page string) error {
 			return err
 		}
 		if !done {
-			env.Screen.Say("Take your time: follow the steps above, then answer again (or press Ctrl-C and come back later).")
+			env.say(env.Text.T("steps.portal.not-yet"))
 			continue
 		}
 		current, err := reg.MobileMethod(ctx, env.State.User)
 		switch {
 		case errors.Is(err, provider.ErrCannotCheck):
 			if env.forOther() {
-				env.Screen.Say("(This tool cannot read Microsoft 365's sign-in methods here, so it takes their word for it.)")
+				env.say(env.Text.T("steps.portal.unchecked.for"))
 			} else {
-				env.Screen.Say("(This tool cannot read Microsoft 365's sign-in methods here, so it takes your word for it.)")
+				env.say(env.Text.T("steps.portal.unchecked"))
 			}
 		case err != nil:
-			return fmt.Errorf("read the Microsoft 365 sign-in methods of %s: %w", env.State.User, err)
+			return catalog.Wrap(err, "steps.read-methods-failed", "User", env.State.User)
 		case current != num:
-			env.Screen.Problem("Microsoft 365 does not show %s as %s mobile sign-in phone yet.", phone.Mask(num), env.your())
+			if env.forOther() {
+				env.problem(env.Text.T("steps.portal.missing.for", "Phone", phone.Mask(num), "User", env.State.User))
+			} else {
+				env.problem(env.Text.T("steps.portal.missing", "Phone", phone.Mask(num)))
+			}
 			if !env.Interactive {
-				return &prompt.WaitingError{Key: KeyVerifyPortalDone, What: "the phone is not registered on the security-info page yet"}
+				return &prompt.WaitingError{Key: KeyVerifyPortalDone, What: catalog.NewError("steps.portal.waiting")}
 			}
 			continue
+		case env.forOther():
+			env.ok(env.Text.T("steps.portal.found.for", "Phone", phone.Mask(num), "User", env.State.User))
 		default:
-			env.Screen.OK("Microsoft 365 shows %s as %s mobile sign-in phone.", phone.Mask(num), env.your())
+			env.ok(env.Text.T("steps.portal.found", "Phone", phone.Mask(num)))
 		}
 		rec.VerifiedAt, rec.RegisteredAt = env.now(), env.now()
 		return env.Save()
@@ -195,8 +201,7 @@ func (v Verify) prove(ctx context.Context, env *Env, codes provider.CodeSender) 
 			return err
 		}
 	case rec.SentTo == to && env.now().Before(rec.SentAt.Add(valid)):
-		env.Screen.Say("A code was texted to %s at %s; it still works until %s.",
-			phone.Mask(to), env.at(rec.SentAt, false), env.at(rec.SentAt.Add(valid), true))
+		env.say(env.Text.T("steps.verify.still-valid", "Phone", phone.Mask(to), "At", env.at(rec.SentAt, false), "Until", env.at(rec.SentAt.Add(valid), true)))
 	default:
 		if err := v.send(ctx, env, codes, digits); err != nil {
 			return err
@@ -204,25 +209,24 @@ func (v Verify) prove(ctx context.Context, env *Env, codes provider.CodeSender) 
 	}
 	switch {
 	case !env.Interactive && env.forOther():
-		env.guide(fmt.Sprintf("Ask %s for the %d-digit code texted to %s, then give it with --code (answers key %s) before %s: %s --code CODE.",
-			env.State.User, digits, phone.Mask(to), KeyVerifyCode, env.at(rec.SentAt.Add(valid), true), env.again()))
+		env.guide(env.Text.T("steps.verify.guide.for", "User", env.State.User, "Digits", digits, "Phone", phone.Mask(to), "Key", KeyVerifyCode,
+			"Until", env.at(rec.SentAt.Add(valid), true), "Again", env.again()))
 	case !env.Interactive:
-		env.guide(fmt.Sprintf("Give the %d-digit code texted to %s (answers key %s, or --code) before %s.",
-			digits, phone.Mask(to), KeyVerifyCode, env.at(rec.SentAt.Add(valid), true)))
+		env.guide(env.Text.T("steps.verify.guide", "Digits", digits, "Phone", phone.Mask(to), "Key", KeyVerifyCode, "Until", env.at(rec.SentAt.Add(valid), true)))
 	case env.forOther():
 		// The code reaches the person's phone only: possession is proven by their
 		// reading it out, never by the technician's word.
-		env.Screen.Say("Ask %s to read you the %d-digit code texted to %s.", env.State.User, digits, phone.Mask(to))
+		env.say(env.Text.T("steps.verify.read-aloud", "User", env.State.User, "Digits", digits, "Phone", phone.Mask(to)))
 	}
 	q := prompt.Question{
 		Key:     KeyVerifyCode,
-		Message: "Code from the text message",
+		Message: env.Text.T("steps.verify.ask"),
 		// "another text", not "a new code": some services text the same code again.
-		Help: fmt.Sprintf("Type the %d digits from the text message, or %s to get another text.", digits, resendWord),
+		Help: env.Text.T("steps.verify.help", "Digits", digits, "Resend", resendWord),
 	}
 	if env.forOther() {
-		q.Message = "Code they read to you"
-		q.Help = fmt.Sprintf("The %d digits %s reads from the text message, or %s to text another.", digits, env.State.User, resendWord)
+		q.Message = env.Text.T("steps.verify.ask.for")
+		q.Help = env.Text.T("steps.verify.help.for", "Digits", digits, "User", env.State.User, "Resend", resendWord)
 	}
 	for {
 		expires := rec.SentAt.Add(valid)
@@ -231,8 +235,7 @@ func (v Verify) prove(ctx context.Context, env *Env, codes provider.CodeSender) 
 		})
 		if errors.Is(err, errExpired) {
 			// Said when it happens, not when the person next types something.
-			env.Screen.Problem("The code texted at %s has expired (codes work for %s). Type %s to get a new one.",
-				env.at(rec.SentAt, false), humanDuration(valid), resendWord)
+			env.problem(env.Text.T("steps.verify.expired-now", "At", env.at(rec.SentAt, false), "Valid", humanDuration(env.Text, valid), "Resend", resendWord))
 			rec.SentAt = expires.Add(-valid - time.Nanosecond)
 			continue
 		}
@@ -256,24 +259,24 @@ func (v Verify) prove(ctx context.Context, env *Env, codes provider.CodeSender) 
 		check, err := codes.CheckCode(ctx, to, ans)
 		if err != nil {
 			// No answer: the check may have gone through, so the mark stays.
-			return fmt.Errorf("check the code: %w", err)
+			return catalog.Wrap(err, "steps.verify.check-failed")
 		}
 		rec.CheckingAt = time.Time{}
 		switch check.Status {
 		case provider.CodeApproved:
 			rec.VerifiedAt = env.now()
 			if env.forOther() {
-				env.Screen.OK("That is the right code: %s has the phone.", env.State.User)
+				env.ok(env.Text.T("steps.verify.right.for", "User", env.State.User))
 			} else {
-				env.Screen.OK("That is the right code: the phone is yours.")
+				env.ok(env.Text.T("steps.verify.right"))
 			}
 			return env.Save()
 		case provider.CodeWrong:
-			env.Screen.Problem("That code is not right. %s left for this code.", plural(check.AttemptsLeft, "try", "tries"))
+			env.problem(env.Text.T("steps.verify.wrong", "Count", check.AttemptsLeft))
 		case provider.CodeLocked:
-			env.Screen.Problem("Too many wrong tries: that code no longer works. Type %s to get a new one.", resendWord)
+			env.problem(env.Text.T("steps.verify.locked", "Resend", resendWord))
 		case provider.CodeExpired:
-			env.Screen.Problem("That code has expired (codes work for %s). Type %s to get a new one.", humanDuration(valid), resendWord)
+			env.problem(env.Text.T("steps.verify.expired", "Valid", humanDuration(env.Text, valid), "Resend", resendWord))
 		}
 		if err := env.Save(); err != nil {
 			return err
@@ -307,15 +310,14 @@ func (v Verify) afterCutOffCheck(ctx context.Context, env *Env, codes provider.C
 		if err == nil && accepted {
 			rec.CheckingAt = time.Time{}
 			rec.VerifiedAt = env.now()
-			env.Screen.OK("The last run was stopped before it could record the answer, but the code you typed then was right: the phone is yours.")
+			env.ok(env.Text.T("steps.verify.cut-off.accepted"))
 			return true, env.Save()
 		}
 		// Not accepted: the code was wrong or the check never arrived, and either way
 		// the code texted is not used up, so it still works and no new text is needed.
 		if valid := rec.SentAt.Add(env.Config.Limits.CodeValid.D()); err == nil && env.now().Before(valid) {
 			rec.CheckingAt = time.Time{}
-			env.Screen.Say("The last run was stopped while it was checking a code, but that code was not taken, so the code texted at %s still works until %s.",
-				env.at(rec.SentAt, false), env.at(valid, true))
+			env.say(env.Text.T("steps.verify.cut-off.not-taken", "At", env.at(rec.SentAt, false), "Until", env.at(valid, true)))
 			return false, env.Save()
 		}
 	}
@@ -329,20 +331,23 @@ func (v Verify) afterCutOffCheck(ctx context.Context, env *Env, codes provider.C
 		if err == nil && current == to {
 			rec.CheckingAt = time.Time{}
 			rec.VerifiedAt, rec.KeptExisting = env.now(), true
-			env.Screen.OK("Microsoft 365 already has %s as %s mobile sign-in phone, so no new code is needed.", phone.Mask(to), env.your())
+			if env.forOther() {
+				env.ok(env.Text.T("steps.verify.cut-off.registered.for", "Phone", phone.Mask(to), "User", env.State.User))
+			} else {
+				env.ok(env.Text.T("steps.verify.cut-off.registered", "Phone", phone.Mask(to)))
+			}
 			return true, env.Save()
 		}
 	}
-	env.Screen.Problem("The last run was stopped while it was checking the code you typed, before it could record the answer.")
-	env.Screen.Say("That code may well have been right, but it cannot be checked a second time: a code that was accepted is used up. " +
-		"So you need a new code, which is sent next.")
+	env.problem(env.Text.T("steps.verify.cut-off"))
+	env.say(env.Text.T("steps.verify.cut-off.why"))
 	if err := v.send(ctx, env, codes, digits); err != nil {
 		return false, err
 	}
 	if !env.Interactive {
 		// A code given for this run was for the earlier text; the new one is needed.
-		env.guide(fmt.Sprintf("Give the %d-digit code in the newest text message to %s (answers key %s, or --code) before %s.",
-			digits, phone.Mask(to), KeyVerifyCode, env.at(rec.SentAt.Add(env.Config.Limits.CodeValid.D()), true)))
+		env.guide(env.Text.T("steps.verify.guide.newest", "Digits", digits, "Phone", phone.Mask(to), "Key", KeyVerifyCode,
+			"Until", env.at(rec.SentAt.Add(env.Config.Limits.CodeValid.D()), true)))
 		return false, &prompt.NeedsAnswerError{Key: KeyVerifyCode, Retry: true}
 	}
 	return false, nil
@@ -358,7 +363,7 @@ func (Verify) send(ctx context.Context, env *Env, codes provider.CodeSender, dig
 			last = rec.TextedAt
 		}
 		if wait := last.Add(env.Config.Limits.ResendCoolDown.D()).Sub(env.now()); wait > 0 {
-			if err := env.Screen.Countdown(ctx, env.Clock, wait, "A new code can be sent"); err != nil {
+			if err := env.Screen.Countdown(ctx, env.Clock, wait, resendCountdown(env)); err != nil {
 				return prompt.ErrInterrupted
 			}
 		}
@@ -366,13 +371,13 @@ func (Verify) send(ctx context.Context, env *Env, codes provider.CodeSender, dig
 	sent, err := codes.SendCode(ctx, to)
 	var cool *provider.CoolDownError
 	if errors.As(err, &cool) {
-		if err := env.Screen.Countdown(ctx, env.Clock, cool.Wait, "A new code can be sent"); err != nil {
+		if err := env.Screen.Countdown(ctx, env.Clock, cool.Wait, resendCountdown(env)); err != nil {
 			return prompt.ErrInterrupted
 		}
 		sent, err = codes.SendCode(ctx, to)
 	}
 	if err != nil {
-		return fmt.Errorf("send a code to %s: %w", phone.Mask(to), err)
+		return catalog.Wrap(err, "steps.verify.send-failed", "Phone", phone.Mask(to))
 	}
 	// A new code replaces the old one, so a check of the old one cut off earlier no
 	// longer matters, and a code texted again is still pending, so that check did not
@@ -389,13 +394,25 @@ func (Verify) send(ctx context.Context, env *Env, codes provider.CodeSender, dig
 		return err
 	}
 	if sent.SameCode {
-		env.Screen.Say("The same %d-digit code was texted to %s again: it is the one sent at %s, and it works until %s.",
-			digits, phone.Mask(to), env.at(sentAt, false), env.at(sent.ExpiresAt, true))
+		env.say(env.Text.T("steps.verify.sent-again", "Digits", digits, "Phone", phone.Mask(to), "At", env.at(sentAt, false), "Until", env.at(sent.ExpiresAt, true)))
 		return nil
 	}
-	env.Screen.Say("%s is on its way to %s by text message. It works until %s.",
-		aCode(digits), phone.Mask(to), env.at(sent.ExpiresAt, true))
+	// English says "An 8-digit code"; the article is the sentence's, so each is whole.
+	sent1 := env.Text.T("steps.verify.sent", "Digits", digits, "Phone", phone.Mask(to), "Until", env.at(sent.ExpiresAt, true))
+	if digits == 8 || digits == 11 || digits == 18 {
+		sent1 = env.Text.T("steps.verify.sent.an", "Digits", digits, "Phone", phone.Mask(to), "Until", env.at(sent.ExpiresAt, true))
+	}
+	env.say(sent1)
 	return nil
+}
+
+// resendCountdown is the wait before another code can be texted.
+func resendCountdown(env *Env) screen.CountdownText {
+	return screen.CountdownText{
+		Left:  func(n int) string { return env.Text.T("steps.verify.resend-in", "Count", n) },
+		Short: func(n int) string { return env.Text.T("steps.verify.resend-tick", "Count", n) },
+		Over:  env.Text.T("steps.verify.resend-now"),
+	}
 }
 
 func (v Verify) register(ctx context.Context, env *Env) error {
@@ -409,19 +426,27 @@ func (v Verify) register(ctx context.Context, env *Env) error {
 	}
 	current, err := reg.MobileMethod(ctx, env.State.User)
 	if err != nil {
-		return fmt.Errorf("read the Microsoft 365 sign-in methods of %s: %w", env.State.User, err)
+		return catalog.Wrap(err, "steps.read-methods-failed", "User", env.State.User)
 	}
 	if current != num {
 		if current != "" {
-			env.Screen.Say("Microsoft 365 already has %s as %s mobile sign-in phone.", phone.Mask(current), env.your())
+			if env.forOther() {
+				env.say(env.Text.T("steps.register.has-other.for", "Phone", phone.Mask(current), "User", env.State.User))
+			} else {
+				env.say(env.Text.T("steps.register.has-other", "Phone", phone.Mask(current)))
+			}
+			replace := env.Text.T("steps.register.replace", "Phone", phone.Mask(num), "Old", phone.Mask(current))
+			if rec.VerifiedAt.IsZero() && !rec.TrustedAt.IsZero() {
+				replace = env.Text.T("steps.register.replace.trusted", "Phone", phone.Mask(num), "Old", phone.Mask(current))
+			}
 			choice, err := env.Prompt.Select(ctx, prompt.Question{
 				Key:     KeyVerifyReplace,
-				Message: "Which should it be?",
+				Message: env.Text.T("steps.register.ask"),
 				Default: replaceYes,
 			}, []prompt.Option{
-				{Value: replaceYes, Label: fmt.Sprintf("%s, the number just %s (replaces %s)", phone.Mask(num), provenOrTrusted(rec), phone.Mask(current))},
-				{Value: replaceKeep, Label: fmt.Sprintf("Keep %s, and carry on with it", phone.Mask(current))},
-				{Value: replaceOther, Label: "Another number: type it"},
+				{Value: replaceYes, Label: replace},
+				{Value: replaceKeep, Label: env.Text.T("steps.register.keep", "Phone", phone.Mask(current))},
+				{Value: replaceOther, Label: env.Text.T("steps.register.other")},
 			})
 			if err != nil {
 				return err
@@ -438,12 +463,16 @@ func (v Verify) register(ctx context.Context, env *Env) error {
 		}
 		id, err := reg.RegisterMobile(ctx, env.State.User, num)
 		if err != nil {
-			return fmt.Errorf("register %s as the Microsoft 365 sign-in phone: %w", phone.Mask(num), err)
+			return catalog.Wrap(err, "steps.register.failed", "Phone", phone.Mask(num))
 		}
 		rec.MethodID = id
 	}
 	rec.RegisteredAt = env.now()
-	env.Screen.OK("%s is now %s Microsoft 365 sign-in phone: codes will be texted to it.", phone.Mask(num), env.your())
+	if env.forOther() {
+		env.ok(env.Text.T("steps.register.done.for", "Phone", phone.Mask(num), "User", env.State.User))
+	} else {
+		env.ok(env.Text.T("steps.register.done", "Phone", phone.Mask(num)))
+	}
 	return env.Save()
 }
 
@@ -454,20 +483,16 @@ func (Verify) keep(env *Env, current string) error {
 	rec := env.State.Verify
 	num, err := phone.Parse(current, env.Config.DefaultCountry)
 	if err != nil {
-		return fmt.Errorf("the number Microsoft 365 has (%s) is not a mobile number this tool can use (%v); choose to replace it or type another", phone.Mask(current), err)
+		return catalog.Wrap(err, "steps.register.unusable", "Phone", phone.Mask(current))
 	}
 	env.State.Phone = &state.PhoneAnswer{E164: num.E164, Country: num.Region, Source: state.FromProvider}
 	rec.VerifiedAt, rec.RegisteredAt, rec.KeptExisting = env.now(), env.now(), true
-	env.Screen.OK("%s stays %s Microsoft 365 sign-in phone; the next steps use it.", phone.Mask(num.E164), env.your())
-	return env.Save()
-}
-
-// provenOrTrusted says how the number came to be registered, for the replace question.
-func provenOrTrusted(rec *state.VerifyRecord) string {
-	if rec.VerifiedAt.IsZero() && !rec.TrustedAt.IsZero() {
-		return "vouched for"
+	if env.forOther() {
+		env.ok(env.Text.T("steps.register.kept.for", "Phone", phone.Mask(num.E164), "User", env.State.User))
+	} else {
+		env.ok(env.Text.T("steps.register.kept", "Phone", phone.Mask(num.E164)))
 	}
-	return "proven"
+	return env.Save()
 }
 
 // The answers to the question about a different number already registered.
@@ -485,17 +510,9 @@ func codeLength(ctx context.Context, codes provider.CodeSender) (int, error) {
 	}
 	n, err := sized.CodeLength(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("find out how many digits the texted codes have: %w", err)
+		return 0, catalog.Wrap(err, "steps.verify.length-failed")
 	}
 	return n, nil
-}
-
-// aCode is "A 6-digit code", or "An 8-digit code", to start a sentence.
-func aCode(digits int) string {
-	if digits == 8 || digits == 11 || digits == 18 {
-		return fmt.Sprintf("An %d-digit code", digits)
-	}
-	return fmt.Sprintf("A %d-digit code", digits)
 }
 
 // validateCode accepts a code of digits digits or the resend word.
@@ -518,7 +535,7 @@ func sixDigits(s string) error { return codeOfLength(s, 6) }
 // codeOfLength accepts a code of digits digits.
 func codeOfLength(s string, digits int) error {
 	if len(s) != digits {
-		return fmt.Errorf("the code has %d digits (you typed %d characters)", digits, len([]rune(s)))
+		return catalog.NewError("steps.code.length", "Digits", digits, "Typed", len([]rune(s)))
 	}
 	return digitsOnly(s)
 }
@@ -527,23 +544,16 @@ func codeOfLength(s string, digits int) error {
 func digitsOnly(s string) error {
 	for _, r := range s {
 		if r < '0' || r > '9' {
-			return errors.New("the code is digits only")
+			return catalog.NewError("steps.code.digits-only")
 		}
 	}
 	return nil
 }
 
 // humanDuration writes a limit the way a person would say it: "10 minutes", "30 seconds".
-func humanDuration(d time.Duration) string {
+func humanDuration(p *catalog.Printer, d time.Duration) string {
 	if d >= time.Minute && d%time.Minute == 0 {
-		return plural(int(d/time.Minute), "minute", "minutes")
+		return p.T("steps.duration.minutes", "Count", int(d/time.Minute))
 	}
-	return plural(int(d.Round(time.Second)/time.Second), "second", "seconds")
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
+	return p.T("steps.duration.seconds", "Count", int(d.Round(time.Second)/time.Second))
 }

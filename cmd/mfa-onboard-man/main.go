@@ -89,7 +89,7 @@ func tagOptions(page string) string {
 
 // harmlessFactory builds the command tree only: no stream is a terminal, nothing
 // is read from the environment (so neither the home folder nor the keychain is
-// ever looked at), and nothing runs.
+// ever looked at), and nothing runs. Its Printer is nil: the pages are English.
 func harmlessFactory() *cli.Factory {
 	return &cli.Factory{
 		IO:      &cli.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard},
@@ -108,7 +108,9 @@ func harmlessFactory() *cli.Factory {
 // generated" history, which would only say the date. The completion commands'
 // descriptions are cobra's, already written as Markdown, and are kept as they are.
 func forManual(c *cobra.Command) {
-	exitCodes := "\n\n# EXIT STATUS\n" + markdown(strings.TrimPrefix(cli.ExitCodeHelp, "\nExit codes:\n"))
+	// The table without its heading, which the section's title replaces.
+	_, table, _ := strings.Cut(strings.TrimPrefix(cli.ExitCodeHelp(nil), "\n"), "\n")
+	exitCodes := "\n\n# EXIT STATUS\n" + markdown(table)
 	var visit func(c *cobra.Command, ours bool)
 	visit = func(c *cobra.Command, ours bool) {
 		long := c.Long

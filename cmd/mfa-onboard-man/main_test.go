@@ -12,6 +12,9 @@ func TestThePagesReadAsManualPages(t *testing.T) {
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
 	t.Setenv("SOURCE_DATE_EPOCH", "1795000000")
+	// The pages are English whatever language the shell that makes them speaks.
+	t.Setenv("MFA_ONBOARD_LANG", "es")
+	t.Setenv("LANG", "es_ES.UTF-8")
 	dir := filepath.Join(t.TempDir(), "man")
 	if err := run([]string{dir}); err != nil {
 		t.Fatal(err)
@@ -39,6 +42,8 @@ func TestThePagesReadAsManualPages(t *testing.T) {
 	}
 	for _, want := range []string{
 		`.TH "MFA-ONBOARD-START" "1" "Nov 2026" "mfa-onboard" "mfa-onboard manual"`,
+		".SH DESCRIPTION\nStart the procedure, or carry on where it stopped",
+		".SH EXIT STATUS\n.EX\n  0    done\n",
 		"130  interrupted (Ctrl-C); progress is saved",
 		".TP\n\\fB--user\\fP=\"\"\nwork email address",
 		"mfa-onboard start --for alice@contoso.com --phone",

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mfa-onboard/mfa-onboard/internal/cli"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
+	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 	"github.com/mfa-onboard/mfa-onboard/internal/secret"
 )
 
@@ -32,6 +33,8 @@ func main() {
 		Version:  buildInfo(),
 		Program:  os.Args[0],
 		Keychain: secret.System{},
+
+		SpeakLanguage: prompt.SurveyLanguage,
 	}
 	code := cli.Run(ctx, f, os.Args[1:])
 	stop()

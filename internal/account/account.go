@@ -3,13 +3,14 @@
 package account
 
 import (
-	"errors"
 	"fmt"
 	"net/mail"
+	"strconv"
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
@@ -40,11 +41,11 @@ func Parse(s string) (string, error) {
 	// (U+0085) or a no-break space at the ends, hiding that the text was not typed.
 	s = strings.Trim(s, " \t\r\n")
 	if s == "" {
-		return "", errors.New("type your work email address, such as alice@contoso.com")
+		return "", catalog.NewError("account.empty")
 	}
 	for _, r := range s {
 		if sanitize.Unsafe(r) {
-			return "", fmt.Errorf("the address contains an invisible or control character (%U): type it again with ordinary characters", r)
+			return "", catalog.NewError("account.unsafe-char", "Char", fmt.Sprintf("%U", r))
 		}
 		if one := string(r); norm.NFC.String(one) != one || norm.NFKC.String(one) != one {
 			return "", lookAlike(r)
@@ -54,15 +55,15 @@ func Parse(s string) (string, error) {
 	// separately together with their letters.
 	s = norm.NFC.String(s)
 	if len(s) > maxLength {
-		return "", fmt.Errorf("an email address has at most %d characters (this one has %d)", maxLength, len(s))
+		return "", catalog.NewError("account.too-long", "Max", maxLength, "Length", len(s))
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || a.Name != "" {
-		return "", errors.New("type an email address such as alice@contoso.com (just the address, no name or <>)")
+		return "", catalog.NewError("account.not-an-address")
 	}
 	_, domain, _ := strings.Cut(s, "@")
 	if !strings.Contains(strings.Trim(domain, "."), ".") || strings.HasPrefix(domain, "[") {
-		return "", fmt.Errorf("%q is not a mail domain: type the full address, such as alice@contoso.com", domain)
+		return "", catalog.NewError("account.not-a-domain", "Domain", strconv.Quote(domain))
 	}
 	lower := strings.ToLower(s)
 	if norm.NFKC.String(lower) != lower || norm.NFC.String(lower) != lower {
@@ -71,7 +72,7 @@ func Parse(s string) (string, error) {
 				return "", lookAlike(r)
 			}
 		}
-		return "", errors.New("the address contains a character that looks like another one once in lower case: type it with ordinary letters")
+		return "", catalog.NewError("account.look-alike-lower")
 	}
 	return lower, nil
 }
@@ -79,7 +80,7 @@ func Parse(s string) (string, error) {
 // lookAlike is the refusal of an address holding r, a character that stands for, or
 // looks like, another one.
 func lookAlike(r rune) error {
-	return fmt.Errorf("the address contains a character that looks like another one (%U): type it with ordinary letters", r)
+	return catalog.NewError("account.look-alike", "Char", fmt.Sprintf("%U", r))
 }
 
 // Check is Parse for validators, which only need to know whether s is acceptable.

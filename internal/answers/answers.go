@@ -7,16 +7,17 @@ package answers
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"maps"
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/steps"
 )
@@ -84,7 +85,7 @@ type Text string
 // UnmarshalYAML takes the scalar's literal text and refuses lists and maps.
 func (t *Text) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("line %d: expected a single value, not a list or a map", n.Line)
+		return catalog.NewError("answers.line.not-single", "Line", n.Line)
 	}
 	*t = Text(n.Value)
 	return nil
@@ -96,7 +97,12 @@ type Error struct {
 	Err  error
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("answers file %s: %v", e.File, e.Err) }
+func (e *Error) Error() string { return e.Localize(nil) }
+
+// Localize is the problem in p's language.
+func (e *Error) Localize(p *catalog.Printer) string {
+	return p.T("answers.error", "File", e.File, "Err", e.Err)
+}
 
 func (e *Error) Unwrap() error { return e.Err }
 
@@ -108,10 +114,10 @@ func Load(path string) (*File, error) {
 		return fail(err)
 	}
 	if fi.IsDir() {
-		return fail(errors.New("is a folder; give the YAML file inside it"))
+		return fail(catalog.NewError("answers.folder"))
 	}
 	if fi.Size() > maxSize {
-		return fail(fmt.Errorf("is %d bytes; an answers file is at most %d", fi.Size(), maxSize))
+		return fail(catalog.NewError("answers.too-large", "Size", fi.Size(), "Max", maxSize))
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -155,15 +161,17 @@ func recordLines(n *yaml.Node, prefix string, lines map[string]int) {
 	}
 }
 
-// sections names each Go type of the file by the key it is found under.
+// sections names each Go type of the file by the key it is found under; the top
+// level (File) has none.
 var sections = map[string]string{
-	"File": "the top level", "Phone": `"phone"`, "Verify": `"verify"`, "MobileMail": `"mobile-mail"`,
+	"Phone": `"phone"`, "Verify": `"verify"`, "MobileMail": `"mobile-mail"`,
 	"DuoInstall": `"duo-install"`, "Code": `"duo-enroll"`, "DuoTest": `"duo-test"`,
 }
 
+// The YAML library's own messages, which explain reads.
 var (
-	unknownField = regexp.MustCompile(`^line (\d+): field (.+) not found in type answers\.(\w+)$`)
-	wrongShape   = regexp.MustCompile(`^line (\d+): cannot unmarshal !!(\w+)(?: ` + "`" + `.*` + "`" + `)? into answers\.(\w+)$`)
+	unknownField = regexp.MustCompile(`^line (\d+): field (.+) not found in type answers\.(\w+)$`)                                // untranslated: the YAML library's words
+	wrongShape   = regexp.MustCompile(`^line (\d+): cannot unmarshal !!(\w+)(?: ` + "`" + `.*` + "`" + `)? into answers\.(\w+)$`) // untranslated: the YAML library's words
 )
 
 // explain rewrites the YAML library's messages in terms of the file's own keys.
@@ -172,24 +180,65 @@ func explain(err error) error {
 	if !errors.As(err, &te) {
 		return err
 	}
-	var out []string
+	var out problems
 	for _, msg := range te.Errors {
 		if m := unknownField.FindStringSubmatch(msg); m != nil {
-			out = append(out, fmt.Sprintf("line %s: %q is not a key of %s (see the README's answers table)", m[1], m[2], sections[m[3]]))
+			line, key := m[1], strconv.Quote(m[2])
+			if section, ok := sections[m[3]]; ok {
+				out = append(out, catalog.NewError("answers.key.unknown", "Line", line, "Key", key, "Section", section))
+			} else {
+				out = append(out, catalog.NewError("answers.key.unknown.top", "Line", line, "Key", key))
+			}
 			continue
 		}
 		if m := wrongShape.FindStringSubmatch(msg); m != nil {
-			what := map[string]string{"seq": "a list", "str": "a single value", "int": "a number", "bool": "yes/no", "map": "a map"}[m[2]]
-			if what == "" {
-				what = m[2]
+			line, what := m[1], shape(m[2])
+			if section, ok := sections[m[3]]; ok {
+				out = append(out, catalog.NewError("answers.shape.wrong", "Line", line, "What", what, "Section", section))
+			} else {
+				out = append(out, catalog.NewError("answers.shape.wrong.top", "Line", line, "What", what))
 			}
-			out = append(out, fmt.Sprintf("line %s: %s is not what %s holds: give its answers as \"key: value\" lines", m[1], what, sections[m[3]]))
 			continue
 		}
-		out = append(out, msg)
+		out = append(out, errors.New(msg))
 	}
-	return errors.New(strings.Join(out, "; "))
+	return out
 }
+
+// shape says what a YAML tag holds, for a person: "seq" is a list. A tag without
+// words of its own is said as YAML writes it.
+func shape(tag string) any {
+	switch tag {
+	case "seq":
+		return catalog.NewError("answers.shape.list")
+	case "str":
+		return catalog.NewError("answers.shape.single")
+	case "int":
+		return catalog.NewError("answers.shape.number")
+	case "bool":
+		return catalog.NewError("answers.shape.yes-no")
+	case "map":
+		return catalog.NewError("answers.shape.map")
+	}
+	return tag
+}
+
+// problems are several problems with the file, said one after the other.
+type problems []error
+
+func (ps problems) Error() string { return ps.Localize(nil) }
+
+// Localize says each problem in p's language.
+func (ps problems) Localize(p *catalog.Printer) string {
+	said := make([]string, len(ps))
+	for i, e := range ps {
+		said[i] = p.Error(e)
+	}
+	return strings.Join(said, "; ")
+}
+
+// Unwrap is the problems, for errors.Is and errors.As.
+func (ps problems) Unwrap() []error { return ps }
 
 // Check refuses every answer that is not valid for its question, naming the key and
 // its line, so a pipeline learns of a typo before anything is sent. country is the
@@ -199,23 +248,23 @@ func (f *File) Check(country string) error {
 	if c := values[steps.KeyPhoneCountry]; c != "" && phone.KnownRegion(c) {
 		country = c
 	}
-	var problems []string
+	var found problems
 	keys := slices.Sorted(maps.Keys(values))
 	// Said in the order of the file, as a person reads it.
 	slices.SortStableFunc(keys, func(a, b string) int { return f.lines[a] - f.lines[b] })
 	for _, key := range keys {
 		if err := steps.CheckAnswer(key, values[key], country); err != nil {
-			at := ""
 			if line := f.lines[key]; line > 0 {
-				at = fmt.Sprintf("line %d: ", line)
+				found = append(found, catalog.Wrap(err, "answers.check.line", "Line", line, "Key", key))
+			} else {
+				found = append(found, catalog.Wrap(err, "answers.check", "Key", key))
 			}
-			problems = append(problems, fmt.Sprintf("%s%s: %v", at, key, err))
 		}
 	}
-	if len(problems) == 0 {
+	if len(found) == 0 {
 		return nil
 	}
-	return errors.New(strings.Join(problems, "; "))
+	return found
 }
 
 // Values returns the answers by question key ("phone.number"), leaving out the empty ones.

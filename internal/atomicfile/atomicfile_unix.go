@@ -3,11 +3,11 @@
 package atomicfile
 
 import (
-	"fmt"
 	"path/filepath"
 
 	"github.com/google/renameio/v2"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/faultpoint"
 )
 
@@ -16,14 +16,14 @@ import (
 func writeFile(path string, data []byte) error {
 	f, err := renameio.NewPendingFile(path, renameio.WithTempDir(filepath.Dir(path)), renameio.WithStaticPermissions(0o600))
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return catalog.Wrap(err, "files.write", "Path", path)
 	}
 	defer f.Cleanup()
 	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return catalog.Wrap(err, "files.write", "Path", path)
 	}
 	if err := f.CloseAtomicallyReplace(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return catalog.Wrap(err, "files.write", "Path", path)
 	}
 	faultpoint.Hit(faultpoint.Rename, path) // make test-faults kills here; nothing in other builds
 	return nil

@@ -2,10 +2,11 @@ package atomicfile
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // replaceWithBackup is the save for systems where renameio has no atomic
@@ -13,7 +14,7 @@ import (
 func replaceWithBackup(path string, data []byte) (err error) {
 	defer func() {
 		if err != nil {
-			err = fmt.Errorf("write %s: %w", path, err)
+			err = catalog.Wrap(err, "files.write", "Path", path)
 		}
 	}()
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")

@@ -21,7 +21,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"maps"
@@ -37,6 +36,7 @@ import (
 
 	"github.com/gofrs/flock"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
@@ -69,7 +69,7 @@ const (
 	// ResultInterrupted is a step stopped by Ctrl-C after it changed something.
 	ResultInterrupted = "interrupted"
 	// ResultTrusted is a number taken as the person's without proof of possession.
-	ResultTrusted = "trusted without proof"
+	ResultTrusted = "trusted without proof" // untranslated: a result value of the file, which scripts filter on
 )
 
 // Technician is who ran the tool: the account signed in to the computer, and the
@@ -159,7 +159,7 @@ func (l *Log) Append(e Entry) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err := os.MkdirAll(filepath.Dir(l.path), 0o700); err != nil {
-		return fmt.Errorf("create the folder of the audit %s (%w); check that you may write there", l.path, err)
+		return catalog.Wrap(err, "audit.file.create-folder", "Path", l.path)
 	}
 	unlock, err := l.lock()
 	if err != nil {
@@ -179,9 +179,9 @@ func (l *Log) lock() (func(), error) {
 	ok, err := fl.TryLockContext(ctx, 5*time.Millisecond)
 	switch {
 	case err != nil && !errors.Is(err, context.DeadlineExceeded):
-		return nil, fmt.Errorf("lock the audit %s (%w); check that its folder is yours, writable and on a local disk", l.path, err)
+		return nil, catalog.Wrap(err, "audit.file.lock", "Path", l.path)
 	case !ok:
-		return nil, fmt.Errorf("another mfa-onboard has kept the audit %s locked for %v; check that no run of it is stuck, then run again", l.path, l.lockWait)
+		return nil, catalog.NewError("audit.file.locked", "Path", l.path, "Wait", l.lockWait.String())
 	}
 	return func() { _ = fl.Unlock() }, nil
 }
@@ -194,7 +194,7 @@ func (l *Log) appendLine(line []byte) error {
 	case errors.Is(err, fs.ErrNotExist):
 		before = nil
 	case err != nil:
-		return fmt.Errorf("look at the audit %s: %w", l.path, err)
+		return catalog.Wrap(err, "audit.file.look", "Path", l.path)
 	default:
 		if err := ownFile(l.path, before); err != nil {
 			return err
@@ -203,33 +203,33 @@ func (l *Log) appendLine(line []byte) error {
 	// Read access too: the last byte says whether the last line was cut short.
 	f, err := os.OpenFile(l.path, os.O_APPEND|os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
-		return fmt.Errorf("open the audit %s (%w); check that this folder is yours and writable", l.path, err)
+		return catalog.Wrap(err, "audit.file.open", "Path", l.path)
 	}
 	defer f.Close()
 	opened, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("look at the audit %s: %w", l.path, err)
+		return catalog.Wrap(err, "audit.file.look", "Path", l.path)
 	}
 	// A link put in place between the look and the open would have been followed.
 	now, err := os.Lstat(l.path)
 	if err != nil {
-		return fmt.Errorf("look at the audit %s: %w", l.path, err)
+		return catalog.Wrap(err, "audit.file.look", "Path", l.path)
 	}
 	if err := ownFile(l.path, now); err != nil {
 		return err
 	}
 	if !os.SameFile(opened, now) || before != nil && !os.SameFile(before, now) {
-		return fmt.Errorf("the audit %s was replaced while it was being opened; make sure nothing else writes there, then run again", l.path)
+		return catalog.NewError("audit.file.replaced", "Path", l.path)
 	}
 	if runtime.GOOS != "windows" && opened.Mode().Perm()&^0o600 != 0 {
 		if err := f.Chmod(0o600); err != nil {
-			return fmt.Errorf("make the audit %s readable by its owner only (%w); run chmod 600 on it", l.path, err)
+			return catalog.Wrap(err, "audit.file.chmod", "Path", l.path)
 		}
 	}
 	if size := opened.Size(); size > 0 {
 		last := make([]byte, 1)
 		if _, err := f.ReadAt(last, size-1); err != nil {
-			return fmt.Errorf("read the end of the audit %s: %w", l.path, err)
+			return catalog.Wrap(err, "audit.file.read-end", "Path", l.path)
 		}
 		if last[0] != '\n' {
 			// The last append was cut short: this entry starts on a line of its own.
@@ -243,10 +243,10 @@ func (l *Log) appendLine(line []byte) error {
 		err = io.ErrShortWrite
 	}
 	if err != nil {
-		return fmt.Errorf("the entry could not be written whole to the audit %s (%w); free some disk space and run again", l.path, err)
+		return catalog.Wrap(err, "audit.file.short-write", "Path", l.path)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("write to the audit %s (%w); free some disk space and run again", l.path, err)
+		return catalog.Wrap(err, "audit.file.write", "Path", l.path)
 	}
 	return nil
 }
@@ -256,9 +256,9 @@ func (l *Log) appendLine(line []byte) error {
 func ownFile(path string, fi fs.FileInfo) error {
 	switch {
 	case fi.Mode()&fs.ModeSymlink != 0:
-		return fmt.Errorf("the audit %s is a symbolic link, and entries are written only into a file of the tool's own; replace the link with the file itself", path)
+		return catalog.NewError("audit.file.symlink", "Path", path)
 	case !fi.Mode().IsRegular():
-		return fmt.Errorf("the audit %s is not a regular file; move it away and run again", path)
+		return catalog.NewError("audit.file.not-regular", "Path", path)
 	}
 	return nil
 }
@@ -284,14 +284,14 @@ func encode(e Entry) ([]byte, error) {
 	for {
 		b, err := json.Marshal(e)
 		if err != nil {
-			return nil, fmt.Errorf("encode an audit entry: %w", err)
+			return nil, catalog.Wrap(err, "audit.file.encode")
 		}
 		b = append(sanitize.EscapeJSON(b), '\n')
 		if len(b) <= MaxLine {
 			return b, nil
 		}
 		if !shrink(&e) {
-			return nil, fmt.Errorf("an audit entry of %s does not fit in %d bytes", e.Action, MaxLine)
+			return nil, catalog.NewError("audit.file.too-long", "Action", e.Action, "Max", MaxLine)
 		}
 	}
 }
@@ -305,7 +305,7 @@ func shrink(e *Entry) bool {
 		return true
 	case len(e.IDs) > 0:
 		e.IDs = nil
-		e.Reason = cut(e.Reason+" (ids left out: too long)", maxReason)
+		e.Reason = cut(e.Reason+" (ids left out: too long)", maxReason) // untranslated: kept in the file, which has no reader's language
 		return true
 	}
 	cutAny := false
@@ -362,11 +362,14 @@ type Skip struct {
 }
 
 // String says what was skipped, for a note to the reader.
-func (s Skip) String() string {
+func (s Skip) String() string { return s.Localize(nil) }
+
+// Localize says what was skipped in p's language.
+func (s Skip) Localize(p *catalog.Printer) string {
 	if s.Torn {
-		return fmt.Sprintf("line %d was cut short (a run stopped while writing it) and is skipped", s.Line)
+		return p.T("audit.file.skip-torn", "Line", s.Line)
 	}
-	return fmt.Sprintf("line %d is not an audit entry and is skipped", s.Line)
+	return p.T("audit.file.skip", "Line", s.Line)
 }
 
 // Contents is what an audit file holds.
@@ -398,7 +401,7 @@ func Each(path string, fn func(Entry) error) ([]Skip, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open the audit %s (%w); check that you may read it", path, err)
+		return nil, catalog.Wrap(err, "audit.file.open-read", "Path", path)
 	}
 	defer f.Close()
 	var skipped []Skip
@@ -406,7 +409,7 @@ func Each(path string, fn func(Entry) error) ([]Skip, error) {
 	for n := 1; ; n++ {
 		line, long, err := readLine(rd)
 		if err != nil && !errors.Is(err, io.EOF) {
-			return skipped, fmt.Errorf("read the audit %s: %w", path, err)
+			return skipped, catalog.Wrap(err, "audit.file.read", "Path", path)
 		}
 		line = bytes.TrimSpace(line)
 		var e Entry

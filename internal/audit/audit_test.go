@@ -12,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/mfa-onboard/mfa-onboard/internal/audit"
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 )
 
@@ -297,5 +300,26 @@ func TestTrustedPhoneSaysWhoTrustedWhatAndWhy(t *testing.T) {
 	data, _ := os.ReadFile(path)
 	if !json.Valid(bytes.TrimSpace(data)) {
 		t.Errorf("not JSON: %s", data)
+	}
+}
+
+// What the audit says of itself, a skipped line or a file it refuses, is said in the
+// language of the Printer that prints it, and in English by String and Error.
+func TestTheAuditSpeaksThePrintersLanguage(t *testing.T) {
+	es := catalog.New(language.Spanish)
+	if got := (audit.Skip{Line: 2, Torn: true}).Localize(es); got != "la línea 2 quedó cortada (una ejecución se detuvo mientras la escribía) y se omite" {
+		t.Errorf("a torn line in Spanish = %q", got)
+	}
+	if got := (audit.Skip{Line: 2, Torn: true}).String(); got != "line 2 was cut short (a run stopped while writing it) and is skipped" {
+		t.Errorf("a torn line in English = %q", got)
+	}
+	log, path := newLog(t)
+	os.MkdirAll(path, 0o700) // a folder where the file belongs
+	err := log.Append(audit.Entry{Action: "reset", Result: "done"})
+	if got := es.Error(err); got != "la auditoría "+path+" no es un archivo normal; muévala a otro sitio y vuelva a ejecutar" {
+		t.Errorf("a refused file in Spanish = %q", got)
+	}
+	if !strings.Contains(err.Error(), "is not a regular file") {
+		t.Errorf("a refused file in English = %q", err)
 	}
 }

@@ -3,11 +3,13 @@ package batch
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"runtime"
+	"strconv"
 	"sync"
 	"time"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // Status is how one person's part of a batch ended.
@@ -96,6 +98,8 @@ type Engine struct {
 	Report func(Result)
 	// Now stamps journal entries; nil is time.Now.
 	Now func() time.Time
+	// Text is the language of the reasons the engine gives itself (nil: English).
+	Text *catalog.Printer
 
 	mu  sync.Mutex
 	sum Summary
@@ -150,7 +154,7 @@ func (e *Engine) Run(ctx context.Context, r *Reader) (Summary, error) {
 			continue
 		}
 		if err != nil {
-			readErr = fmt.Errorf("the batch file %w; the rows before it were run", err)
+			readErr = catalog.Wrap(err, "batch.file-unreadable")
 			break
 		}
 		select {
@@ -187,7 +191,7 @@ func (e *Engine) one(ctx context.Context, row Row) Result {
 	prog, err := e.Lookup(ctx, row.User)
 	switch {
 	case err != nil:
-		res.Outcome = Outcome{Status: Failed, Reason: err.Error()}
+		res.Outcome = Outcome{Status: Failed, Reason: e.Text.Error(err)}
 		return res
 	case prog.Completed && known && prior.Status == Completed:
 		res.Outcome, res.Earlier = Outcome{Status: Completed}, true
@@ -206,7 +210,7 @@ func (e *Engine) one(ctx context.Context, row Row) Result {
 		return res
 	case ctx.Err() != nil:
 		// Handed out as the batch was stopped: not started.
-		res.Outcome = Outcome{Status: Interrupted, Reason: "the batch was stopped before this person's run started"}
+		res.Outcome = Outcome{Status: Interrupted, Reason: e.Text.T("batch.stopped-before-run")}
 		return res
 	}
 	out, err := e.RunOne(ctx, row)
@@ -214,15 +218,15 @@ func (e *Engine) one(ctx context.Context, row Row) Result {
 	case err != nil && ctx.Err() != nil:
 		out.Status = Interrupted
 		if out.Reason == "" {
-			out.Reason = "the batch was stopped during this person's run; their progress is saved"
+			out.Reason = e.Text.T("batch.stopped-during-run")
 		}
 	case err != nil:
 		out.Status = Failed
 		if out.Reason == "" {
-			out.Reason = err.Error()
+			out.Reason = e.Text.Error(err)
 		}
 	case out.Status != Completed && out.Status != Waiting && out.Status != Failed && out.Status != Interrupted:
-		out = Outcome{Status: Failed, Reason: fmt.Sprintf("the run ended as %q, which a batch does not know; this is a bug in mfa-onboard, please report it", out.Status)}
+		out = Outcome{Status: Failed, Reason: e.Text.T("batch.unknown-status", "Status", strconv.Quote(string(out.Status)))}
 	}
 	res.Outcome = out
 	return res

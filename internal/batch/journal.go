@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -16,6 +15,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // maxJournalLine bounds one journal line as it is read back: a line is a few hundred
@@ -75,7 +76,7 @@ func remembered(e Entry) memo {
 func JournalPath(dir, file string) (string, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
-		return "", fmt.Errorf("find the batch file %s (%w)", file, err)
+		return "", catalog.Wrap(err, "batch.journal.find-file", "File", file)
 	}
 	sum := sha256.Sum256([]byte(filepath.Clean(abs)))
 	name := strings.Map(func(r rune) rune {
@@ -91,22 +92,22 @@ func JournalPath(dir, file string) (string, error) {
 }
 
 // ErrBusy is returned by OpenJournal while another process runs the same batch.
-var ErrBusy = errors.New("another mfa-onboard batch is running this file")
+var ErrBusy error = catalog.NewError("batch.journal.busy")
 
 // OpenJournal reads the journal at path (none yet is an empty one) and holds it for
 // appending; the lock beside it keeps a second batch of the same file from running
 // at the same time.
 func OpenJournal(path string) (*Journal, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create the batch journal folder %s (%w)", filepath.Dir(path), err)
+		return nil, catalog.Wrap(err, "batch.journal.create-folder", "Folder", filepath.Dir(path))
 	}
 	lock := flock.New(path + ".lock")
 	ok, err := lock.TryLock()
 	if err != nil {
-		return nil, fmt.Errorf("lock the batch journal %s (%w)", path, err)
+		return nil, catalog.Wrap(err, "batch.journal.lock", "Path", path)
 	}
 	if !ok {
-		return nil, fmt.Errorf("%w (its journal %s is locked): let that one finish, or stop it, then run this again", ErrBusy, path)
+		return nil, catalog.Wrap(ErrBusy, "batch.journal.locked", "Path", path)
 	}
 	j, err := readJournal(path)
 	if err != nil {
@@ -116,7 +117,7 @@ func OpenJournal(path string) (*Journal, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		_ = lock.Unlock()
-		return nil, fmt.Errorf("open the batch journal %s (%w)", path, err)
+		return nil, catalog.Wrap(err, "batch.journal.open", "Path", path)
 	}
 	j.f, j.lock = f, lock
 	if err := j.endLine(); err != nil {
@@ -132,14 +133,14 @@ func ReadJournal(path string) (*Journal, error) { return readJournal(path) }
 func readJournal(path string) (*Journal, error) {
 	j := &Journal{path: path, last: map[string]memo{}}
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("the batch journal %s is not a regular file (a link or a folder); remove it", path)
+		return nil, catalog.NewError("batch.journal.not-a-file", "Path", path)
 	}
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return j, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read the batch journal %s (%w)", path, err)
+		return nil, catalog.Wrap(err, "batch.journal.read", "Path", path)
 	}
 	defer f.Close()
 	r := bufio.NewReader(f)
@@ -157,7 +158,7 @@ func readJournal(path string) (*Journal, error) {
 			return j, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read the batch journal %s (%w)", path, err)
+			return nil, catalog.Wrap(err, "batch.journal.read", "Path", path)
 		}
 	}
 }
@@ -188,12 +189,12 @@ func (j *Journal) endLine() error {
 	}
 	r, err := os.Open(j.path)
 	if err != nil {
-		return fmt.Errorf("read the batch journal %s (%w)", j.path, err)
+		return catalog.Wrap(err, "batch.journal.read", "Path", j.path)
 	}
 	defer r.Close()
 	b := make([]byte, 1)
 	if _, err := r.ReadAt(b, fi.Size()-1); err != nil {
-		return fmt.Errorf("read the batch journal %s (%w)", j.path, err)
+		return catalog.Wrap(err, "batch.journal.read", "Path", j.path)
 	}
 	if b[0] == '\n' {
 		return nil
@@ -228,15 +229,15 @@ func (j *Journal) Append(e Entry) error {
 	}
 	line, err := json.Marshal(e)
 	if err != nil {
-		return fmt.Errorf("write the batch journal (%w); report this to the mfa-onboard maintainers", err)
+		return catalog.Wrap(err, "batch.journal.encode")
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.f == nil {
-		return errors.New("the batch journal was opened read-only; this is a bug in mfa-onboard, please report it")
+		return catalog.NewError("batch.journal.read-only")
 	}
 	if _, err := j.f.Write(append(line, '\n')); err != nil {
-		return fmt.Errorf("write the batch journal %s (%w): free some space or fix its permissions, then run the batch again", j.path, err)
+		return catalog.Wrap(err, "batch.journal.write", "Path", j.path)
 	}
 	j.last[e.User] = remembered(e)
 	return nil
@@ -256,7 +257,7 @@ func (j *Journal) Close() error {
 		err = errors.Join(err, j.lock.Unlock())
 	}
 	if err != nil {
-		return fmt.Errorf("close the batch journal %s (%w)", j.path, err)
+		return catalog.Wrap(err, "batch.journal.close", "Path", j.path)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/csvsafe"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 	"github.com/mfa-onboard/mfa-onboard/internal/screen"
@@ -24,56 +25,77 @@ type Printer interface {
 // order is how summaries list the statuses.
 var order = []Status{Completed, Waiting, Failed, Skipped, Unchanged, Interrupted, WouldRun}
 
-// Describe is one row's result as one line of text for a person, safe to print.
-func Describe(res Result) string {
-	who := res.User
-	if who == "" {
-		who = "(no person)"
+// Describe is one row's result as one line of text for a person, safe to print, in
+// p's language.
+func Describe(p *catalog.Printer, res Result) string {
+	who := sanitize.Inline(res.User)
+	if res.User == "" {
+		who = p.T("batch.row.no-person")
 	}
-	head := fmt.Sprintf("line %d  %s  ", res.Line, sanitize.Inline(who))
 	reason := sanitize.Inline(res.Reason)
 	switch res.Status {
 	case Completed:
 		if res.Earlier {
-			return head + "completed (by an earlier run of this batch)"
+			return p.T("batch.row.completed-earlier", "Line", res.Line, "User", who)
 		}
-		return head + "completed"
+		return p.T("batch.row.completed", "Line", res.Line, "User", who)
 	case Waiting:
-		return head + fmt.Sprintf("waiting at %s: %s", res.Step, reason)
+		return p.T("batch.row.waiting", "Line", res.Line, "User", who, "Step", res.Step, "Reason", reason)
 	case Failed:
-		text := head + "failed"
-		if res.Step != "" {
-			text += " at " + res.Step
+		switch {
+		case res.Step != "" && res.Earlier:
+			return p.T("batch.row.failed-at-earlier", "Line", res.Line, "User", who, "Step", res.Step, "Reason", reason)
+		case res.Step != "":
+			return p.T("batch.row.failed-at", "Line", res.Line, "User", who, "Step", res.Step, "Reason", reason)
+		case res.Earlier:
+			return p.T("batch.row.failed-earlier", "Line", res.Line, "User", who, "Reason", reason)
 		}
-		text += ": " + reason
-		if res.Earlier {
-			text += " (in an earlier run; --retry-failed runs it again)"
-		}
-		return text
+		return p.T("batch.row.failed", "Line", res.Line, "User", who, "Reason", reason)
 	case Skipped:
-		return fmt.Sprintf("line %d  skipped: %s", res.Line, reason)
+		return p.T("batch.row.skipped", "Line", res.Line, "Reason", reason)
 	case Unchanged:
-		return head + "unchanged: already finished before this batch"
+		return p.T("batch.row.unchanged", "Line", res.Line, "User", who)
 	case Interrupted:
-		return head + "interrupted: " + reason
+		return p.T("batch.row.interrupted", "Line", res.Line, "User", who, "Reason", reason)
 	case WouldRun:
-		return head + fmt.Sprintf("would run %s (%d steps left)", strings.Join(res.Remaining, ", "), len(res.Remaining))
+		return p.T("batch.row.would-run", "Line", res.Line, "User", who, "Steps", strings.Join(res.Remaining, ", "), "Count", len(res.Remaining))
 	}
-	return head + string(res.Status)
+	return p.T("batch.row.other", "Line", res.Line, "User", who, "Status", string(res.Status))
 }
 
-// Tally is the summary's counts as a phrase: "3 completed, 1 waiting".
-func Tally(s Summary) string {
+// Tally is the summary's counts as a phrase, in p's language: "3 completed, 1 waiting".
+func Tally(p *catalog.Printer, s Summary) string {
 	var parts []string
 	for _, st := range order {
 		if n := s.Count(st); n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+			parts = append(parts, counted(p, st, n))
 		}
 	}
 	if len(parts) == 0 {
-		return "no people"
+		return p.T("batch.tally.nobody")
 	}
 	return strings.Join(parts, ", ")
+}
+
+// counted is "3 completed": n rows that ended as st.
+func counted(p *catalog.Printer, st Status, n int) string {
+	switch st {
+	case Completed:
+		return p.T("batch.tally.completed", "Count", n)
+	case Waiting:
+		return p.T("batch.tally.waiting", "Count", n)
+	case Failed:
+		return p.T("batch.tally.failed", "Count", n)
+	case Skipped:
+		return p.T("batch.tally.skipped", "Count", n)
+	case Unchanged:
+		return p.T("batch.tally.unchanged", "Count", n)
+	case Interrupted:
+		return p.T("batch.tally.interrupted", "Count", n)
+	case WouldRun:
+		return p.T("batch.tally.would-run", "Count", n)
+	}
+	return fmt.Sprintf("%d %s", n, st)
 }
 
 // TextPrinter writes a line per row and a summary in words.
@@ -85,6 +107,7 @@ type TextPrinter struct {
 	rows bool
 	// width is the terminal's, for lines to break between words; 0 for none.
 	width int
+	text  *catalog.Printer
 	err   error
 }
 
@@ -102,17 +125,23 @@ func (p *TextPrinter) Wrapped(width int) *TextPrinter {
 	return p
 }
 
+// WithText makes p speak t's language (nil: English).
+func (p *TextPrinter) WithText(t *catalog.Printer) *TextPrinter {
+	p.text = t
+	return p
+}
+
 // Result writes one line.
 func (p *TextPrinter) Result(res Result) {
 	if p.rows {
-		p.line(Describe(res))
+		p.line(Describe(p.text, res))
 	}
 }
 
 // Summary writes the counts and what to do next.
 func (p *TextPrinter) Summary(s Summary) error {
-	p.line(fmt.Sprintf("%s: %d rows: %s.", sanitize.Inline(p.file), s.Rows, Tally(s)))
-	for _, hint := range Hints(s) {
+	p.line(p.text.T("batch.summary", "File", sanitize.Inline(p.file), "Count", s.Rows, "Tally", Tally(p.text, s)))
+	for _, hint := range Hints(p.text, s) {
 		p.line(hint)
 	}
 	return p.err
@@ -131,35 +160,23 @@ func (p *TextPrinter) printf(format string, a ...any) {
 	}
 }
 
-// Rows is "1 row was" or "N rows were", for a sentence about rows of the file.
-func Rows(n int) string {
-	if n == 1 {
-		return "1 row was"
-	}
-	return fmt.Sprintf("%d rows were", n)
-}
-
-// Hints say what to do about a summary, one sentence each.
-func Hints(s Summary) []string {
+// Hints say what to do about a summary, one sentence each, in p's language.
+func Hints(p *catalog.Printer, s Summary) []string {
 	var out []string
 	if s.Stopped {
-		out = append(out, "Stopped before the end of the file; progress is saved: run the same command again to carry on.")
+		out = append(out, p.T("batch.hint.stopped"))
 	}
 	if n := s.Count(Interrupted); n > 0 {
-		out = append(out, fmt.Sprintf("%d were stopped during their run; the same command carries on with them.", n))
+		out = append(out, p.T("batch.hint.interrupted", "Count", n))
 	}
 	if n := s.Count(Waiting); n > 0 {
-		out = append(out, fmt.Sprintf("%d wait on the person (a texted code, the Duo activation, the test push): once they have done their part, run the same command again.", n))
+		out = append(out, p.T("batch.hint.waiting", "Count", n))
 	}
 	if n := s.Count(Failed); n > 0 {
-		out = append(out, fmt.Sprintf("%d failed: fix what each line says, then run the same command with --retry-failed.", n))
+		out = append(out, p.T("batch.hint.failed", "Count", n))
 	}
 	if n := s.Count(Skipped); n > 0 {
-		them := "them"
-		if n == 1 {
-			them = "it"
-		}
-		out = append(out, Rows(n)+" skipped: correct "+them+" in the file and run the same command again.")
+		out = append(out, p.T("batch.hint.skipped", "Count", n))
 	}
 	return out
 }
@@ -212,11 +229,11 @@ func (p *JSONPrinter) write(v any) {
 	}
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(v); err != nil {
-		p.err = fmt.Errorf("write the JSON result: %w", err)
+		p.err = catalog.Wrap(err, "batch.write-json")
 		return
 	}
 	if _, err := p.w.Write(sanitize.EscapeJSON(buf.Bytes())); err != nil {
-		p.err = fmt.Errorf("write the JSON result: %w", err)
+		p.err = catalog.Wrap(err, "batch.write-json")
 	}
 }
 
@@ -241,7 +258,7 @@ func NewCSVPrinter(w io.Writer) *CSVPrinter {
 func (p *CSVPrinter) Result(res Result) {
 	earlier := ""
 	if res.Earlier {
-		earlier = "yes"
+		earlier = "yes" // untranslated: a CSV value that scripts compare
 	}
 	p.write([]string{strconv.Itoa(res.Line), sanitize.Inline(res.User), string(res.Status), res.Step, sanitize.Inline(res.Reason), strings.Join(res.Remaining, " "), earlier})
 }
@@ -259,7 +276,7 @@ func (p *CSVPrinter) Summary(Summary) error {
 		p.err = p.cw.Error()
 	}
 	if p.err != nil {
-		return fmt.Errorf("write the CSV result: %w", p.err)
+		return catalog.Wrap(p.err, "batch.write-csv")
 	}
 	return nil
 }

@@ -9,7 +9,10 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"golang.org/x/text/language"
+
 	"github.com/mfa-onboard/mfa-onboard/internal/batch"
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 var results = []batch.Result{
@@ -113,7 +116,7 @@ func TestCSVPrinterNeutralisesFormulaCells(t *testing.T) {
 func TestLiveShowsCountsAndRequestRates(t *testing.T) {
 	var out bytes.Buffer
 	var sent atomic.Int64
-	l := batch.NewLive(&out, "users.csv", []batch.Meter{{Name: "graph", Count: sent.Load}})
+	l := batch.NewLive(&out, "users.csv", []batch.Meter{{Name: "graph", Count: sent.Load}}, nil)
 	for _, r := range results {
 		sent.Add(3)
 		l.Result(r)
@@ -132,7 +135,7 @@ func TestHintsCountRowsInWords(t *testing.T) {
 		1: "1 row was skipped: correct it in the file and run the same command again.",
 		2: "2 rows were skipped: correct them in the file and run the same command again.",
 	} {
-		got := batch.Hints(batch.Summary{Counts: map[batch.Status]int{batch.Skipped: n}})
+		got := batch.Hints(nil, batch.Summary{Counts: map[batch.Status]int{batch.Skipped: n}})
 		if len(got) != 1 || got[0] != want {
 			t.Errorf("Hints with %d skipped = %q; want %q", n, got, want)
 		}
@@ -159,10 +162,44 @@ func TestTextPrinterBreaksLinesOnATerminal(t *testing.T) {
 		t.Errorf("no line goes on indented:\n%s", wrapped.String())
 	}
 	first, _, _ := strings.Cut(plain.String(), "\n")
-	if first != batch.Describe(results[3]) {
-		t.Errorf("unwrapped, the row's line is %q; want %q", first, batch.Describe(results[3]))
+	if first != batch.Describe(nil, results[3]) {
+		t.Errorf("unwrapped, the row's line is %q; want %q", first, batch.Describe(nil, results[3]))
 	}
 	if strings.Join(strings.Fields(wrapped.String()), " ") != strings.Join(strings.Fields(plain.String()), " ") {
 		t.Errorf("wrapping changed the words:\n%s\nagainst\n%s", wrapped.String(), plain.String())
+	}
+}
+
+// In Spanish the summary, each row and the hints are Spanish, with the plural forms
+// of one row and of several; in English one row is "1 row", not "1 rows".
+func TestTextPrinterSpeaksTheRunsLanguageWithItsPlurals(t *testing.T) {
+	es := catalog.New(language.Spanish)
+	for _, tt := range []struct {
+		text    *catalog.Printer
+		skipped int
+		want    []string
+	}{
+		{es, 1, []string{"línea 5  omitida: the phone for x", "users.csv: 1 fila: 1 omitido.",
+			"Se omitió 1 fila: corríjala en el archivo y ejecute el mismo comando otra vez."}},
+		{es, 3, []string{"users.csv: 3 filas: 3 omitidos.",
+			"Se omitieron 3 filas: corríjalas en el archivo y ejecute el mismo comando otra vez."}},
+		{nil, 1, []string{"line 5  skipped: the phone for x", "users.csv: 1 row: 1 skipped.",
+			"1 row was skipped: correct it in the file and run the same command again."}},
+	} {
+		var out bytes.Buffer
+		p := batch.NewTextPrinter(&out, "users.csv", true).WithText(tt.text)
+		p.Result(results[3])
+		if err := p.Summary(batch.Summary{Rows: tt.skipped, Counts: map[batch.Status]int{batch.Skipped: tt.skipped}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range tt.want {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("%s, %d skipped: the output lacks %q:\n%s", tt.text.Tag(), tt.skipped, want, out.String())
+			}
+		}
+	}
+	waiting := batch.Hints(es, batch.Summary{Counts: map[batch.Status]int{batch.Waiting: 1, batch.Failed: 2}})
+	if len(waiting) != 2 || !strings.HasPrefix(waiting[0], "1 persona tiene pendiente su parte") || !strings.HasPrefix(waiting[1], "2 personas fallaron") {
+		t.Errorf("the Spanish hints for 1 waiting and 2 failed = %q", waiting)
 	}
 }

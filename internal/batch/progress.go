@@ -10,6 +10,7 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/screen"
 )
 
@@ -37,6 +38,7 @@ type Live struct {
 	start  time.Time
 	// width is the terminal's, for the rows shown above the display.
 	width int
+	text  *catalog.Printer
 }
 
 // rate turns a meter's running count into requests per second over rateWindow.
@@ -50,10 +52,11 @@ type sample struct {
 	n  int64
 }
 
-// NewLive starts the display on w, a terminal. (On anything else it is drawn all the
-// same, at every refresh, which is what its test reads.)
-func NewLive(w io.Writer, file string, meters []Meter) *Live {
-	l := &Live{counts: Summary{Counts: map[Status]int{}}, now: time.Now, start: time.Now()}
+// NewLive starts the display on w, a terminal, in text's language (nil: English).
+// (On anything else it is drawn all the same, at every refresh, which is what its
+// test reads.)
+func NewLive(w io.Writer, file string, meters []Meter, text *catalog.Printer) *Live {
+	l := &Live{counts: Summary{Counts: map[Status]int{}}, now: time.Now, start: time.Now(), text: text}
 	for _, m := range meters {
 		l.meters = append(l.meters, &rate{m: m})
 	}
@@ -77,7 +80,7 @@ func (l *Live) elapsed() string {
 func (l *Live) tally() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return fmt.Sprintf("%d rows: %s", l.counts.Rows, Tally(l.counts))
+	return l.text.T("batch.live.tally", "Count", l.counts.Rows, "Tally", Tally(l.text, l.counts))
 }
 
 func (l *Live) rateLine() string {
@@ -88,7 +91,7 @@ func (l *Live) rateLine() string {
 	for _, r := range l.meters {
 		parts = append(parts, fmt.Sprintf("%s %.1f/s", r.m.Name, r.at(now)))
 	}
-	return "requests: " + strings.Join(parts, " · ")
+	return l.text.T("batch.live.requests", "Rates", strings.Join(parts, " · "))
 }
 
 // at records the meter's count now and returns the rate over the last rateWindow.
@@ -115,7 +118,7 @@ func (l *Live) Result(res Result) {
 	l.counts.Counts[res.Status]++
 	l.mu.Unlock()
 	if res.Status == Failed || res.Status == Skipped {
-		for _, line := range screen.WrapLong(Describe(res), l.width, "", "    ") {
+		for _, line := range screen.WrapLong(Describe(l.text, res), l.width, "", "    ") {
 			fmt.Fprintln(l.p, line)
 		}
 	}

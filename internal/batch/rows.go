@@ -11,13 +11,14 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/account"
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
@@ -80,6 +81,9 @@ type HeaderError struct{ Err error }
 func (e *HeaderError) Error() string { return e.Err.Error() }
 func (e *HeaderError) Unwrap() error { return e.Err }
 
+// Localize says what is wrong with the header in p's language.
+func (e *HeaderError) Localize(p *catalog.Printer) string { return p.Error(e.Err) }
+
 // RowError is one row that was skipped, and why.
 type RowError struct {
 	Line int
@@ -88,7 +92,13 @@ type RowError struct {
 	Reason string
 }
 
-func (e *RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Reason) }
+func (e *RowError) Error() string { return e.Localize(nil) }
+
+// Localize is the row's line and reason in p's language (the reason is already in
+// the language of the Reader that made it).
+func (e *RowError) Localize(p *catalog.Printer) string {
+	return p.T("batch.row-error", "Line", e.Line, "Reason", e.Reason)
+}
 
 // Reader reads a batch file one row at a time: at most one row (MaxLine bytes) is in
 // memory, whatever the size of the file.
@@ -100,6 +110,8 @@ type Reader struct {
 	// seen maps each person read so far to their line, so a second row for them is
 	// refused: two runs for one person would race for their state.
 	seen map[string]int
+	// text is the language rows' reasons are given in.
+	text *catalog.Printer
 }
 
 // NewReader reads the header of r. defaultCountry is the region of numbers given
@@ -108,20 +120,24 @@ type Reader struct {
 func NewReader(r io.Reader, defaultCountry string) (*Reader, error) {
 	src := &source{in: bufio.NewReaderSize(r, 64<<10), line: 1}
 	if err := src.skipBOM(); err != nil {
-		return nil, &HeaderError{Err: fmt.Errorf("the file could not be read (%w)", err)}
+		return nil, &HeaderError{Err: catalog.Wrap(err, "batch.header.unreadable")}
 	}
 	rec, err := src.record()
 	switch {
 	case errors.Is(err, io.EOF):
-		return nil, &HeaderError{Err: errors.New("the file is empty: its first line must name the columns, at least user,phone,country,platform")}
+		return nil, &HeaderError{Err: catalog.NewError("batch.header.empty")}
 	case err != nil:
-		return nil, &HeaderError{Err: fmt.Errorf("the first line %w", err)}
-	case rec.problem != "":
-		return nil, &HeaderError{Err: fmt.Errorf("the first line %s; it must name the columns, at least user,phone,country,platform", rec.problem)}
+		return nil, &HeaderError{Err: catalog.Wrap(err, "batch.header.line-unreadable")}
+	case rec.problem == unclosedQuote:
+		return nil, &HeaderError{Err: catalog.NewError("batch.header.unclosed-quote")}
+	case rec.problem == longQuoted:
+		return nil, &HeaderError{Err: catalog.NewError("batch.header.long-quoted")}
+	case rec.problem == longLine:
+		return nil, &HeaderError{Err: catalog.NewError("batch.header.long-line")}
 	}
 	cells, err := parseRecord(rec.data)
 	if err != nil {
-		return nil, &HeaderError{Err: fmt.Errorf("the first line is not CSV (%w): it must name the columns, at least user,phone,country,platform", err)}
+		return nil, &HeaderError{Err: catalog.Wrap(err, "batch.header.not-csv")}
 	}
 	b := &Reader{src: src, defaultCountry: defaultCountry, index: map[string]int{}, seen: map[string]int{}}
 	if err := b.readHeader(cells); err != nil {
@@ -136,14 +152,14 @@ func (b *Reader) readHeader(cells []string) error {
 		key := strings.ToLower(name)
 		switch {
 		case name == "":
-			return fmt.Errorf("column %d has no name: every column of the first line needs one (at least user,phone,country,platform)", i+1)
+			return catalog.NewError("batch.header.unnamed-column", "Column", i+1)
 		case len(name) > MaxCell:
-			return fmt.Errorf("column %d's name is longer than 4 KiB: the first line must name the columns", i+1)
+			return catalog.NewError("batch.header.long-name", "Column", i+1)
 		case slices.Contains(required, key) || key == ColumnManager:
 			name = key
 		}
 		if _, dup := b.index[strings.ToLower(name)]; dup {
-			return fmt.Errorf("the first line names the column %q twice: keep one", sanitize.Line(name))
+			return catalog.NewError("batch.header.twice", "Column", strconv.Quote(sanitize.Line(name)))
 		}
 		b.index[strings.ToLower(name)] = i
 		b.columns = append(b.columns, name)
@@ -153,9 +169,9 @@ func (b *Reader) readHeader(cells []string) error {
 			continue
 		}
 		if looksLikeData(cells) {
-			return errors.New("the first line must name the columns, at least user,phone,country,platform, but it looks like a person's row: add that header line above it")
+			return catalog.NewError("batch.header.looks-like-a-row")
 		}
-		return fmt.Errorf("the header has no %q column: the first line must name at least user,phone,country,platform (optional: manager, and any others for the notice)", col)
+		return catalog.NewError("batch.header.missing", "Column", strconv.Quote(col))
 	}
 	return nil
 }
@@ -171,6 +187,12 @@ func looksLikeData(cells []string) bool {
 	return false
 }
 
+// WithText makes the reasons of the rows skipped speak p's language (nil: English).
+func (b *Reader) WithText(p *catalog.Printer) *Reader {
+	b.text = p
+	return b
+}
+
 // Columns are the header's column names, required ones in lower case.
 func (b *Reader) Columns() []string { return slices.Clone(b.columns) }
 
@@ -182,44 +204,55 @@ func (b *Reader) Next() (Row, error) {
 		if err != nil {
 			return Row{}, err
 		}
-		if rec.problem != "" {
-			return Row{}, &RowError{Line: rec.line, Reason: rec.problem}
+		if rec.problem != fine {
+			return Row{}, &RowError{Line: rec.line, Reason: b.skipReason(rec.problem)}
 		}
 		if len(bytes.TrimSpace(rec.data)) == 0 {
 			continue // a blank line, as encoding/csv skips
 		}
 		cells, err := parseRecord(rec.data)
 		if err != nil {
-			return Row{}, &RowError{Line: rec.line, Reason: err.Error()}
+			return Row{}, &RowError{Line: rec.line, Reason: b.text.Error(err)}
 		}
 		return b.row(rec.line, cells)
 	}
 }
 
+// skipReason says why a record was not read, as a row's reason.
+func (b *Reader) skipReason(p problem) string {
+	switch p {
+	case unclosedQuote:
+		return b.text.T("batch.row.unclosed-quote")
+	case longQuoted:
+		return b.text.T("batch.row.long-quoted")
+	}
+	return b.text.T("batch.row.long-line")
+}
+
 // row checks one record's cells.
 func (b *Reader) row(line int, cells []string) (Row, error) {
 	if len(cells) != len(b.columns) {
-		return Row{}, &RowError{Line: line, Reason: fmt.Sprintf("has %d cells, the header has %d: a missing cell needs its comma, and a comma inside a value needs quotes", len(cells), len(b.columns))}
+		return Row{}, &RowError{Line: line, Reason: b.text.T("batch.row.cells", "Cells", len(cells), "Columns", len(b.columns))}
 	}
 	for i, c := range cells {
 		if len(c) > MaxCell {
-			return Row{}, &RowError{Line: line, Reason: fmt.Sprintf("the cell under %q is longer than 4 KiB, far more than any person's details", sanitize.Line(b.columns[i]))}
+			return Row{}, &RowError{Line: line, Reason: b.text.T("batch.row.long-cell", "Column", strconv.Quote(sanitize.Line(b.columns[i])))}
 		}
 	}
 	cell := func(col string) string { return strings.TrimSpace(cells[b.index[col]]) }
-	bad := func(user, format string, a ...any) (Row, error) {
-		return Row{}, &RowError{Line: line, User: user, Reason: fmt.Sprintf(format, a...)}
+	bad := func(user, reason string) (Row, error) {
+		return Row{}, &RowError{Line: line, User: user, Reason: reason}
 	}
 	raw := cell(ColumnUser)
 	if raw == "" {
-		return bad("", "no user: the user cell is empty, and it must be the person's work email address")
+		return bad("", b.text.T("batch.row.no-user"))
 	}
 	user, err := account.Parse(raw)
 	if err != nil {
-		return bad("", "user %q: %v", sanitize.Line(raw), err)
+		return bad("", b.text.T("batch.row.bad-user", "User", strconv.Quote(sanitize.Line(raw)), "Err", err))
 	}
 	if first, dup := b.seen[user]; dup {
-		return bad(user, "%s is already on line %d: each person can be in the file once", user, first)
+		return bad(user, b.text.T("batch.row.twice", "User", user, "First", first))
 	}
 	b.seen[user] = line
 	r := Row{Line: line, User: user}
@@ -227,27 +260,27 @@ func (b *Reader) row(line int, cells []string) (Row, error) {
 	if country == "" {
 		country = b.defaultCountry
 	} else if !phone.KnownRegion(country) {
-		return bad(user, "country %q is not a two-letter country code such as US or GB", sanitize.Line(country))
+		return bad(user, b.text.T("batch.row.bad-country", "Country", strconv.Quote(sanitize.Line(country))))
 	}
 	number := cell(ColumnPhone)
 	if number == "" {
-		return bad(user, "no phone for %s: the phone cell is empty, and it must be their mobile number", user)
+		return bad(user, b.text.T("batch.row.no-phone", "User", user))
 	}
 	n, err := phone.Parse(number, country)
 	if err != nil {
-		return bad(user, "the phone for %s: %v", user, err)
+		return bad(user, b.text.T("batch.row.bad-phone", "User", user, "Err", err))
 	}
 	r.Phone, r.Country = n.E164, n.Region
 	switch p := strings.ToLower(cell(ColumnPlatform)); p {
 	case "ios", "android":
 		r.Platform = p
 	default:
-		return bad(user, "platform %q for %s: use ios or android (the kind of phone, for Duo Mobile)", sanitize.Line(p), user)
+		return bad(user, b.text.T("batch.row.bad-platform", "Platform", strconv.Quote(sanitize.Line(p)), "User", user))
 	}
 	if _, ok := b.index[ColumnManager]; ok {
 		if m := cell(ColumnManager); m != "" {
 			if r.Manager, err = account.Parse(m); err != nil {
-				return bad(user, "manager %q of %s: %v", sanitize.Line(m), user, err)
+				return bad(user, b.text.T("batch.row.bad-manager", "Manager", strconv.Quote(sanitize.Line(m)), "User", user, "Err", err))
 			}
 		}
 	}
@@ -274,9 +307,9 @@ func parseRecord(data []byte) ([]string, error) {
 	case errors.Is(err, io.EOF):
 		return []string{""}, nil
 	case errors.As(err, &pe) && (errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote)):
-		return nil, errors.New(`has a stray quote: a value with a quote (") in it must be in quotes itself, with each quote inside doubled ("")`)
+		return nil, catalog.NewError("batch.row.stray-quote")
 	case err != nil:
-		return nil, fmt.Errorf("is not CSV (%w)", err)
+		return nil, catalog.Wrap(err, "batch.row.not-csv")
 	}
 	return cells, nil
 }
@@ -286,8 +319,22 @@ type record struct {
 	data []byte
 	line int
 	// problem is set for a record that is not read, and says why.
-	problem string
+	problem problem
 }
+
+// problem is why a record was skipped unread.
+type problem int
+
+const (
+	// fine: the record was read.
+	fine problem = iota
+	// unclosedQuote: a value that starts with a quote never ends with one.
+	unclosedQuote
+	// longQuoted: longer than MaxLine, in a value in quotes that spans lines.
+	longQuoted
+	// longLine: one line longer than MaxLine.
+	longLine
+)
 
 // source splits the file into records the way encoding/csv reads them (a line end
 // inside quotes belongs to the value), holding at most MaxLine bytes of one record:
@@ -344,17 +391,17 @@ func (s *source) record() (record, error) {
 			case len(buf) == 0:
 				return record{}, io.EOF
 			case state == quoted:
-				return s.giveBack(start, buf, "has a quote that is never closed: a value that starts with a quote (\") must end with one"), nil
+				return s.giveBack(start, buf, unclosedQuote), nil
 			}
 			return end(), nil
 		}
 		if err != nil {
-			return record{}, fmt.Errorf("could not be read (%w)", err)
+			return record{}, err
 		}
 		buf = append(buf, c)
 		if len(buf) > MaxLine {
 			if state == quoted && bytes.IndexByte(buf, '\n') >= 0 {
-				return s.giveBack(start, buf, "is longer than 64 KiB (a value in quotes that does not end, or a file that holds more than people's details)"), nil
+				return s.giveBack(start, buf, longQuoted), nil
 			}
 			return s.skipLine(start, buf, c), nil
 		}
@@ -393,7 +440,7 @@ func (s *source) record() (record, error) {
 
 // giveBack reports the record starting at line start as skipped and hands back what
 // was read after its first line, to be read again as the rows it probably is.
-func (s *source) giveBack(start int, buf []byte, why string) record {
+func (s *source) giveBack(start int, buf []byte, why problem) record {
 	first := bytes.IndexByte(buf, '\n')
 	if first < 0 {
 		s.line = start
@@ -413,5 +460,5 @@ func (s *source) skipLine(start int, buf []byte, last byte) record {
 		}
 	}
 	s.line++
-	return record{line: start, problem: "is longer than 64 KiB, far more than any person's details: it was skipped unread"}
+	return record{line: start, problem: longLine}
 }

@@ -6,7 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/language"
+
 	"github.com/mfa-onboard/mfa-onboard/internal/batch"
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // readAll reads every row of a CSV, the way the engine does: a bad row is reported
@@ -155,5 +158,30 @@ func TestFingerprintChangesWithTheRowOnly(t *testing.T) {
 	c.Phone = "+12015550101"
 	if a.Fingerprint() == c.Fingerprint() {
 		t.Error("a row with another phone has the same fingerprint")
+	}
+}
+
+// A Reader given a Spanish Printer gives the reasons of the rows it skips in Spanish,
+// and a bad header says itself in Spanish to a Spanish Printer (in English to Error).
+func TestReaderSpeaksTheRunsLanguage(t *testing.T) {
+	es := catalog.New(language.Spanish)
+	r, err := batch.NewReader(strings.NewReader(header+"alice@contoso.com,+12015550100,US,blackberry\n"), "US")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.WithText(es).Next()
+	var re *batch.RowError
+	if !errors.As(err, &re) || re.Reason != `plataforma "blackberry" para alice@contoso.com: use ios o android (el tipo de teléfono, para Duo Mobile)` {
+		t.Errorf("the skipped row's reason = %v", err)
+	}
+	if es.Error(err) != "línea 2: "+re.Reason {
+		t.Errorf("the row error in Spanish = %q", es.Error(err))
+	}
+	_, err = batch.NewReader(strings.NewReader("user,phone,country\n"), "US")
+	if got := es.Error(err); got != `el encabezado no tiene la columna "platform": la primera línea debe nombrar al menos user,phone,country,platform (opcionales: manager, y cualquier otra para el aviso)` {
+		t.Errorf("the header error in Spanish = %q", got)
+	}
+	if !strings.HasPrefix(err.Error(), `the header has no "platform" column`) {
+		t.Errorf("the header error in English = %q", err)
 	}
 }

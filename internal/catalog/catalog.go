@@ -4,27 +4,19 @@
 //
 // Messages are found by ID (area.thing, as "steps.phone.ask"). Their text lives in
 // messages/LANG/*.yaml, one file per area, with the same file names and IDs in every
-// language; a test fails when an English message has no translation, when a
-// translation names other values than its English, and when code asks for an ID
-// the English files lack.
+// language, compiled into messages_gen.go by "go test ./internal/catalog -run
+// Compiled -update". Tests fail when an English message has no translation, when a
+// translation names other values than its English, when code asks for an ID the
+// English files lack, and when messages_gen.go is older than the files.
 package catalog
 
 import (
-	"embed"
-	"fmt"
-	"io/fs"
-	"path"
-	"sort"
 	"strings"
 	"sync"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
-	"gopkg.in/yaml.v3"
 )
-
-//go:embed messages
-var files embed.FS
 
 // Languages are the languages the catalogue speaks, English first: it is the one
 // every message exists in, and the one chosen when nothing else matches.
@@ -36,16 +28,17 @@ var Languages = []language.Tag{language.English, language.Spanish}
 // language (a test, a tool) still reads.
 type Printer struct {
 	tag language.Tag
+	cat *messages
 	loc *i18n.Localizer
 }
 
 // New is a Printer for the catalogue language nearest to tag: Spanish for es-MX,
 // English for a language the catalogue does not speak.
-func New(tag language.Tag) *Printer { return newPrinter(bundles(), tag) }
+func New(tag language.Tag) *Printer { return newPrinter(compiledCatalogue(), tag) }
 
-func newPrinter(b *i18n.Bundle, tag language.Tag) *Printer {
+func newPrinter(c *messages, tag language.Tag) *Printer {
 	_, i, _ := language.NewMatcher(Languages).Match(tag)
-	return &Printer{tag: Languages[i], loc: i18n.NewLocalizer(b, Languages[i].String(), language.English.String())}
+	return &Printer{tag: Languages[i], cat: c, loc: i18n.NewLocalizer(c.bundle, Languages[i].String(), language.English.String())}
 }
 
 // English is the Printer of the catalogue's first language; errors say themselves in
@@ -54,72 +47,9 @@ func English() *Printer { return english() }
 
 var english = sync.OnceValue(func() *Printer { return New(language.English) })
 
-// bundles parses the embedded message files once per process. The catalogue is
-// constant data, built into the binary, so one parsed copy serves every Printer.
-var bundles = sync.OnceValue(func() *i18n.Bundle {
-	b, err := load(files)
-	if err != nil {
-		panic(err) // the embedded files are checked by the package's tests
-	}
-	return b
-})
-
-// load parses every messages/LANG/*.yaml file in fsys into one bundle.
-func load(fsys fs.FS) (*i18n.Bundle, error) {
-	b := i18n.NewBundle(language.English)
-	for _, tag := range Languages {
-		msgs, err := Messages(fsys, tag)
-		if err != nil {
-			return nil, err
-		}
-		list := make([]*i18n.Message, 0, len(msgs))
-		for _, m := range msgs {
-			list = append(list, m)
-		}
-		if err := b.AddMessages(tag, list...); err != nil {
-			return nil, fmt.Errorf("catalogue %s: %w", tag, err)
-		}
-	}
-	return b, nil
-}
-
-// Messages reads the messages of one language from fsys (the embedded files when fsys
-// is nil), by ID. An ID given twice, in one file or two, is an error.
-func Messages(fsys fs.FS, tag language.Tag) (map[string]*i18n.Message, error) {
-	if fsys == nil {
-		fsys = files
-	}
-	dir := path.Join("messages", tag.String())
-	names, err := fs.Glob(fsys, dir+"/*.yaml")
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
-	out := map[string]*i18n.Message{}
-	for _, name := range names {
-		buf, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
-		}
-		msgs, err := i18n.ParseMessageBytes(buf, yaml.Unmarshal)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		for _, m := range msgs {
-			if _, dup := out[m.ID]; dup {
-				// untranslated: a broken catalogue is a developer's mistake, which the tests catch.
-				return nil, fmt.Errorf("%s: message %q is defined twice", name, m.ID)
-			}
-			// Spanish has a "many" form (millions); a message written with one and
-			// other uses other for it, as a reader would.
-			if m.Many == "" && m.One != "" {
-				m.Many = m.Other
-			}
-			out[m.ID] = m
-		}
-	}
-	return out, nil
-}
+// compiledCatalogue is the catalogue compiled into the program (messages_gen.go),
+// made ready once per process: it is constant data, so one copy serves every Printer.
+var compiledCatalogue = sync.OnceValue(func() *messages { return newMessages(compiled) })
 
 // Tag is the language this Printer speaks.
 func (p *Printer) Tag() language.Tag {
@@ -137,7 +67,7 @@ func (p *Printer) T(id string, args ...any) string {
 		p = English()
 	}
 	data, count := p.values(args)
-	s, err := p.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
+	s, err := p.cat.localize(p.tag.String(), p.loc, &i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
 	if err != nil && s == "" {
 		return id
 	}

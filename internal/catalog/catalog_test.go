@@ -21,7 +21,7 @@ import (
 func TestEveryEnglishMessageIsTranslated(t *testing.T) {
 	for _, tag := range Languages[1:] {
 		t.Run(tag.String(), func(t *testing.T) {
-			for _, problem := range compare(t, files, tag) {
+			for _, problem := range compare(t, source, tag) {
 				t.Error(problem)
 			}
 		})
@@ -52,11 +52,11 @@ func TestCompareFindsWhatIsMissing(t *testing.T) {
 
 func compare(t *testing.T, fsys fs.FS, tag language.Tag) []string {
 	t.Helper()
-	en, err := Messages(fsys, language.English)
+	en, err := parseMessages(fsys, language.English)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := Messages(fsys, tag)
+	other, err := parseMessages(fsys, tag)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,13 +165,10 @@ func TestErrorsSayThemselvesInThePrintersLanguage(t *testing.T) {
 }
 
 func TestPluralsAndValues(t *testing.T) {
-	b, err := load(fstest.MapFS{
+	b := newMessages(tables(t, fstest.MapFS{
 		"messages/en/a.yaml": {Data: []byte("a.rows:\n  one: '{{.Count}} row for {{.Who}}'\n  other: '{{.Count}} rows for {{.Who}}'\na.only: only English\n")},
 		"messages/es/a.yaml": {Data: []byte("a.rows:\n  one: '{{.Count}} fila para {{.Who}}'\n  other: '{{.Count}} filas para {{.Who}}'\n")},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}))
 	es := newPrinter(b, language.Spanish)
 	for _, tc := range []struct {
 		count int

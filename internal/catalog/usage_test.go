@@ -54,6 +54,9 @@ func scan(t *testing.T) (calls []call, literals map[string]bool, prose []string)
 		if err != nil {
 			return err
 		}
+		if ast.IsGenerated(f) {
+			return nil // the compiled catalogue holds every ID and sentence
+		}
 		rel, _ := filepath.Rel(repoRoot, p)
 		rel = filepath.ToSlash(rel)
 		checkProse := catalogued(filepath.ToSlash(filepath.Dir(rel)))
@@ -180,7 +183,7 @@ func messageCall(n *ast.CallExpr) (call, bool) {
 // names, and every message is asked for somewhere (by a literal, so that an ID can
 // be found with grep).
 func TestTheCodeAsksOnlyForMessagesThatExist(t *testing.T) {
-	en, err := Messages(nil, language.English)
+	en, err := parseMessages(source, language.English)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,46 +242,7 @@ var exempt = map[string]bool{
 }
 
 // notYet are the packages still to be moved onto the catalogue.
-var notYet = map[string]bool{
-	"cmd/mfa-onboard":                      true,
-	"internal/account":                     true,
-	"internal/answers":                     true,
-	"internal/atomicfile":                  true,
-	"internal/audit":                       true,
-	"internal/batch":                       true,
-	"internal/cli":                         true,
-	"internal/clock":                       true,
-	"internal/config":                      true,
-	"internal/csvsafe":                     true,
-	"internal/httpcall":                    true,
-	"internal/httpclient":                  true,
-	"internal/keyboard":                    true,
-	"internal/outbox":                      true,
-	"internal/phone":                       true,
-	"internal/profile":                     true,
-	"internal/prompt":                      true,
-	"internal/provider":                    true,
-	"internal/provider/duo":                true,
-	"internal/provider/fake":               true,
-	"internal/provider/graph":              true,
-	"internal/provider/notify/autotask":    true,
-	"internal/provider/notify/connectwise": true,
-	"internal/provider/notify/message":     true,
-	"internal/provider/notify/smtp":        true,
-	"internal/provider/notify/webhook":     true,
-	"internal/provider/portal":             true,
-	"internal/provider/twilio":             true,
-	"internal/qr":                          true,
-	"internal/remind":                      true,
-	"internal/report":                      true,
-	"internal/retryafter":                  true,
-	"internal/sanitize":                    true,
-	"internal/screen":                      true,
-	"internal/secret":                      true,
-	"internal/state":                       true,
-	"internal/wizard":                      true,
-	"steps":                                true,
-}
+var notYet = map[string]bool{}
 
 // TestCataloguedPackagesHaveNoInlineSentences fails on a sentence written inline
 // in a package that speaks the person's language.

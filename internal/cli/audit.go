@@ -17,9 +17,11 @@ import (
 
 	"github.com/mfa-onboard/mfa-onboard/internal/account"
 	"github.com/mfa-onboard/mfa-onboard/internal/audit"
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/profile"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
+	"github.com/mfa-onboard/mfa-onboard/internal/remind"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 	"github.com/mfa-onboard/mfa-onboard/internal/screen"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
@@ -38,6 +40,8 @@ type stepAuditor struct {
 	cfg *config.Config
 	// set is the run's providers, which know each notify channel's name.
 	set provider.Set
+	// text is the run's language, which the reasons it adds are written in.
+	text *catalog.Printer
 }
 
 // Record is wizard.Auditor's: one entry, written as the step finishes.
@@ -53,9 +57,9 @@ func (a *stepAuditor) Record(r wizard.StepResult) error {
 	if r.Interrupted {
 		e.Result = audit.ResultInterrupted
 	}
-	stepFacts(&e, a.cfg, st, a.channelKey)
+	stepFacts(&e, a.text, a.cfg, st, a.channelKey)
 	if r.SaveErr != nil {
-		e.Reason = strings.TrimSpace(e.Reason + " (its progress could not be saved: " + r.SaveErr.Error() + ")")
+		e.Reason = strings.TrimSpace(a.text.T("audit.unsaved", "Reason", e.Reason, "Err", r.SaveErr))
 	}
 	return a.log.Append(e)
 }
@@ -90,7 +94,7 @@ func backends(cfg *config.Config, roles []provider.Role) string {
 // stepFacts adds what the step's records say: the number it is about (masked by the
 // audit), the vendors' ids it saved, and what a finished step did that its status
 // does not say.
-func stepFacts(e *audit.Entry, cfg *config.Config, st *state.State, channelKey func(string) string) {
+func stepFacts(e *audit.Entry, text *catalog.Printer, cfg *config.Config, st *state.State, channelKey func(string) string) {
 	ids := map[string]string{}
 	set := func(k, v string) {
 		if v != "" {
@@ -109,7 +113,7 @@ func stepFacts(e *audit.Entry, cfg *config.Config, st *state.State, channelKey f
 		if v := st.Verify; v != nil {
 			set("method_id", v.MethodID)
 			if v.KeptExisting && e.Reason == "" {
-				e.Reason = "kept the number Microsoft 365 already had, which this tool did not prove with a code"
+				e.Reason = text.T("audit.kept-number")
 			}
 		}
 	case steps.NotifySupport{}.ID():
@@ -127,9 +131,9 @@ func stepFacts(e *audit.Entry, cfg *config.Config, st *state.State, channelKey f
 					e.Provider = strings.TrimPrefix(e.Provider+",graph", ",")
 				}
 				if e.Reason == "" {
-					e.Reason = "MFA enforcement: " + n.Enforcement
+					e.Reason = text.T("audit.enforcement", "Enforcement", n.Enforcement)
 					if n.EnforcementReason != "" {
-						e.Reason += " (" + n.EnforcementReason + ")"
+						e.Reason = text.T("audit.enforcement-why", "Enforcement", n.Enforcement, "Why", n.EnforcementReason)
 					}
 				}
 			}
@@ -180,7 +184,7 @@ func recordReset(log *audit.Log, who string, failed error) error {
 		e.Result, e.Reason = string(state.Failed), failed.Error()
 	}
 	if err := log.Append(e); err != nil {
-		return fmt.Errorf("the reset of %s could not be recorded in the audit: %w", who, err)
+		return catalog.Wrap(err, "audit.reset-unrecorded", "User", who)
 	}
 	return nil
 }
@@ -197,24 +201,19 @@ type AuditOptions struct {
 
 func newAuditCmd(f *Factory) *cobra.Command {
 	o := &AuditOptions{F: f}
+	t := f.Text
 	cmd := &cobra.Command{
-		Use:   "audit",
-		Short: "Show who did what, for whom and when, from the customer's audit",
-		Long: `Show who did what, for whom and when: every step of a run that changed something,
-and every reset, as the customer's audit.jsonl recorded them, oldest first.
-
---since takes a duration back from now (72h, 30m, or days: 7d), a date (2026-11-25,
-midnight on this computer's clock) or a time (2026-11-25T09:00:00Z).`,
-		Example: `  mfa-onboard audit --since 7d
-  mfa-onboard audit --user alice@contoso.com
-  mfa-onboard audit --action trust-phone --since 2026-11-01 --output json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runAudit(o) },
+		Use:     "audit",
+		Short:   t.T("audit.cmd.short"),
+		Long:    t.T("audit.cmd.long"),
+		Example: t.T("audit.cmd.example"),
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runAudit(o) },
 	}
-	cmd.Flags().StringVar(&o.User, "user", "", "only what was done for this person (work email address)")
-	cmd.Flags().StringVar(&o.Since, "since", "", "only entries since then: a duration (72h, 7d), a date or a time")
-	cmd.Flags().StringVar(&o.Action, "action", "", "only this action: a step id (such as verify), reset or trust-phone")
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "table", "table (or text) or json")
+	cmd.Flags().StringVar(&o.User, "user", "", t.T("audit.flag.user"))
+	cmd.Flags().StringVar(&o.Since, "since", "", t.T("audit.flag.since"))
+	cmd.Flags().StringVar(&o.Action, "action", "", t.T("audit.flag.action"))
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "table", t.T("audit.flag.output"))
 	return cmd
 }
 
@@ -224,12 +223,12 @@ func (o *AuditOptions) filter(now time.Time) (audit.Filter, error) {
 	switch o.Output {
 	case "table", "text", "json":
 	default:
-		return fl, usagef("--output %q: use table or json", sanitize.Inline(o.Output))
+		return fl, usage(catalog.NewError("audit.cmd.bad-output", "Output", strconv.Quote(sanitize.Inline(o.Output))))
 	}
 	if o.User != "" {
 		u, err := account.Parse(o.User)
 		if err != nil {
-			return fl, usagef("--user: %v", err)
+			return fl, usage(catalog.Wrap(err, "audit.cmd.bad-user"))
 		}
 		fl.User = u
 	}
@@ -237,7 +236,7 @@ func (o *AuditOptions) filter(now time.Time) (audit.Filter, error) {
 	if o.Since != "" {
 		since, err := parseSince(o.Since, now)
 		if err != nil {
-			return fl, usagef("--since %q: %v", sanitize.Inline(o.Since), err)
+			return fl, usage(catalog.Wrap(err, "audit.cmd.bad-since", "Since", strconv.Quote(sanitize.Inline(o.Since))))
 		}
 		fl.Since = since
 	}
@@ -254,7 +253,7 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	}
 	if d, err := time.ParseDuration(s); err == nil {
 		if d < 0 {
-			return time.Time{}, fmt.Errorf("give a duration back from now without a sign, such as 72h")
+			return time.Time{}, catalog.NewError("audit.since.negative")
 		}
 		return now.Add(-d), nil
 	}
@@ -264,7 +263,7 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	return time.Time{}, fmt.Errorf("give a duration (72h, 30m, 7d), a date (2026-11-25) or a time (2026-11-25T09:00:00Z)")
+	return time.Time{}, catalog.NewError("audit.since.unreadable")
 }
 
 func runAudit(o *AuditOptions) error {
@@ -284,8 +283,9 @@ func runAudit(o *AuditOptions) error {
 		}
 		return nil
 	})
+	text := o.F.Text
 	for _, s := range skipped {
-		fmt.Fprintf(o.F.IO.ErrOut, "Note: in the audit %s, %s.\n", path, s)
+		fmt.Fprintln(o.F.IO.ErrOut, text.T("audit.cmd.skipped", "Path", path, "Skip", s.Localize(text)))
 	}
 	if err != nil {
 		return err
@@ -298,21 +298,22 @@ func runAudit(o *AuditOptions) error {
 	}
 	if len(entries) == 0 {
 		if fl == (audit.Filter{}) {
-			fmt.Fprintf(o.F.IO.Out, "No audit entries yet in %s.\n", path)
+			fmt.Fprintln(o.F.IO.Out, text.T("audit.cmd.empty", "Path", path))
 		} else {
-			fmt.Fprintln(o.F.IO.Out, "No audit entries match.")
+			fmt.Fprintln(o.F.IO.Out, text.T("audit.cmd.none-match"))
 		}
 		return nil
 	}
-	return writeAuditTable(o.F.IO.Out, entries, o.F.IO.Width(o.F.IO.OutTTY))
+	return writeAuditTable(o.F.IO.Out, text, entries, o.F.IO.Width(o.F.IO.OutTTY))
 }
 
 // writeAuditTable prints one line an entry, or, where that is wider than the
 // terminal's width (0: no terminal), two: the time, person, action and result, then
 // indented who did it, where, through what, and the details, broken between words.
 // Every cell may hold anything a file held, so each is sanitised and made one line.
-func writeAuditTable(w io.Writer, entries []audit.Entry, width int) error {
-	header := []string{"TIME (UTC)", "USER", "ACTION", "RESULT", "PROVIDER", "TECHNICIAN", "MACHINE", "DETAILS"}
+func writeAuditTable(w io.Writer, text *catalog.Printer, entries []audit.Entry, width int) error {
+	header := []string{text.T("audit.head.time"), text.T("audit.head.user"), text.T("audit.head.action"), text.T("audit.head.result"),
+		text.T("audit.head.provider"), text.T("audit.head.technician"), text.T("audit.head.machine"), text.T("audit.head.details")}
 	rows := make([][]string, len(entries))
 	for n, e := range entries {
 		var ids []string
@@ -325,7 +326,7 @@ func writeAuditTable(w io.Writer, entries []audit.Entry, width int) error {
 				details = append(details, d)
 			}
 		}
-		cells := []string{e.Time.UTC().Format(time.DateTime), e.User, e.Action, e.Result, e.Provider, e.Who(), e.Machine, strings.Join(details, "; ")}
+		cells := []string{e.Time.UTC().Format(time.DateTime), e.User, e.Action, resultWord(text, e.Result), e.Provider, e.Who(), e.Machine, strings.Join(details, "; ")}
 		for i, c := range cells {
 			if cells[i] = sanitize.Inline(c); cells[i] == "" {
 				cells[i] = "-"
@@ -360,12 +361,16 @@ func writeAuditTable(w io.Writer, entries []audit.Entry, width int) error {
 		return err
 	}
 	for n, cells := range rows {
-		more := "by " + cells[5] + " on " + cells[6]
-		if cells[4] != "-" {
-			more += ", through " + cells[4]
-		}
-		if cells[7] != "-" {
-			more += ": " + cells[7]
+		var more string
+		switch by, on, through, details := cells[5], cells[6], cells[4], cells[7]; {
+		case through != "-" && details != "-":
+			more = text.T("audit.line.through-details", "By", by, "On", on, "Through", through, "Details", details)
+		case through != "-":
+			more = text.T("audit.line.through", "By", by, "On", on, "Through", through)
+		case details != "-":
+			more = text.T("audit.line.details", "By", by, "On", on, "Details", details)
+		default:
+			more = text.T("audit.line", "By", by, "On", on)
 		}
 		text := append([]string{lines[n+1]}, screen.Wrap(more, width, "    ", "    ")...)
 		if _, err := fmt.Fprintln(w, strings.Join(text, "\n")); err != nil {
@@ -375,6 +380,28 @@ func writeAuditTable(w io.Writer, entries []audit.Entry, width int) error {
 	return nil
 }
 
+// resultWord is how the table says an entry's result, in t's language; a result
+// this version does not know is shown as the file has it.
+func resultWord(t *catalog.Printer, result string) string {
+	switch result {
+	case string(state.Done):
+		return t.T("audit.result.done")
+	case string(state.Waiting):
+		return t.T("audit.result.waiting")
+	case string(state.Failed):
+		return t.T("audit.result.failed")
+	case string(state.Skipped):
+		return t.T("audit.result.skipped")
+	case audit.ResultInterrupted:
+		return t.T("audit.result.interrupted")
+	case audit.ResultTrusted:
+		return t.T("audit.result.trusted")
+	case remind.Sent:
+		return t.T("audit.result.sent")
+	}
+	return result
+}
+
 // writeEscapedJSON prints v as one indented JSON document, with every character a
 // terminal would act on written as a \u escape (see writeJSON).
 func writeEscapedJSON(w io.Writer, v any) error {
@@ -382,10 +409,10 @@ func writeEscapedJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("write the JSON document: %w", err)
+		return catalog.Wrap(err, "audit.write-json")
 	}
 	if _, err := w.Write(sanitize.EscapeJSON(buf.Bytes())); err != nil {
-		return fmt.Errorf("write the JSON document: %w", err)
+		return catalog.Wrap(err, "audit.write-json")
 	}
 	return nil
 }

@@ -7,11 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/mfa-onboard/mfa-onboard/internal/audit"
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 )
 
@@ -333,7 +337,7 @@ func TestAuditTableFitsAnEightyColumnTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := writeAuditTable(&out, entries, 80); err != nil {
+	if err := writeAuditTable(&out, nil, entries, 80); err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range strings.Split(out.String(), "\n") {
@@ -342,4 +346,47 @@ func TestAuditTableFitsAnEightyColumnTerminal(t *testing.T) {
 		}
 	}
 	golden(t, "audit-80.txt", out.Bytes())
+}
+
+// In Spanish the table's headings, results and the second line of each entry are
+// Spanish; the actions (which --action takes), ids and recorded reasons are not
+// words of the table, and the JSON is the same in every language.
+func TestAuditInSpanish(t *testing.T) {
+	home := t.TempDir()
+	sampleAudit(t, home)
+	code, stdout, stderr := run(t, nil, "audit", "--home", home, "--lang", "es")
+	if code != 0 || !strings.Contains(stderr, "Nota: en la auditoría "+filepath.Join(home, "audit.jsonl")+", la línea 8 quedó cortada") {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	head := strings.Fields(strings.SplitN(stdout, "\n", 2)[0])
+	if !slices.Equal(head, []string{"HORA", "(UTC)", "USUARIO", "ACCIÓN", "RESULTADO", "PROVEEDOR", "TÉCNICO", "EQUIPO", "DETALLES"}) {
+		t.Errorf("the Spanish headings = %q", head)
+	}
+	if words := strings.Join(strings.Fields(stdout), " "); !strings.Contains(words, "trust-phone de confianza sin prueba graph sam LAPTOP-SAM") ||
+		!strings.Contains(words, "carol@contoso.com reset hecho - sam LAPTOP-SAM -") {
+		t.Errorf("the Spanish table:\n%s", stdout)
+	}
+
+	var entries []audit.Entry
+	if _, err := audit.Each(filepath.Join(home, "audit.jsonl"), func(e audit.Entry) error { entries = append(entries, e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := writeAuditTable(&out, catalog.New(language.Spanish), entries, 80); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"    por Jo Tech (jtech) en desk-7, mediante twilio,graph: +1 ***-***-0100\n",
+		"carol@contoso.com    reset           hecho\n    por sam en LAPTOP-SAM\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the narrow Spanish table does not say %q:\n%s", want, out.String())
+		}
+	}
+
+	_, en, _ := run(t, nil, "audit", "--home", home, "--output", "json", "--lang", "en")
+	_, es, _ := run(t, nil, "audit", "--home", home, "--output", "json", "--lang", "es")
+	if es != en || !strings.Contains(es, `"result": "trusted without proof"`) {
+		t.Errorf("the JSON in Spanish:\n%s\nin English:\n%s", es, en)
+	}
 }

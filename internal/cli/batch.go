@@ -3,15 +3,16 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/batch"
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/httpcall"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
@@ -50,31 +51,15 @@ type BatchOptions struct {
 
 func newBatchCmd(f *Factory) *cobra.Command {
 	o := &BatchOptions{F: f}
+	t := f.Text
 	cmd := &cobra.Command{
-		Use:   "batch FILE.csv",
-		Short: "Onboard everyone in a CSV file, several people at a time",
-		Long: `Onboard everyone in a CSV file: each row is one person's run, as a technician's
-start --for would make it, without questions. Several people are run at once (-j), and
-every vendor is sent no more requests a second than limits.rate allows, all runs together.
-
-The first line names the columns: user, phone, country and platform (ios or android),
-optionally manager; other columns are checked and kept with the row, not yet used. A row that cannot be read
-is reported with its line and skipped; the others go on.
-
-Run the same command again to carry on: people already done are left alone, people
-waiting on their part are tried again, and people whose run failed are reported and
-left unless --retry-failed is given (or their row changed). Ctrl-C stops handing out
-people, lets the runs under way stop safely, and prints the summary.
-
-Exit codes: 0 everyone completed, 3 some wait on their part, 1 some failed or rows were
-skipped, 2 the file or its header cannot be used, 130 stopped with Ctrl-C.`,
-		Example: `  mfa-onboard batch users.csv --dry-run        # what would be done for each person
-  mfa-onboard batch users.csv                  # everyone, up to 8 at a time
-  mfa-onboard batch users.csv -j 4 --output json > results.jsonl
-  mfa-onboard batch users.csv --retry-failed   # after fixing what the failures said`,
+		Use:     "batch FILE.csv", // untranslated: a command line, with its placeholder
+		Short:   t.T("batch.cmd.short"),
+		Long:    t.T("batch.cmd.long"),
+		Example: t.T("batch.cmd.example"),
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return usagef("batch takes one CSV file, such as: mfa-onboard batch users.csv")
+				return usage(catalog.NewError("batch.cmd.one-file"))
 			}
 			return nil
 		},
@@ -86,26 +71,26 @@ skipped, 2 the file or its header cannot be used, 130 stopped with Ctrl-C.`,
 			return runBatch(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().IntVarP(&o.Jobs, "jobs", "j", batch.DefaultJobs(), "how many people to run at once")
-	cmd.Flags().BoolVar(&o.RetryFailed, "retry-failed", false, "run again the people whose last run in this batch failed")
-	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "say what would be done for each person, and do nothing")
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "result format: text, json (JSON Lines and a summary line) or csv")
-	cmd.Flags().BoolVar(&o.Remind, "remind", false, "then remind this file's people who have waited too long on their part, as remind does")
-	cmd.Flags().BoolVar(&o.TrustPhone, "trust-phone", false, "register each number without a texted code, on your word (needs --reason; recorded in the audit)")
-	cmd.Flags().StringVar(&o.Reason, "reason", "", "why the numbers can be trusted without a code (with --trust-phone)")
+	cmd.Flags().IntVarP(&o.Jobs, "jobs", "j", batch.DefaultJobs(), t.T("batch.flag.jobs"))
+	cmd.Flags().BoolVar(&o.RetryFailed, "retry-failed", false, t.T("batch.flag.retry-failed"))
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, t.T("batch.flag.dry-run"))
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", t.T("batch.flag.output"))
+	cmd.Flags().BoolVar(&o.Remind, "remind", false, t.T("batch.flag.remind"))
+	cmd.Flags().BoolVar(&o.TrustPhone, "trust-phone", false, t.T("batch.flag.trust-phone"))
+	cmd.Flags().StringVar(&o.Reason, "reason", "", t.T("batch.flag.reason"))
 	return cmd
 }
 
 func (o *BatchOptions) check() error {
 	switch {
 	case o.Output != "text" && o.Output != "json" && o.Output != "csv":
-		return usagef("--output %q: use text, json or csv", o.Output)
+		return usage(catalog.NewError("batch.cmd.bad-output", "Output", strconv.Quote(o.Output)))
 	case o.Jobs < 1 || o.Jobs > maxJobs:
-		return usagef("-j %d: run between 1 and %d people at once", o.Jobs, maxJobs)
+		return usage(catalog.NewError("batch.cmd.bad-jobs", "Jobs", o.Jobs, "Max", maxJobs))
 	case o.TrustPhone && strings.TrimSpace(o.Reason) == "":
-		return usagef("--trust-phone needs --reason: say why these numbers can be registered without a texted code")
+		return usage(catalog.NewError("batch.cmd.trust-needs-reason"))
 	case !o.TrustPhone && o.Reason != "":
-		return usagef("--reason goes with --trust-phone")
+		return usage(catalog.NewError("batch.cmd.reason-needs-trust"))
 	}
 	return nil
 }
@@ -113,11 +98,33 @@ func (o *BatchOptions) check() error {
 // batchWaiting ends a batch in which some people wait on their part: exit code 3.
 type batchWaiting struct{ n int }
 
-func (e batchWaiting) Error() string {
-	return fmt.Sprintf("%d people wait on their part; run the same command again once they have done it", e.n)
+func (e batchWaiting) Error() string { return e.Localize(nil) }
+
+// Localize says who waits in p's language.
+func (e batchWaiting) Localize(p *catalog.Printer) string {
+	return p.T("batch.end.waiting", "Count", e.n)
 }
 
+// Waiting is what the batch waits on, for the exit code (untranslated: never printed).
 func (e batchWaiting) Waiting() string { return "their part of the procedure" }
+
+// batchFailed ends a batch in which people failed or rows were skipped: exit code 1.
+type batchFailed struct{ failed, skipped int }
+
+func (e batchFailed) Error() string { return e.Localize(nil) }
+
+// Localize says how many failed and were skipped in p's language.
+func (e batchFailed) Localize(p *catalog.Printer) string {
+	switch {
+	case e.skipped == 0:
+		return p.T("batch.end.failed", "Count", e.failed)
+	case e.failed == 0:
+		return p.T("batch.end.skipped", "Count", e.skipped)
+	}
+	return p.T("batch.end.failed-and-skipped",
+		"Failed", p.T("batch.end.people-failed", "Count", e.failed),
+		"Skipped", p.T("batch.end.rows-skipped", "Count", e.skipped))
+}
 
 func runBatch(ctx context.Context, o *BatchOptions) error {
 	f := o.F
@@ -127,16 +134,17 @@ func runBatch(ctx context.Context, o *BatchOptions) error {
 	}
 	file, err := os.Open(o.File)
 	if err != nil {
-		return usagef("the batch file %s cannot be opened (%v): give the path of a CSV file", o.File, err)
+		return usage(catalog.Wrap(err, "batch.cmd.cannot-open", "File", o.File))
 	}
 	defer file.Close()
 	if fi, err := file.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return usagef("the batch file %s is not a file: give the path of a CSV file", o.File)
+		return usage(catalog.NewError("batch.cmd.not-a-file", "File", o.File))
 	}
 	rows, err := batch.NewReader(file, cfg.DefaultCountry)
 	if err != nil {
-		return usagef("the batch file %s: %v", o.File, err)
+		return usage(catalog.Wrap(err, "batch.cmd.bad-file", "File", o.File))
 	}
+	rows.WithText(f.Text)
 	journal, err := o.journal(dir)
 	if err != nil {
 		return err
@@ -154,7 +162,7 @@ func runBatch(ctx context.Context, o *BatchOptions) error {
 	people := batchPeople{}
 	engine := &batch.Engine{
 		Jobs: o.Jobs, RunOne: o.run, Lookup: progressOf(store), Journal: journal,
-		RetryFailed: o.RetryFailed, DryRun: o.DryRun, Now: f.Clock.Now,
+		RetryFailed: o.RetryFailed, DryRun: o.DryRun, Now: f.Clock.Now, Text: f.Text,
 		Report: func(res batch.Result) {
 			if o.Remind { // kept only to be reminded: a batch of thousands need not hold them
 				people.add(res.User)
@@ -173,7 +181,7 @@ func runBatch(ctx context.Context, o *BatchOptions) error {
 		return errors.Join(runErr, err)
 	}
 	if o.Output != "text" {
-		_ = batch.NewTextPrinter(f.IO.ErrOut, o.File, false).Wrapped(f.IO.Width(f.IO.ErrTTY)).Summary(sum)
+		_ = batch.NewTextPrinter(f.IO.ErrOut, o.File, false).Wrapped(f.IO.Width(f.IO.ErrTTY)).WithText(f.Text).Summary(sum)
 	}
 	return people.remind(ctx, o, batchEnd(ctx, sum, runErr, o.DryRun))
 }
@@ -197,7 +205,7 @@ func (o *BatchOptions) printers(cfg *config.Config, limits *vendorLimits) (batch
 	f := o.F
 	var live *batch.Live
 	if f.IO.ErrTTY && f.IO.ErrFile != nil && !f.Plain() {
-		live = batch.NewLive(f.IO.ErrOut, sanitize.Inline(filepath.Base(o.File)), meters(cfg, limits)).Wrapped(f.IO.Width(true))
+		live = batch.NewLive(f.IO.ErrOut, sanitize.Inline(filepath.Base(o.File)), meters(cfg, limits), f.Text).Wrapped(f.IO.Width(true))
 	}
 	switch o.Output {
 	case "json":
@@ -207,7 +215,7 @@ func (o *BatchOptions) printers(cfg *config.Config, limits *vendorLimits) (batch
 	}
 	// With the live display, the rows that need attention are shown above it and
 	// only the summary is printed at the end.
-	return batch.NewTextPrinter(f.IO.Out, o.File, live == nil).Wrapped(f.IO.Width(f.IO.OutTTY)), live
+	return batch.NewTextPrinter(f.IO.Out, o.File, live == nil).Wrapped(f.IO.Width(f.IO.OutTTY)).WithText(f.Text), live
 }
 
 // meters are the limiters of the vendors the configuration uses, for the display.
@@ -258,26 +266,15 @@ func progressOf(store *state.Store) batch.Lookup {
 func batchEnd(ctx context.Context, sum batch.Summary, runErr error, dryRun bool) error {
 	switch {
 	case ctx.Err() != nil:
-		return fmt.Errorf("the batch was stopped; progress is saved (%w)", context.Canceled)
+		return catalog.Wrap(context.Canceled, "batch.end.stopped")
 	case runErr != nil:
 		return runErr
 	case sum.Count(batch.Skipped) > 0 && dryRun:
-		return fmt.Errorf("%d rows of the file cannot be run: correct the lines named above", sum.Count(batch.Skipped))
+		return catalog.NewError("batch.end.dry-run-skipped", "Count", sum.Count(batch.Skipped))
 	case dryRun:
 		return nil
 	case sum.Count(batch.Failed) > 0 || sum.Count(batch.Skipped) > 0:
-		var what []string
-		switch n := sum.Count(batch.Failed); n {
-		case 0:
-		case 1:
-			what = append(what, "1 person failed")
-		default:
-			what = append(what, fmt.Sprintf("%d people failed", n))
-		}
-		if n := sum.Count(batch.Skipped); n > 0 {
-			what = append(what, batch.Rows(n)+" skipped")
-		}
-		return fmt.Errorf("%s, each named above with why; everyone else is recorded, and the same command carries on", strings.Join(what, " and "))
+		return batchFailed{failed: sum.Count(batch.Failed), skipped: sum.Count(batch.Skipped)}
 	case sum.Count(batch.Waiting)+sum.Count(batch.Interrupted) > 0:
 		return batchWaiting{n: sum.Count(batch.Waiting) + sum.Count(batch.Interrupted)}
 	}

@@ -21,9 +21,9 @@ func startFor(parent *Factory, vendors *vendorClients, trust bool, reason string
 		var res Result
 		if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 			if runErr != nil {
-				return batch.Outcome{Status: batch.Failed, Reason: runErr.Error()}, nil
+				return batch.Outcome{Status: batch.Failed, Reason: f.Text.Error(runErr)}, nil
 			}
-			return batch.Outcome{Status: batch.Failed, Reason: "the run printed no result: " + firstLine(errOut.String())}, nil
+			return batch.Outcome{Status: batch.Failed, Reason: f.Text.T("batch.no-result", "Output", firstLine(errOut.String()))}, nil
 		}
 		switch {
 		case ctx.Err() != nil:
@@ -35,7 +35,7 @@ func startFor(parent *Factory, vendors *vendorClients, trust bool, reason string
 		}
 		reason := res.Reason
 		if reason == "" && runErr != nil {
-			reason = runErr.Error()
+			reason = f.Text.Error(runErr)
 		}
 		return batch.Outcome{Status: batch.Failed, Step: failedStep(res), Reason: reason}, nil
 	}

@@ -15,7 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/mfa-onboard/mfa-onboard/internal/batch"
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 	"github.com/mfa-onboard/mfa-onboard/steps"
@@ -403,6 +406,67 @@ func TestBatchKeepsEachPersonsManager(t *testing.T) {
 	for user, want := range map[string]string{"ann@contoso.com": "lead@contoso.com", "bo@contoso.com": ""} {
 		if st, err := d.store().Load(user); err != nil || st.Manager != want {
 			t.Errorf("%s: manager %q (%v); want %q", user, st.Manager, err, want)
+		}
+	}
+}
+
+// In Spanish the rows, the summary, its hints and the error are Spanish, each plural
+// right for one row and for several.
+func TestBatchSpeaksSpanish(t *testing.T) {
+	for _, tt := range []struct {
+		bad  []string
+		want []string
+	}{
+		{[]string{"bad@contoso.com,12345,US,ios,x"}, []string{
+			"línea 2  p00@contoso.com  se ejecutarían phone, verify",
+			"línea 3  omitida: el teléfono de bad@contoso.com: ",
+			"users.csv: 2 filas: 1 omitido, 1 se ejecutaría.",
+			"Se omitió 1 fila: corríjala en el archivo y ejecute el mismo comando otra vez.",
+			"Error: 1 fila del archivo no se puede ejecutar: corrija la línea indicada arriba"}},
+		{[]string{"bad@contoso.com,12345,US,ios,x", "worse@contoso.com,+12015550100,US,blackberry,x"}, []string{
+			"users.csv: 3 filas: 2 omitidos, 1 se ejecutaría.",
+			"Se omitieron 2 filas: corríjalas en el archivo y ejecute el mismo comando otra vez.",
+			"Error: 2 filas del archivo no se pueden ejecutar: corrija las líneas indicadas arriba"}},
+	} {
+		d := newBatchDesk(t, append(rows(1), tt.bad...)...)
+		code, stdout, stderr := d.cli(d.file, "--dry-run", "--lang", "es")
+		if code != ExitFailed {
+			t.Errorf("exit %d; want 1\n%s", code, stderr)
+		}
+		for _, want := range tt.want {
+			if !strings.Contains(stdout+stderr, want) {
+				t.Errorf("the Spanish batch does not say %q:\n%s%s", want, stdout, stderr)
+			}
+		}
+	}
+
+	d := newBatchDesk(t, rows(3)...)
+	p := newPeople(d)
+	p.ends["p01@contoso.com"] = batch.Outcome{Status: batch.Failed, Step: "verify", Reason: "boom"}
+	_, _, _ = d.batch(context.Background(), p.run, func(o *BatchOptions) { o.F.Text = catalog.New(language.Spanish) })
+	_, stdout, _ := d.batch(context.Background(), p.run, func(o *BatchOptions) { o.F.Text = catalog.New(language.Spanish) })
+	if !strings.Contains(stdout, "línea 3  p01@contoso.com  falló en verify: boom (en una ejecución anterior; --retry-failed lo vuelve a ejecutar)") ||
+		!strings.Contains(stdout, "1 persona falló: corrija lo que dice su línea") {
+		t.Errorf("the second Spanish run does not say p01 failed earlier:\n%s", stdout)
+	}
+	err := batchFailed{failed: 1, skipped: 2}
+	if got := catalog.New(language.Spanish).Error(err); !strings.HasPrefix(got, "1 persona falló y se omitieron 2 filas, cada caso indicado arriba") {
+		t.Errorf("the Spanish end of a batch = %q", got)
+	}
+	if got := err.Error(); !strings.HasPrefix(got, "1 person failed and 2 rows were skipped, each named above with why") {
+		t.Errorf("the English end of a batch = %q", got)
+	}
+}
+
+// What scripts read, the JSON Lines and the CSV, is the same in every language.
+func TestBatchMachineOutputIsTheSameInEveryLanguage(t *testing.T) {
+	d := newBatchDesk(t, rows(3)...)
+	d.finish("p01@contoso.com")
+	for _, output := range []string{"json", "csv"} {
+		_, en, _ := d.cli(d.file, "--dry-run", "-j", "1", "--output", output, "--lang", "en")
+		_, es, stderr := d.cli(d.file, "--dry-run", "-j", "1", "--output", output, "--lang", "es")
+		if es != en || !strings.Contains(stderr, "3 filas") {
+			t.Errorf("--output %s in Spanish:\n%s\nin English:\n%s\n(stderr %s)", output, es, en, stderr)
 		}
 	}
 }

@@ -2,13 +2,13 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/screen"
 )
 
@@ -19,14 +19,12 @@ type CheckOptions struct {
 
 func newProvidersCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "providers",
-		Short: "Work with the configured providers",
-		Long: `Work with the providers config.yaml names for each role (Microsoft 365, Duo, the
-notices); "providers check" proves their credentials without changing anything.`,
-		Example: `  mfa-onboard providers check
-  mfa-onboard --profile contoso providers check`,
-		Args: unknownSubcommand,
-		RunE: showHelp,
+		Use:     "providers",
+		Short:   f.Text.T("cli.providers.short"),
+		Long:    f.Text.T("cli.providers.long"),
+		Example: f.Text.T("cli.providers.example"),
+		Args:    unknownSubcommand,
+		RunE:    showHelp,
 	}
 	cmd.AddCommand(newCheckCmd(f, "check"))
 	return cmd
@@ -37,24 +35,20 @@ func newCheckCmd(f *Factory, use string) *cobra.Command {
 	// "check" is "providers check"; "doctor" is the same command at the top level.
 	path := use
 	if use == "check" {
-		path = "providers check"
+		path = "providers check" // untranslated: a command line
 	}
 	return &cobra.Command{
-		Use:   use,
-		Short: "Prove each configured provider's credentials and this computer's clock, changing nothing",
-		Long: `Prove each configured provider's credentials and this computer's clock with
-harmless calls, changing nothing. One line per check; exit 0 when all pass, 1 otherwise.
-With only the demo providers configured there is nothing to check.`,
-		Example: fmt.Sprintf(`  mfa-onboard %[1]s
-  mfa-onboard --profile contoso %[1]s
-  mfa-onboard --config contoso.yaml %[1]s   # a config file before it is put in place`, path),
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runCheck(cmd.Context(), o) },
+		Use:     use,
+		Short:   f.Text.T("cli.check.short"),
+		Long:    f.Text.T("cli.check.long"),
+		Example: f.Text.T("cli.check.example", "Command", path),
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runCheck(cmd.Context(), o) },
 	}
 }
 
 // errChecksFailed ends "providers check" with exit 1 after the lines said why.
-var errChecksFailed = errors.New("some provider checks failed; fix what the lines above say")
+var errChecksFailed = catalog.NewError("cli.check.failed")
 
 func runCheck(ctx context.Context, o *CheckOptions) error {
 	f := o.F
@@ -68,7 +62,7 @@ func runCheck(ctx context.Context, o *CheckOptions) error {
 	}
 	checkers := set.(*roles).Checkers()
 	if len(checkers) == 0 {
-		fmt.Fprintln(f.IO.Out, "Every role uses the demo providers: there is nothing to check.")
+		fmt.Fprintln(f.IO.Out, f.Text.T("cli.check.all-demo"))
 		return nil
 	}
 	names := make([]string, 0, len(checkers))
@@ -81,7 +75,7 @@ func runCheck(ctx context.Context, o *CheckOptions) error {
 		c, err := checkers[name]()
 		if err != nil {
 			failed = true
-			fmt.Fprintf(f.IO.Out, "✘ %s: %s\n", name, screen.Clean(oneLine(err.Error())))
+			fmt.Fprintf(f.IO.Out, "✘ %s: %s\n", name, screen.Clean(oneLine(f.Text.Error(err))))
 			continue
 		}
 		for _, r := range c.Check(ctx) {
@@ -89,7 +83,7 @@ func runCheck(ctx context.Context, o *CheckOptions) error {
 			if !r.OK {
 				mark, failed = "✘", true
 			}
-			fmt.Fprintf(f.IO.Out, "%s %s: %s\n", mark, r.Name, screen.Clean(oneLine(r.Detail)))
+			fmt.Fprintf(f.IO.Out, "%s %s: %s\n", mark, r.Name, screen.Clean(oneLine(r.Say(f.Text))))
 		}
 	}
 	if failed {

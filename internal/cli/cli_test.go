@@ -40,7 +40,7 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{nil, 0},
 		{errors.New("boom"), 1},
-		{usagef("bad flag"), 2},
+		{usage(errors.New("bad flag")), 2},
 		{&config.Error{File: "c.yaml", Err: errors.New("x")}, 2},
 		{&prompt.BadAnswerError{Key: "phone.number"}, 2},
 		{fmt.Errorf("step: %w", &prompt.NeedsAnswerError{Key: "phone.number"}), 3},

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
@@ -51,6 +53,31 @@ func TestAFullDiskNeverSaysProgressIsSaved(t *testing.T) {
 		printError(&errOut, nil, 0, err, ExitCode(err))
 		if !strings.Contains(errOut.String(), "no space left on device") {
 			t.Errorf("step error %v: the error printed is %q", stepErr, errOut.String())
+		}
+	}
+}
+
+// The welcome and the closing words are said in the run's language, with the
+// step's id, the answers key and the flag as they are.
+func TestWelcomeAndClosingSpeakTheRunsLanguage(t *testing.T) {
+	es := catalog.New(language.Spanish)
+	var out bytes.Buffer
+	scr := screen.New(&out, screen.Options{})
+	st := state.New("alice@example.com", time.Time{})
+	list := []steps.Step{endsWith{}, steps.Verify{}}
+	st.Mark("phone", state.Done, "", time.Time{})
+	welcome(scr, es, st, list, "mfa-onboard", "mfa-onboard start")
+	sum := summarizeIn(es, list, st)
+	sum.Outcome, sum.WaitingOn = wizard.WaitingUser, "verify"
+	closeRun(scr, es, sum, &prompt.NeedsAnswerError{Key: steps.KeyVerifyCode}, "mfa-onboard start")
+	for _, want := range []string{
+		"Hola de nuevo, alice@example.com: ya está hecho 1 de los 2 pasos; continuamos desde ahí.",
+		"Puede detenerse en cualquier momento con Ctrl-C",
+		`En espera de la persona en el paso "verify": necesita la clave "verify.code" del archivo de respuestas o --code.`,
+		"Indíquela, o ejecute mfa-onboard start en un terminal para continuar.",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the screen lacks %q:\n%s", want, out.String())
 		}
 	}
 }

@@ -27,15 +27,18 @@ const maxPeopleCandidates = 200
 type choice struct{ value, about string }
 
 // outputChoices are the --output values of each command that has one, by its path,
-// as its run accepts them; the aliases it also takes ("text" for "table") are left out.
-func outputChoices() map[string][]choice {
+// as its run accepts them, described in p's language; the aliases it also takes
+// ("text" for "table") are left out.
+func outputChoices(p *catalog.Printer) map[string][]choice {
+	text, json := p.T("complete.output.text"), p.T("complete.output.json")
 	return map[string][]choice{
-		"start":         {{"text", "for a person to read"}, {"json", "one JSON document on stdout"}},
-		"batch":         {{"text", "for a person to read"}, {"json", "JSON Lines and a summary line"}, {"csv", "a header and a row each"}},
-		"status":        {{"table", "for a person to read"}, {"json", "one JSON document on stdout"}, {"csv", "with --all: a row each"}},
-		"audit":         {{"table", "for a person to read"}, {"json", "one JSON document on stdout"}},
-		"remind":        {{"table", "for a person to read"}, {"json", "one JSON document on stdout"}},
-		"profiles list": {{"table", "for a person to read"}, {"json", "one JSON document on stdout"}},
+		"start":  {{"text", text}, {"json", json}},
+		"batch":  {{"text", text}, {"json", p.T("complete.output.json-lines")}, {"csv", p.T("complete.output.csv-batch")}},
+		"status": {{"table", text}, {"json", json}, {"csv", p.T("complete.output.csv-status")}},
+		"audit":  {{"table", text}, {"json", json}},
+		"remind": {{"table", text}, {"json", json}},
+		// untranslated: a command's path
+		"profiles list": {{"table", text}, {"json", json}},
 	}
 }
 
@@ -65,7 +68,7 @@ func registerCompletions(root *cobra.Command, f *Factory) error {
 		{"audit", "user", people},
 		{"audit", "action", completeChoices(actionChoices(f.Text))},
 	}
-	for path, list := range outputChoices() {
+	for path, list := range outputChoices(f.Text) {
 		table = append(table, flagCompletion{path, "output", completeChoices(list)})
 	}
 	for _, fc := range table {
@@ -74,18 +77,20 @@ func registerCompletions(root *cobra.Command, f *Factory) error {
 			return err
 		}
 		if err := cmd.RegisterFlagCompletionFunc(fc.flag, fc.complete); err != nil {
-			return fmt.Errorf("complete %q --%s: %w", fc.command, fc.flag, err)
+			return fmt.Errorf("complete %q --%s: %w", fc.command, fc.flag, err) // untranslated: a mistake in this file's table, which NewRoot panics on
 		}
 	}
 
 	// Arguments: the CSV file of a batch; nothing for the commands that take none, so
 	// that the shell does not offer the folder's files; any file for report's page.
 	args := map[string]cobra.CompletionFunc{
-		"batch":        csvFiles,
+		"batch": csvFiles,
+		// untranslated: a command's path
 		"profiles add": cobra.NoFileCompletions,
 	}
+	// untranslated: the commands' paths, on this line and the next
 	for _, path := range []string{"start", "status", "reset", "version", "providers", "providers check", "doctor",
-		"secrets", "secrets list", "profiles", "profiles list", "audit", "remind"} {
+		"secrets", "secrets list", "profiles", "profiles list", "audit", "remind"} { // untranslated: the commands' paths
 		args[path] = cobra.NoFileCompletions
 	}
 	for path, complete := range args {
@@ -105,7 +110,7 @@ func commandAt(root *cobra.Command, path string) (*cobra.Command, error) {
 	}
 	cmd, rest, err := root.Find(strings.Fields(path))
 	if err != nil || len(rest) != 0 || cmd.CommandPath() != root.Name()+" "+path {
-		return nil, fmt.Errorf("complete %q: there is no such command", path)
+		return nil, fmt.Errorf("complete %q: there is no such command", path) // untranslated: a mistake in this file's table, which NewRoot panics on
 	}
 	return cmd, nil
 }
@@ -162,9 +167,9 @@ func completeProfiles(f *Factory) cobra.CompletionFunc {
 			if !strings.HasPrefix(p.Name, typed) {
 				continue
 			}
-			about := "a customer's profile"
+			about := f.Text.T("complete.profile")
 			if p.IsDefault() {
-				about = "the home folder's own customer"
+				about = f.Text.T("complete.profile.default")
 			}
 			out = append(out, cobra.CompletionWithDesc(p.Name, about))
 		}
@@ -184,10 +189,10 @@ func stepChoices(p *catalog.Printer) []choice {
 // actionChoices are the audit's actions: every step id, then the others.
 func actionChoices(p *catalog.Printer) []choice {
 	return append(stepChoices(p),
-		choice{audit.ActionReset, "a person's progress forgotten"},
-		choice{audit.ActionTrustPhone, "a number registered on a technician's word"},
-		choice{string(remind.KindRemind), "a reminder sent"},
-		choice{string(remind.KindEscalate), "a manager or the support desk told"},
+		choice{audit.ActionReset, p.T("complete.action.reset")},
+		choice{audit.ActionTrustPhone, p.T("complete.action.trust-phone")},
+		choice{string(remind.KindRemind), p.T("complete.action.remind")},
+		choice{string(remind.KindEscalate), p.T("complete.action.remind-escalate")},
 	)
 }
 

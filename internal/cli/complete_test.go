@@ -184,7 +184,7 @@ func TestFixedValuesComplete(t *testing.T) {
 
 func TestEveryOutputValueOfferedIsOneTheCommandAccepts(t *testing.T) {
 	home := t.TempDir()
-	for path, list := range outputChoices() {
+	for path, list := range outputChoices(nil) {
 		for _, c := range list {
 			args := append(strings.Fields(path), "--home", home, "--output", c.value)
 			switch path {
@@ -225,5 +225,31 @@ func TestCompletionScriptsForEveryShell(t *testing.T) {
 	}
 	if code, _, _ := run(t, nil, "completion", "tcsh"); code != ExitUsage {
 		t.Errorf("completion tcsh: exit %d; want 2", code)
+	}
+}
+
+// The words a shell shows beside each value are in the run's language; the values
+// are the ones the flags take, the same in every language.
+func TestCompletionDescriptionsAreInTheRunsLanguage(t *testing.T) {
+	env := map[string]string{"MFA_ONBOARD_HOME": t.TempDir(), "MFA_ONBOARD_LANG": "es"}
+	for _, tt := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"audit", "--action", "re"}, []string{"reset\tse olvidó el progreso de una persona", "remind\tse envió un recordatorio",
+			"remind-escalate\tse avisó a un responsable o al servicio de soporte"}},
+		{[]string{"batch", "--output", ""}, []string{"text\tpara que lo lea una persona", "json\tJSON Lines y una línea de resumen",
+			"csv\tun encabezado y una fila por persona"}},
+		{[]string{"--profile", ""}, []string{"default\tel cliente propio de la carpeta de inicio"}},
+	} {
+		code, stdout, stderr := run(t, env, append([]string{"__complete"}, tt.args...)...)
+		if code != 0 {
+			t.Fatalf("__complete %q: exit %d\n%s", tt.args, code, stderr)
+		}
+		for _, want := range tt.want {
+			if !strings.Contains(stdout, want+"\n") {
+				t.Errorf("__complete %q does not offer %q:\n%s", tt.args, want, stdout)
+			}
+		}
 	}
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/answers"
 	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
@@ -31,10 +30,6 @@ func (e *UsageError) Localize(p *catalog.Printer) string { return p.Error(e.Err)
 
 // usage is err as a mistake in how the command was called (exit 2).
 func usage(err error) error { return &UsageError{Err: err} }
-
-func usagef(format string, a ...any) error {
-	return &UsageError{Err: fmt.Errorf(format, a...)}
-}
 
 // ExitCode maps an error to the process exit code; this is the only place that does.
 func ExitCode(err error) int {

@@ -59,6 +59,10 @@ type Factory struct {
 	Accessible     bool
 	LangFlag       string
 
+	// SpeakLanguage, when set, is told the language once Run has chosen it, for what
+	// keeps its words process-wide (survey's menus); tests leave it nil.
+	SpeakLanguage func(*catalog.Printer)
+
 	// Text is the message catalogue in the language of this run (see Run, which
 	// chooses it before the command tree is built: the help is in it too).
 	Text *catalog.Printer
@@ -85,7 +89,7 @@ func (f *Factory) Home() (string, error) {
 	}
 	dir, err := os.UserConfigDir()
 	if err != nil {
-		return "", usagef("cannot find a folder for mfa-onboard's files (%v); set MFA_ONBOARD_HOME or use --home", err)
+		return "", usage(catalog.Wrap(err, "cli.home.none"))
 	}
 	return filepath.Join(dir, "mfa-onboard"), nil
 }
@@ -106,7 +110,7 @@ func (f *Factory) Profile() (profile.Profile, error) {
 	var bad *profile.NameError
 	var missing *profile.NotFoundError
 	if errors.As(err, &bad) || errors.As(err, &missing) {
-		return p, usagef("%s: %w", from, err)
+		return p, usage(catalog.Wrap(err, "cli.error.labelled", "Label", from))
 	}
 	return p, err
 }
@@ -334,7 +338,7 @@ func (f *Factory) Providers(dir string, cfg *config.Config, scr *screen.Screen) 
 		}
 		scr.PhoneMessage(m.Channel, to, m.Text)
 	})
-	demo := fake.NewServices(filepath.Join(dir, profile.DemoFile), fake.OptionsFrom(cfg), box, f.Clock)
+	demo := fake.NewServices(filepath.Join(dir, profile.DemoFile), fake.OptionsFrom(cfg).WithText(f.Text), box, f.Clock)
 	vendors := f.vendors
 	if vendors == nil {
 		vendors = newVendorClients(cfg.Limits.Rate, f.Clock)

@@ -10,15 +10,22 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"golang.org/x/text/language"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // helpTree is the command tree as a run builds it, with the commands cobra adds as
 // it runs (help, and the help and version flags), on harmless streams.
-func helpTree(t *testing.T) *cobra.Command {
+func helpTree(t *testing.T) *cobra.Command { return helpTreeIn(t, nil) }
+
+// helpTreeIn is helpTree in p's language.
+func helpTreeIn(t *testing.T, p *catalog.Printer) *cobra.Command {
 	t.Helper()
 	f := &Factory{
 		IO:     &IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard},
 		Getenv: func(string) string { return "" },
+		Text:   p,
 	}
 	root := NewRoot(f)
 	root.InitDefaultHelpCmd()
@@ -155,8 +162,47 @@ func checkExample(t *testing.T, c *cobra.Command, line string) error {
 	return errors.Join(bad...)
 }
 
+// languages are the catalogue's languages, each with its Printer.
+var languages = []struct {
+	name string
+	text *catalog.Printer
+}{{"English", catalog.New(language.English)}, {"Spanish", catalog.New(language.Spanish)}}
+
+// Every language's help teaches the same commands: each example is a command line a
+// run accepts, and only the words differ between languages, never the command.
 func TestEveryCommandTeachesWithAShortDescriptionAndExamples(t *testing.T) {
-	root := helpTree(t)
+	for _, lang := range languages {
+		t.Run(lang.name, func(t *testing.T) { teachesWithExamples(t, helpTreeIn(t, lang.text)) })
+	}
+	english := commands(helpTree(t))
+	for i, c := range commands(helpTreeIn(t, catalog.New(language.Spanish))) {
+		en, es := exampleLines(english[i]), exampleLines(c)
+		if c.Short == english[i].Short {
+			t.Errorf("%q: the Spanish short description is the English one: %q", c.CommandPath(), c.Short)
+		}
+		if len(en) != len(es) {
+			t.Errorf("%q: %d English example lines, %d Spanish", c.CommandPath(), len(en), len(es))
+			continue
+		}
+		for j := range en {
+			a, _ := exampleArgs(en[j])
+			b, _ := exampleArgs(es[j])
+			if !slices.Equal(a, b) || commandPart(en[j]) != commandPart(es[j]) {
+				t.Errorf("%q: the Spanish example %q is not the English command %q", c.CommandPath(), es[j], en[j])
+			}
+		}
+	}
+}
+
+// commandPart is an example line up to its comment, as a shell runs it.
+func commandPart(line string) string {
+	if i := strings.Index(line, "  #"); i >= 0 {
+		line = line[:i]
+	}
+	return strings.TrimRight(line, " ")
+}
+
+func teachesWithExamples(t *testing.T, root *cobra.Command) {
 	seen := 0
 	for _, c := range commands(root) {
 		seen++
@@ -224,12 +270,12 @@ func TestEveryCommandsHelpEndsWithTheExitCodes(t *testing.T) {
 	for _, c := range commands(helpTree(t)) {
 		path := strings.Fields(c.CommandPath())[1:]
 		code, stdout, stderr := run(t, nil, append(path, "--help")...)
-		if code != 0 || !strings.HasSuffix(stdout, ExitCodeHelp) {
+		if code != 0 || !strings.HasSuffix(stdout, ExitCodeHelp(nil)) {
 			t.Errorf("%q --help: exit %d, and the exit codes are not at its end:\n%s%s", c.CommandPath(), code, stdout, stderr)
 		}
 	}
 	code, stdout, _ := run(t, nil, "help", "start")
-	if code != 0 || !strings.Contains(stdout, "Examples:\n  mfa-onboard start") || !strings.HasSuffix(stdout, ExitCodeHelp) {
+	if code != 0 || !strings.Contains(stdout, "Examples:\n  mfa-onboard start") || !strings.HasSuffix(stdout, ExitCodeHelp(nil)) {
 		t.Errorf("help start: exit %d, without its examples or the exit codes:\n%s", code, stdout)
 	}
 }

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/profile"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
@@ -20,17 +22,12 @@ const ProfilesSchema = 1
 
 func newProfilesCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "profiles",
-		Short: "List or add customers (profiles), each with its own config, people and audit",
-		Long: `A profile is one customer: its own config.yaml, people's progress, demo records and
-audit, in <home>/profiles/<name>/. Choose one for any command with --profile NAME
-or MFA_ONBOARD_PROFILE; without either, the home folder itself is the customer
-("default"), as it always was. Nothing is ever shared between two profiles.`,
-		Example: `  mfa-onboard profiles add contoso --config contoso.yaml   # checked, then copied in
-  mfa-onboard profiles list
-  mfa-onboard profiles list --output json`,
-		Args: unknownSubcommand,
-		RunE: showHelp,
+		Use:     "profiles",
+		Short:   f.Text.T("cli.profiles.short"),
+		Long:    f.Text.T("cli.profiles.long"),
+		Example: f.Text.T("cli.profiles.example"),
+		Args:    unknownSubcommand,
+		RunE:    showHelp,
 	}
 	cmd.AddCommand(newProfilesListCmd(f), newProfilesAddCmd(f))
 	return cmd
@@ -39,21 +36,20 @@ or MFA_ONBOARD_PROFILE; without either, the home folder itself is the customer
 func newProfilesListCmd(f *Factory) *cobra.Command {
 	output := "table"
 	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List the customers: the default, then every profile, with how many people have started",
-		Example: `  mfa-onboard profiles list                 # PROFILE, USERS (people started), FOLDER
-  mfa-onboard profiles list --output json`,
-		Args: cobra.NoArgs,
+		Use:     "list",
+		Short:   f.Text.T("cli.profiles.list.short"),
+		Example: f.Text.T("cli.profiles.list.example"),
+		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			switch output {
 			case "table", "text", "json":
 			default:
-				return usagef("--output %q: use table or json", sanitize.Inline(output))
+				return usage(catalog.NewError("cli.output.table-json", "Value", strconv.Quote(sanitize.Inline(output))))
 			}
 			return runProfilesList(f, output)
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "table (or text) or json")
+	cmd.Flags().StringVarP(&output, "output", "o", "table", f.Text.T("cli.profiles.list.flag.output"))
 	return cmd
 }
 
@@ -88,7 +84,7 @@ func runProfilesList(f *Factory, output string) error {
 		}{ProfilesSchema, rows})
 	}
 	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROFILE\tUSERS\tFOLDER")
+	fmt.Fprintln(tw, f.Text.T("cli.profiles.list.header"))
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%s\t%d\t%s\n", r.Name, r.Users, sanitize.Inline(r.Dir))
 	}
@@ -104,7 +100,7 @@ func countPeople(p profile.Profile) (int, error) {
 		return 0, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("read the state folder %s (%w); check that you may read it", p.StateDir(), err)
+		return 0, catalog.Wrap(err, "cli.profiles.read-state", "Dir", p.StateDir())
 	}
 	n := 0
 	for _, e := range entries {
@@ -118,18 +114,13 @@ func countPeople(p profile.Profile) (int, error) {
 
 func newProfilesAddCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "add NAME",
-		Short: "Add a customer: a folder of its own, with config.yaml copied from --config FILE if given",
-		Long: `Add a customer: <home>/profiles/NAME/, readable by you alone. With --config FILE, the
-file is checked as a configuration and copied in as the profile's config.yaml.
-
-NAME is 1 to 40 lower-case letters, digits and '-' (not at either end), such as
-contoso or fabrikam-east; "default" is the home folder's own customer.`,
-		Example: `  mfa-onboard profiles add contoso --config contoso.yaml
-  mfa-onboard profiles add fabrikam-east                  # then write its config.yaml`,
+		Use:     "add NAME", // untranslated: a command line, with its placeholder
+		Short:   f.Text.T("cli.profiles.add.short"),
+		Long:    f.Text.T("cli.profiles.add.long"),
+		Example: f.Text.T("cli.profiles.add.example"),
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return usagef("profiles add takes one NAME, such as: mfa-onboard profiles add contoso")
+				return usage(catalog.NewError("cli.profiles.add.one"))
 			}
 			return nil
 		},
@@ -159,13 +150,13 @@ func runProfilesAdd(f *Factory, name string) error {
 	if err != nil {
 		return err
 	}
-	w := f.IO.ErrOut
-	fmt.Fprintf(w, "Profile %s added: its files go in %s.\n", p.Name, p.Dir)
+	w, t := f.IO.ErrOut, f.Text
+	fmt.Fprintln(w, t.T("cli.profiles.add.done", "Name", p.Name, "Dir", p.Dir))
 	if f.ConfigFlag != "" {
-		fmt.Fprintf(w, "Its config.yaml is a copy of %s.\n", f.ConfigFlag)
+		fmt.Fprintln(w, t.T("cli.profiles.add.copied", "File", f.ConfigFlag))
 	} else {
-		fmt.Fprintf(w, "It has no config.yaml yet, so it runs on the demo providers until one is put there.\n")
+		fmt.Fprintln(w, t.T("cli.profiles.add.no-config"))
 	}
-	fmt.Fprintf(w, "Work for this customer with --profile %s (or MFA_ONBOARD_PROFILE=%s).\n", p.Name, p.Name)
+	fmt.Fprintln(w, t.T("cli.profiles.add.use", "Name", p.Name))
 	return nil
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/remind"
@@ -29,44 +31,33 @@ type RemindOptions struct {
 
 func newRemindCmd(f *Factory) *cobra.Command {
 	o := &RemindOptions{F: f}
+	t := f.Text
 	cmd := &cobra.Command{
-		Use:   "remind",
-		Short: "Remind people who have waited too long on their part, and tell their manager after a few reminders",
-		Long: `Remind the people of this customer who have waited on a part only they can do (the
-texted code, the Duo activation, the test push, reading guidance) for longer than
-remind.after (72h unless the config says): a mail to their work address, at most once
-per remind.every (24h), saying what is left and how to carry on. After remind.max (3)
-reminders their manager (recorded from a batch file's manager column) is told instead,
-or the support desk (support.email) when none is recorded; then nothing more is sent
-for that wait.
-
-Mail goes through the first providers.notify channel that can mail a person: fake
-(the demo outbox), smtp or graph-mail. Every message is in the audit (actions remind
-and remind-escalate). Run it every day, from a scheduled task for instance.
-
-Exit codes: 0 everything due was sent (or nothing was due), 1 some sends failed (the
-others were sent), 2 the config cannot remind anyone.`,
-		Example: `  mfa-onboard remind --dry-run          # who would be reminded, and who escalated to whom
-  mfa-onboard --profile contoso remind
-  mfa-onboard remind --output json`,
-		Args: cobra.NoArgs,
+		Use:     "remind",
+		Short:   t.T("remind.cmd.short"),
+		Long:    t.T("remind.cmd.long"),
+		Example: t.T("remind.cmd.example"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.Output != "table" && o.Output != "text" && o.Output != "json" {
-				return usagef("--output %q: use table or json", sanitize.Inline(o.Output))
+				return usage(catalog.NewError("remind.cmd.bad-output", "Output", strconv.Quote(sanitize.Inline(o.Output))))
 			}
 			return runRemind(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "list who would be reminded or escalated, by which channel, and send nothing")
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "table", "table (or text) or json")
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, t.T("remind.flag.dry-run"))
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "table", t.T("remind.flag.output"))
 	return cmd
 }
 
 // remindFailed ends a remind in which some sends failed: exit 1, the others sent.
 type remindFailed struct{ n int }
 
-func (e remindFailed) Error() string {
-	return fmt.Sprintf("%d of the messages due could not be sent or recorded, each named above with why; the others were sent, and the next remind tries these again", e.n)
+func (e remindFailed) Error() string { return e.Localize(nil) }
+
+// Localize says how many failed in p's language.
+func (e remindFailed) Localize(p *catalog.Printer) string {
+	return p.T("remind.cmd.failed", "Count", e.n)
 }
 
 func runRemind(ctx context.Context, o *RemindOptions) error {
@@ -89,7 +80,8 @@ func runRemind(ctx context.Context, o *RemindOptions) error {
 		Policy: remind.Policy{After: cfg.Remind.WaitAfter(), Every: cfg.Remind.Interval(), Max: cfg.Remind.Limit()},
 		Texts: remind.Texts{Organisation: cfg.Organisation, SupportName: cfg.Support.Name, SupportEmail: cfg.Support.Email,
 			Portal: cfg.Providers.SMS == config.Portal, SecurityInfo: cfg.Links.SecurityInfo},
-		Now: f.Clock.Now,
+		Now:  f.Clock.Now,
+		Text: f.Text,
 	}
 	rows, tally, listErr, err := o.remindAll(ctx, s, store)
 	if err != nil && !errors.Is(err, context.Canceled) {
@@ -101,7 +93,7 @@ func runRemind(ctx context.Context, o *RemindOptions) error {
 		return perr
 	}
 	if err != nil {
-		return fmt.Errorf("remind was stopped; what was sent is recorded (%w)", err)
+		return catalog.Wrap(err, "remind.cmd.stopped")
 	}
 	failed := 0
 	for _, r := range rows {
@@ -113,7 +105,7 @@ func runRemind(ctx context.Context, o *RemindOptions) error {
 	case failed > 0:
 		return remindFailed{failed}
 	case listErr != nil:
-		return fmt.Errorf("some state files could not be read, so their people were not looked at: %w", listErr)
+		return catalog.Wrap(listErr, "remind.cmd.unreadable")
 	}
 	return nil
 }
@@ -163,14 +155,14 @@ func (o *RemindOptions) remindAll(ctx context.Context, s *remind.Sender, store *
 }
 
 func (o *RemindOptions) print(rows []remind.Result, tally remind.Tally, listErr error) error {
-	w := o.F.IO.Out
-	for _, p := range problems(listErr) {
-		fmt.Fprintf(o.F.IO.ErrOut, "Note: %s\n", sanitize.Line(p))
+	w, text := o.F.IO.Out, o.F.Text
+	for _, p := range problems(text, listErr) {
+		fmt.Fprintln(o.F.IO.ErrOut, text.T("remind.cmd.note", "Problem", sanitize.Line(p)))
 	}
 	if o.Output == "json" {
-		return writeEscapedJSON(w, remind.Report{Schema: remind.Schema, DryRun: o.DryRun, Reminders: rows, Problems: problems(listErr)})
+		return writeEscapedJSON(w, remind.Report{Schema: remind.Schema, DryRun: o.DryRun, Reminders: rows, Problems: problems(text, listErr)})
 	}
-	return remind.WriteTable(w, rows, tally, o.DryRun)
+	return remind.WriteTable(text, w, rows, tally, o.DryRun)
 }
 
 // personMailer is the first providers.notify channel that can mail a person, and its
@@ -192,9 +184,7 @@ func personMailer(set provider.Set, cfg *config.Config) (provider.PersonMailer, 
 			}
 		}
 	}
-	return nil, "", &config.Error{File: "config", Err: fmt.Errorf("no channel in providers.notify (%s) can reach people: reminders go by mail to each person's work address, "+
-		"and teams, slack, autotask and connectwise reach only the support desk (nor can Twilio Verify text anything but its codes); "+
-		"add graph-mail (configured under notify.graph_mail) or smtp (notify.smtp) to providers.notify", strings.Join(cfg.Providers.Notify, ", "))}
+	return nil, "", &config.Error{File: "config", Err: catalog.NewError("remind.cmd.no-mail-channel", "Channels", strings.Join(cfg.Providers.Notify, ", "))}
 }
 
 // keepRunner saves a person's state without making the reminding run its last run:

@@ -287,3 +287,34 @@ func TestBatchRemindRemindsThePeopleOfItsFile(t *testing.T) {
 		t.Errorf("reminders went to %v; want the file's two people only", to)
 	}
 }
+
+// In Spanish the table and the reminders the people receive (the built-in texts:
+// the demo configures none of its own) are Spanish; the JSON is the same in every
+// language.
+func TestRemindInSpanish(t *testing.T) {
+	d := newRemindDesk(t)
+	d.waitAtVerify()
+	d.clock.Advance(73 * time.Hour)
+	en, _ := d.remind(ExitOK, "--dry-run", "--output", "json", "--lang", "en")
+	es, _ := d.remind(ExitOK, "--dry-run", "--output", "json", "--lang", "es")
+	if es != en {
+		t.Errorf("the JSON in Spanish:\n%s\nin English:\n%s", es, en)
+	}
+	out, _ := d.remind(ExitOK, "--lang", "es")
+	for _, want := range []string{"USUARIO", "EN ESPERA EN", "DESDE (UTC)", "recordatorio 1 de 3", "enviado",
+		"Enviados: 2 recordatorios y 0 avisos a un responsable o al soporte. 2 personas tienen pendiente su parte."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the Spanish table does not say %q:\n%s", want, out)
+		}
+	}
+	mails := d.mails()
+	if len(mails) != 2 {
+		t.Fatalf("%d mails; want 2", len(mails))
+	}
+	for _, want := range []string{"Hola:", "Usted empezó a configurar la verificación en dos pasos", "hace 3 días",
+		"Demuestre que su teléfono móvil (+1 ***-***-0100) es suyo", "  mfa-onboard start", "Este es el recordatorio 1 de 3."} {
+		if !strings.Contains(mails[0].Text, want) {
+			t.Errorf("alice's Spanish reminder does not say %q:\n%s", want, mails[0].Text)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/account"
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
@@ -23,25 +24,20 @@ type ResetOptions struct {
 func newResetCmd(f *Factory) *cobra.Command {
 	o := &ResetOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "reset",
-		Short: "Forget a person's progress so that start begins again at step 1",
-		Long: `Forget a person's progress so that start begins again at step 1.
-
-Only this computer's record is removed: nothing is undone at Microsoft 365 or Duo,
-and a re-run finds and reuses what is already there. It asks first unless --yes
-is given (without a terminal it cannot ask, so --yes is needed), and the reset is
-recorded in the audit. --user may be left out when only one person has started here.`,
-		Example: `  mfa-onboard reset --user bob@contoso.com        # asks before forgetting
-  mfa-onboard reset --user bob@contoso.com --yes  # then: mfa-onboard start --for bob@contoso.com`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runReset(cmd.Context(), o) },
+		Use:     "reset",
+		Short:   f.Text.T("cli.reset.short"),
+		Long:    f.Text.T("cli.reset.long"),
+		Example: f.Text.T("cli.reset.example"),
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runReset(cmd.Context(), o) },
 	}
-	cmd.Flags().StringVar(&o.User, "user", "", "whose progress to forget (needed when several people have started here)")
-	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.Flags().StringVar(&o.User, "user", "", f.Text.T("cli.reset.flag.user"))
+	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, f.Text.T("cli.reset.flag.yes"))
 	return cmd
 }
 
 func runReset(ctx context.Context, o *ResetOptions) error {
+	p := o.F.Text
 	home, err := o.F.Dir()
 	if err != nil {
 		return err
@@ -50,7 +46,7 @@ func runReset(ctx context.Context, o *ResetOptions) error {
 	who := o.User
 	if who != "" {
 		if who, err = account.Parse(who); err != nil {
-			return usagef("--user: %v", err)
+			return usage(catalog.Wrap(err, "cli.flag.user-invalid"))
 		}
 	}
 	if who == "" {
@@ -59,7 +55,7 @@ func runReset(ctx context.Context, o *ResetOptions) error {
 			return err
 		}
 		if st == nil {
-			fmt.Fprintln(o.F.IO.ErrOut, "Nobody has started here: there is nothing to reset.")
+			fmt.Fprintln(o.F.IO.ErrOut, p.T("cli.reset.nobody"))
 			return nil
 		}
 		who = st.User
@@ -68,30 +64,30 @@ func runReset(ctx context.Context, o *ResetOptions) error {
 		// names someone else: Delete would keep it, so asking to confirm, or saying
 		// progress was forgotten, would mislead. Any other error is a file reset may
 		// be meant to clear, and Delete decides what is theirs.
-		fmt.Fprintf(o.F.IO.ErrOut, "Nobody by the address %s has started on this computer: there is nothing to reset.\n", who)
+		fmt.Fprintln(o.F.IO.ErrOut, p.T("cli.reset.not-started", "User", who))
 		return nil
 	}
 	if !o.Yes {
 		if !o.F.Interactive() {
-			return usagef("reset needs --yes when it cannot ask")
+			return usage(catalog.NewError("cli.reset.needs-yes"))
 		}
 		ok, err := o.F.Prompter(nil).Confirm(ctx, prompt.Question{
 			Key:     "reset.confirm",
-			Message: fmt.Sprintf("Forget the progress of %s?", who),
-			Help:    "Start then begins again at step 1; nothing is undone at Microsoft 365 or Duo.",
+			Message: p.T("cli.reset.confirm", "User", who),
+			Help:    p.T("cli.reset.confirm.help"),
 			Default: "no",
 		})
 		if err != nil {
 			return err
 		}
 		if !ok {
-			fmt.Fprintln(o.F.IO.ErrOut, "Nothing was changed.")
+			fmt.Fprintln(o.F.IO.ErrOut, p.T("cli.reset.unchanged"))
 			return nil
 		}
 	}
 	unlock, err := store.Lock(who)
 	if errors.Is(err, state.ErrLocked) {
-		return fmt.Errorf("another mfa-onboard is working for %s right now; close it before resetting", who)
+		return catalog.NewError("cli.reset.locked", "User", who)
 	}
 	if err != nil {
 		return err
@@ -103,6 +99,6 @@ func runReset(ctx context.Context, o *ResetOptions) error {
 	if err := recordReset(o.F.Audit(home), who, nil); err != nil {
 		return err
 	}
-	fmt.Fprintf(o.F.IO.ErrOut, "Progress of %s was forgotten; %s start begins again at step 1.\n", who, o.F.ProgramName())
+	fmt.Fprintln(o.F.IO.ErrOut, p.T("cli.reset.done", "User", who, "Program", o.F.ProgramName()))
 	return nil
 }

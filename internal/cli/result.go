@@ -3,10 +3,10 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 	"github.com/mfa-onboard/mfa-onboard/internal/wizard"
 )
@@ -70,10 +70,10 @@ func writeJSON(w io.Writer, s wizard.Summary) error {
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(newResult(s)); err != nil {
-		return fmt.Errorf("write the JSON result: %w", err)
+		return catalog.Wrap(err, "cli.json.write")
 	}
 	if _, err := w.Write(sanitize.EscapeJSON(buf.Bytes())); err != nil {
-		return fmt.Errorf("write the JSON result: %w", err)
+		return catalog.Wrap(err, "cli.json.write")
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"crypto/tls"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/httpcall"
@@ -106,11 +106,14 @@ type vendorLimits struct {
 }
 
 func newVendorLimits(r config.Rates, clk clock.Clock) *vendorLimits {
+	// untranslated: the limiters' names are for the tests and a developer's logs.
 	l := func(name, vendor string) *httpcall.Limiter {
 		return httpcall.NewLimiter(name, r.PerSecond(vendor), clk)
 	}
 	return &vendorLimits{
+		// untranslated: limiter names, as above.
 		duoAdmin: l("duo admin", config.RateDuo), duoAuth: l("duo auth", config.RateDuo),
+		// untranslated: limiter names, as above.
 		graph: l("graph", config.RateGraph), graphCA: httpcall.NewLimiter("graph conditional access", min(config.ConditionalAccessRate, r.PerSecond(config.RateGraph)), clk),
 		twilio: l("twilio", config.RateTwilio), autotask: l("autotask", config.RateAutotask),
 		connectwise: l("connectwise", config.RateConnectWise), teams: l("teams", config.RateTeams), slack: l("slack", config.RateSlack),
@@ -229,7 +232,7 @@ func (r *roles) buildSMTP() (provider.Notifier, error) {
 		Template: n.Template, Clock: r.f.Clock, Timeout: callTimeout,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("notify.smtp: %w", err)
+		return nil, catalog.Wrap(err, "cli.error.labelled", "Label", "notify.smtp")
 	}
 	return m, nil
 }
@@ -266,7 +269,7 @@ func (r *roles) buildWebhook(name string) (provider.Notifier, error) {
 	}
 	w, err := webhook.New(webhook.Config{Kind: name, URL: url, HTTPClient: httpcall.Limited(client, lim), Template: r.cfg.Notify.Template, Clock: r.f.Clock})
 	if err != nil {
-		return nil, fmt.Errorf("notify.%s: %w", name, err)
+		return nil, catalog.Wrap(err, "cli.error.labelled", "Label", "notify."+name)
 	}
 	return w, nil
 }
@@ -287,7 +290,7 @@ func (r *roles) buildAutotask() (provider.Notifier, error) {
 		IssueType: a.IssueType, SubIssueType: a.SubIssueType, Fields: a.Fields, HTTPClient: httpcall.Limited(client, r.rateLimits().autotask), Template: r.cfg.Notify.Template, Clock: r.f.Clock,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("notify.autotask: %w", err)
+		return nil, catalog.Wrap(err, "cli.error.labelled", "Label", "notify.autotask")
 	}
 	return t, nil
 }
@@ -309,7 +312,7 @@ func (r *roles) buildConnectWise() (provider.Notifier, error) {
 		BaseURL: c.BaseURL, HTTPClient: httpcall.Limited(client, r.rateLimits().connectwise), Template: r.cfg.Notify.Template, Clock: r.f.Clock,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("notify.connectwise: %w", err)
+		return nil, catalog.Wrap(err, "cli.error.labelled", "Label", "notify.connectwise")
 	}
 	return t, nil
 }
@@ -378,7 +381,7 @@ func (r *roles) Checkers() map[string]func() (provider.Checker, error) {
 			}
 			c, ok := n.(provider.Checker)
 			if !ok {
-				return nil, fmt.Errorf("notify.%s has no check", name)
+				return nil, catalog.NewError("cli.check.none", "Key", "notify."+name)
 			}
 			return c, nil
 		}
@@ -446,7 +449,7 @@ func graphNeeds(cfg *config.Config) []graph.Need {
 		needs = append(needs, graph.ReadPhonesNeed())
 	}
 	if slices.Contains(cfg.Providers.Notify, config.GraphMailName) {
-		needs = append(needs, graph.Need{Permission: graph.PermissionMailSend, Purpose: "to mail the notice to the support desk"})
+		needs = append(needs, graph.MailSendNeed())
 	}
 	return needs
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -17,41 +18,35 @@ import (
 	"github.com/mfa-onboard/mfa-onboard/internal/screen"
 )
 
-// NewRoot builds the command tree.
+// NewRoot builds the command tree, in the language of f.Text: descriptions,
+// examples, flags and cobra's own headings.
 func NewRoot(f *Factory) *cobra.Command {
+	p := f.Text
 	root := &cobra.Command{
-		Use:   "mfa-onboard",
-		Short: "Set up two-step sign-in for Microsoft 365 and Duo, one step at a time",
-		Long: `mfa-onboard takes a person from no second factor to enrolled and tested:
-a verified mobile number for Microsoft 365, the support desk told, and Duo Mobile
-enrolled and tested. Quit at any point; "mfa-onboard start" carries on where it stopped.
-
-With no configuration it runs on demo providers: nothing is sent, and what a phone
-would receive is shown on screen and written to outbox.jsonl in the home folder.
-
-For several customers, give each a profile ("mfa-onboard profiles add NAME") and
-choose it with --profile NAME: its config, people's progress and audit are its own.`,
-		Example: `  mfa-onboard start                               # your own two-step sign-in, a step at a time
-  mfa-onboard start --for alice@contoso.com       # a technician's run on Alice's behalf
-  mfa-onboard status --all --waiting              # everyone still waiting on their part
-  mfa-onboard --profile contoso batch users.csv   # a customer's new people, from a CSV file`,
+		Use:     "mfa-onboard",
+		Short:   p.T("cli.root.short"),
+		Long:    p.T("cli.root.long"),
+		Example: p.T("cli.root.example"),
+		// Runnable, with its own check of its arguments, so that a mistyped command
+		// is refused in the person's language (cobra's own refusal is English): with
+		// no command, it shows its help.
+		Args:          unknownSubcommand,
+		RunE:          showHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.Version = f.Version.Version
-	root.SetVersionTemplate(versionLine(f.Version) + "\n")
+	root.SetVersionTemplate(versionLine(p, f.Version) + "\n")
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	pf := root.PersistentFlags()
-	pf.StringVar(&f.HomeFlag, "home", "", "folder for config, state and the outbox (default: $MFA_ONBOARD_HOME, else the user config folder)")
-	pf.StringVar(&f.ConfigFlag, "config", "", "config file to use instead of config.yaml in the home folder (or the profile's)")
-	pf.StringVar(&f.ProfileFlag, "profile", "", "the customer to work for: a profile made with \"profiles add\" (default: $MFA_ONBOARD_PROFILE, else the home folder's own)")
-	pf.StringVar(&f.TechnicianFlag, "technician", "", "your name, recorded in the audit beside the computer's account (default: $MFA_ONBOARD_TECHNICIAN)")
-	pf.BoolVar(&f.NonInteractive, "non-interactive", false, "never prompt: stop as waiting (exit 3) when a step needs a person")
-	pf.BoolVar(&f.Accessible, "accessible", false, "plain line-by-line prompts, for screen readers and simple terminals")
-	pf.StringVar(&f.LangFlag, "lang", "", f.Text.T("cli.flag.lang"))
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
-	root.SetHelpTemplate(root.HelpTemplate() + ExitCodeHelp)
+	pf.StringVar(&f.HomeFlag, "home", "", p.T("cli.flag.home"))
+	pf.StringVar(&f.ConfigFlag, "config", "", p.T("cli.flag.config"))
+	pf.StringVar(&f.ProfileFlag, "profile", "", p.T("cli.flag.profile"))
+	pf.StringVar(&f.TechnicianFlag, "technician", "", p.T("cli.flag.technician"))
+	pf.BoolVar(&f.NonInteractive, "non-interactive", false, p.T("cli.flag.non-interactive"))
+	pf.BoolVar(&f.Accessible, "accessible", false, p.T("cli.flag.accessible"))
+	pf.StringVar(&f.LangFlag, "lang", "", p.T("cli.flag.lang"))
 
 	root.AddCommand(
 		newStartCmd(f),
@@ -67,7 +62,8 @@ choose it with --profile NAME: its config, people's progress and audit are its o
 		newAuditCmd(f),
 		newRemindCmd(f),
 	)
-	refuseUnknownShells(root)
+	refuseUnknownShells(root, p)
+	speak(root, p)
 	if err := registerCompletions(root, f); err != nil {
 		panic(err) // the completion table names a command or flag this tree lacks
 	}
@@ -75,33 +71,33 @@ choose it with --profile NAME: its config, people's progress and audit are its o
 }
 
 // refuseUnknownShells makes "completion tcsh" a usage error: cobra's own completion
-// command only prints its help for a shell it does not know, and exits 0.
-func refuseUnknownShells(root *cobra.Command) {
+// command only prints its help for a shell it does not know, and exits 0. It also
+// says the completion commands' descriptions in p's language.
+func refuseUnknownShells(root *cobra.Command, p *catalog.Printer) {
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
 		if c.Name() != "completion" {
 			continue
 		}
-		c.Example = `  source <(mfa-onboard completion bash)   # bash, in this shell only
-  mfa-onboard completion zsh > "${fpath[1]}/_mfa-onboard"
-  mfa-onboard completion fish > ~/.config/fish/completions/mfa-onboard.fish
-  mfa-onboard completion powershell | Out-String | Invoke-Expression`
+		c.Short = p.T("cli.completion.short")
+		c.Long = p.T("cli.completion.long", "Program", root.Name())
+		c.Example = p.T("cli.completion.example")
 		for _, shell := range c.Commands() {
-			shell.Example = shellExample(shell.Name())
+			describeShell(shell, p, root.Name())
 		}
 		c.Args = cobra.ArbitraryArgs
 		c.RunE = func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return cmd.Help()
 			}
-			return usagef("completion %q: the shells are bash, zsh, fish and powershell", args[0])
+			return usage(catalog.NewError("cli.completion.unknown-shell", "Shell", strconv.Quote(args[0])))
 		}
 	}
 }
 
 // unknownSubcommand refuses an argument to a command that only groups others, such
-// as "profiles lst", naming the nearest of them: cobra suggests only for the root's,
-// and would print the group's help and exit 0 for a typo.
+// as "profiles lst", naming the nearest of them: cobra would suggest only for the
+// root's, in English, and print the group's help and exit 0 for a typo.
 func unknownSubcommand(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil
@@ -109,46 +105,41 @@ func unknownSubcommand(cmd *cobra.Command, args []string) error {
 	if cmd.SuggestionsMinimumDistance <= 0 {
 		cmd.SuggestionsMinimumDistance = 2 // cobra's default, which it sets only as it suggests
 	}
-	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
-	if near := cmd.SuggestionsFor(args[0]); len(near) > 0 {
-		msg += "\n\nDid you mean this?\n\t" + strings.Join(near, "\n\t") + "\n"
-	}
-	return usagef("%s", msg)
+	return usage(unknownCommand(cmd, args[0], cmd.SuggestionsFor(args[0])))
 }
 
 // showHelp is the run of a command that only groups others: its help.
 func showHelp(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 
-// shellExample is the example of "completion SHELL": how to load the script in this
-// shell, then in every new one.
-func shellExample(shell string) string {
-	switch shell {
-	case "bash":
-		return `  source <(mfa-onboard completion bash)
-  mfa-onboard completion bash > /etc/bash_completion.d/mfa-onboard   # every new shell`
-	case "zsh":
-		return `  source <(mfa-onboard completion zsh)
-  mfa-onboard completion zsh > "${fpath[1]}/_mfa-onboard"              # every new shell`
-	case "fish":
-		return `  mfa-onboard completion fish | source
-  mfa-onboard completion fish > ~/.config/fish/completions/mfa-onboard.fish`
-	case "powershell":
-		return `  mfa-onboard completion powershell | Out-String | Invoke-Expression
-  mfa-onboard completion powershell >> $PROFILE                        # every new shell`
+// describeShell says "completion SHELL"'s description, flag and example in p's
+// language: how to load the script in this shell, then in every new one. The
+// descriptions are cobra's, in Markdown, as the manual pages take them.
+func describeShell(shell *cobra.Command, p *catalog.Printer, program string) {
+	shell.Short = p.T("cli.completion.shell.short", "Shell", shell.Name())
+	if fl := shell.Flags().Lookup("no-descriptions"); fl != nil {
+		fl.Usage = p.T("cli.completion.flag.no-descriptions")
 	}
-	return ""
+	switch shell.Name() {
+	case "bash":
+		shell.Long = p.T("cli.completion.bash.long", "Program", program)
+		shell.Example = p.T("cli.completion.bash.example")
+	case "zsh":
+		shell.Long = p.T("cli.completion.zsh.long", "Program", program)
+		shell.Example = p.T("cli.completion.zsh.example")
+	case "fish":
+		shell.Long = p.T("cli.completion.fish.long", "Program", program)
+		shell.Example = p.T("cli.completion.fish.example")
+	case "powershell":
+		shell.Long = p.T("cli.completion.powershell.long", "Program", program)
+		shell.Example = p.T("cli.completion.powershell.example")
+	}
 }
 
-// ExitCodeHelp is the table of exit codes every command's help ends with, and the
-// manual pages too.
-const ExitCodeHelp = `
-Exit codes:
-  0    done
-  1    failed (the message says why and what to do)
-  2    bad usage, config or answers (the message names the flag or key)
-  3    waiting on the user: run "mfa-onboard start" again to carry on
-  130  interrupted (Ctrl-C); progress is saved
-`
+// ExitCodeHelp is the table of exit codes every command's help ends with, in p's
+// language; the manual pages have it in English (a nil p).
+func ExitCodeHelp(p *catalog.Printer) string {
+	return "\n" + p.T("cli.exit-codes") + "\n"
+}
 
 // Run executes the command line args and returns the exit code. Errors are printed
 // here, once, as one sentence.
@@ -161,6 +152,9 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 			printError(f.IO.ErrOut, f.Text, f.IO.Width(f.IO.ErrTTY), &UsageError{Err: err}, ExitUsage)
 			return ExitUsage
 		}
+	}
+	if f.SpeakLanguage != nil {
+		f.SpeakLanguage(f.Text)
 	}
 	root := NewRoot(f)
 	root.SetArgs(args)

@@ -5,80 +5,69 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/secret"
 )
 
 func newSecretsCmd(f *Factory) *cobra.Command {
+	p := f.Text
 	cmd := &cobra.Command{
-		Use:   "secrets",
-		Short: "Keep the providers' secrets in this computer's keychain",
-		Long: `Keep the providers' secrets in the OS keychain (macOS Keychain, Windows Credential
-Manager, GNOME Keyring or KWallet on Linux) instead of environment variables or files.
-In config.yaml, name the entry with the *_keychain key beside *_env and *_file, e.g.
-
-  duo:
-    admin_skey_keychain: contoso-duo-admin
-
-The secrets are never printed; list shows only which entries exist.`,
-		Example: `  mfa-onboard secrets set contoso-duo-admin        # asks for the secret, without showing it
-  printf %s "$SKEY" | mfa-onboard secrets set contoso-duo-admin
-  mfa-onboard secrets list
-  mfa-onboard secrets delete contoso-duo-admin`,
-		Args: unknownSubcommand,
-		RunE: showHelp,
+		Use:     "secrets",
+		Short:   p.T("cli.secrets.short"),
+		Long:    p.T("cli.secrets.long"),
+		Example: p.T("cli.secrets.example"),
+		Args:    unknownSubcommand,
+		RunE:    showHelp,
 	}
 	cmd.AddCommand(
 		&cobra.Command{
-			Use:   "set NAME",
-			Short: "Keep a secret under NAME (read from the terminal without echo, or from standard input)",
-			Long: `Keep a secret under NAME in the OS keychain. It is read from the terminal without
-echo, or as the first line of standard input when that is not a terminal (a pipe
-from a password manager). Name the entry in config.yaml with a *_keychain key.`,
-			Example: `  mfa-onboard secrets set contoso-duo-admin        # asks for the secret, without showing it
-  printf %s "$SKEY" | mfa-onboard secrets set contoso-duo-admin`,
-			Args: exactlyOne("set", "the name of the keychain entry"),
-			RunE: func(_ *cobra.Command, args []string) error { return runSecretsSet(f, args[0]) },
+			Use:     "set NAME", // untranslated: a command line, with its placeholder
+			Short:   p.T("cli.secrets.set.short"),
+			Long:    p.T("cli.secrets.set.long"),
+			Example: p.T("cli.secrets.set.example"),
+			Args:    exactlyOne(catalog.NewError("cli.secrets.set.one")),
+			RunE:    func(_ *cobra.Command, args []string) error { return runSecretsSet(f, args[0]) },
 		},
 		&cobra.Command{
-			Use:   "delete NAME",
-			Short: "Remove the secret kept under NAME",
-			Example: `  mfa-onboard secrets delete contoso-duo-admin
-  mfa-onboard --profile contoso secrets delete contoso-duo-admin`,
-			Args: exactlyOne("delete", "the name of the keychain entry"),
+			Use:     "delete NAME", // untranslated: a command line, with its placeholder
+			Short:   p.T("cli.secrets.delete.short"),
+			Example: p.T("cli.secrets.delete.example"),
+			Args:    exactlyOne(catalog.NewError("cli.secrets.delete.one")),
 			RunE: func(_ *cobra.Command, args []string) error {
 				kc, err := keychainOf(f)
 				if err != nil {
 					return err
 				}
 				if err := kc.Delete(args[0]); err != nil {
-					return fmt.Errorf("delete the keychain entry %q: %w", args[0], err)
+					return catalog.Wrap(err, "cli.secrets.delete.failed", "Name", strconv.Quote(args[0]))
 				}
-				fmt.Fprintf(f.IO.ErrOut, "The keychain entry %q was deleted.\n", args[0])
+				fmt.Fprintln(f.IO.ErrOut, p.T("cli.secrets.deleted", "Name", strconv.Quote(args[0])))
 				return nil
 			},
 		},
 		&cobra.Command{
-			Use:   "list",
-			Short: "List the keychain entries config.yaml names, and whether each is there",
-			Example: `  mfa-onboard secrets list
-  mfa-onboard --profile contoso secrets list`,
-			Args: cobra.NoArgs,
-			RunE: func(*cobra.Command, []string) error { return runSecretsList(f) },
+			Use:     "list",
+			Short:   p.T("cli.secrets.list.short"),
+			Example: p.T("cli.secrets.list.example"),
+			Args:    cobra.NoArgs,
+			RunE:    func(*cobra.Command, []string) error { return runSecretsList(f) },
 		},
 	)
 	return cmd
 }
 
-func exactlyOne(verb, what string) cobra.PositionalArgs {
+// exactlyOne refuses any number of arguments but one, saying why.
+func exactlyOne(why error) cobra.PositionalArgs {
 	return func(_ *cobra.Command, args []string) error {
 		if len(args) != 1 {
-			return usagef("secrets %s takes one argument, %s", verb, what)
+			return usage(why)
 		}
 		return nil
 	}
@@ -86,7 +75,7 @@ func exactlyOne(verb, what string) cobra.PositionalArgs {
 
 func keychainOf(f *Factory) (secret.Keychain, error) {
 	if f.Keychain == nil {
-		return nil, fmt.Errorf("%w; use the *_env or *_file config keys instead", secret.ErrNoKeychain)
+		return nil, catalog.Wrap(secret.ErrNoKeychain, "cli.secrets.no-keychain")
 	}
 	return f.Keychain, nil
 }
@@ -101,9 +90,9 @@ func runSecretsSet(f *Factory, name string) error {
 		return err
 	}
 	if err := kc.Set(name, value); err != nil {
-		return fmt.Errorf("keep the secret under %q: %w", name, err)
+		return catalog.Wrap(err, "cli.secrets.set.failed", "Name", strconv.Quote(name))
 	}
-	fmt.Fprintf(f.IO.ErrOut, "The secret is in the keychain as %q; name it in config.yaml with a *_keychain key.\n", name)
+	fmt.Fprintln(f.IO.ErrOut, f.Text.T("cli.secrets.set.done", "Name", strconv.Quote(name)))
 	return nil
 }
 
@@ -112,23 +101,23 @@ func runSecretsSet(f *Factory, name string) error {
 func readSecret(f *Factory, name string) (string, error) {
 	var raw string
 	if f.IO.InTTY && f.IO.InFile != nil {
-		fmt.Fprintf(f.IO.ErrOut, "Secret for %q (not shown): ", name)
+		fmt.Fprint(f.IO.ErrOut, f.Text.T("cli.secrets.ask", "Name", strconv.Quote(name))+" ")
 		b, err := term.ReadPassword(int(f.IO.InFile.Fd()))
 		fmt.Fprintln(f.IO.ErrOut)
 		if err != nil {
-			return "", fmt.Errorf("read the secret from the terminal: %w", err)
+			return "", catalog.Wrap(err, "cli.secrets.read-terminal")
 		}
 		raw = string(b)
 	} else {
 		line, err := bufio.NewReader(io.LimitReader(f.IO.In, 64<<10)).ReadString('\n')
 		if err != nil && !errors.Is(err, io.EOF) {
-			return "", fmt.Errorf("read the secret from standard input: %w", err)
+			return "", catalog.Wrap(err, "cli.secrets.read-stdin")
 		}
 		raw = line
 	}
 	v := strings.TrimSpace(raw)
 	if v == "" {
-		return "", usagef("no secret was given for %q: type it, or pipe it to standard input", name)
+		return "", usage(catalog.NewError("cli.secrets.empty", "Name", strconv.Quote(name)))
 	}
 	return v, nil
 }
@@ -140,18 +129,20 @@ func runSecretsList(f *Factory) error {
 	}
 	named := keychainNames(cfg)
 	if len(named) == 0 {
-		fmt.Fprintln(f.IO.Out, "config.yaml names no keychain entries (no *_keychain key is set).")
+		fmt.Fprintln(f.IO.Out, f.Text.T("cli.secrets.list.none"))
 		return nil
 	}
 	kc, kerr := keychainOf(f)
 	for _, n := range named {
-		status := "missing: add it with mfa-onboard secrets set " + n.entry
+		var status string
 		if kerr != nil {
-			status = "cannot tell: " + kerr.Error()
+			status = f.Text.T("cli.secrets.list.unknown", "Err", kerr)
 		} else if _, err := kc.Get(n.entry); err == nil {
-			status = "present"
+			status = f.Text.T("cli.secrets.list.present")
 		} else if !errors.Is(err, secret.ErrNotInKeychain) {
-			status = "cannot tell: " + err.Error()
+			status = f.Text.T("cli.secrets.list.unknown", "Err", err)
+		} else {
+			status = f.Text.T("cli.secrets.list.missing", "Entry", n.entry)
 		}
 		fmt.Fprintf(f.IO.Out, "%s_keychain = %s: %s\n", n.key, n.entry, status)
 	}

@@ -3,10 +3,10 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +15,7 @@ import (
 	"github.com/mfa-onboard/mfa-onboard/internal/account"
 	"github.com/mfa-onboard/mfa-onboard/internal/answers"
 	"github.com/mfa-onboard/mfa-onboard/internal/audit"
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
@@ -54,24 +55,11 @@ type StartOptions struct {
 func newStartCmd(f *Factory) *cobra.Command {
 	o := &StartOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "start",
-		Short: "Start the procedure, or carry on where it stopped",
-		Long: `Start the procedure, or carry on where it stopped: finished steps are never redone.
-
---user EMAIL is the person's own run, on their computer. --for EMAIL is a technician's
-run on their behalf: what admin APIs can do is done, and for what only the person can
-do (read out the texted code, tap the Duo activation link, approve the test push) the
-screen says what to ask of them. The two cannot be given together.
-
-Without a terminal (or with --non-interactive, or CI set) nothing is asked: a step
-that needs a person saves its progress and the run ends with exit code 3. Give the
-answers with flags (--phone, --country, --code) or an answers file (--answers), and
-run the same command again to carry on.`,
-		Example: `  mfa-onboard start --user alice@contoso.com
-  mfa-onboard start --for alice@contoso.com --phone "+1 425 555 0100"
-  mfa-onboard start --non-interactive --answers new-hire.yaml --output json
-  mfa-onboard start --for alice@contoso.com --code 123456   # the code the waiting step asks for`,
-		Args: cobra.NoArgs,
+		Use:     "start",
+		Short:   f.Text.T("cli.start.short"),
+		Long:    f.Text.T("cli.start.long"),
+		Example: f.Text.T("cli.start.example"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkOutput(o.Output); err != nil {
 				return err
@@ -82,16 +70,17 @@ run the same command again to carry on.`,
 			return runStart(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().StringVar(&o.User, "user", "", "work email address (Microsoft 365 sign-in name) of the person being enrolled")
-	cmd.Flags().StringVar(&o.For, "for", "", "act for this person (work email) as their technician: what admin APIs can do is done, and what only they can do is handed over to them")
-	cmd.Flags().BoolVar(&o.TrustPhone, "trust-phone", false, "with --for: register the number without a texted code, on your word (needs --reason; recorded with your name in the audit)")
-	cmd.Flags().StringVar(&o.Reason, "reason", "", "why the number is trusted without a code (with --trust-phone)")
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "result format: text or json (json goes to stdout, alone)")
-	cmd.Flags().StringVar(&o.AnswersFile, "answers", "", "YAML file of answers to the steps' questions (see the README)")
-	cmd.Flags().StringVar(&o.Phone, "phone", "", "mobile number (answers phone.number)")
-	cmd.Flags().StringVar(&o.Country, "country", "", "two-letter country of a number given without + (answers phone.country)")
-	cmd.Flags().BoolVar(&o.ReplacePhone, "replace-phone", false, "replace a different mobile number already registered in Microsoft 365 (answers verify.replace)")
-	cmd.Flags().StringVar(&o.Code, "code", "", "the code the waiting step asks for: texted code, or the one Duo Mobile shows")
+	p := f.Text
+	cmd.Flags().StringVar(&o.User, "user", "", p.T("cli.start.flag.user"))
+	cmd.Flags().StringVar(&o.For, "for", "", p.T("cli.start.flag.for"))
+	cmd.Flags().BoolVar(&o.TrustPhone, "trust-phone", false, p.T("cli.start.flag.trust-phone"))
+	cmd.Flags().StringVar(&o.Reason, "reason", "", p.T("cli.start.flag.reason"))
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", p.T("cli.start.flag.output"))
+	cmd.Flags().StringVar(&o.AnswersFile, "answers", "", p.T("cli.start.flag.answers"))
+	cmd.Flags().StringVar(&o.Phone, "phone", "", p.T("cli.start.flag.phone"))
+	cmd.Flags().StringVar(&o.Country, "country", "", p.T("cli.start.flag.country"))
+	cmd.Flags().BoolVar(&o.ReplacePhone, "replace-phone", false, p.T("cli.start.flag.replace-phone"))
+	cmd.Flags().StringVar(&o.Code, "code", "", p.T("cli.start.flag.code"))
 	return cmd
 }
 
@@ -100,23 +89,23 @@ run the same command again to carry on.`,
 // technician's explicit word with a reason.
 func (o *StartOptions) checkActor() error {
 	if o.For != "" && o.User != "" {
-		return usagef("--for and --user cannot be used together: --for %s is a technician's run on the person's behalf, --user their own run on their computer; give one", o.For)
+		return usage(catalog.NewError("cli.start.for-and-user", "For", o.For))
 	}
 	if o.For != "" {
 		who, err := account.Parse(o.For)
 		if err != nil {
-			return usagef("--for %q: %v", o.For, err)
+			return usage(catalog.Wrap(err, "cli.start.for-invalid", "Value", strconv.Quote(o.For)))
 		}
 		o.For = who
 	}
 	o.Reason = sanitize.Line(o.Reason)
 	switch {
 	case o.TrustPhone && o.For == "":
-		return usagef("--trust-phone is a technician's decision for someone else: use it with --for EMAIL")
+		return usage(catalog.NewError("cli.start.trust-without-for"))
 	case o.TrustPhone && o.Reason == "":
-		return usagef("--trust-phone needs --reason TEXT: why the number may be registered without a texted code (kept with the number and in the audit)")
+		return usage(catalog.NewError("cli.start.trust-without-reason"))
 	case !o.TrustPhone && o.Reason != "":
-		return usagef("--reason goes with --trust-phone; without it every number is proven with a texted code")
+		return usage(catalog.NewError("cli.start.reason-alone"))
 	}
 	return nil
 }
@@ -144,7 +133,7 @@ func (o *StartOptions) actor() steps.Actor {
 
 func checkOutput(o string) error {
 	if o != "text" && o != "json" {
-		return usagef("--output %q: use text or json", o)
+		return usage(catalog.NewError("cli.output.text-json", "Value", strconv.Quote(o)))
 	}
 	return nil
 }
@@ -169,7 +158,7 @@ func oneResult(f *Factory, output string, user func() string, run func() error) 
 	if err == nil || out.n > 0 {
 		return err
 	}
-	sum := wizard.Summary{User: user(), Outcome: wizard.Failed, Reason: err.Error()}
+	sum := wizard.Summary{User: user(), Outcome: wizard.Failed, Reason: f.Text.Error(err)}
 	if code := ExitCode(err); code == ExitWaiting || code == ExitInterrupted {
 		sum.Outcome = wizard.WaitingUser
 	}
@@ -214,7 +203,7 @@ func (o *StartOptions) start(ctx context.Context, known *string) error {
 		return err
 	}
 	if err := os.MkdirAll(home, 0o700); err != nil {
-		return fmt.Errorf("create the home folder %s: %w", home, err)
+		return catalog.Wrap(err, "cli.start.home-folder", "Dir", home)
 	}
 	given, err := o.answers(cfg.DefaultCountry)
 	if err != nil {
@@ -248,9 +237,9 @@ func (o *StartOptions) start(ctx context.Context, known *string) error {
 	if err != nil {
 		return err
 	}
-	banner(scr, home, set)
+	banner(scr, f.Text, home, set)
 	if who == "" {
-		who, err = askUser(ctx, cfg, pr, others)
+		who, err = askUser(ctx, f.Text, cfg, pr, others)
 		if err != nil {
 			o.noteUnstarted(scr, list, err)
 			return err
@@ -273,9 +262,9 @@ func (o *StartOptions) start(ctx context.Context, known *string) error {
 	}
 	st.ByTechnician = o.For != ""
 	if o.For != "" {
-		scr.Say("Acting for %s as their technician: what only they can do (read you the texted code, tap the activation link, approve the push) is handed over to them.", who)
+		scr.Say("%s", f.Text.T("cli.start.acting-for", "User", who))
 	}
-	welcome(scr, st, list, f.ProgramName(), o.again(who))
+	welcome(scr, f.Text, st, list, f.ProgramName(), o.again(who))
 
 	env := &steps.Env{
 		State:       st,
@@ -292,16 +281,16 @@ func (o *StartOptions) start(ctx context.Context, known *string) error {
 		Record:      trustRecorder(f.Audit(home), cfg, st),
 		Text:        f.Text,
 	}
-	runner := &wizard.Runner{Steps: list, Env: env, Auditor: &stepAuditor{log: f.Audit(home), cfg: cfg, set: set}}
+	runner := &wizard.Runner{Steps: list, Env: env, Auditor: &stepAuditor{log: f.Audit(home), cfg: cfg, set: set, text: f.Text}}
 	outcome, runErr := runner.Run(ctx)
-	sum := summarize(list, st)
+	sum := summarizeIn(f.Text, list, st)
 	sum.Outcome = outcome
 	sum.WaitingOn = firstWaiting(st, list)
 	if outcome == wizard.Failed && runErr != nil {
 		// The steps say what each did, but not, say, that none of it could be saved.
-		sum.Reason = runErr.Error()
+		sum.Reason = f.Text.Error(runErr)
 	}
-	closeRun(scr, sum, runErr, o.again(who))
+	closeRun(scr, f.Text, sum, runErr, o.again(who))
 	if o.Output == "json" {
 		if err := writeJSON(f.IO.Out, sum); err != nil {
 			return err
@@ -313,19 +302,20 @@ func (o *StartOptions) start(ctx context.Context, known *string) error {
 // noteUnstarted ends a run that stopped before it knew whose procedure it is: the
 // person is told what is needed, and --output json still prints its one document.
 func (o *StartOptions) noteUnstarted(scr *screen.Screen, list []steps.Step, err error) {
-	sum := summarize(list, state.New("", o.F.Clock.Now().UTC()))
+	p := o.F.Text
+	sum := summarizeIn(p, list, state.New("", o.F.Clock.Now().UTC()))
 	sum.Updated = time.Time{}
 	sum.WaitingOn = list[0].ID()
 	switch {
 	case errors.Is(err, prompt.ErrInterrupted):
 		sum.Outcome = wizard.Interrupted
 		scr.Blank()
-		scr.Say("Stopped before anything was saved. To begin, run:")
+		scr.Say("%s", p.T("cli.start.stopped-unsaved"))
 		scr.Say("  %s start", o.F.ProgramName())
 	case isWaiting(err):
 		sum.Outcome = wizard.WaitingUser
 		scr.Blank()
-		scr.Say("Waiting: whose procedure this is must be given with --user or the answers file key %q.", steps.KeyUser)
+		scr.Say("%s", p.T("cli.start.waiting-user", "Key", strconv.Quote(steps.KeyUser)))
 	default:
 		return
 	}
@@ -343,12 +333,26 @@ func lockUser(store *state.Store, who string) (func() error, error) {
 	unlock, err := store.Lock(who)
 	var held *state.LockedError
 	if errors.As(err, &held) && held.Known {
-		return nil, fmt.Errorf("another mfa-onboard is already working for %s (%s); finish or close it first", who, held.Holder)
+		return nil, &heldError{user: who, holder: held.Holder}
 	}
 	if errors.Is(err, state.ErrLocked) {
-		return nil, fmt.Errorf("another mfa-onboard is already working for %s on this computer; finish or close it first", who)
+		return nil, catalog.NewError("cli.start.locked", "User", who)
 	}
 	return unlock, err
+}
+
+// heldError refuses a run for a person another run is working for, naming who
+// holds them (in the person's language, as the holder says itself).
+type heldError struct {
+	user   string
+	holder state.Holder
+}
+
+func (e *heldError) Error() string { return e.Localize(nil) }
+
+// Localize says the refusal in p's language.
+func (e *heldError) Localize(p *catalog.Printer) string {
+	return p.T("cli.start.locked-by", "User", e.user, "Holder", e.holder.Say(p))
 }
 
 // knownUser is whose procedure this is when that is settled without asking: --user,
@@ -359,14 +363,14 @@ func knownUser(flag, given string, store *state.Store, interactive bool) (string
 	if flag != "" {
 		who, err := account.Parse(flag)
 		if err != nil {
-			return "", nil, usagef("--user %q: %v", flag, err)
+			return "", nil, usage(catalog.Wrap(err, "cli.start.user-invalid", "Value", strconv.Quote(flag)))
 		}
 		return who, nil, nil
 	}
 	if given != "" {
 		who, err := account.Parse(given)
 		if err != nil {
-			return "", nil, &prompt.BadAnswerError{Key: steps.KeyUser, Reason: err.Error()}
+			return "", nil, &prompt.BadAnswerError{Key: steps.KeyUser, Reason: err.Error(), Err: err}
 		}
 		return who, nil, nil
 	}
@@ -399,19 +403,19 @@ func knownUser(flag, given string, store *state.Store, interactive bool) (string
 // person's, so taking the one readable person for "the only one" could act for the
 // wrong one, and nobody is chosen.
 func listProblem(err error) error {
-	return fmt.Errorf("%w; to act for one person anyway, name them with --user", err)
+	return catalog.Wrap(err, "cli.start.list-problem")
 }
 
 // askUser asks whose procedure this is. Nothing is guessed: an address made up from
 // the computer's account would be saved as the person and never asked again.
-func askUser(ctx context.Context, cfg *config.Config, pr prompt.Prompter, started []string) (string, error) {
+func askUser(ctx context.Context, p *catalog.Printer, cfg *config.Config, pr prompt.Prompter, started []string) (string, error) {
 	if len(started) > 0 {
 		opts := make([]prompt.Option, 0, len(started)+1)
 		for _, u := range started {
 			opts = append(opts, prompt.Option{Value: u, Label: u})
 		}
-		opts = append(opts, prompt.Option{Value: "", Label: "Someone else"})
-		who, err := pr.Select(ctx, prompt.Question{Key: steps.KeyUser, Message: "Whose procedure is this?", Help: "Several people have started on this computer."}, opts)
+		opts = append(opts, prompt.Option{Value: "", Label: p.T("cli.start.ask-user.someone-else")})
+		who, err := pr.Select(ctx, prompt.Question{Key: steps.KeyUser, Message: p.T("cli.start.ask-user.whose"), Help: p.T("cli.start.ask-user.whose.help")}, opts)
 		if err != nil || who != "" {
 			return who, err
 		}
@@ -422,8 +426,8 @@ func askUser(ctx context.Context, cfg *config.Config, pr prompt.Prompter, starte
 	}
 	who, err := pr.Input(ctx, prompt.Question{
 		Key:     steps.KeyUser,
-		Message: "Your work email address",
-		Help:    "The address you sign in to Microsoft 365 (Outlook, Teams) with, such as alice@" + domain + ".",
+		Message: p.T("cli.start.ask-user.email"),
+		Help:    p.T("cli.start.ask-user.email.help", "Domain", domain),
 	}, account.Check)
 	if err != nil {
 		return "", err
@@ -448,11 +452,12 @@ func (o *StartOptions) answers(country string) (map[string]string, error) {
 	if o.ReplacePhone {
 		given[steps.KeyVerifyReplace] = "yes"
 	}
+	// flag is "" for the platform, which a batch's CSV gives rather than a flag.
 	flags := []struct{ flag, key, value string }{
 		{"--country", steps.KeyPhoneCountry, o.Country},
 		{"--phone", steps.KeyPhoneNumber, o.Phone},
 		{"--code", steps.KeyVerifyCode, o.Code},
-		{"the platform", steps.KeyDuoPlatform, o.Platform},
+		{"", steps.KeyDuoPlatform, o.Platform},
 	}
 	for _, fl := range flags {
 		if fl.value == "" {
@@ -462,7 +467,10 @@ func (o *StartOptions) answers(country string) (map[string]string, error) {
 			country = c
 		}
 		if err := steps.CheckAnswer(fl.key, fl.value, country); err != nil {
-			return nil, usagef("%s %q (answers %s): %v", fl.flag, fl.value, fl.key, err)
+			if fl.flag == "" {
+				return nil, usage(catalog.Wrap(err, "cli.start.bad-platform", "Value", strconv.Quote(fl.value), "Key", fl.key))
+			}
+			return nil, usage(catalog.Wrap(err, "cli.start.bad-answer", "Flag", fl.flag, "Value", strconv.Quote(fl.value), "Key", fl.key))
 		}
 		if fl.key != steps.KeyVerifyCode {
 			given[fl.key] = fl.value
@@ -480,8 +488,8 @@ func firstWaiting(st *state.State, list []steps.Step) string {
 	return ""
 }
 
-func banner(scr *screen.Screen, home string, set provider.Set) {
-	scr.Say("mfa-onboard: set up two-step sign-in for Microsoft 365 and Duo.")
+func banner(scr *screen.Screen, p *catalog.Printer, home string, set provider.Set) {
+	scr.Say("%s", p.T("cli.start.banner"))
 	var demo []string
 	all := []provider.Role{provider.RoleSMS, provider.RolePhoneRegistration, provider.RoleNotify, provider.RoleDuo}
 	for _, r := range all {
@@ -491,9 +499,9 @@ func banner(scr *screen.Screen, home string, set provider.Set) {
 	}
 	switch {
 	case len(demo) == len(all):
-		scr.Say("DEMO: every provider is a stand-in and nothing is sent. What a phone would receive is shown here and written to %s.", filepath.Join(home, "outbox.jsonl"))
+		scr.Say("%s", p.T("cli.start.demo", "File", filepath.Join(home, "outbox.jsonl")))
 	case len(demo) > 0:
-		scr.Say("PARTLY A DEMO: these roles are stand-ins and send nothing: %s. What they would send is shown here and written to %s.", strings.Join(demo, ", "), filepath.Join(home, "outbox.jsonl"))
+		scr.Say("%s", p.T("cli.start.partly-demo", "Roles", strings.Join(demo, ", "), "File", filepath.Join(home, "outbox.jsonl")))
 	}
 	scr.Blank()
 }
@@ -530,7 +538,7 @@ func trustRecorder(log *audit.Log, cfg *config.Config, st *state.State) func(act
 
 // welcome greets the person (or their technician); again is the command that
 // carries on later.
-func welcome(scr *screen.Screen, st *state.State, list []steps.Step, program, again string) {
+func welcome(scr *screen.Screen, p *catalog.Printer, st *state.State, list []steps.Step, program, again string) {
 	done := 0
 	for _, s := range list {
 		if st.Step(s.ID()).Status == state.Done {
@@ -539,29 +547,26 @@ func welcome(scr *screen.Screen, st *state.State, list []steps.Step, program, ag
 	}
 	switch {
 	case done == len(list):
-		scr.Say("Every step is already done for %s. To go through them again, run:", st.User)
+		scr.Say("%s", p.T("cli.start.all-done-before", "User", st.User))
 		scr.Say("  %s reset", program)
 		return
 	case done > 0:
-		verb := "are"
-		if done == 1 {
-			verb = "is"
-		}
-		scr.Say("Welcome back, %s: %d of %d steps %s done; carrying on from there.", st.User, done, len(list), verb)
+		scr.Say("%s", p.T("cli.start.welcome-back", "User", st.User, "Count", done, "Total", len(list)))
 	default:
-		scr.Say("Setting up two-step sign-in for %s.", st.User)
+		scr.Say("%s", p.T("cli.start.setting-up", "User", st.User))
 	}
-	scr.Say("You can stop at any time with Ctrl-C, and carry on later with:")
+	scr.Say("%s", p.T("cli.start.stop-any-time"))
 	scr.Say("  %s", again)
 }
 
-// closing is closeRun for the person's own run of program.
+// closing is closeRun for the person's own run of program, in English.
 func closing(scr *screen.Screen, sum wizard.Summary, err error, program string) {
-	closeRun(scr, sum, err, program+" start")
+	closeRun(scr, nil, sum, err, program+" start")
 }
 
-// closeRun says how the run ended and what carries it on: again, the command.
-func closeRun(scr *screen.Screen, sum wizard.Summary, err error, again string) {
+// closeRun says how the run ended and what carries it on (again, the command), in
+// p's language.
+func closeRun(scr *screen.Screen, p *catalog.Printer, sum wizard.Summary, err error, again string) {
 	scr.Blank()
 	var need *prompt.NeedsAnswerError
 	var wait interface{ Waiting() string }
@@ -569,29 +574,36 @@ func closeRun(scr *screen.Screen, sum wizard.Summary, err error, again string) {
 	switch {
 	case errors.As(err, &save):
 		// The error below says the save failed: nothing here may say it worked.
-		scr.Problem("The progress of step %q could not be saved, so what this run did since its last save is lost. Fix what the error below says, then run %s.", save.StepID, again)
+		scr.Problem("%s", p.T("cli.start.unsaved", "Step", strconv.Quote(save.StepID), "Command", again))
 	case sum.Outcome == wizard.Completed:
-		scr.OK("All %d steps are done. Two-step sign-in is set up for %s.", len(sum.Steps), sum.User)
+		scr.OK("%s", p.T("cli.start.completed", "Total", len(sum.Steps), "User", sum.User))
 	case sum.Outcome == wizard.Interrupted:
-		scr.Say("Stopped. Your progress is saved; to carry on at %q, run:", sum.WaitingOn)
+		scr.Say("%s", p.T("cli.start.interrupted", "Step", strconv.Quote(sum.WaitingOn)))
 		scr.Say("  %s", again)
 	case errors.As(err, &need):
-		how := fmt.Sprintf("answers file key %q", need.Key)
-		if flag := answerFlag(need.Key); flag != "" {
-			how += " or " + flag
-		}
-		verb := "needs"
-		if need.Retry {
-			verb = "needs a new answer for"
-		}
-		scr.Say("Waiting on the person at step %q: it %s %s.", sum.WaitingOn, verb, how)
-		scr.Say("Give it, or run %s in a terminal to carry on.", again)
+		scr.Say("%s", needsWords(p, strconv.Quote(sum.WaitingOn), need))
+		scr.Say("%s", p.T("cli.start.give-it", "Command", again))
 	case errors.As(err, &wait):
-		scr.Say("Waiting on the person at step %q: %v.", sum.WaitingOn, err)
-		scr.Say("Run %s again once they have done it.", again)
+		scr.Say("%s", p.T("cli.start.waiting", "Step", strconv.Quote(sum.WaitingOn), "Err", err))
+		scr.Say("%s", p.T("cli.start.run-again", "Command", again))
 	case sum.Outcome == wizard.Failed:
-		scr.Problem("Step %q did not finish; your progress is saved. Fix what the error below says, then run %s.", sum.WaitingOn, again)
+		scr.Problem("%s", p.T("cli.start.failed", "Step", strconv.Quote(sum.WaitingOn), "Command", again))
 	}
+}
+
+// needsWords says which answer the waiting step needs, and how to give it: the
+// answers file's key, or the flag that answers it too.
+func needsWords(p *catalog.Printer, step string, need *prompt.NeedsAnswerError) string {
+	key, flag := strconv.Quote(need.Key), answerFlag(need.Key)
+	switch {
+	case need.Retry && flag != "":
+		return p.T("cli.start.needs-again-or-flag", "Step", step, "Key", key, "Flag", flag)
+	case need.Retry:
+		return p.T("cli.start.needs-again", "Step", step, "Key", key)
+	case flag != "":
+		return p.T("cli.start.needs-or-flag", "Step", step, "Key", key, "Flag", flag)
+	}
+	return p.T("cli.start.needs", "Step", step, "Key", key)
 }
 
 // answerFlag names the flag that answers a question key without an answers file.
@@ -612,6 +624,7 @@ func answerFlag(key string) string {
 func hostname() string {
 	h, err := os.Hostname()
 	if err != nil {
+		// untranslated: stands for the host name in the audit and the notice, as a name would.
 		return "unknown computer"
 	}
 	return h

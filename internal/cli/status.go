@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/account"
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 	"github.com/mfa-onboard/mfa-onboard/internal/wizard"
@@ -44,20 +46,11 @@ type StatusOptions struct {
 func newStatusCmd(f *Factory) *cobra.Command {
 	o := &StatusOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "status",
-		Short: "Show where each step stands",
-		Long: `Show where each step stands for one person, or with --all for everyone who has
-started here: one line each, with the steps done, the step they are waiting on, when
-their progress last changed and who ran that run.
-
---user (or --for) names the person; it may be left out when only one person has
-started here. --live also asks Microsoft 365 and Duo what they hold, reading only,
-and --receipt prints the completion receipt to paste into a ticket.`,
-		Example: `  mfa-onboard status --user alice@contoso.com
-  mfa-onboard status --all --waiting                   # everyone still waiting on their part
-  mfa-onboard status --all --step verify --output csv > verify.csv
-  mfa-onboard status --for alice@contoso.com --receipt`,
-		Args: cobra.NoArgs,
+		Use:     "status",
+		Short:   f.Text.T("cli.status.short"),
+		Long:    f.Text.T("cli.status.long"),
+		Example: f.Text.T("cli.status.example"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.check(); err != nil {
 				return err
@@ -72,16 +65,16 @@ and --receipt prints the completion receipt to paste into a ticket.`,
 			return oneResult(o.F, o.Output, user, func() error { return runStatus(cmd.Context(), o) })
 		},
 	}
-	cmd.Flags().StringVar(&o.User, "user", "", "whose progress to show (needed when several people have started here)")
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "result format: table (or text), json, or csv with --all")
-	cmd.Flags().BoolVar(&o.All, "all", false, "everyone who has started here, one line each")
-	cmd.Flags().BoolVar(&o.Waiting, "waiting", false, "with --all: only people waiting on a step")
-	cmd.Flags().BoolVar(&o.Failed, "failed", false, "with --all: only people whose step failed")
-	cmd.Flags().StringVar(&o.Step, "step", "", "with --all: only people at this step (its id, such as verify)")
-	cmd.Flags().StringVar(&o.For, "for", "", "the same as --user, as a technician says it")
-	cmd.Flags().BoolVar(&o.Live, "live", false, "also ask Microsoft 365 and Duo what they hold, and show where the record disagrees (reads only)")
-	cmd.Flags().BoolVar(&o.Receipt, "receipt", false, "print the completion receipt, plain text to paste into the ticket")
-	cmd.Flags().BoolVar(&o.Partial, "partial", false, "with --receipt: also for someone who has not finished")
+	cmd.Flags().StringVar(&o.User, "user", "", f.Text.T("cli.status.flag.user"))
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", f.Text.T("cli.status.flag.output"))
+	cmd.Flags().BoolVar(&o.All, "all", false, f.Text.T("cli.status.flag.all"))
+	cmd.Flags().BoolVar(&o.Waiting, "waiting", false, f.Text.T("cli.status.flag.waiting"))
+	cmd.Flags().BoolVar(&o.Failed, "failed", false, f.Text.T("cli.status.flag.failed"))
+	cmd.Flags().StringVar(&o.Step, "step", "", f.Text.T("cli.status.flag.step"))
+	cmd.Flags().StringVar(&o.For, "for", "", f.Text.T("cli.status.flag.for"))
+	cmd.Flags().BoolVar(&o.Live, "live", false, f.Text.T("cli.status.flag.live"))
+	cmd.Flags().BoolVar(&o.Receipt, "receipt", false, f.Text.T("cli.status.flag.receipt"))
+	cmd.Flags().BoolVar(&o.Partial, "partial", false, f.Text.T("cli.status.flag.partial"))
 	return cmd
 }
 
@@ -91,21 +84,21 @@ func (o *StatusOptions) check() error {
 	switch {
 	case o.For == "":
 	case o.User != "" && !strings.EqualFold(strings.TrimSpace(o.User), strings.TrimSpace(o.For)):
-		return usagef("--for and --user name two people: give one of them")
+		return usage(catalog.NewError("cli.status.for-and-user"))
 	default:
 		o.User, who = o.For, "--for"
 	}
 	if o.Partial && !o.Receipt {
-		return usagef("--partial is for --receipt: add --receipt, or leave out --partial")
+		return usage(catalog.NewError("cli.status.partial-alone"))
 	}
 	if o.Receipt {
 		switch {
 		case o.All:
-			return usagef("--receipt is one person's: leave out --all, and name them with --for")
+			return usage(catalog.NewError("cli.status.receipt-all"))
 		case o.Live:
-			return usagef("--receipt shows the record, not the vendors: leave out --live (run status --live first to compare them)")
+			return usage(catalog.NewError("cli.status.receipt-live"))
 		case o.Output != "text" && o.Output != "table":
-			return usagef("--receipt is plain text to paste into a ticket: leave out --output")
+			return usage(catalog.NewError("cli.status.receipt-output"))
 		}
 	}
 	switch o.Output {
@@ -114,19 +107,19 @@ func (o *StatusOptions) check() error {
 	case "text", "json":
 	case "csv":
 		if !o.All {
-			return usagef("--output csv lists everyone: add --all")
+			return usage(catalog.NewError("cli.status.csv-alone"))
 		}
 	default:
-		return usagef("--output %q: use table, json or csv", o.Output)
+		return usage(catalog.NewError("cli.status.output", "Value", strconv.Quote(o.Output)))
 	}
 	if !o.All {
 		if o.Waiting || o.Failed || o.Step != "" {
-			return usagef("--waiting, --failed and --step choose among everyone: add --all")
+			return usage(catalog.NewError("cli.status.filter-alone"))
 		}
 		return nil
 	}
 	if o.User != "" {
-		return usagef("--all lists everyone: leave out %s, or drop --all to see one person's steps", who)
+		return usage(catalog.NewError("cli.status.all-and-user", "Flag", who))
 	}
 	if o.Step != "" {
 		var ids []string
@@ -136,7 +129,7 @@ func (o *StatusOptions) check() error {
 			}
 			ids = append(ids, s.ID())
 		}
-		return usagef("--step %q is not a step id: use one of %s", sanitize.Inline(o.Step), strings.Join(ids, ", "))
+		return usage(catalog.NewError("cli.status.bad-step", "Step", strconv.Quote(sanitize.Inline(o.Step)), "Steps", strings.Join(ids, ", ")))
 	}
 	return nil
 }
@@ -151,7 +144,7 @@ func runStatus(ctx context.Context, o *StatusOptions) error {
 		// The address is shown back; one that is not an address is said to be so,
 		// never echoed with whatever control characters it holds.
 		if o.User, err = account.Parse(o.User); err != nil {
-			return usagef("--user: %v", err)
+			return usage(catalog.Wrap(err, "cli.flag.user-invalid"))
 		}
 	}
 	st, err := findState(store, o.User)
@@ -164,7 +157,8 @@ func runStatus(ctx context.Context, o *StatusOptions) error {
 		// Nothing was saved, so there is no time of a last change to report.
 		st = state.New(o.User, time.Time{})
 	}
-	sum := summarize(list, st)
+	p := o.F.Text
+	sum := summarizeIn(p, list, st)
 	var live *liveResult
 	if o.Live && started {
 		checker, err := liveCheckerFor(o)
@@ -183,27 +177,27 @@ func runStatus(ctx context.Context, o *StatusOptions) error {
 		busy, err := store.Busy(sum.User)
 		if err != nil {
 			// The saved progress is still worth showing; only the warning is lost.
-			fmt.Fprintf(o.F.IO.ErrOut, "Warning: %v\n", err)
+			fmt.Fprintln(o.F.IO.ErrOut, p.T("cli.status.warning", "Err", err))
 		}
 		switch {
 		case busy && !started:
-			fmt.Fprintf(w, "A run for %s is in progress on this computer right now; it has saved no progress yet.\n", sum.User)
+			fmt.Fprintln(w, p.T("cli.status.busy-unsaved", "User", sum.User))
 			return nil
 		case busy:
-			fmt.Fprintf(w, "A run for %s is in progress on this computer right now, so the steps below may change.\n\n", sum.User)
+			fmt.Fprintf(w, "%s\n\n", p.T("cli.status.busy", "User", sum.User))
 		case !started:
-			fmt.Fprintf(w, "Nobody by the address %s has started on this computer: run %s start to begin.\n", sum.User, o.F.ProgramName())
+			fmt.Fprintln(w, p.T("cli.status.not-started", "User", sum.User, "Program", o.F.ProgramName()))
 			return nil
 		}
 	}
-	if err := writeTable(w, sum, carryOn(o.F, st)); err != nil || live == nil {
+	if err := writeTable(w, p, sum, carryOn(o.F, st)); err != nil || live == nil {
 		return err
 	}
 	if live.Checked && len(live.Differences) == 0 {
-		_, err := fmt.Fprintln(w, "\nLive: the vendors agree with the record, asked just now.")
+		_, err := fmt.Fprintf(w, "\n%s\n", p.T("cli.status.live-agrees"))
 		return err
 	}
-	return writeLiveLines(w, []string{st.User}, []*liveResult{live})
+	return writeLiveLines(w, p, []string{st.User}, []*liveResult{live})
 }
 
 // carryOn is the command that carries on for the person: a technician's --for where
@@ -249,49 +243,71 @@ func findState(store *state.Store, user string) (*state.State, error) {
 	}
 	names := strings.Join(found.Several, ", ")
 	if more := found.Files - len(found.Several); more > 0 {
-		names += fmt.Sprintf(" and %d more state files", more)
+		return nil, usage(catalog.NewError("cli.status.several-more", "Users", names, "Count", more))
 	}
-	return nil, usagef("several people have started here (%s); choose one with --user", names)
+	return nil, usage(catalog.NewError("cli.status.several", "Users", names))
 }
 
-// writeTable prints the summary for a person. The user and every reason come from a
-// state file, which may hold anything: each is sanitised, and made one line, since a
-// line break or a tab in a cell would break the table.
-func writeTable(w io.Writer, sum wizard.Summary, again string) error {
+// writeTable prints the summary for a person, in p's language. The user and every
+// reason come from a state file, which may hold anything: each is sanitised, and
+// made one line, since a line break or a tab in a cell would break the table.
+func writeTable(w io.Writer, p *catalog.Printer, sum wizard.Summary, again string) error {
 	who := sanitize.Inline(sum.User)
 	if who == "" {
-		fmt.Fprintf(w, "Nobody has started yet: run %s.\n", again)
+		fmt.Fprintln(w, p.T("cli.status.nobody", "Command", again))
 		return nil
 	}
 	switch sum.Outcome {
 	case wizard.Completed:
-		fmt.Fprintf(w, "%s: all steps done\n\n", who)
+		fmt.Fprintf(w, "%s\n\n", p.T("cli.status.all-done", "User", who))
 	case wizard.Failed:
-		fmt.Fprintf(w, "%s: a step failed; run %s to try again\n\n", who, again)
+		fmt.Fprintf(w, "%s\n\n", p.T("cli.status.failed", "User", who, "Command", again))
 	default:
-		fmt.Fprintf(w, "%s: next step is %q; run %s to carry on\n\n", who, sanitize.Inline(sum.WaitingOn), again)
+		fmt.Fprintf(w, "%s\n\n", p.T("cli.status.next", "User", who, "Step", strconv.Quote(sanitize.Inline(sum.WaitingOn)), "Command", again))
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tSTEP\tSTATUS\tCHANGED\tNOTE")
+	fmt.Fprintln(tw, p.T("cli.status.header"))
 	for i, s := range sum.Steps {
 		changed := "-"
 		if !s.Changed.IsZero() {
 			changed = s.Changed.Local().Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", i+1, sanitize.Inline(s.ID), sanitize.Inline(string(s.Status)), changed, sanitize.Inline(s.Reason))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", i+1, sanitize.Inline(s.ID), sanitize.Inline(statusWord(p, s.Status)), changed, sanitize.Inline(s.Reason))
 	}
 	return tw.Flush()
 }
 
-// summarize is wizard.Summarize plus what only this procedure knows: once the notice
-// went out, whether MFA is required now and how, or that enforcement is pending, and
-// why when a technician's run said.
-func summarize(list []steps.Step, st *state.State) wizard.Summary {
-	sum := wizard.Summarize(nil, list, st)
+// statusWord is a step's status as a table says it to a person: the word in p's
+// language for each status the record knows, and an unknown one (from a newer
+// version's state file) as it is.
+func statusWord(p *catalog.Printer, s state.Status) string {
+	switch s {
+	case state.Pending:
+		return p.T("cli.status.word.pending")
+	case state.Waiting:
+		return p.T("cli.status.word.waiting")
+	case state.Done:
+		return p.T("cli.status.word.done")
+	case state.Failed:
+		return p.T("cli.status.word.failed")
+	case state.Skipped:
+		return p.T("cli.status.word.skipped")
+	}
+	return string(s)
+}
+
+// summarize is summarizeIn in English.
+func summarize(list []steps.Step, st *state.State) wizard.Summary { return summarizeIn(nil, list, st) }
+
+// summarizeIn is wizard.Summarize plus what only this procedure knows, in p's
+// language: once the notice went out, whether MFA is required now and how, or that
+// enforcement is pending, and why when a technician's run said.
+func summarizeIn(p *catalog.Printer, list []steps.Step, st *state.State) wizard.Summary {
+	sum := wizard.Summarize(p, list, st)
 	notes := map[string]string{
-		(steps.NotifySupport{}).ID(): enforcementLine(st),
+		(steps.NotifySupport{}).ID(): enforcementLine(p, st),
 		// A number registered on a technician's word says so wherever it is shown.
-		(steps.Verify{}).ID(): steps.VerifyNote(st),
+		(steps.Verify{}).ID(): steps.VerifyNoteIn(p, st),
 	}
 	for i := range sum.Steps {
 		if note := notes[sum.Steps[i].ID]; note != "" && sum.Steps[i].Reason == "" {
@@ -302,17 +318,17 @@ func summarize(list []steps.Step, st *state.State) wizard.Summary {
 }
 
 // enforcementLine is the notify step's note once the notice went out, "" before.
-func enforcementLine(st *state.State) string {
+func enforcementLine(p *catalog.Printer, st *state.State) string {
 	n := st.Notice
-	line := "notified, enforcement pending"
 	switch {
 	case n == nil || n.SentAt.IsZero():
 		return ""
+	case !steps.EnforcementPending(st) && n.EnforcementReason != "":
+		return p.T("cli.status.note.required-because", "Reason", n.EnforcementReason)
 	case !steps.EnforcementPending(st):
-		line = "notified; MFA required"
+		return p.T("cli.status.note.required")
+	case n.EnforcementReason != "":
+		return p.T("cli.status.note.pending-because", "Reason", n.EnforcementReason)
 	}
-	if n.EnforcementReason != "" {
-		line += " (" + n.EnforcementReason + ")"
-	}
-	return line
+	return p.T("cli.status.note.pending")
 }

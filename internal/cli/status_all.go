@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 	"github.com/mfa-onboard/mfa-onboard/internal/wizard"
@@ -37,10 +38,10 @@ type statusResult struct {
 func writeStatusJSON(w io.Writer, sum wizard.Summary, ran *state.Runner, live *liveResult) error {
 	data, err := json.MarshalIndent(statusResult{Result: newResult(sum), RanBy: ran, Live: live}, "", "  ")
 	if err != nil {
-		return fmt.Errorf("write the JSON result: %w", err)
+		return catalog.Wrap(err, "status-all.write-result")
 	}
 	if _, err := w.Write(append(sanitize.EscapeJSON(data), '\n')); err != nil {
-		return fmt.Errorf("write the JSON result: %w", err)
+		return catalog.Wrap(err, "status-all.write-result")
 	}
 	return nil
 }
@@ -89,6 +90,9 @@ type keep struct {
 	claims bool
 	// doc, when set, is where each person's JSON document is set aside.
 	doc *spill
+	// text is the language of the summaries' titles and notes, as status --user
+	// says them.
+	text *catalog.Printer
 }
 
 // newPerson is what is kept of st, whose summary is sum.
@@ -128,11 +132,11 @@ func knownStatus(s state.Status) state.Status {
 
 // summary is the person's summary as far as collect kept it: each step's status,
 // and the reason and guidance of the step they are at when notes were kept; list is
-// the steps it was made with.
-func (p person) summary(list []steps.Step) wizard.Summary {
+// the steps it was made with, whose titles text says.
+func (p person) summary(list []steps.Step, text *catalog.Printer) wizard.Summary {
 	sum := wizard.Summary{User: p.user, Outcome: p.outcome, WaitingOn: p.waitingOn, Updated: p.updated, Steps: make([]wizard.StepSummary, len(list))}
 	for i, s := range list {
-		line := wizard.StepSummary{ID: s.ID(), Title: s.Title(nil), Status: state.Pending}
+		line := wizard.StepSummary{ID: s.ID(), Title: s.Title(text), Status: state.Pending}
 		if i < len(p.statuses) {
 			line.Status = p.statuses[i]
 		}
@@ -149,7 +153,7 @@ func (p person) summary(list []steps.Step) wizard.Summary {
 func everyone(store *state.Store, k keep) ([]person, error) {
 	list := steps.All()
 	return state.Collect(store, func(st *state.State) person {
-		sum := summarize(list, st)
+		sum := summarizeIn(k.text, list, st)
 		p := newPerson(list, st, sum, k.notes)
 		if k.doc != nil {
 			// Encoded here, on the goroutine that read the file, and without Live,
@@ -198,7 +202,7 @@ func runStatusAll(ctx context.Context, o *StatusOptions) error {
 		}
 	}
 	store := o.F.Store(home)
-	k := keep{busy: o.Output == "text", notes: o.Output == "csv", claims: o.Live}
+	k := keep{busy: o.Output == "text", notes: o.Output == "csv", claims: o.Live, text: o.F.Text}
 	if o.Output == "json" {
 		k.doc = newSpill()
 		defer k.doc.close()
@@ -215,16 +219,17 @@ func runStatusAll(ctx context.Context, o *StatusOptions) error {
 		}
 	}
 	w := bufio.NewWriter(o.F.IO.Out)
+	text := o.F.Text
 	switch o.Output {
 	case "json":
-		err = writeAllJSON(w, k.doc, shown, problems(listErr))
+		err = writeAllJSON(w, k.doc, shown, problems(text, listErr))
 	case "csv":
-		err = writeAllCSV(w, shown, o.Live)
+		err = writeAllCSV(w, shown, o.Live, text)
 	default:
-		err = writeAllTable(w, shown, len(all), o.F.Clock.Now(), o.Live)
+		err = writeAllTable(w, text, shown, len(all), o.F.Clock.Now(), o.Live)
 	}
 	if ferr := w.Flush(); err == nil && ferr != nil {
-		err = fmt.Errorf("write the list of everyone: %w", ferr)
+		err = catalog.Wrap(ferr, "status-all.write-list")
 	}
 	if err != nil {
 		return err
@@ -234,23 +239,23 @@ func runStatusAll(ctx context.Context, o *StatusOptions) error {
 		return err
 	}
 	if listErr != nil {
-		return fmt.Errorf("some state files could not be read, so their people are not listed:\n%w", listErr)
+		return catalog.Wrap(listErr, "status-all.unreadable")
 	}
 	return nil
 }
 
-// problems is each error joined in err, as a sentence.
-func problems(err error) []string {
+// problems is each error joined in err, as a sentence in p's language.
+func problems(p *catalog.Printer, err error) []string {
 	if err == nil {
 		return nil
 	}
 	var joined interface{ Unwrap() []error }
 	if !errors.As(err, &joined) {
-		return []string{err.Error()}
+		return []string{p.Error(err)}
 	}
 	var out []string
 	for _, e := range joined.Unwrap() {
-		out = append(out, e.Error())
+		out = append(out, p.Error(e))
 	}
 	return out
 }
@@ -263,8 +268,9 @@ func problems(err error) []string {
 // what the vendors said (--live) added, indented and escaped on any core; the layout
 // is what json.MarshalIndent(doc, "", "  ") would write.
 func writeAllJSON(w io.Writer, docs *spill, people []person, problems []string) error {
+	// untranslated: the start of the JSON document, for scripts.
 	if _, err := io.WriteString(w, "{\n  \"schema\": 1,\n  \"users\": ["); err != nil {
-		return fmt.Errorf("write the JSON list of everyone: %w", err)
+		return catalog.Wrap(err, "status-all.write-json")
 	}
 	err := inOrder(w, len(people), func(i int, buf *bytes.Buffer) error {
 		if i > 0 {
@@ -289,7 +295,7 @@ func writeAllJSON(w io.Writer, docs *spill, people []person, problems []string) 
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("write the JSON list of everyone: %w", err)
+		return catalog.Wrap(err, "status-all.write-json")
 	}
 	var buf bytes.Buffer
 	if len(people) > 0 {
@@ -299,14 +305,14 @@ func writeAllJSON(w io.Writer, docs *spill, people []person, problems []string) 
 	if len(problems) > 0 {
 		data, err := json.MarshalIndent(problems, "  ", "  ")
 		if err != nil {
-			return fmt.Errorf("write the JSON list of everyone: %w", err)
+			return catalog.Wrap(err, "status-all.write-json")
 		}
 		buf.WriteString(",\n  \"problems\": ")
 		buf.Write(sanitize.EscapeJSON(data))
 	}
 	buf.WriteString("\n}\n")
 	if _, err := w.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("write the JSON list of everyone: %w", err)
+		return catalog.Wrap(err, "status-all.write-json")
 	}
 	return nil
 }
@@ -352,19 +358,19 @@ func inOrder(w io.Writer, n int, encode func(i int, buf *bytes.Buffer) error) er
 // tableWidth is the terminal width the table is made to fit.
 const tableWidth = 80
 
-// outcomeWord is how the table says where a person stands.
-func (p person) outcomeWord() string {
+// outcomeWord is how the table says where a person stands, in t's language.
+func (p person) outcomeWord(t *catalog.Printer) string {
 	switch {
 	case p.busy:
-		return "running"
+		return t.T("status-all.word.running")
 	case p.outcome == wizard.Completed:
-		return "done"
+		return t.T("status-all.word.done")
 	case p.outcome == wizard.Failed:
-		return "failed"
+		return t.T("status-all.word.failed")
 	case !p.started:
-		return "new"
+		return t.T("status-all.word.new")
 	}
-	return "waiting"
+	return t.T("status-all.word.waiting")
 }
 
 // ranBy is who ran the last run, as short as still says who: the technician's name
@@ -390,16 +396,17 @@ func ranBy(r *state.Runner) string {
 }
 
 // shortTime is ls -l's way with dates: month, day and time within the year of now,
-// month, day and year before it; in now's zone, which is the computer's own.
-func shortTime(t, now time.Time) string {
+// month, day and year before it; in now's zone, which is the computer's own. The
+// layouts are text's: a language writes its dates its own way.
+func shortTime(text *catalog.Printer, t, now time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
 	t = t.In(now.Location())
 	if t.Year() == now.Year() {
-		return t.Format("Jan _2 15:04")
+		return t.Format(text.T("status-all.time.this-year"))
 	}
-	return t.Format("Jan _2  2006")
+	return t.Format(text.T("status-all.time.other-year"))
 }
 
 // writeAllTable prints one line a person: USER, DONE (steps done of all), STATUS,
@@ -408,21 +415,22 @@ func shortTime(t, now time.Time) string {
 // the heading, and then by cutting the longest cells; then a line of totals, and
 // with live every disagreement in full. Every cell comes from a state file (or a
 // vendor), so each is sanitised and made one line.
-func writeAllTable(w io.Writer, people []person, total int, now time.Time, live bool) error {
+func writeAllTable(w io.Writer, text *catalog.Printer, people []person, total int, now time.Time, live bool) error {
 	if total == 0 {
-		_, err := fmt.Fprintln(w, "Nobody has started yet: run mfa-onboard start.")
+		_, err := fmt.Fprintln(w, text.T("status-all.nobody"))
 		return err
 	}
 	if len(people) == 0 {
-		_, err := fmt.Fprintf(w, "None of the %d people who have started here matches.\n", total)
+		_, err := fmt.Fprintln(w, text.T("status-all.none-match", "Count", total))
 		return err
 	}
-	header := []string{"USER", "DONE", "STATUS", "WAITING ON", "CHANGED", "RAN BY"}
+	header := []string{text.T("status-all.head.user"), text.T("status-all.head.done"), text.T("status-all.head.status"),
+		text.T("status-all.head.waiting-on"), text.T("status-all.head.changed"), text.T("status-all.head.ran-by")}
 	cut := []int{0, 5}
 	if live {
 		// In 80 columns there is no room for both: what the vendors say now matters
 		// more here than when the record last changed.
-		header = append(slices.Delete(header, 4, 5), "LIVE")
+		header = append(slices.Delete(header, 4, 5), text.T("status-all.head.live"))
 		cut = []int{0, 4, 5}
 	}
 	rows := make([][]string, 0, len(people))
@@ -435,13 +443,13 @@ func writeAllTable(w io.Writer, people []person, total int, now time.Time, live 
 		row := []string{
 			sanitize.Inline(p.user),
 			fmt.Sprintf("%d/%d", p.done, p.steps),
-			p.outcomeWord(),
+			p.outcomeWord(text),
 			at,
-			shortTime(p.updated, now),
+			shortTime(text, p.updated, now),
 			sanitize.Inline(ranBy(p.ran)),
 		}
 		if live {
-			row = append(slices.Delete(row, 4, 5), p.live.word())
+			row = append(slices.Delete(row, 4, 5), p.live.word(text))
 		}
 		rows = append(rows, row)
 		switch {
@@ -459,7 +467,7 @@ func writeAllTable(w io.Writer, people []person, total int, now time.Time, live 
 		// A customer's people mostly share one domain: said once, it leaves the
 		// addresses whole.
 		if domain := sharedDomain(rows); domain != "" {
-			header[0] = "USER (" + domain + ")"
+			header[0] = text.T("status-all.head.user-at", "Domain", domain)
 			for _, r := range rows {
 				r[0] = r[0][:len(r[0])-len(domain)]
 			}
@@ -474,14 +482,12 @@ func writeAllTable(w io.Writer, people []person, total int, now time.Time, live 
 			return err
 		}
 	}
-	who := fmt.Sprintf("%d people", len(people))
-	if len(people) == 1 {
-		who = "1 person"
-	}
+	who := text.T("status-all.who.all", "Count", len(people))
 	if len(people) < total {
-		who = fmt.Sprintf("%d of %d people", len(people), total)
+		who = text.T("status-all.who.some", "Shown", len(people), "Total", total)
 	}
-	if _, err := fmt.Fprintf(w, "\n%s: %d done, %d waiting, %d failed, %d not started.\n", who, count.done, count.waiting, count.failed, count.fresh); err != nil || !live {
+	totals := text.T("status-all.totals", "Who", who, "Done", count.done, "Waiting", count.waiting, "Failed", count.failed, "Fresh", count.fresh)
+	if _, err := fmt.Fprintf(w, "\n%s\n", totals); err != nil || !live {
 		return err
 	}
 	users := make([]string, len(people))
@@ -489,7 +495,7 @@ func writeAllTable(w io.Writer, people []person, total int, now time.Time, live 
 	for i, p := range people {
 		users[i], results[i] = p.user, p.live
 	}
-	return writeLiveLines(w, users, results)
+	return writeLiveLines(w, text, users, results)
 }
 
 // fitColumns is each column's width in runes: its widest cell, and when the line

@@ -314,3 +314,44 @@ func TestStatusSaysWhoRanItLast(t *testing.T) {
 		t.Errorf("ran_by = %+v\n%s", who.RanBy, doc)
 	}
 }
+
+// In Spanish the table's headings, statuses and totals are Spanish; the addresses,
+// step ids and DONE counts are the same.
+func TestStatusAllTableInSpanish(t *testing.T) {
+	home := customer(t)
+	code, stdout, stderr := run(t, nil, "status", "--all", "--home", home, "--lang", "es")
+	if code != 0 || stderr != "" {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	lines := strings.Split(stdout, "\n")
+	if got := strings.Fields(lines[0]); !slices.Equal(got, []string{"USUARIO", "HECHOS", "ESTADO", "EN", "ESPERA", "EN", "CAMBIO", "EJECUTÓ"}) {
+		t.Errorf("the Spanish headings = %q", lines[0])
+	}
+	for _, line := range lines {
+		if n := len([]rune(line)); n > 80 {
+			t.Errorf("%d columns: %q", n, line)
+		}
+	}
+	words := strings.Join(strings.Fields(stdout), " ")
+	for _, want := range []string{"alice@contoso.com 8/8 hecho -", "carol@contoso.com 6/8 falló duo-enroll", "dave@contoso.com 0/8 nuevo phone",
+		"bob@contoso.com 1/8 en espera verify 24/11 09:02", "7 personas: hecho 1, en espera 4, falló 1, sin empezar 1."} {
+		if !strings.Contains(words, want) {
+			t.Errorf("the Spanish table does not say %q:\n%s", want, stdout)
+		}
+	}
+	_, stdout, _ = run(t, nil, "status", "--all", "--home", home, "--lang", "es", "--failed", "--step", "phone")
+	if stdout != "Ninguna de las 7 personas que han empezado aquí coincide.\n" {
+		t.Errorf("none matching, in Spanish: %q", stdout)
+	}
+}
+
+// The CSV is for scripts: its header, statuses and cells are the same in every
+// language.
+func TestStatusAllCSVIsTheSameInEveryLanguage(t *testing.T) {
+	home := customer(t)
+	_, en, _ := run(t, nil, "status", "--all", "--home", home, "--output", "csv", "--lang", "en")
+	_, es, _ := run(t, nil, "status", "--all", "--home", home, "--output", "csv", "--lang", "es")
+	if es != en || !strings.HasPrefix(es, "user,status,steps_done,waiting_on,note,updated,os_user,machine,technician,phone,") {
+		t.Errorf("the CSV in Spanish:\n%s\nin English:\n%s", es, en)
+	}
+}

@@ -48,7 +48,7 @@ func TestStatusShowsWhatEnforcingDid(t *testing.T) {
 				t.Errorf("notify-support reason = %q; want %q", got, tt.want)
 			}
 			var table bytes.Buffer
-			if err := writeTable(&table, sum, "mfa-onboard start"); err != nil {
+			if err := writeTable(&table, nil, sum, "mfa-onboard start"); err != nil {
 				t.Fatal(err)
 			}
 			if !strings.Contains(table.String(), tt.want) {

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"regexp"
 	"runtime"
@@ -14,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
@@ -63,30 +63,34 @@ type liveResult struct {
 	Reason      string   `json:"reason,omitempty"`
 }
 
-// word is the table's LIVE cell: differs, cannot check (and why), or ok.
-func (l *liveResult) word() string {
+// word is the table's LIVE cell, in t's language: differs, cannot check (and why),
+// or ok.
+func (l *liveResult) word(t *catalog.Printer) string {
 	switch {
 	case l == nil:
 		return "-"
 	case len(l.Differences) > 0:
-		return "differs"
+		return t.T("status-live.word.differs")
 	case !l.Checked:
-		return "cannot check: " + l.Reason
+		return t.T("status-live.word.cannot-check", "Reason", l.Reason)
 	}
-	return "ok"
+	return t.T("status-live.word.ok")
 }
 
-// cell is the CSV's live cell: the word with every sentence behind it.
+// cell is the CSV's live cell: ok, differs or cannot check, words a script reads
+// and the same in every language, with every sentence behind them.
 func (l *liveResult) cell() string {
-	if l == nil {
+	switch {
+	case l == nil:
 		return ""
-	}
-	if len(l.Differences) == 0 {
-		return l.word()
+	case len(l.Differences) == 0 && !l.Checked:
+		return "cannot check: " + l.Reason // untranslated: a CSV value that scripts compare, then the reason
+	case len(l.Differences) == 0:
+		return "ok"
 	}
 	out := "differs: " + strings.Join(l.Differences, " | ")
 	if !l.Checked {
-		out += " | cannot check: " + l.Reason
+		out += " | cannot check: " + l.Reason // untranslated: a CSV value that scripts compare, then the reason
 	}
 	return out
 }
@@ -99,6 +103,8 @@ type liveChecker struct {
 	program string
 	// zone is the one times are shown in, the computer's own.
 	zone *time.Location
+	// text is the language of the differences and reasons.
+	text *catalog.Printer
 }
 
 // liveWorkers is how many people are checked at once: as batch's default, since
@@ -133,12 +139,12 @@ func (c liveChecker) checkAll(ctx context.Context, claims []*recordClaim, worker
 func (c liveChecker) check(ctx context.Context, claim *recordClaim) *liveResult {
 	r := &liveResult{Checked: true, Differences: []string{}}
 	var reasons []string
-	unchecked := func(format string, a ...any) {
+	unchecked := func(reason string) {
 		r.Checked = false
-		reasons = append(reasons, fmt.Sprintf(format, a...))
+		reasons = append(reasons, reason)
 	}
 	if err := ctx.Err(); err != nil {
-		r.Checked, r.Reason = false, "stopped before the vendors were asked"
+		r.Checked, r.Reason = false, c.text.T("status-live.stopped")
 		return r
 	}
 	if claim.mobile != "" {
@@ -158,55 +164,75 @@ func (c liveChecker) check(ctx context.Context, claim *recordClaim) *liveResult 
 // it, since its records are then the "vendor side" compared with.
 func (c liveChecker) vendor(role provider.Role, name string) string {
 	if c.set.DemoRole(role) {
-		return "the demo's " + name
+		return c.text.T("status-live.demo-vendor", "Vendor", name)
 	}
 	return name
 }
 
+// What starting over does for a person, in startOver's sentence.
+const (
+	registerAgain = iota
+	enrolAgain
+	enrolPhoneAgain
+	activateAgain
+)
+
 // startOver is what to run for a person whose record no longer matches a vendor:
 // forget the progress, then start again, which finds and reuses what the vendor
-// still has (reset's own help says so).
-func (c liveChecker) startOver(claim *recordClaim, what string) string {
+// still has (reset's own help says so), to do what.
+func (c liveChecker) startOver(claim *recordClaim, what int) string {
 	again := startCommand(c.program, claim.user, claim.byTechnician)
-	return fmt.Sprintf("run %s reset --user %s --yes, then %s to %s", c.program, claim.user, again, what)
+	args := []any{"Program", c.program, "User", claim.user, "Again", again}
+	switch what {
+	case registerAgain:
+		return c.text.T("status-live.fix.register", args...)
+	case enrolAgain:
+		return c.text.T("status-live.fix.enrol", args...)
+	case enrolPhoneAgain:
+		return c.text.T("status-live.fix.enrol-phone", args...)
+	}
+	return c.text.T("status-live.fix.activate", args...)
 }
 
 // checkMicrosoft compares the Microsoft 365 mobile method with the number the record
 // registered (Graph: GET …/authentication/phoneMethods,
 // https://learn.microsoft.com/graph/api/authentication-list-phonemethods).
-func (c liveChecker) checkMicrosoft(ctx context.Context, claim *recordClaim, r *liveResult, unchecked func(string, ...any)) {
+func (c liveChecker) checkMicrosoft(ctx context.Context, claim *recordClaim, r *liveResult, unchecked func(string)) {
+	t := c.text
 	m365 := c.vendor(provider.RolePhoneRegistration, "Microsoft 365")
 	reg, err := c.set.Registrar()
 	if err != nil {
-		unchecked("%s cannot be asked: %v", m365, err)
+		unchecked(t.T("status-live.cannot-ask", "Vendor", m365, "Err", err))
 		return
 	}
 	got, err := reg.MobileMethod(ctx, claim.user)
 	switch {
 	case errors.Is(err, provider.ErrCannotCheck):
-		unchecked("%s's sign-in methods cannot be read with this configuration (add graph: credentials with UserAuthenticationMethod.Read.All)", m365)
+		unchecked(t.T("status-live.cannot-read-methods", "Vendor", m365))
 	case err != nil:
-		unchecked("%s did not answer for %s: %v", m365, claim.user, err)
+		unchecked(t.T("status-live.no-answer", "Vendor", m365, "User", claim.user, "Err", err))
 	case got == "":
-		r.Differences = append(r.Differences, fmt.Sprintf("%s has no mobile phone for %s, the record says %s was registered: it was removed there; %s",
-			capital(m365), claim.user, phone.Mask(claim.mobile), c.startOver(claim, "register it again")))
+		r.Differences = append(r.Differences, t.T("status-live.m365.no-mobile",
+			"Vendor", capital(m365), "User", claim.user, "Recorded", phone.Mask(claim.mobile), "Fix", c.startOver(claim, registerAgain)))
 	case got != claim.mobile:
-		r.Differences = append(r.Differences, fmt.Sprintf("%s has %s as %s's mobile, the record says %s%s: if the record's is right, %s",
-			capital(m365), phone.Mask(got), claim.user, phone.Mask(claim.mobile), sameEnding(got, claim.mobile), c.startOver(claim, "register it again")))
+		r.Differences = append(r.Differences, t.T("status-live.m365.other-mobile",
+			"Vendor", capital(m365), "Got", phone.Mask(got), "User", claim.user, "Recorded", phone.Mask(claim.mobile),
+			"Same", c.sameEnding(got, claim.mobile), "Fix", c.startOver(claim, registerAgain)))
 	}
 }
 
 // checkDuo compares Duo's user and phone with the ids the record keeps: the user
 // by name (Retrieve Users, https://duo.com/docs/adminapi#retrieve-users), the
 // phone by id (Retrieve Phone by ID, https://duo.com/docs/adminapi#retrieve-phone-by-id).
-func (c liveChecker) checkDuo(ctx context.Context, claim *recordClaim, r *liveResult, unchecked func(string, ...any)) {
+func (c liveChecker) checkDuo(ctx context.Context, claim *recordClaim, r *liveResult, unchecked func(string)) {
+	t := c.text
 	duoName := c.vendor(provider.RoleDuo, "Duo")
-	differs := func(format string, a ...any) {
-		r.Differences = append(r.Differences, fmt.Sprintf(format, a...))
+	differs := func(difference string) {
+		r.Differences = append(r.Differences, difference)
 	}
 	enr, err := c.set.Enroller()
 	if err != nil {
-		unchecked("%s cannot be asked: %v", duoName, err)
+		unchecked(t.T("status-live.cannot-ask", "Vendor", duoName, "Err", err))
 		return
 	}
 	userID := claim.duoUser
@@ -216,14 +242,14 @@ func (c liveChecker) checkDuo(ctx context.Context, claim *recordClaim, r *liveRe
 		switch {
 		case errors.Is(err, provider.ErrNotFound):
 			userThere = false
-			differs("%s has no user %s, the record says %s: it was deleted in the Admin Panel (or a directory sync removed it); %s",
-				capital(duoName), claim.user, claim.duoUser, c.startOver(claim, "enrol them again"))
+			differs(t.T("status-live.duo.no-user",
+				"Vendor", capital(duoName), "User", claim.user, "Recorded", claim.duoUser, "Fix", c.startOver(claim, enrolAgain)))
 		case err != nil:
-			unchecked("%s did not answer for %s: %v", duoName, claim.user, err)
+			unchecked(t.T("status-live.no-answer", "Vendor", duoName, "User", claim.user, "Err", err))
 			userThere = false
 		case id != claim.duoUser:
-			differs("%s's user %s is %s, the record says %s: it was deleted and made again; %s",
-				capital(duoName), claim.user, id, claim.duoUser, c.startOver(claim, "enrol them again"))
+			differs(t.T("status-live.duo.other-user",
+				"Vendor", capital(duoName), "User", claim.user, "Got", id, "Recorded", claim.duoUser, "Fix", c.startOver(claim, enrolAgain)))
 			userID = id
 		}
 	}
@@ -232,45 +258,49 @@ func (c liveChecker) checkDuo(ctx context.Context, claim *recordClaim, r *liveRe
 	}
 	reader, ok := enr.(provider.PhoneReader)
 	if !ok {
-		unchecked("%s cannot say what it holds of a phone", duoName)
+		unchecked(t.T("status-live.duo.cannot-read-phone", "Vendor", duoName))
 		return
 	}
 	p, err := reader.ReadPhone(ctx, userID, claim.duoPhone)
 	switch {
 	case errors.Is(err, provider.ErrNotFound):
-		differs("%s has no phone %s for %s: it was deleted in the Admin Panel; %s",
-			capital(duoName), claim.duoPhone, claim.user, c.startOver(claim, "enrol the phone again"))
+		differs(t.T("status-live.duo.no-phone",
+			"Vendor", capital(duoName), "Phone", claim.duoPhone, "User", claim.user, "Fix", c.startOver(claim, enrolPhoneAgain)))
 		return
 	case err != nil:
-		unchecked("%s did not answer about %s's phone %s: %v", duoName, claim.user, claim.duoPhone, err)
+		unchecked(t.T("status-live.duo.no-answer-phone", "Vendor", duoName, "User", claim.user, "Phone", claim.duoPhone, "Err", err))
 		return
 	}
 	if claim.duoNumber != "" && p.Number != claim.duoNumber {
-		got := "no number"
-		if p.Number != "" {
-			got = phone.Mask(p.Number)
+		if p.Number == "" {
+			differs(t.T("status-live.duo.phone-no-number",
+				"Vendor", capital(duoName), "Phone", claim.duoPhone, "User", claim.user, "Recorded", phone.Mask(claim.duoNumber),
+				"Same", c.sameEnding(p.Number, claim.duoNumber), "Fix", c.startOver(claim, enrolPhoneAgain)))
+		} else {
+			differs(t.T("status-live.duo.phone-other-number",
+				"Vendor", capital(duoName), "Phone", claim.duoPhone, "User", claim.user, "Got", phone.Mask(p.Number), "Recorded", phone.Mask(claim.duoNumber),
+				"Same", c.sameEnding(p.Number, claim.duoNumber), "Fix", c.startOver(claim, enrolPhoneAgain)))
 		}
-		differs("%s's phone %s for %s has %s, the record says %s%s: it was changed in the Admin Panel; %s",
-			capital(duoName), claim.duoPhone, claim.user, got, phone.Mask(claim.duoNumber), sameEnding(p.Number, claim.duoNumber), c.startOver(claim, "enrol the phone again"))
 	}
 	if claim.associated && userThere && !p.Attached {
-		differs("%s's phone %s is not attached to %s's Duo user: it was detached in the Admin Panel; attach it there again, or %s",
-			capital(duoName), claim.duoPhone, claim.user, c.startOver(claim, "enrol the phone again"))
+		differs(t.T("status-live.duo.detached",
+			"Vendor", capital(duoName), "Phone", claim.duoPhone, "User", claim.user, "Fix", c.startOver(claim, enrolPhoneAgain)))
 	}
 	switch {
 	case !claim.activatedAt.IsZero() && !p.Activated:
-		differs("Duo Mobile on %s's phone %s is not activated, though the record says it was at %s: it was reactivated or reset in the Admin Panel; %s",
-			claim.user, claim.duoPhone, zoned(claim.activatedAt, c.zone), c.startOver(claim, "send a new activation"))
+		differs(t.T("status-live.duo.not-activated",
+			"User", claim.user, "Phone", claim.duoPhone, "At", zoned(claim.activatedAt, c.zone), "Fix", c.startOver(claim, activateAgain)))
 	case claim.activatedAt.IsZero() && p.Activated:
-		differs("Duo Mobile on %s's phone %s is activated, which the record does not know yet: run %s to carry on",
-			claim.user, claim.duoPhone, startCommand(c.program, claim.user, claim.byTechnician))
+		differs(t.T("status-live.duo.activated",
+			"User", claim.user, "Phone", claim.duoPhone, "Again", startCommand(c.program, claim.user, claim.byTechnician)))
 	}
 }
 
-// sameEnding warns when two different numbers mask alike.
-func sameEnding(a, b string) string {
+// sameEnding warns when two different numbers mask alike: a note for the end of the
+// sentence that names them, or "".
+func (c liveChecker) sameEnding(a, b string) string {
 	if a != b && phone.Mask(a) == phone.Mask(b) {
-		return " (another number with the same last digits)"
+		return c.text.T("status-live.same-ending")
 	}
 	return ""
 }
@@ -312,8 +342,8 @@ func safeLine(s string) string {
 }
 
 // writeLiveLines prints, after a table, each disagreement and each person who could
-// not be checked, one line each, then the counts.
-func writeLiveLines(w io.Writer, users []string, results []*liveResult) error {
+// not be checked, one line each, then the counts, in t's language.
+func writeLiveLines(w io.Writer, t *catalog.Printer, users []string, results []*liveResult) error {
 	var ok, differ, unchecked int
 	var lines []string
 	for i, l := range results {
@@ -322,7 +352,7 @@ func writeLiveLines(w io.Writer, users []string, results []*liveResult) error {
 		}
 		lines = append(lines, l.Differences...)
 		if !l.Checked {
-			lines = append(lines, fmt.Sprintf("Could not check %s: %s", sanitize.Inline(users[i]), l.Reason))
+			lines = append(lines, t.T("status-live.could-not-check", "User", sanitize.Inline(users[i]), "Reason", l.Reason))
 		}
 		switch {
 		case len(l.Differences) > 0:
@@ -336,13 +366,13 @@ func writeLiveLines(w io.Writer, users []string, results []*liveResult) error {
 	var b strings.Builder
 	b.WriteByte('\n')
 	if len(lines) > 0 {
-		b.WriteString("Where the record and the vendors disagree, and who could not be checked (asked just now):\n")
+		b.WriteString(t.T("status-live.heading") + "\n")
 		for _, l := range lines {
 			b.WriteString(l + "\n")
 		}
 		b.WriteByte('\n')
 	}
-	fmt.Fprintf(&b, "Live: %d agree, %d differ, %d could not be checked.\n", ok, differ, unchecked)
+	b.WriteString(t.T("status-live.totals", "Agree", ok, "Differ", differ, "Unchecked", unchecked) + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -358,5 +388,5 @@ func liveCheckerFor(o *StatusOptions) (liveChecker, error) {
 	if err != nil {
 		return liveChecker{}, err
 	}
-	return liveChecker{set: set, program: o.F.ProgramName(), zone: o.F.Clock.Now().Location()}, nil
+	return liveChecker{set: set, program: o.F.ProgramName(), zone: o.F.Clock.Now().Location(), text: o.F.Text}, nil
 }

@@ -18,7 +18,9 @@ import (
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+	"golang.org/x/text/language"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/outbox"
@@ -460,5 +462,31 @@ func TestLiveChecksAreBoundedAndAnErrorIsOnePersonsOnly(t *testing.T) {
 	}
 	if h := set.highest.Load(); h > 4 || h < 2 {
 		t.Errorf("%d checks at once; want at most 4 (and more than 1)", h)
+	}
+}
+
+// A Spanish run says the vendors' differences, the people it could not check and
+// the totals in Spanish; the CSV's live cell keeps the words scripts compare.
+func TestLiveSpeaksTheRunsLanguage(t *testing.T) {
+	set := &stubSet{mobiles: map[string]string{"a@contoso.com": "+12015550199"}, fail: map[string]error{"b@contoso.com": errors.New("Graph had an internal error")}}
+	es := catalog.New(language.Spanish)
+	c := liveChecker{set: set, program: "mfa-onboard", zone: time.UTC, text: es}
+	claims := []*recordClaim{{user: "a@contoso.com", mobile: "+12015550100"}, {user: "b@contoso.com", mobile: "+12015550100"}}
+	results := c.checkAll(context.Background(), claims, 1)
+	var out bytes.Buffer
+	if err := writeLiveLines(&out, es, []string{"a@contoso.com", "b@contoso.com"}, results); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Microsoft 365 tiene +1 ***-***-0199 como móvil de a@contoso.com, y el registro dice +1 ***-***-0100: si el del registro es el correcto, ejecute mfa-onboard reset --user a@contoso.com --yes y luego mfa-onboard start --user a@contoso.com para registrarlo otra vez",
+		"No se pudo comprobar a b@contoso.com: Microsoft 365 no respondió sobre b@contoso.com: Graph had an internal error",
+		"En vivo: 0 coinciden, 1 difieren, 1 no se pudieron comprobar.",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the Spanish lines do not say %q:\n%s", want, out.String())
+		}
+	}
+	if w, cell := results[1].word(es), results[1].cell(); !strings.HasPrefix(w, "no se puede comprobar: ") || !strings.HasPrefix(cell, "cannot check: ") {
+		t.Errorf("the table's word %q, the CSV's cell %q", w, cell)
 	}
 }

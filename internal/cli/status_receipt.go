@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/account"
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
@@ -47,29 +48,33 @@ func runReceipt(_ context.Context, o *StatusOptions) error {
 	}
 	if o.User != "" {
 		if o.User, err = account.Parse(o.User); err != nil {
-			return usagef("--for: %v", err)
+			return usage(catalog.Wrap(err, "cli.receipt.for-invalid"))
 		}
 	}
 	st, err := findState(o.F.Store(dir), o.User)
 	if err != nil {
 		return err
 	}
+	p := o.F.Text
 	program := o.F.ProgramName()
 	if st == nil {
-		msg := fmt.Sprintf("%s has not started here, so there is nothing to put on a receipt: run %s to begin", sanitize.Inline(o.User), startCommand(program, o.User, true))
+		msg := p.T("cli.receipt.not-started", "User", sanitize.Inline(o.User), "Command", startCommand(program, o.User, true))
 		if o.User == "" {
-			msg = fmt.Sprintf("Nobody has started here, so there is nothing to put on a receipt: run %s --for EMAIL to begin", startCommand(program, "", true))
+			msg = p.T("cli.receipt.nobody", "Command", startCommand(program, "", true))
 		}
 		return refuse(o.F.IO.ErrOut, &notFinishedError{step: (steps.Phone{}).ID(), msg: msg})
 	}
-	sum := summarize(steps.All(), st)
+	sum := summarizeIn(p, steps.All(), st)
 	if sum.Outcome != wizard.Completed && !o.Partial {
-		return refuse(o.F.IO.ErrOut, &notFinishedError{step: sum.WaitingOn,
-			msg: fmt.Sprintf("%s has not finished: %s; run %s to carry on, or add --partial for a receipt of what is done so far",
-				sanitize.Inline(st.User), nextWords(sum), carryOn(o.F, st))})
+		who, again := sanitize.Inline(st.User), carryOn(o.F, st)
+		msg := p.T("cli.receipt.unfinished", "User", who, "Step", sanitize.Inline(sum.WaitingOn), "Command", again)
+		if failed := stepThatFailed(sum); failed != "" {
+			msg = p.T("cli.receipt.unfinished-failed", "User", who, "Step", failed, "Command", again)
+		}
+		return refuse(o.F.IO.ErrOut, &notFinishedError{step: sum.WaitingOn, msg: msg})
 	}
 	now := o.F.Clock.Now()
-	r := receipt{zone: now.Location()}
+	r := receipt{zone: now.Location(), text: p}
 	r.write(st, sum, cfg.Organisation, now, o.F.Version)
 	_, err = io.WriteString(o.F.IO.Out, r.String())
 	return err
@@ -77,23 +82,25 @@ func runReceipt(_ context.Context, o *StatusOptions) error {
 
 // refuse says why on stderr, since a waiting exit prints no error of its own.
 func refuse(w io.Writer, err *notFinishedError) error {
-	fmt.Fprintln(w, err.msg+".")
+	fmt.Fprintln(w, err.msg)
 	return err
 }
 
-// nextWords is where someone not finished stands, for a sentence.
-func nextWords(sum wizard.Summary) string {
+// stepThatFailed is the id of the step that failed, "" when none did.
+func stepThatFailed(sum wizard.Summary) string {
 	for _, s := range sum.Steps {
 		if s.Status == state.Failed {
-			return "step " + s.ID + " failed"
+			return s.ID
 		}
 	}
-	return "next step is " + sanitize.Inline(sum.WaitingOn)
+	return ""
 }
 
-// receipt is the text being made, one labelled field at a time.
+// receipt is the text being made, one labelled field at a time, in the language
+// of text.
 type receipt struct {
 	zone  *time.Location
+	text  *catalog.Printer
 	lines []string
 }
 
@@ -106,13 +113,15 @@ func (r *receipt) field(label, value string, max int) {
 	r.safeField(label, safeLine(value), max)
 }
 
-// safeField is field for a value made safe already, its spacing kept.
+// safeField is field for a value made safe already, its spacing kept. The label is
+// padded (or cut) to the labels' column by characters, not bytes: a translated label
+// may hold accents.
 func (r *receipt) safeField(label, value string, max int) {
 	pad := strings.Repeat(" ", receiptLabel)
 	for i, l := range wrap(value, receiptWidth-receiptLabel, max) {
 		head := pad
 		if i == 0 {
-			head = (label + pad)[:receiptLabel]
+			head = string([]rune(label + pad)[:receiptLabel])
 		}
 		r.lines = append(r.lines, strings.TrimRight(head+l, " "))
 	}
@@ -124,138 +133,154 @@ func (r *receipt) at(t time.Time) string { return zoned(t, r.zone) }
 // so each is made one safe line with every number masked (field); ids are ids,
 // never a code or a secret, which the record does not hold.
 func (r *receipt) write(st *state.State, sum wizard.Summary, org string, now time.Time, build BuildInfo) {
-	title := "MFA onboarding receipt"
+	p := r.text
+	title := p.T("cli.receipt.title")
 	if sum.Outcome != wizard.Completed {
-		title += " (PARTIAL: not finished)"
+		title = p.T("cli.receipt.title-partial")
 	}
 	r.lines = append(r.lines, title)
-	r.field("Person:", st.User, 1)
-	r.field("Organisation:", org, 1)
+	r.field(p.T("cli.receipt.person"), st.User, 1)
+	r.field(p.T("cli.receipt.organisation"), org, 1)
 	done := 0
 	for _, s := range sum.Steps {
 		if s.Status == state.Done {
 			done++
 		}
 	}
-	outcome := fmt.Sprintf("completed: all %d steps done", len(sum.Steps))
+	outcome := p.T("cli.receipt.outcome.completed", "Total", len(sum.Steps))
 	if sum.Outcome != wizard.Completed {
-		outcome = fmt.Sprintf("not finished: %d of %d steps done; %s", done, len(sum.Steps), nextWords(sum))
+		outcome = p.T("cli.receipt.outcome.next", "Done", done, "Total", len(sum.Steps), "Step", sanitize.Inline(sum.WaitingOn))
+		if failed := stepThatFailed(sum); failed != "" {
+			outcome = p.T("cli.receipt.outcome.failed", "Done", done, "Total", len(sum.Steps), "Step", failed)
+		}
 	}
-	r.field("Outcome:", outcome, 1)
+	r.field(p.T("cli.receipt.outcome"), outcome, 1)
 	mobile := "-"
 	if st.Phone != nil && st.Phone.E164 != "" {
 		mobile = phone.Mask(st.Phone.E164)
 	}
-	r.field("Mobile:", mobile, 1)
-	r.field("Proof:", proofWords(st, r), 3)
-	method := "not registered yet"
+	r.field(p.T("cli.receipt.mobile"), mobile, 1)
+	r.field(p.T("cli.receipt.proof"), proofWords(st, r), 3)
+	method := p.T("cli.receipt.m365.none")
 	if v := st.Verify; v != nil && !v.RegisteredAt.IsZero() {
-		method = "registered " + r.at(v.RegisteredAt)
+		method = p.T("cli.receipt.m365.registered", "Time", r.at(v.RegisteredAt))
 		if v.MethodID != "" {
-			method = "method " + v.MethodID
+			method = p.T("cli.receipt.m365.method", "Method", v.MethodID)
 		}
 	}
-	r.field("Microsoft 365:", method, 1)
-	duo := "not enrolled yet"
+	r.field(p.T("cli.receipt.m365"), method, 1)
+	duo := p.T("cli.receipt.duo.none")
 	if d := st.Duo; d != nil && (d.UserID != "" || d.PhoneID != "") {
-		duo = "user " + orDash(d.UserID) + ", phone " + orDash(d.PhoneID)
+		duo = p.T("cli.receipt.duo.ids", "User", orDash(d.UserID), "Phone", orDash(d.PhoneID))
 	}
-	r.field("Duo:", duo, 1)
-	r.field("Notice:", noticeWords(st.Notice, r), 2)
-	r.field("Enforcement:", enforcementWords(st.Notice, r), 2)
+	r.field(p.T("cli.receipt.duo"), duo, 1)
+	r.field(p.T("cli.receipt.notice"), noticeWords(st.Notice, r), 2)
+	r.field(p.T("cli.receipt.enforcement"), enforcementWords(st.Notice, r), 2)
+	width := 8 // the statuses' column, as wide as the longest word said in it
+	for _, s := range sum.Steps {
+		width = max(width, len([]rune(safeLine(statusWord(p, s.Status)))))
+	}
 	for i, s := range sum.Steps {
 		label := ""
 		if i == 0 {
-			label = "Steps:"
+			label = p.T("cli.receipt.steps")
 		}
-		r.safeField(label, fmt.Sprintf("%-15s %-8s %s", safeLine(s.ID), safeLine(string(s.Status)), r.at(s.Changed)), 1)
+		r.safeField(label, fmt.Sprintf("%-15s %-*s %s", safeLine(s.ID), width, safeLine(statusWord(p, s.Status)), r.at(s.Changed)), 1)
 	}
 	last := "-"
 	if who := ranBy(st.LastRun); who != "-" {
-		last = who
+		last = p.T("cli.receipt.last-run", "Who", who, "Time", r.at(st.Updated))
 		if run := st.LastRun; run.Technician != "" && run.OSUser != "" {
-			last += " (" + run.OSUser + " on " + run.Machine + ")"
+			last = p.T("cli.receipt.last-run-on", "Who", who, "Account", run.OSUser, "Machine", run.Machine, "Time", r.at(st.Updated))
 		}
-		last += ", " + r.at(st.Updated)
 	}
-	r.field("Last run:", last, 1)
+	r.field(p.T("cli.receipt.last-run.label"), last, 1)
 	version := build.Version
 	if version == "" {
-		version = "(version unknown)"
+		version = p.T("cli.receipt.version-unknown")
 	}
+	made := p.T("cli.receipt.made", "Time", r.at(now), "Version", version)
 	if build.Commit != "" {
-		version += " (commit " + build.Commit + ")"
+		made = p.T("cli.receipt.made-commit", "Time", r.at(now), "Version", version, "Commit", build.Commit)
 	}
-	r.field("Made:", r.at(now)+" by mfa-onboard "+version, 1)
+	r.field(p.T("cli.receipt.made.label"), made, 1)
 }
 
 // proofWords says how the number came to be the person's: proven with a texted
 // code, kept as Microsoft 365 had it, or trusted on a technician's word.
 func proofWords(st *state.State, r *receipt) string {
-	v := st.Verify
+	p, v := r.text, st.Verify
 	switch {
 	case v == nil:
-		return "not proven yet"
+		return p.T("cli.receipt.proof.none")
+	case !v.TrustedAt.IsZero() && v.TrustedBy != "":
+		// The time first, so that a long reason cannot push it off the receipt.
+		return p.T("cli.receipt.proof.trusted-by", "Time", r.at(v.TrustedAt), "Reason", v.TrustReason, "By", v.TrustedBy)
 	case !v.TrustedAt.IsZero():
-		// The words status and the notice use (steps.VerifyNote), the time first so
-		// that a long reason cannot push it off the receipt.
-		return "TRUSTED WITHOUT PROOF, " + r.at(v.TrustedAt) + ": " + strings.TrimPrefix(steps.VerifyNote(st), "trusted without proof: ")
+		return p.T("cli.receipt.proof.trusted", "Time", r.at(v.TrustedAt), "Reason", v.TrustReason)
 	case v.KeptExisting:
-		return "the number Microsoft 365 already had, not proven with a code by this tool, " + r.at(v.VerifiedAt)
+		return p.T("cli.receipt.proof.kept", "Time", r.at(v.VerifiedAt))
 	case !v.VerifiedAt.IsZero():
-		return "a code texted to the number was typed back, " + r.at(v.VerifiedAt)
+		return p.T("cli.receipt.proof.code", "Time", r.at(v.VerifiedAt))
 	}
-	return "not proven yet"
+	return p.T("cli.receipt.proof.none")
 }
 
 // noticeWords is when the support desk was told and each channel's receipt.
 func noticeWords(n *state.NoticeRecord, r *receipt) string {
-	switch {
-	case n == nil:
-		return "not sent yet"
-	case n.SentAt.IsZero() && len(n.Channels) == 0:
-		return "not sent yet"
+	p := r.text
+	if n == nil || n.SentAt.IsZero() && len(n.Channels) == 0 {
+		return p.T("cli.receipt.notice.none")
 	}
 	var parts []string
 	for _, name := range slices.Sorted(maps.Keys(n.Channels)) {
 		parts = append(parts, name+" "+orDash(n.Channels[name]))
 	}
 	if len(parts) == 0 && n.Receipt != "" {
-		parts = append(parts, "receipt "+n.Receipt)
+		parts = append(parts, p.T("cli.receipt.notice.receipt", "Receipt", n.Receipt))
 	}
-	when := "partly sent"
-	if !n.SentAt.IsZero() {
-		when = "sent " + r.at(n.SentAt)
+	switch {
+	case n.SentAt.IsZero() && len(parts) == 0:
+		return p.T("cli.receipt.notice.partly")
+	case n.SentAt.IsZero():
+		return p.T("cli.receipt.notice.partly-with", "Receipts", strings.Join(parts, ", "))
+	case len(parts) == 0:
+		return p.T("cli.receipt.notice.sent", "Time", r.at(n.SentAt))
 	}
-	if len(parts) == 0 {
-		return when
-	}
-	return when + "; " + strings.Join(parts, ", ")
+	return p.T("cli.receipt.notice.sent-with", "Time", r.at(n.SentAt), "Receipts", strings.Join(parts, ", "))
 }
 
-// enforcementWords says whether MFA is required now, how, and why.
+// enforcementWords says whether MFA is required now, how, and why: each way in
+// words of its own, then when and why, each known or not.
 func enforcementWords(n *state.NoticeRecord, r *receipt) string {
+	p := r.text
 	if n == nil || n.SentAt.IsZero() {
-		return "not yet: the support desk is told first"
+		return p.T("cli.receipt.enforcement.not-yet")
 	}
 	how := map[string]string{
-		provider.EnforcedPerUser:          "MFA required (per-user MFA enforced)",
-		provider.EnforcedGroup:            "MFA required (added to the enforcement group)",
-		provider.EnforcedSecurityDefaults: "MFA required (security defaults)",
-		provider.LeftToConditionalAccess:  "left to Conditional Access policies",
-		provider.LeftToSupport:            "left to the support desk",
+		provider.EnforcedPerUser:          p.T("cli.receipt.enforcement.per-user"),
+		provider.EnforcedGroup:            p.T("cli.receipt.enforcement.group"),
+		provider.EnforcedSecurityDefaults: p.T("cli.receipt.enforcement.security-defaults"),
+		provider.LeftToConditionalAccess:  p.T("cli.receipt.enforcement.conditional-access"),
+		provider.LeftToSupport:            p.T("cli.receipt.enforcement.support"),
 	}[n.Enforcement]
 	switch {
 	case how == "" && !n.EnforcedAt.IsZero():
-		how = "MFA required"
+		how = p.T("cli.receipt.enforcement.required")
 	case how == "":
-		how = "pending: the support desk requires MFA after the notice"
+		how = p.T("cli.receipt.enforcement.pending")
 	}
+	when, why := "", n.EnforcementReason
 	if !n.EnforcedAt.IsZero() {
-		how += " " + r.at(n.EnforcedAt)
+		when = r.at(n.EnforcedAt)
 	}
-	if n.EnforcementReason != "" {
-		how += ": " + n.EnforcementReason
+	switch {
+	case when != "" && why != "":
+		return p.T("cli.receipt.enforcement.when-why", "How", how, "Time", when, "Reason", why)
+	case when != "":
+		return p.T("cli.receipt.enforcement.when", "How", how, "Time", when)
+	case why != "":
+		return p.T("cli.receipt.enforcement.why", "How", how, "Reason", why)
 	}
 	return how
 }

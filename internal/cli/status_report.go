@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/atomicfile"
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/report"
 	"github.com/mfa-onboard/mfa-onboard/internal/wizard"
 	"github.com/mfa-onboard/mfa-onboard/steps"
@@ -24,17 +25,15 @@ type ReportOptions struct {
 
 func newReportCmd(f *Factory) *cobra.Command {
 	o := &ReportOptions{F: f}
+	t := f.Text
 	return &cobra.Command{
-		Use:   "report FILE.html",
-		Short: "Write one HTML page of everyone's progress, for the customer",
-		Long: `Write one HTML page of everyone's progress, for the customer: a chart of who is
-done, waiting, failed or not started, and who is waiting on what. The page is one
-file that loads nothing and runs no scripts; mobile numbers on it are masked.`,
-		Example: `  mfa-onboard report contoso.html
-  mfa-onboard --profile contoso report contoso.html`,
+		Use:     "report FILE.html", // untranslated: a command line, with its placeholder
+		Short:   t.T("report.cmd.short"),
+		Long:    t.T("report.cmd.long"),
+		Example: t.T("report.cmd.example"),
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return usagef("report needs the file to write, such as: report contoso.html")
+				return usage(catalog.NewError("report.cmd.one-file"))
 			}
 			return nil
 		},
@@ -50,11 +49,12 @@ func runReport(_ context.Context, o *ReportOptions) error {
 	if err != nil {
 		return err
 	}
-	all, listErr := everyone(o.F.Store(dir), keep{notes: true})
-	r := report.Report{Organisation: cfg.Organisation, Generated: o.F.Clock.Now(), Problems: problems(listErr)}
+	text := o.F.Text
+	all, listErr := everyone(o.F.Store(dir), keep{notes: true, text: text})
+	r := report.Report{Organisation: cfg.Organisation, Generated: o.F.Clock.Now(), Problems: problems(text, listErr), Text: text}
 	list := steps.All()
 	for _, p := range all {
-		r.People = append(r.People, reportPerson(p, list))
+		r.People = append(r.People, reportPerson(p, list, text))
 	}
 	var page bytes.Buffer
 	if err := report.Write(&page, r); err != nil {
@@ -62,26 +62,22 @@ func runReport(_ context.Context, o *ReportOptions) error {
 	}
 	path, err := filepath.Abs(o.File)
 	if err != nil {
-		return fmt.Errorf("cannot find where %s is (%v); give the report's file another way", o.File, err)
+		return catalog.Wrap(err, "report.cmd.no-path", "File", o.File)
 	}
 	// Written whole or not at all: an earlier report is never left half replaced.
 	if err := atomicfile.WriteFile(path, page.Bytes()); err != nil {
-		return fmt.Errorf("cannot write the report to %s: %w; check that its folder exists and that you may write there", path, err)
+		return catalog.Wrap(err, "report.cmd.cannot-write", "Path", path)
 	}
-	who := fmt.Sprintf("%d people", len(r.People))
-	if len(r.People) == 1 {
-		who = "1 person"
-	}
-	fmt.Fprintf(o.F.IO.ErrOut, "Wrote the report of %s to %s.\n", who, path)
+	fmt.Fprintln(o.F.IO.ErrOut, text.T("report.cmd.wrote", "Count", len(r.People), "Path", path))
 	if listErr != nil {
-		return fmt.Errorf("some state files could not be read, so their people are not in the report:\n%w", listErr)
+		return catalog.Wrap(listErr, "report.cmd.unreadable")
 	}
 	return nil
 }
 
 // reportPerson is a person as the report shows them: for one who is waiting, what
 // they must do (the step's guidance) before the reason it gives.
-func reportPerson(p person, list []steps.Step) report.Person {
+func reportPerson(p person, list []steps.Step, text *catalog.Printer) report.Person {
 	rp := report.Person{
 		User:    p.user,
 		Done:    p.done,
@@ -103,7 +99,7 @@ func reportPerson(p person, list []steps.Step) report.Person {
 	if who := ranBy(p.ran); who != "-" {
 		rp.RanBy = who
 	}
-	for _, s := range p.summary(list).Steps {
+	for _, s := range p.summary(list, text).Steps {
 		if s.ID != p.at {
 			continue
 		}

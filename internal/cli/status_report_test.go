@@ -71,3 +71,23 @@ func TestReportOfADamagedFileSaysSoAndFails(t *testing.T) {
 		t.Errorf("exit %d\n%s", code, stderr)
 	}
 }
+
+// In Spanish the page says so in <html lang> and is written in Spanish; what the
+// command prints is too.
+func TestReportInSpanish(t *testing.T) {
+	home := customer(t)
+	file := filepath.Join(t.TempDir(), "contoso.html")
+	code, _, stderr := run(t, nil, "report", file, "--home", home, "--lang", "es")
+	if code != 0 || !strings.Contains(stderr, "Se escribió el informe de 7 personas en "+file+".") {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<html lang="es">`, "<h1>Verificación en dos pasos en ", "<h2>", "Sin empezar", "Qué salió mal", "6 de 8"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("the Spanish page does not hold %q", want)
+		}
+	}
+}

@@ -2,10 +2,11 @@ package cli
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"sync"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // spill sets aside the JSON documents of status --all while the state files are
@@ -60,7 +61,7 @@ func (s *spill) put(doc any) spilled {
 		}
 	}
 	if err != nil {
-		s.err = fmt.Errorf("set the JSON documents aside in a temporary file (%w): free some space in %s, or set TMPDIR to another folder", err, os.TempDir())
+		s.err = catalog.Wrap(err, "status-all.spill.write", "Folder", os.TempDir())
 		return spilled{}
 	}
 	at := s.end
@@ -86,7 +87,7 @@ func (s *spill) get(d spilled) ([]byte, error) {
 	s.mu.Lock()
 	if s.err == nil {
 		if err := s.flush(); err != nil {
-			s.err = fmt.Errorf("set the JSON documents aside in a temporary file (%w): free some space in %s, or set TMPDIR to another folder", err, os.TempDir())
+			s.err = catalog.Wrap(err, "status-all.spill.write", "Folder", os.TempDir())
 		}
 	}
 	f, mem, err := s.f, s.mem, s.err
@@ -100,7 +101,7 @@ func (s *spill) get(d spilled) ([]byte, error) {
 		return out, nil
 	}
 	if _, err := f.ReadAt(out, d.at); err != nil && err != io.EOF {
-		return nil, fmt.Errorf("read back the JSON documents set aside in a temporary file (%w)", err)
+		return nil, catalog.Wrap(err, "status-all.spill.read")
 	}
 	return out, nil
 }

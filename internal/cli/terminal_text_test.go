@@ -42,7 +42,7 @@ func hostileSummary() wizard.Summary {
 
 func TestStatusTableWritesNoControlCharacters(t *testing.T) {
 	var out bytes.Buffer
-	if err := writeTable(&out, hostileSummary(), "mfa-onboard start"); err != nil {
+	if err := writeTable(&out, nil, hostileSummary(), "mfa-onboard start"); err != nil {
 		t.Fatal(err)
 	}
 	holdsRaw(t, "the status table", out.String())
@@ -78,7 +78,7 @@ func TestJSONResultEscapesWhatATerminalActsOnAndLosesNothing(t *testing.T) {
 
 func TestErrorMessagesWriteNoControlCharacters(t *testing.T) {
 	var out bytes.Buffer
-	printError(&out, nil, 0, usagef("bad value %s", "\x1b]52;c;aGk=\x07\u009b\u202e"), ExitUsage)
+	printError(&out, nil, 0, usage(errors.New("bad value \x1b]52;c;aGk=\x07\u009b\u202e")), ExitUsage)
 	holdsRaw(t, "the error", out.String())
 	if !strings.HasPrefix(out.String(), "Error: bad value ]52;c;aGk=\n") {
 		t.Errorf("error = %q", out.String())

@@ -21,6 +21,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/autotask"
@@ -124,7 +125,7 @@ type AutotaskFields map[string]any
 // UnmarshalYAML takes a map of single values, naming the field and its line otherwise.
 func (f *AutotaskFields) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: notify.autotask.fields must map Autotask field names to values, such as {billingCodeID: 29682801}", n.Line)
+		return catalog.NewError("config.autotask.fields.not-a-map", "Line", n.Line)
 	}
 	out := AutotaskFields{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -135,15 +136,15 @@ func (f *AutotaskFields) UnmarshalYAML(n *yaml.Node) error {
 		key := "notify.autotask.fields." + k.Value
 		switch {
 		case v.Kind != yaml.ScalarNode:
-			return fmt.Errorf("line %d: %s must be one value (a number, text or true/false), not a list or a map", v.Line, key)
+			return catalog.NewError("config.autotask.field.not-single", "Line", v.Line, "Key", key)
 		case v.Tag == "!!null":
-			return fmt.Errorf("line %d: %s has no value: give it one or remove it", k.Line, key)
+			return catalog.NewError("config.autotask.field.empty", "Line", k.Line, "Key", key)
 		case v.Tag == "!!timestamp":
 			out[k.Value] = v.Value
 		default:
 			var value any
 			if err := v.Decode(&value); err != nil {
-				return fmt.Errorf("line %d: %s: %w", v.Line, key, err)
+				return catalog.Wrap(err, "config.line.key", "Line", v.Line, "Key", key)
 			}
 			out[k.Value] = value
 		}
@@ -389,11 +390,11 @@ func (r *Rate) UnmarshalYAML(n *yaml.Node) error {
 	v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
 	switch {
 	case err != nil || per == 0 || math.IsNaN(v) || math.IsInf(v, 0):
-		return fmt.Errorf("line %d: limits.rate %q is not a rate like 10/s, 600/min or 3600/h", n.Line, n.Value)
+		return catalog.NewError("config.rate.invalid", "Line", n.Line, "Value", strconv.Quote(n.Value))
 	case v <= 0:
-		return fmt.Errorf("line %d: limits.rate %q must be more than 0: a vendor cannot be called at all without it", n.Line, n.Value)
+		return catalog.NewError("config.rate.zero", "Line", n.Line, "Value", strconv.Quote(n.Value))
 	case v/per > maxRate:
-		return fmt.Errorf("line %d: limits.rate %q is too fast: at most %d/s", n.Line, n.Value, maxRate)
+		return catalog.NewError("config.rate.too-fast", "Line", n.Line, "Value", strconv.Quote(n.Value), "Max", maxRate)
 	}
 	*r = Rate(v / per)
 	return nil
@@ -409,7 +410,7 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := time.ParseDuration(n.Value)
 	if err != nil || v <= 0 {
-		return fmt.Errorf("line %d: %q is not a duration like 30s or 10m", n.Line, n.Value)
+		return catalog.NewError("config.duration.invalid", "Line", n.Line, "Value", strconv.Quote(n.Value))
 	}
 	*d = Duration(v)
 	return nil
@@ -421,12 +422,15 @@ type Error struct {
 	Err  error
 }
 
-func (e *Error) Error() string {
+func (e *Error) Error() string { return e.Localize(nil) }
+
+// Localize is the problem in p's language.
+func (e *Error) Localize(p *catalog.Printer) string {
 	if e.File == "" || e.File == "config" {
 		// A problem found after loading (a secret the config points at), not in a file.
-		return fmt.Sprintf("config: %v", e.Err)
+		return p.T("config.error", "Err", e.Err)
 	}
-	return fmt.Sprintf("config %s: %v", e.File, e.Err)
+	return p.T("config.error.file", "File", e.File, "Err", e.Err)
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -436,7 +440,7 @@ func Default() *Config {
 	c, err := decode(bytes.NewReader(defaultYAML), &Config{})
 	if err != nil {
 		// The embedded file is part of the program; a test covers it.
-		panic(fmt.Sprintf("embedded default config: %v", err))
+		panic(fmt.Sprintf("embedded default config: %v", err)) // untranslated: a broken build, which the tests catch
 	}
 	return c
 }
@@ -462,7 +466,7 @@ func Load(path string, required bool) (*Config, error) {
 		return nil, &Error{File: path, Err: err}
 	}
 	if len(data) > MaxFileSize {
-		return nil, &Error{File: path, Err: errors.New("is larger than 256 KiB, and a configuration is a few kilobytes; check that this is the config file meant (--config names it), or shorten it")}
+		return nil, &Error{File: path, Err: catalog.NewError("config.file.too-large")}
 	}
 	c, err := decode(bytes.NewReader(data), Default())
 	if err != nil {
@@ -484,12 +488,13 @@ func checkTemplate(tmpl string, data []byte) error {
 	}
 	sample := provider.Notice{
 		ID: "mfa-onboard-config-check", User: "alice@example.com", Organisation: "Example",
+		// untranslated: a sample notice the template is tried on, which nobody reads
 		MaskedPhone: "+1 ***-***-0100", Completed: []string{"mobile number verified", "registered as the Microsoft 365 sign-in phone"},
 		When: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Computer: "PC-1",
 	}
 	if _, _, err := message.Render(tmpl, sample); err != nil {
 		if line := lineOf(data, "notify.template"); line > 0 {
-			return fmt.Errorf("line %d: %w", line, err)
+			return catalog.Wrap(err, "config.line", "Line", line)
 		}
 		return err
 	}
@@ -510,7 +515,7 @@ func decode(r io.Reader, base *Config) (*Config, error) {
 		var bad *badValue
 		if errors.As(err, &bad) {
 			if line := lineOf(data, bad.key); line > 0 {
-				return nil, fmt.Errorf("line %d: %w", line, err)
+				return nil, catalog.Wrap(err, "config.line", "Line", line)
 			}
 		}
 		return nil, err
@@ -521,13 +526,24 @@ func decode(r io.Reader, base *Config) (*Config, error) {
 // badValue is a value that parsed but is not allowed; key is its dotted path.
 type badValue struct {
 	key string
-	msg string
+	msg *catalog.Error
 }
 
-func (e *badValue) Error() string { return e.key + " " + e.msg }
+func (e *badValue) Error() string { return e.msg.Error() }
 
-func bad(key, format string, a ...any) error {
-	return &badValue{key: key, msg: fmt.Sprintf(format, a...)}
+// Localize is the problem in p's language.
+func (e *badValue) Localize(p *catalog.Printer) string { return e.msg.Localize(p) }
+
+// bad is the value msg says is not allowed: msg names it as its value Key, which is
+// the key lineOf looks for.
+func bad(msg *catalog.Error) error {
+	b := &badValue{msg: msg}
+	for i := 0; i+1 < len(msg.Args); i += 2 {
+		if msg.Args[i] == "Key" {
+			b.key, _ = msg.Args[i+1].(string)
+		}
+	}
+	return b
 }
 
 // lineOf finds the line of a dotted key in a YAML document, 0 if it is not there
@@ -559,13 +575,13 @@ func (c *Config) validate() error {
 	}
 	switch {
 	case c.Organisation == "":
-		return bad("organisation", "must not be empty")
+		return bad(catalog.NewError("config.organisation.empty", "Key", "organisation"))
 	case !phone.KnownRegion(c.DefaultCountry):
-		return bad("default_country", "%q must be a two-letter country code such as US", c.DefaultCountry)
+		return bad(catalog.NewError("config.country.unknown", "Key", "default_country", "Value", strconv.Quote(c.DefaultCountry)))
 	case len(c.Providers.Notify) == 0:
-		return bad("providers.notify", "must name at least one way to tell support, such as [fake]")
+		return bad(catalog.NewError("config.notify.none", "Key", "providers.notify"))
 	case c.Limits.CodeAttempts < 1 || c.Limits.CodeAttempts > 10:
-		return bad("limits.code_attempts", "%d must be between 1 and 10", c.Limits.CodeAttempts)
+		return bad(catalog.NewError("config.code-attempts.range", "Key", "limits.code_attempts", "Value", c.Limits.CodeAttempts))
 	}
 	for key, v := range map[string]struct {
 		name    string
@@ -576,20 +592,20 @@ func (c *Config) validate() error {
 		"providers.duo":                {c.Providers.Duo, []string{Fake, DuoName}},
 	} {
 		if !slices.Contains(v.allowed, v.name) {
-			return bad(key, "%q is not one of: %s", v.name, strings.Join(v.allowed, ", "))
+			return bad(catalog.NewError("config.value.not-one-of", "Key", key, "Value", strconv.Quote(v.name), "Allowed", strings.Join(v.allowed, ", ")))
 		}
 	}
 	notifiers := []string{Fake, SMTPName, GraphMailName, TeamsName, SlackName, Autotask, ConnectWiseName}
 	for _, n := range c.Providers.Notify {
 		if !slices.Contains(notifiers, n) {
-			return bad("providers.notify", "%q is not one of: %s", n, strings.Join(notifiers, ", "))
+			return bad(catalog.NewError("config.value.not-one-of", "Key", "providers.notify", "Value", strconv.Quote(n), "Allowed", strings.Join(notifiers, ", ")))
 		}
 	}
 	if err := c.Notify.validate(c.Providers.Notify); err != nil {
 		return err
 	}
 	if (c.Providers.SMS == Portal) != (c.Providers.PhoneRegistration == Portal) {
-		return bad("providers.sms", "%q and providers.phone_registration %q: the portal route is both at once (Microsoft texts the code and registers the phone), so set both to portal or neither", c.Providers.SMS, c.Providers.PhoneRegistration)
+		return bad(catalog.NewError("config.portal.both", "Key", "providers.sms", "SMS", strconv.Quote(c.Providers.SMS), "Registration", strconv.Quote(c.Providers.PhoneRegistration)))
 	}
 	if c.Providers.Duo == DuoName {
 		if err := c.Duo.validate(); err != nil {
@@ -602,7 +618,7 @@ func (c *Config) validate() error {
 		}
 	}
 	if slices.Contains(c.Providers.Notify, GraphMailName) && !c.Graph.Configured() {
-		return bad("graph.tenant_id", "is missing: graph-mail sends through the graph: app registration, so set graph.tenant_id, client_id and the client secret")
+		return bad(catalog.NewError("config.graph-mail.no-graph", "Key", "graph.tenant_id"))
 	}
 	if slices.Contains(c.Providers.Notify, SMTPName) {
 		if err := c.Notify.SMTP.validate(c.Graph); err != nil {
@@ -664,26 +680,25 @@ func (r Remind) validate() error {
 	}{{"remind.after", r.After}, {"remind.every", r.Every}} {
 		switch {
 		case s.span.invalid:
-			return bad(s.key, "%q is not a length of time like 72h or 3d (whole days)", s.span.text)
+			return bad(catalog.NewError("config.span.invalid", "Key", s.key, "Value", strconv.Quote(s.span.text)))
 		case s.span.d != 0 && s.span.d < time.Hour:
 			// A reminder is a mail to a person: more than one an hour is nagging.
-			what := "too often"
 			if s.key == "remind.after" {
-				what = "too soon"
+				return bad(catalog.NewError("config.remind.too-soon", "Key", s.key, "Value", s.span.d))
 			}
-			return bad(s.key, "%v is %s: at least 1h", s.span.d, what)
+			return bad(catalog.NewError("config.remind.too-often", "Key", s.key, "Value", s.span.d))
 		}
 	}
 	switch {
 	case r.Max < 0 || r.Max > 20:
-		return bad("remind.max", "%d must be between 1 and 20 (0 or left out is %d)", r.Max, DefaultRemindMax)
+		return bad(catalog.NewError("config.remind.max.range", "Key", "remind.max", "Value", r.Max, "Default", DefaultRemindMax))
 	case r.Channel == RemindSMS:
 		// Twilio Verify sends only its own verification messages: a custom message is
 		// refused (https://www.twilio.com/docs/api/errors/60243, and customMessage is
 		// deprecated, https://www.twilio.com/docs/api/errors/60241).
-		return bad("remind.channel", "sms cannot carry a reminder: Twilio Verify texts verification codes only, never a message of the tool's own, and no other SMS provider is configured; use mail or auto (reminders go by mail to the person's work address)")
+		return bad(catalog.NewError("config.remind.sms", "Key", "remind.channel"))
 	case r.Channel != "" && r.Channel != RemindAuto && r.Channel != RemindMail:
-		return bad("remind.channel", "%q is not one of: auto, mail, sms", r.Channel)
+		return bad(catalog.NewError("config.value.not-one-of", "Key", "remind.channel", "Value", strconv.Quote(r.Channel), "Allowed", strings.Join([]string{RemindAuto, RemindMail, RemindSMS}, ", ")))
 	}
 	return nil
 }
@@ -721,17 +736,17 @@ func (s *Span) UnmarshalYAML(n *yaml.Node) error {
 func (g Graph) validate() error {
 	switch {
 	case g.TenantID == "":
-		return bad("graph.tenant_id", "is missing: the Directory (tenant) ID from Entra ID, Overview")
+		return bad(catalog.NewError("config.graph.tenant-id.missing", "Key", "graph.tenant_id"))
 	case g.ClientID == "":
-		return bad("graph.client_id", "is missing: the Application (client) ID of the app registration")
+		return bad(catalog.NewError("config.graph.client-id.missing", "Key", "graph.client_id"))
 	case g.ClientSecretEnv == "" && g.ClientSecretFile == "" && g.ClientSecretKeychain == "" && g.ClientCertificateFile == "":
-		return bad("graph.client_secret_env", "is missing: name an environment variable holding the client secret (or set client_secret_file, client_secret_keychain or client_certificate_file)")
+		return bad(catalog.NewError("config.graph.secret.missing", "Key", "graph.client_secret_env"))
 	case g.Enforcement != "" && !slices.Contains([]string{EnforceAuto, EnforcePerUser, EnforceGroup, EnforceNone}, g.Enforcement):
-		return bad("graph.enforcement", "%q is not one of: %s, %s, %s, %s", g.Enforcement, EnforceAuto, EnforcePerUser, EnforceGroup, EnforceNone)
+		return bad(catalog.NewError("config.value.not-one-of", "Key", "graph.enforcement", "Value", strconv.Quote(g.Enforcement), "Allowed", strings.Join([]string{EnforceAuto, EnforcePerUser, EnforceGroup, EnforceNone}, ", ")))
 	case g.Enforcement == EnforceGroup && g.EnforcementGroup == "":
-		return bad("graph.enforcement_group", "is missing: graph.enforcement is group, so give the Object ID of the group your Conditional Access policies require MFA of (Entra ID → Groups)")
+		return bad(catalog.NewError("config.graph.group.missing", "Key", "graph.enforcement_group"))
 	case g.EnforcementGroup != "" && !objectID.MatchString(g.EnforcementGroup):
-		return bad("graph.enforcement_group", "%q is not an object id: copy the group's Object ID (such as 5a1f0c3e-8f3b-4d2a-9c71-0b6e2f4d8a10) from Entra ID → Groups, not its name", g.EnforcementGroup)
+		return bad(catalog.NewError("config.graph.group.not-an-id", "Key", "graph.enforcement_group", "Value", strconv.Quote(g.EnforcementGroup)))
 	}
 	return nil
 }
@@ -739,11 +754,11 @@ func (g Graph) validate() error {
 func (t Twilio) validate() error {
 	switch {
 	case t.AccountSID == "":
-		return bad("twilio.account_sid", "is missing: the Account SID (AC…) from the Twilio Console")
+		return bad(catalog.NewError("config.twilio.account-sid.missing", "Key", "twilio.account_sid"))
 	case t.AuthTokenEnv == "" && t.AuthTokenFile == "" && t.AuthTokenKeychain == "":
-		return bad("twilio.auth_token_env", "is missing: name an environment variable (or auth_token_file, or auth_token_keychain) holding the auth token")
+		return bad(catalog.NewError("config.twilio.token.missing", "Key", "twilio.auth_token_env"))
 	case t.VerifyServiceSID == "":
-		return bad("twilio.verify_service_sid", "is missing: the Verify service SID (VA…)")
+		return bad(catalog.NewError("config.twilio.verify-sid.missing", "Key", "twilio.verify_service_sid"))
 	}
 	return nil
 }
@@ -751,21 +766,21 @@ func (t Twilio) validate() error {
 func (d Duo) validate() error {
 	switch {
 	case d.APIHost == "":
-		return bad("duo.api_host", "is missing: the API hostname from the Duo Admin Panel, e.g. api-xxxxxxxx.duosecurity.com")
+		return bad(catalog.NewError("config.duo.host.missing", "Key", "duo.api_host"))
 	case strings.Contains(d.APIHost, "/"):
-		return bad("duo.api_host", "%q must be a host name (and :port), without https:// or a path", d.APIHost)
+		return bad(catalog.NewError("config.duo.host.not-a-host", "Key", "duo.api_host", "Value", strconv.Quote(d.APIHost)))
 	case d.AdminIKey == "":
-		return bad("duo.admin_ikey", "is missing: the integration key of the Admin API application")
+		return bad(catalog.NewError("config.duo.admin-ikey.missing", "Key", "duo.admin_ikey"))
 	case d.AdminSKeyEnv == "" && d.AdminSKeyFile == "" && d.AdminSKeyKeychain == "":
-		return bad("duo.admin_skey_env", "is missing: name an environment variable (or admin_skey_file, or admin_skey_keychain) holding the Admin API secret key")
+		return bad(catalog.NewError("config.duo.admin-skey.missing", "Key", "duo.admin_skey_env"))
 	case d.AuthIKey == "":
-		return bad("duo.auth_ikey", "is missing: the integration key of the Auth API application")
+		return bad(catalog.NewError("config.duo.auth-ikey.missing", "Key", "duo.auth_ikey"))
 	case d.AuthSKeyEnv == "" && d.AuthSKeyFile == "" && d.AuthSKeyKeychain == "":
-		return bad("duo.auth_skey_env", "is missing: name an environment variable (or auth_skey_file, or auth_skey_keychain) holding the Auth API secret key")
+		return bad(catalog.NewError("config.duo.auth-skey.missing", "Key", "duo.auth_skey_env"))
 	case d.ActivationValidSecs < 0 || d.ActivationValidSecs > 30*24*3600:
-		return bad("duo.activation_valid_secs", "%d must be between 60 and 2592000 (30 days)", d.ActivationValidSecs)
+		return bad(catalog.NewError("config.duo.activation.range", "Key", "duo.activation_valid_secs", "Value", d.ActivationValidSecs))
 	case d.ActivationValidSecs != 0 && d.ActivationValidSecs < 60:
-		return bad("duo.activation_valid_secs", "%d must be between 60 and 2592000 (30 days)", d.ActivationValidSecs)
+		return bad(catalog.NewError("config.duo.activation.range", "Key", "duo.activation_valid_secs", "Value", d.ActivationValidSecs))
 	}
 	return nil
 }
@@ -775,13 +790,13 @@ func (d Duo) validate() error {
 func (s SMTP) validate(g Graph) error {
 	switch {
 	case s.Auth != "" && s.Auth != "plain" && s.Auth != "xoauth2":
-		return bad("notify.smtp.auth", "%q is not one of: plain (a username and password), xoauth2 (an OAuth token from the graph: app registration)", s.Auth)
+		return bad(catalog.NewError("config.smtp.auth.not-one-of", "Key", "notify.smtp.auth", "Value", strconv.Quote(s.Auth)))
 	case s.Auth != "xoauth2":
 		return nil
 	case strings.TrimSpace(s.Username) == "":
-		return bad("notify.smtp.username", "is missing: with auth xoauth2 it is the mailbox the notice is sent from, which the token logs in as")
+		return bad(catalog.NewError("config.smtp.username.missing", "Key", "notify.smtp.username"))
 	case !g.Configured():
-		return bad("notify.smtp.auth", "xoauth2 takes its token from the graph: app registration, so set graph.tenant_id, graph.client_id and the client secret or certificate")
+		return bad(catalog.NewError("config.smtp.xoauth2.no-graph", "Key", "notify.smtp.auth"))
 	}
 	return nil
 }
@@ -790,19 +805,19 @@ func (n Notify) validate(names []string) error {
 	for _, name := range names {
 		switch {
 		case name == SMTPName && n.SMTP.Host == "":
-			return bad("notify.smtp.host", "is missing: the mail server that takes the notice")
+			return bad(catalog.NewError("config.smtp.host.missing", "Key", "notify.smtp.host"))
 		case name == SMTPName && (n.SMTP.From == "" || len(n.SMTP.To) == 0):
-			return bad("notify.smtp.to", "and notify.smtp.from are needed: who sends the notice and which support address gets it")
+			return bad(catalog.NewError("config.smtp.to.missing", "Key", "notify.smtp.to"))
 		case name == GraphMailName && (n.GraphMail.From == "" || len(n.GraphMail.To) == 0):
-			return bad("notify.graph_mail.to", "and notify.graph_mail.from are needed: the mailbox the notice is sent from and the support address that gets it")
+			return bad(catalog.NewError("config.graph-mail.to.missing", "Key", "notify.graph_mail.to"))
 		case name == TeamsName && n.Teams.URLEnv == "" && n.Teams.URLFile == "" && n.Teams.URLKeychain == "":
-			return bad("notify.teams.url_env", "is missing: name an environment variable (or url_file, or url_keychain) holding the Workflows webhook URL")
+			return bad(catalog.NewError("config.teams.url.missing", "Key", "notify.teams.url_env"))
 		case name == SlackName && n.Slack.URLEnv == "" && n.Slack.URLFile == "" && n.Slack.URLKeychain == "":
-			return bad("notify.slack.url_env", "is missing: name an environment variable (or url_file, or url_keychain) holding the Slack webhook URL")
+			return bad(catalog.NewError("config.slack.url.missing", "Key", "notify.slack.url_env"))
 		case name == Autotask && (n.Autotask.APIUser == "" || n.Autotask.IntegrationCode == "" || n.Autotask.CompanyID == 0):
-			return bad("notify.autotask.api_user", "notify.autotask.integration_code and company_id are needed to file a ticket")
+			return bad(catalog.NewError("config.autotask.ids.missing", "Key", "notify.autotask.api_user"))
 		case name == Autotask && n.Autotask.SecretEnv == "" && n.Autotask.SecretFile == "" && n.Autotask.SecretKeychain == "":
-			return bad("notify.autotask.secret_env", "is missing: name an environment variable (or secret_file, or secret_keychain) holding the API user's secret")
+			return bad(catalog.NewError("config.autotask.secret.missing", "Key", "notify.autotask.secret_env"))
 		case name == Autotask:
 			if err := n.Autotask.validateFields(); err != nil {
 				return err
@@ -821,7 +836,7 @@ func (n Notify) validate(names []string) error {
 func (a AutotaskNotes) validateFields() error {
 	for _, name := range slices.Sorted(maps.Keys(a.Fields)) {
 		if autotask.ToolField(name) {
-			return bad("notify.autotask.fields."+name, "is a ticket field mfa-onboard sets itself: use company_id, queue_id, status, priority, issue_type and sub_issue_type (title and description come from the notice), and remove it from fields")
+			return bad(catalog.NewError("config.autotask.field.own", "Key", "notify.autotask.fields."+name))
 		}
 	}
 	return nil
@@ -831,21 +846,21 @@ func (c ConnectWise) validate() error {
 	const key = "notify.connectwise."
 	switch {
 	case c.Site == "" && c.BaseURL == "":
-		return bad(key+"site", "is missing: the API host of your ConnectWise PSA, such as api-na.myconnectwise.net (api- and the region of the address you sign in at)")
+		return bad(catalog.NewError("config.connectwise.site.missing", "Key", key+"site"))
 	case strings.ContainsAny(c.Site, "/:@ "):
-		return bad(key+"site", "%q must be a host name, such as api-na.myconnectwise.net, without https:// or a path", c.Site)
+		return bad(catalog.NewError("config.connectwise.site.not-a-host", "Key", key+"site", "Value", strconv.Quote(c.Site)))
 	case c.CompanyID == "":
-		return bad(key+"company_id", "is missing: the company you type at ConnectWise's login")
+		return bad(catalog.NewError("config.connectwise.company-id.missing", "Key", key+"company_id"))
 	case c.PublicKey == "":
-		return bad(key+"public_key", "is missing: the public key of the API member's key pair (System → Members → API Members → API Keys)")
+		return bad(catalog.NewError("config.connectwise.public-key.missing", "Key", key+"public_key"))
 	case c.PrivateKeyEnv == "" && c.PrivateKeyFile == "" && c.PrivateKeyKeychain == "":
-		return bad(key+"private_key_env", "is missing: name an environment variable (or private_key_file, or private_key_keychain) holding the API member's private key")
+		return bad(catalog.NewError("config.connectwise.private-key.missing", "Key", key+"private_key_env"))
 	case c.ClientID == "":
-		return bad(key+"client_id", "is missing: the clientId GUID of this integration, from developer.connectwise.com")
+		return bad(catalog.NewError("config.connectwise.client-id.missing", "Key", key+"client_id"))
 	case c.Board.ID == 0 && c.Board.Name == "":
-		return bad(key+"board", "is missing: the service board tickets go to, as {id: N} or {name: …}")
+		return bad(catalog.NewError("config.connectwise.board.missing", "Key", key+"board"))
 	case c.Company.ID == 0 && c.Company.Identifier == "":
-		return bad(key+"company", "is missing: the customer company tickets are filed under, as {identifier: …} or {id: N}")
+		return bad(catalog.NewError("config.connectwise.company.missing", "Key", key+"company"))
 	}
 	for _, r := range []struct {
 		key, name, byName string
@@ -857,13 +872,13 @@ func (c ConnectWise) validate() error {
 	} {
 		switch {
 		case r.id != 0 && r.name != "":
-			return bad(key+r.key, "gives both id and %s: keep one", r.byName)
+			return bad(catalog.NewError("config.connectwise.ref.both", "Key", key+r.key, "ByName", r.byName))
 		case r.id < 0:
-			return bad(key+r.key, "id %d is not a ConnectWise id", r.id)
+			return bad(catalog.NewError("config.connectwise.ref.bad-id", "Key", key+r.key, "ID", r.id))
 		case strings.Contains(r.name, `"`):
 			// A name is searched for as a quoted string; ConnectWise documents no way
 			// to escape a quote inside one.
-			return bad(key+r.key, "%s %q holds a double quote, which a ConnectWise search cannot take: give its id instead", r.byName, r.name)
+			return bad(catalog.NewError("config.connectwise.ref.quote", "Key", key+r.key, "ByName", r.byName, "Value", strconv.Quote(r.name)))
 		}
 	}
 	return nil

@@ -1,6 +1,11 @@
 package config
 
-import "github.com/mfa-onboard/mfa-onboard/internal/sanitize"
+import (
+	"fmt"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
+	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
+)
 
 // singleLine are the values people read on screen that are one line of text: a
 // control or invisible character in one can only be a mistake (a pasted escape
@@ -29,7 +34,7 @@ func (c *Config) checkSingleLine() error {
 	for _, v := range c.singleLine() {
 		for _, r := range v.value {
 			if sanitize.Unsafe(r) || r == '\u2028' || r == '\u2029' {
-				return bad(v.key, "holds the character %U, which a terminal acts on or does not show: write the value on one line without control or invisible characters", r)
+				return bad(catalog.NewError("config.value.unsafe-char", "Key", v.key, "Char", fmt.Sprintf("%U", r)))
 			}
 		}
 	}

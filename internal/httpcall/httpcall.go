@@ -11,7 +11,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -19,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/httpclient"
 	"github.com/mfa-onboard/mfa-onboard/internal/retryafter"
@@ -35,7 +35,7 @@ const (
 // ErrBrokeOff is wrapped by the error for an answer that started but did not arrive
 // whole: a request that changes something may then have been carried out, and a
 // client that cannot ask the vendor says so in its own words.
-var ErrBrokeOff = errors.New("the answer broke off")
+var ErrBrokeOff error = catalog.NewError("http.broke-off")
 
 // Service is one vendor's API as a client calls it.
 type Service struct {
@@ -72,7 +72,7 @@ func JSON(method, rawURL string, v any) (Request, error) {
 	}
 	body, err := json.Marshal(v)
 	if err != nil {
-		return r, fmt.Errorf("encode the request (%w); report this to the mfa-onboard maintainers", err)
+		return r, catalog.Wrap(err, "http.request.encode")
 	}
 	r.Body, r.ContentType = body, "application/json"
 	return r, nil
@@ -101,7 +101,7 @@ func (a Answer) OK() bool { return a.Status >= 200 && a.Status < 300 }
 // Decode reads a success body into v.
 func (a Answer) Decode(v any) error {
 	if err := json.Unmarshal(a.Body, v); err != nil {
-		return fmt.Errorf("the answer is not %s's JSON (%w); check that nothing between this computer and %s rewrites answers", a.service, err, a.service)
+		return catalog.Wrap(err, "http.answer.not-json", "Service", a.service)
 	}
 	return nil
 }
@@ -131,7 +131,7 @@ func (s Service) Do(ctx context.Context, r Request) (Answer, error) {
 			return a, nil
 		}
 		if err := s.Clock.Sleep(ctx, wait); err != nil {
-			return Answer{}, fmt.Errorf("the request to %s was stopped (%w)", s.Name, err)
+			return Answer{}, catalog.Wrap(err, "http.request.stopped", "Service", s.Name)
 		}
 	}
 }
@@ -143,7 +143,7 @@ func (s Service) once(ctx context.Context, r Request) (Answer, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, body)
 	if err != nil {
-		return Answer{}, fmt.Errorf("the address for %s does not work (%w); fix it in the config", s.Name, redact(err))
+		return Answer{}, catalog.Wrap(redact(err), "http.address.bad", "Service", s.Name)
 	}
 	req.Header.Set("Accept", "application/json")
 	if r.Body != nil {
@@ -165,7 +165,11 @@ func (s Service) once(ctx context.Context, r Request) (Answer, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	if err != nil {
-		return Answer{}, fmt.Errorf("the answer from %s broke off (%w: %w); try again", s.Name, ErrBrokeOff, err)
+		broke := catalog.Wrap(err, "http.answer.broke-off", "Service", s.Name, "Why", ErrBrokeOff)
+		// Both are what this error explains: the caller asks errors.Is(err,
+		// ErrBrokeOff), and errors.As still finds the network's own error.
+		broke.Err = errors.Join(ErrBrokeOff, err)
+		return Answer{}, broke
 	}
 	return Answer{Status: resp.StatusCode, Header: resp.Header, Body: data, service: s.Name}, nil
 }
@@ -180,10 +184,14 @@ func redact(err error) error {
 
 // Host keeps only scheme and host of rawURL, for naming a vendor whose address is
 // configured: a URL in a message never needs more.
-func Host(rawURL string) string {
+func Host(rawURL string) string { return HostIn(nil, rawURL) }
+
+// HostIn is Host, saying in p's language what stands for an address that has no
+// host.
+func HostIn(p *catalog.Printer, rawURL string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" {
-		return "the configured address"
+		return p.T("http.address.configured")
 	}
 	return u.Scheme + "://" + u.Host
 }

@@ -102,7 +102,7 @@ func (l *Limiter) Wait(ctx context.Context) error {
 }
 
 // errPaused is release's word for a pause that began while the caller waited.
-var errPaused = errors.New("the vendor asked every caller to wait")
+var errPaused = errors.New("the vendor asked every caller to wait") // untranslated: a signal inside Wait, never shown
 
 // release lets the caller go once gap has passed since the last request went out.
 func (l *Limiter) release(ctx context.Context) error {

@@ -5,8 +5,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"net/url"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // Explain turns a request that got no answer into one sentence naming service (a
@@ -14,16 +15,16 @@ import (
 // which can hold a user's name or a webhook's secret.
 func Explain(ctx context.Context, service string, err error) error {
 	if ctx.Err() != nil {
-		return fmt.Errorf("the request to %s was stopped (%w)", service, ctx.Err())
+		return catalog.Wrap(ctx.Err(), "http.request.stopped", "Service", service)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
 	if Untrusted(err) {
-		return fmt.Errorf("this computer does not trust the certificate %s presents (%w): if a proxy inspects TLS, give its CA bundle in the config's ca_file", service, err)
+		return catalog.Wrap(err, "http.certificate.untrusted", "Service", service)
 	}
-	return fmt.Errorf("could not reach %s (%w): check this computer's network connection and any proxy", service, err)
+	return catalog.Wrap(err, "http.unreachable", "Service", service)
 }
 
 // Untrusted reports whether err is a TLS certificate this computer does not trust.

@@ -6,11 +6,11 @@ package httpclient
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
-	"fmt"
 	"net/http"
 	"os"
 	"time"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // New returns a client trusting the system CAs and the PEM certificates in caFiles
@@ -38,10 +38,10 @@ func Pool(caFiles ...string) (*x509.CertPool, error) {
 		}
 		pem, err := os.ReadFile(f)
 		if err != nil {
-			return nil, fmt.Errorf("read the CA bundle %s: %w", f, err)
+			return nil, catalog.Wrap(err, "http.ca.read", "Path", f)
 		}
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, errors.New("the CA bundle " + f + " holds no PEM certificate; give a file with -----BEGIN CERTIFICATE----- blocks")
+			return nil, catalog.NewError("http.ca.no-pem", "Path", f)
 		}
 	}
 	return pool, nil

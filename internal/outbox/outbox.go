@@ -15,7 +15,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"os"
@@ -24,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/faultpoint"
 )
 
@@ -73,12 +73,12 @@ func (o *Outbox) Path() string { return o.path }
 func (o *Outbox) Deliver(m Message) error {
 	line, err := json.Marshal(m)
 	if err != nil {
-		return fmt.Errorf("encode outbox message: %w", err)
+		return catalog.Wrap(err, "outbox.encode")
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if err := os.MkdirAll(filepath.Dir(o.path), 0o700); err != nil {
-		return fmt.Errorf("create the folder for the outbox %s: %w", o.path, err)
+		return catalog.Wrap(err, "outbox.folder.create", "Path", o.path)
 	}
 	if err := o.appendLine(append(line, '\n')); err != nil {
 		return err
@@ -98,7 +98,7 @@ func (o *Outbox) appendLine(line []byte) error {
 	case errors.Is(err, os.ErrNotExist):
 		before = nil
 	case err != nil:
-		return fmt.Errorf("look at the outbox %s: %w", o.path, err)
+		return catalog.Wrap(err, "outbox.look", "Path", o.path)
 	default:
 		if err := ownFile(o.path, before); err != nil {
 			return err
@@ -107,39 +107,39 @@ func (o *Outbox) appendLine(line []byte) error {
 	// Read access too: the last byte says whether the previous line was cut short.
 	f, err := os.OpenFile(o.path, os.O_APPEND|os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
-		return fmt.Errorf("open the outbox %s (%w); check that this folder is yours and writable", o.path, err)
+		return catalog.Wrap(err, "outbox.open.append", "Path", o.path)
 	}
 	defer f.Close()
 	if err := lockAppend(f); err != nil {
-		return fmt.Errorf("lock the outbox %s (%w); check that this folder is on a local disk", o.path, err)
+		return catalog.Wrap(err, "outbox.lock", "Path", o.path)
 	}
 	opened, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("look at the outbox %s: %w", o.path, err)
+		return catalog.Wrap(err, "outbox.look", "Path", o.path)
 	}
 	// A link put in place between the check and the open would have been followed:
 	// what was opened must still be what the name holds.
 	now, err := os.Lstat(o.path)
 	if err != nil {
-		return fmt.Errorf("look at the outbox %s: %w", o.path, err)
+		return catalog.Wrap(err, "outbox.look", "Path", o.path)
 	}
 	if err := ownFile(o.path, now); err != nil {
 		return err
 	}
 	if !os.SameFile(opened, now) || before != nil && !os.SameFile(before, now) {
-		return fmt.Errorf("the outbox %s was replaced while it was being opened; make sure nothing else writes there, then run again", o.path)
+		return catalog.NewError("outbox.replaced", "Path", o.path)
 	}
 	// An outbox made by hand, or by another tool, may be readable by others: tighten it
 	// before a code goes in. (Windows has no such mode bits.)
 	if runtime.GOOS != "windows" && opened.Mode().Perm()&^0o600 != 0 {
 		if err := f.Chmod(0o600); err != nil {
-			return fmt.Errorf("make the outbox %s readable by its owner only (%w); run chmod 600 on it, or delete it", o.path, err)
+			return catalog.Wrap(err, "outbox.private", "Path", o.path)
 		}
 	}
 	if size := opened.Size(); size > 0 {
 		last := make([]byte, 1)
 		if _, err := f.ReadAt(last, size-1); err != nil {
-			return fmt.Errorf("read the end of the outbox %s: %w", o.path, err)
+			return catalog.Wrap(err, "outbox.read.end", "Path", o.path)
 		}
 		if last[0] != '\n' {
 			// The last write was cut short: start on a fresh line, so the torn line
@@ -152,10 +152,10 @@ func (o *Outbox) appendLine(line []byte) error {
 		err = io.ErrShortWrite
 	}
 	if err != nil {
-		return fmt.Errorf("the message could not be written whole to the outbox %s (%w); free some disk space and run again", o.path, err)
+		return catalog.Wrap(err, "outbox.write.short", "Path", o.path)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("write to the outbox %s (%w); free some disk space and run again", o.path, err)
+		return catalog.Wrap(err, "outbox.write", "Path", o.path)
 	}
 	return nil
 }
@@ -165,9 +165,9 @@ func (o *Outbox) appendLine(line []byte) error {
 func ownFile(path string, fi os.FileInfo) error {
 	switch {
 	case fi.Mode()&os.ModeSymlink != 0:
-		return fmt.Errorf("the outbox %s is a symbolic link, and codes are written only into a file of the tool's own; delete the link and run again", path)
+		return catalog.NewError("outbox.link", "Path", path)
 	case !fi.Mode().IsRegular():
-		return fmt.Errorf("the outbox %s is not a regular file; move it away and run again", path)
+		return catalog.NewError("outbox.not-a-file", "Path", path)
 	}
 	return nil
 }
@@ -197,10 +197,10 @@ func Load(path string) (Contents, error) {
 		return c, nil
 	}
 	if err != nil {
-		return c, fmt.Errorf("open the outbox %s: %w", path, err)
+		return c, catalog.Wrap(err, "outbox.open", "Path", path)
 	}
 	defer f.Close()
-	err = c.read(bufio.NewReader(f), func(n int) string { return fmt.Sprintf("outbox %s line %d", path, n) })
+	err = c.read(bufio.NewReader(f), inFile(path))
 	return c, err
 }
 
@@ -219,29 +219,54 @@ func LoadAt(r io.ReaderAt, offset int64) (Contents, error) {
 		if _, err := r.ReadAt(before, offset-1); errors.Is(err, io.EOF) {
 			return c, nil
 		} else if err != nil {
-			return c, fmt.Errorf("read the outbox: %w", err)
+			return c, catalog.Wrap(err, "outbox.read")
 		}
 		if before[0] != '\n' {
 			if _, err := rd.ReadBytes('\n'); errors.Is(err, io.EOF) {
 				return c, nil
 			} else if err != nil {
-				return c, fmt.Errorf("read the outbox: %w", err)
+				return c, catalog.Wrap(err, "outbox.read")
 			}
 		}
 	}
-	err := c.read(rd, func(n int) string { return fmt.Sprintf("the outbox's line %d after byte %d", n, offset) })
+	err := c.read(rd, after(offset))
 	return c, err
 }
 
-// read adds the messages of every line rd has left; where names line n in an error.
-func (c *Contents) read(rd *bufio.Reader, where func(n int) string) error {
+// lines say what is wrong with line n of an outbox: it could not be read (bad is
+// false), or it is not a message (bad is true).
+type lines func(n int, bad bool, err error) error
+
+// inFile names the lines of the outbox file at path.
+func inFile(path string) lines {
+	return func(n int, bad bool, err error) error {
+		if bad {
+			return catalog.Wrap(err, "outbox.line.not-json", "Path", path, "Line", n)
+		}
+		return catalog.Wrap(err, "outbox.line.read", "Path", path, "Line", n)
+	}
+}
+
+// after names the lines of an outbox read from offset on.
+func after(offset int64) lines {
+	return func(n int, bad bool, err error) error {
+		if bad {
+			return catalog.Wrap(err, "outbox.line.not-json.after", "Line", n, "Offset", offset)
+		}
+		return catalog.Wrap(err, "outbox.line.read.after", "Line", n, "Offset", offset)
+	}
+}
+
+// read adds the messages of every line rd has left; wrong says what is wrong with
+// line n.
+func (c *Contents) read(rd *bufio.Reader, wrong lines) error {
 	for n := 1; ; n++ {
 		line, err := rd.ReadBytes('\n')
 		if err != nil && !errors.Is(err, io.EOF) {
-			return fmt.Errorf("read %s: %w", where(n), err)
+			return wrong(n, false, err)
 		}
 		if perr := c.add(bytes.TrimSpace(line)); perr != nil {
-			return fmt.Errorf("%s is not a JSON message (%w); delete that line, or the file", where(n), perr)
+			return wrong(n, true, perr)
 		}
 		if err != nil {
 			return nil

@@ -9,6 +9,8 @@ import (
 	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // maxInput bounds what is handed to libphonenumber, so a pasted essay is refused
@@ -26,10 +28,20 @@ type Number struct {
 type InvalidError struct {
 	Input  string // what was typed, so a prompt can offer it back; it is personal data, so do not log it
 	Reason string // one sentence for the person, e.g. "that number is too short"
+	// reason is Reason as a catalogue message, to be said in the person's language.
+	reason *catalog.Error
 }
 
 // Error returns the reason alone, because it is shown to the person who typed the input.
 func (e *InvalidError) Error() string { return e.Reason }
+
+// Localize is the reason in p's language.
+func (e *InvalidError) Localize(p *catalog.Printer) string {
+	if e.reason == nil {
+		return e.Reason
+	}
+	return e.reason.Localize(p)
+}
 
 // Parse reads what a person typed. defaultRegion (ISO 3166 alpha-2, e.g. "US")
 // applies unless the input starts with '+' or "00", which override it.
@@ -42,7 +54,7 @@ func (e *InvalidError) Error() string { return e.Reason }
 // texts; pager, personal (follow-me) and every other type are refused too.
 func Parse(input, defaultRegion string) (Number, error) {
 	if len(input) > maxInput {
-		return Number{}, invalid(input, "that number is too long")
+		return Number{}, invalid(input, catalog.NewError("phone.too-long"))
 	}
 	s, err := clean(input)
 	if err != nil {
@@ -89,14 +101,14 @@ func clean(input string) (string, error) {
 			b.WriteRune(r)
 		case r == '-' || r == '.' || r == '(' || r == ')' || unicode.IsSpace(r):
 		default:
-			return "", invalid(input, "use digits (spaces, dashes, dots and brackets between them are fine), with + or 00 before a country code")
+			return "", invalid(input, catalog.NewError("phone.not-digits"))
 		}
 	}
 	if digits == 0 {
 		if b.Len() > 0 {
-			return "", invalid(input, "that number is too short")
+			return "", invalid(input, catalog.NewError("phone.too-short"))
 		}
-		return "", invalid(input, "enter a phone number")
+		return "", invalid(input, catalog.NewError("phone.empty"))
 	}
 	return b.String(), nil
 }
@@ -110,16 +122,16 @@ func parse(input, s, region string) (*phonenumbers.PhoneNumber, error) {
 	switch {
 	case err == nil:
 	case errors.Is(err, phonenumbers.ErrNumTooLong):
-		return nil, invalid(input, "that number is too long")
+		return nil, invalid(input, catalog.NewError("phone.too-long"))
 	case errors.Is(err, phonenumbers.ErrInvalidCountryCode):
 		if strings.HasPrefix(s, "+") {
-			return nil, invalid(input, "+"+typedCode(input)+" is not a country calling code")
+			return nil, invalid(input, catalog.NewError("phone.country-code.unknown", "Code", "+"+typedCode(input)))
 		}
-		return nil, invalid(input, "start the number with + and its country code, e.g. +1 for the US")
+		return nil, invalid(input, catalog.NewError("phone.country-code.missing"))
 	default:
 		// ErrNotANumber, ErrTooShortNSN and ErrTooShortAfterIDD all mean too few
 		// digits here, since clean has already refused everything but digits.
-		return nil, invalid(input, "that number is too short")
+		return nil, invalid(input, catalog.NewError("phone.too-short"))
 	}
 
 	code := int(pn.GetCountryCode())
@@ -137,38 +149,37 @@ func parse(input, s, region string) (*phonenumbers.PhoneNumber, error) {
 	switch phonenumbers.IsPossibleNumberWithReason(pn) {
 	case phonenumbers.IS_POSSIBLE:
 	case phonenumbers.TOO_SHORT:
-		return nil, invalid(input, "that number is too short")
+		return nil, invalid(input, catalog.NewError("phone.too-short"))
 	case phonenumbers.TOO_LONG:
-		return nil, invalid(input, "that number is too long")
+		return nil, invalid(input, catalog.NewError("phone.too-long"))
 	case phonenumbers.IS_POSSIBLE_LOCAL_ONLY:
-		return nil, invalid(input, "that number is too short: include the area code")
+		return nil, invalid(input, catalog.NewError("phone.too-short.area-code"))
 	case phonenumbers.INVALID_COUNTRY_CODE:
-		return nil, invalid(input, "+"+strconv.Itoa(code)+" is not a country calling code")
+		return nil, invalid(input, catalog.NewError("phone.country-code.unknown", "Code", "+"+strconv.Itoa(code)))
 	default: // INVALID_LENGTH
-		return nil, invalid(input, "that number has the wrong number of digits for "+where)
+		return nil, invalid(input, catalog.NewError("phone.wrong-length", "Where", where))
 	}
 
 	if !phonenumbers.IsValidNumber(pn) {
 		if international {
-			return nil, invalid(input, "that is not a valid phone number for "+where+": check the digits")
+			return nil, invalid(input, catalog.NewError("phone.not-valid.international", "Where", where))
 		}
-		return nil, invalid(input, "that is not a valid phone number for "+where+
-			" (add the country code, starting with +, for a number from another country)")
+		return nil, invalid(input, catalog.NewError("phone.not-valid", "Where", where))
 	}
 
 	switch phonenumbers.GetNumberType(pn) {
 	case phonenumbers.MOBILE, phonenumbers.FIXED_LINE_OR_MOBILE:
 		return pn, nil
 	case phonenumbers.FIXED_LINE:
-		return nil, invalid(input, "that looks like a landline: a text message cannot reach it; enter a mobile number")
+		return nil, invalid(input, catalog.NewError("phone.landline"))
 	case phonenumbers.TOLL_FREE:
-		return nil, invalid(input, "that is a toll-free number: a text message cannot reach it; enter a mobile number")
+		return nil, invalid(input, catalog.NewError("phone.toll-free"))
 	case phonenumbers.PREMIUM_RATE:
-		return nil, invalid(input, "that is a premium-rate number: a text message cannot reach it; enter a mobile number")
+		return nil, invalid(input, catalog.NewError("phone.premium-rate"))
 	case phonenumbers.VOIP:
-		return nil, invalid(input, "that looks like an internet (VoIP) number, which cannot be used to sign in; enter a mobile number")
+		return nil, invalid(input, catalog.NewError("phone.voip"))
 	default: // SHARED_COST, PERSONAL_NUMBER, PAGER, UAN, VOICEMAIL, UNKNOWN
-		return nil, invalid(input, "that is not a mobile number: a text message cannot reach it; enter a mobile number")
+		return nil, invalid(input, catalog.NewError("phone.not-mobile"))
 	}
 }
 
@@ -190,8 +201,9 @@ func typedCode(input string) string {
 	return s[:n]
 }
 
-func invalid(input, reason string) *InvalidError {
-	return &InvalidError{Input: input, Reason: reason}
+// invalid is the refusal of input for reason.
+func invalid(input string, reason *catalog.Error) *InvalidError {
+	return &InvalidError{Input: input, Reason: reason.Error(), reason: reason}
 }
 
 // Mask hides all but the last four digits, e.g. "+12015550100" -> "+1 ***-***-0100",

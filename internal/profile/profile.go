@@ -13,14 +13,15 @@ package profile
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 )
 
@@ -72,12 +73,21 @@ func (p Profile) AuditPath() string { return filepath.Join(p.Dir, AuditFile) }
 
 // NameError is a profile name that breaks the naming rule.
 type NameError struct {
-	Name   string
+	Name string
+	// Reason is the sentence saying which rule Name breaks, in English.
 	Reason string
+	// reason is that sentence as a catalogue message, to be said in any language.
+	reason *catalog.Error
 }
 
-func (e *NameError) Error() string {
-	return fmt.Sprintf("profile name %q %s", e.Name, e.Reason)
+func (e *NameError) Error() string { return e.Reason }
+
+// Localize is the sentence in p's language.
+func (e *NameError) Localize(p *catalog.Printer) string {
+	if e.reason == nil {
+		return e.Reason
+	}
+	return e.reason.Localize(p)
 }
 
 // NotFoundError is a named profile that has not been added.
@@ -87,19 +97,24 @@ type NotFoundError struct {
 	Existing []string
 }
 
-func (e *NotFoundError) Error() string {
-	list := "there are no profiles yet"
+func (e *NotFoundError) Error() string { return e.Localize(nil) }
+
+// Localize is the error in p's language.
+func (e *NotFoundError) Localize(p *catalog.Printer) string {
 	if len(e.Existing) > 0 {
-		list = "the profiles are: " + strings.Join(e.Existing, ", ")
+		return p.T("profile.not-found.others", "Quoted", strconv.Quote(e.Name), "Name", e.Name, "Existing", strings.Join(e.Existing, ", "))
 	}
-	return fmt.Sprintf("there is no profile %q (%s); add it with \"mfa-onboard profiles add %s\", or choose another with --profile", e.Name, list, e.Name)
+	return p.T("profile.not-found.none", "Quoted", strconv.Quote(e.Name), "Name", e.Name)
 }
 
 // ExistsError is a profile Add was asked for that was added before.
 type ExistsError struct{ Profile Profile }
 
-func (e *ExistsError) Error() string {
-	return fmt.Sprintf("the profile %q already exists, in %s; choose it with --profile %s", e.Profile.Name, e.Profile.Dir, e.Profile.Name)
+func (e *ExistsError) Error() string { return e.Localize(nil) }
+
+// Localize is the error in p's language.
+func (e *ExistsError) Localize(p *catalog.Printer) string {
+	return p.T("profile.exists", "Quoted", strconv.Quote(e.Profile.Name), "Dir", e.Profile.Dir, "Name", e.Profile.Name)
 }
 
 // windowsDevices are names Windows keeps for devices in every folder: a folder called
@@ -115,30 +130,33 @@ var windowsDevices = []string{"con", "prn", "aux", "nul",
 // case in file names: "Contoso" and "contoso" would be two customers in one folder.
 // Nothing else, so that a name is a plain folder name everywhere and never a path.
 func CheckName(name string) error {
-	bad := func(reason string) error { return &NameError{Name: name, Reason: reason} }
+	bad := func(reason *catalog.Error) error {
+		return &NameError{Name: name, Reason: reason.Error(), reason: reason}
+	}
+	quoted := strconv.Quote(name)
 	switch {
 	case name == "":
-		return bad("is empty; give a short name such as contoso")
+		return bad(catalog.NewError("profile.name.empty", "Name", quoted))
 	case len(name) > MaxNameLen:
-		return bad(fmt.Sprintf("is longer than %d characters", MaxNameLen))
+		return bad(catalog.NewError("profile.name.too-long", "Name", quoted, "Max", MaxNameLen))
 	case name == DefaultName:
-		return bad("is the home folder's own customer, which needs no adding; choose another name")
+		return bad(catalog.NewError("profile.name.default", "Name", quoted))
 	case slices.Contains(windowsDevices, name):
-		return bad("is a device name on Windows, which no folder may have; choose another")
+		return bad(catalog.NewError("profile.name.device", "Name", quoted))
 	}
 	for _, r := range name {
 		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
 			if lower := strings.ToLower(name); lower != name && CheckName(lower) == nil {
-				return bad(fmt.Sprintf("may hold only lower-case letters, digits and '-'; use %q", lower))
+				return bad(catalog.NewError("profile.name.upper-case", "Name", quoted, "Lower", strconv.Quote(lower)))
 			}
-			return bad("may hold only lower-case letters a-z, digits and '-'")
+			return bad(catalog.NewError("profile.name.characters", "Name", quoted))
 		}
 	}
 	switch {
 	case name[0] == '-':
-		return bad("must begin with a letter or a digit")
+		return bad(catalog.NewError("profile.name.begin", "Name", quoted))
 	case name[len(name)-1] == '-':
-		return bad("must end with a letter or a digit")
+		return bad(catalog.NewError("profile.name.end", "Name", quoted))
 	}
 	return nil
 }
@@ -178,7 +196,7 @@ func Open(home, name string) (Profile, error) {
 		}
 		return Profile{}, nf
 	case err != nil:
-		return Profile{}, fmt.Errorf("look at the folder of profile %q, %s (%w); check that you may read it", name, p.Dir, err)
+		return Profile{}, catalog.Wrap(err, "profile.folder.look", "Name", strconv.Quote(name), "Dir", p.Dir)
 	}
 	if err := ownFolder(p.Dir, fi); err != nil {
 		return Profile{}, err
@@ -191,9 +209,9 @@ func Open(home, name string) (Profile, error) {
 func ownFolder(path string, fi fs.FileInfo) error {
 	switch {
 	case fi.Mode()&fs.ModeSymlink != 0:
-		return fmt.Errorf("the profile folder %s is a symbolic link, and a customer's files are kept only in a folder of the tool's own; replace the link with the folder itself", path)
+		return catalog.NewError("profile.folder.link", "Dir", path)
 	case !fi.IsDir():
-		return fmt.Errorf("the profile folder %s is not a folder; move it away, then add the profile again", path)
+		return catalog.NewError("profile.folder.not-a-folder", "Dir", path)
 	}
 	return nil
 }
@@ -209,7 +227,7 @@ func List(home string) ([]Profile, error) {
 		return out, nil
 	}
 	if err != nil {
-		return out, fmt.Errorf("read the profiles folder %s (%w); check that you may read it", filepath.Join(home, Folder), err)
+		return out, catalog.Wrap(err, "profile.profiles.read", "Dir", filepath.Join(home, Folder))
 	}
 	for _, e := range entries {
 		if e.IsDir() && e.Type()&fs.ModeSymlink == 0 && CheckName(e.Name()) == nil {
@@ -233,7 +251,7 @@ func Add(home, name, configFrom string) (Profile, error) {
 	if _, err := os.Lstat(p.Dir); err == nil {
 		return Profile{}, &ExistsError{Profile: p}
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return Profile{}, fmt.Errorf("look at the folder of profile %q, %s (%w); check that you may read it", name, p.Dir, err)
+		return Profile{}, catalog.Wrap(err, "profile.folder.look", "Name", strconv.Quote(name), "Dir", p.Dir)
 	}
 	var data []byte
 	if configFrom != "" {
@@ -244,11 +262,11 @@ func Add(home, name, configFrom string) (Profile, error) {
 	}
 	parent := filepath.Dir(p.Dir)
 	if err := os.MkdirAll(parent, 0o700); err != nil {
-		return Profile{}, fmt.Errorf("create the profiles folder %s (%w); check that you may write to %s", parent, err, home)
+		return Profile{}, catalog.Wrap(err, "profile.profiles.create", "Dir", parent, "Home", home)
 	}
 	tmp, err := os.MkdirTemp(parent, ".new-"+name+"-")
 	if err != nil {
-		return Profile{}, fmt.Errorf("create the folder of profile %q in %s (%w); check that you may write there", name, parent, err)
+		return Profile{}, catalog.Wrap(err, "profile.folder.create-temp", "Name", strconv.Quote(name), "Dir", parent)
 	}
 	done := false
 	defer func() {
@@ -257,15 +275,15 @@ func Add(home, name, configFrom string) (Profile, error) {
 		}
 	}()
 	if err := os.Chmod(tmp, 0o700); err != nil {
-		return Profile{}, fmt.Errorf("make the folder of profile %q private (%w); check that you own %s", name, err, parent)
+		return Profile{}, catalog.Wrap(err, "profile.folder.private", "Name", strconv.Quote(name), "Dir", parent)
 	}
 	if data != nil {
 		if err := os.WriteFile(filepath.Join(tmp, ConfigFile), data, 0o600); err != nil {
-			return Profile{}, fmt.Errorf("write the config of profile %q (%w); free some disk space and add it again", name, err)
+			return Profile{}, catalog.Wrap(err, "profile.config.write", "Name", strconv.Quote(name))
 		}
 	}
 	if err := os.Rename(tmp, p.Dir); err != nil {
-		return Profile{}, fmt.Errorf("create the folder of profile %q, %s (%w); check that nothing else made it meanwhile, then add it again", name, p.Dir, err)
+		return Profile{}, catalog.Wrap(err, "profile.folder.create", "Name", strconv.Quote(name), "Dir", p.Dir)
 	}
 	done = true
 	return p, nil
@@ -276,15 +294,15 @@ func Add(home, name, configFrom string) (Profile, error) {
 func readConfig(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("read the config file %s to copy (%w); check the --config path", path, err)
+		return nil, catalog.Wrap(err, "profile.config.read", "Path", path)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, config.MaxFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("read the config file %s to copy (%w); check the --config path", path, err)
+		return nil, catalog.Wrap(err, "profile.config.read", "Path", path)
 	}
 	if len(data) > config.MaxFileSize {
-		return nil, fmt.Errorf("the config file %s is larger than 256 KiB, and a configuration is a few kilobytes; check that it is the file meant", path)
+		return nil, catalog.NewError("profile.config.too-large", "Path", path)
 	}
 	return data, nil
 }

@@ -2,8 +2,10 @@ package prompt
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 	"strings"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // Answers answers from values given in advance (answers file, flags) and never waits
@@ -67,7 +69,7 @@ func (a *Answers) Input(ctx context.Context, q Question, validate func(string) e
 	}
 	if validate != nil {
 		if verr := validate(v); verr != nil {
-			return "", &BadAnswerError{Key: q.Key, Reason: verr.Error()}
+			return "", badAnswer(q.Key, verr)
 		}
 	}
 	return v, nil
@@ -86,7 +88,7 @@ func (a *Answers) Select(ctx context.Context, q Question, opts []Option) (string
 		}
 		values[i] = o.Value
 	}
-	return "", &BadAnswerError{Key: q.Key, Reason: fmt.Sprintf("%q is not one of %s", v, strings.Join(values, ", "))}
+	return "", badAnswer(q.Key, catalog.NewError("prompt.not-one-of", "Answer", strconv.Quote(v), "Choices", strings.Join(values, ", ")))
 }
 
 // Confirm returns the yes/no answer for q.Key.
@@ -95,9 +97,11 @@ func (a *Answers) Confirm(ctx context.Context, q Question) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	yes, ok := parseYesNo(v)
+	// An answers file is written in the file's own words, whatever language the run
+	// speaks: English's yes and no.
+	yes, ok := parseYesNo(nil, v)
 	if !ok {
-		return false, &BadAnswerError{Key: q.Key, Reason: fmt.Sprintf("%q is not yes or no", v)}
+		return false, badAnswer(q.Key, catalog.NewError("prompt.not-yes-no", "Answer", strconv.Quote(v)))
 	}
 	return yes, nil
 }

@@ -142,7 +142,7 @@ func (l *Line) Input(ctx context.Context, q Question, validate func(string) erro
 		}
 		if validate != nil {
 			if verr := validate(ans); verr != nil {
-				l.say(fmt.Sprintf("Not accepted: %v", verr))
+				l.say(l.text.T("prompt.line.refused", "Reason", verr))
 				continue
 			}
 		}
@@ -175,16 +175,13 @@ func (l *Line) Select(ctx context.Context, q Question, opts []Option) (string, e
 		if convErr == nil && n >= 1 && n <= len(opts) {
 			return opts[n-1].Value, nil
 		}
-		fmt.Fprintf(l.out, "Type a number from 1 to %d.\n", len(opts))
+		fmt.Fprintln(l.out, l.text.T("prompt.line.pick-number", "Max", len(opts)))
 	}
 }
 
-// Confirm reads y or n.
+// Confirm reads yes or no, in the person's language or in English.
 func (l *Line) Confirm(ctx context.Context, q Question) (bool, error) {
-	suffix := " (y/N)"
-	if q.Default != "no" {
-		suffix = " (Y/n)"
-	}
+	suffix := " " + confirmHint(l.text, q.Default != "no")
 	for {
 		ans, err := l.ask(ctx, q, suffix)
 		if err != nil {
@@ -193,9 +190,9 @@ func (l *Line) Confirm(ctx context.Context, q Question) (bool, error) {
 		if ans == "" {
 			return q.Default != "no", nil
 		}
-		if yes, ok := parseYesNo(ans); ok {
+		if yes, ok := parseYesNo(l.text, ans); ok {
 			return yes, nil
 		}
-		fmt.Fprintln(l.out, "Type y or n.")
+		fmt.Fprintln(l.out, l.text.T("prompt.confirm.type-yes-no"))
 	}
 }

@@ -6,7 +6,10 @@ package prompt
 import (
 	"context"
 	"errors"
-	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // Question is one thing to ask. Key is the answers-file key that answers it without a
@@ -52,6 +55,7 @@ func Stopped(ctx context.Context) error {
 
 type stoppedError struct{ cause error }
 
+// untranslated: a question's end from outside, which the steps handle and nobody reads.
 func (e *stoppedError) Error() string { return "interrupted: " + e.cause.Error() }
 
 func (e *stoppedError) Is(target error) bool { return target == ErrInterrupted }
@@ -72,11 +76,14 @@ type NeedsAnswerError struct {
 	Retry bool
 }
 
-func (e *NeedsAnswerError) Error() string {
+func (e *NeedsAnswerError) Error() string { return e.Localize(nil) }
+
+// Localize says the error in p's language; the key stays as the answers file spells it.
+func (e *NeedsAnswerError) Localize(p *catalog.Printer) string {
 	if e.Retry {
-		return fmt.Sprintf("the answer given for %q was not accepted; give a new one", e.Key)
+		return p.T("prompt.needs-new-answer", "Key", strconv.Quote(e.Key))
 	}
-	return fmt.Sprintf("this step needs an answer: give %q in the answers file or run interactively", e.Key)
+	return p.T("prompt.needs-answer", "Key", strconv.Quote(e.Key))
 }
 
 // Waiting reports the step key a run without a person stopped at; the wizard treats
@@ -86,11 +93,16 @@ func (e *NeedsAnswerError) Waiting() string { return e.Key }
 // WaitingError means the person has something to do that no answer can stand in for
 // (open a link on their phone, say); a later run checks again.
 type WaitingError struct {
-	Key  string
-	What string
+	Key string
+	// What is what the person has to do, as a catalogue message (catalog.NewError),
+	// so that it is said in the reader's language.
+	What error
 }
 
-func (e *WaitingError) Error() string { return e.What }
+func (e *WaitingError) Error() string { return e.What.Error() }
+
+// Localize says what the person has to do in p's language.
+func (e *WaitingError) Localize(p *catalog.Printer) string { return p.Error(e.What) }
 
 // Waiting reports what the run is waiting for.
 func (e *WaitingError) Waiting() string { return e.Key }
@@ -100,18 +112,55 @@ func (e *WaitingError) Waiting() string { return e.Key }
 type BadAnswerError struct {
 	Key    string
 	Reason string
+	// Err is the refusal itself where there is one: it is said in the reader's
+	// language, and Reason (its English) stands in when it is nil.
+	Err error
 }
 
-func (e *BadAnswerError) Error() string {
-	return fmt.Sprintf("the answer for %q is not valid: %s", e.Key, e.Reason)
+func (e *BadAnswerError) Error() string { return e.Localize(nil) }
+
+// Localize says the error in p's language.
+func (e *BadAnswerError) Localize(p *catalog.Printer) string {
+	reason := e.Reason
+	if e.Err != nil {
+		reason = p.Error(e.Err)
+	}
+	return p.T("prompt.bad-answer", "Key", strconv.Quote(e.Key), "Reason", reason)
 }
 
-// parseYesNo reads a yes/no answer; ok is false when s is neither.
-func parseYesNo(s string) (yes, ok bool) {
-	switch s {
-	case "y", "Y", "yes", "Yes", "YES", "true":
+func (e *BadAnswerError) Unwrap() error { return e.Err }
+
+// badAnswer is the BadAnswerError of key refused for err.
+func badAnswer(key string, err error) *BadAnswerError {
+	return &BadAnswerError{Key: key, Reason: err.Error(), Err: err}
+}
+
+// confirmHint is what a yes/no question shows after itself: the answers, the default
+// in capitals, as "(Y/n)".
+func confirmHint(p *catalog.Printer, yes bool) string {
+	if yes {
+		return p.T("prompt.confirm.hint-yes")
+	}
+	return p.T("prompt.confirm.hint-no")
+}
+
+// parseYesNo reads a yes/no answer in p's language or in English, which works in
+// every language (as do true and false, for answers written by a program); ok is
+// false when s is neither. Case does not matter: "Sí", "SI" and "s" are yes in Spanish.
+func parseYesNo(p *catalog.Printer, s string) (yes, ok bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	has := func(words string) bool {
+		for _, w := range strings.Fields(words) {
+			if w == s {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case s == "true" || has(catalog.English().T("prompt.confirm.yes-words")) || has(p.T("prompt.confirm.yes-words")):
 		return true, true
-	case "n", "N", "no", "No", "NO", "false":
+	case s == "false" || has(catalog.English().T("prompt.confirm.no-words")) || has(p.T("prompt.confirm.no-words")):
 		return false, true
 	}
 	return false, false

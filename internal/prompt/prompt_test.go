@@ -147,7 +147,7 @@ func TestAQuestionEndsWithItsContextsCause(t *testing.T) {
 
 func TestAFilterThatMatchesNothingSaysSoAndHidesNothing(t *testing.T) {
 	labels := []string{"iPhone", "Android phone"}
-	filter, describe := noDeadEndFilter(labels)
+	filter, describe := noDeadEndFilter(nil, labels)
 	shown := func(f string) (kept []string, note string) {
 		for i, l := range labels {
 			if filter(f, l, i) {

@@ -55,10 +55,12 @@ func (s *Scripted) next(ctx context.Context, q Question) (string, error) {
 	defer s.mu.Unlock()
 	s.Asked = append(s.Asked, q.Key)
 	if len(s.script) == 0 {
+		// untranslated: a test's script gone wrong, read by the developer running it.
 		return "", fmt.Errorf("unexpected question %q (%s): the script has no answers left", q.Key, q.Message)
 	}
 	st := s.script[0]
 	if st.Key != q.Key {
+		// untranslated: a test's script gone wrong, read by the developer running it.
 		return "", fmt.Errorf("unexpected question %q (%s): the script expected %q next", q.Key, q.Message, st.Key)
 	}
 	s.script = s.script[1:]
@@ -115,6 +117,7 @@ func (s *Scripted) Select(ctx context.Context, q Question, opts []Option) (strin
 	for i, o := range opts {
 		vals[i] = o.Value
 	}
+	// untranslated: a test's script gone wrong, read by the developer running it.
 	return "", fmt.Errorf("scripted answer %q for %q is not one of %s", v, q.Key, strings.Join(vals, ", "))
 }
 
@@ -124,8 +127,9 @@ func (s *Scripted) Confirm(ctx context.Context, q Question) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	yes, ok := parseYesNo(v)
+	yes, ok := parseYesNo(nil, v)
 	if !ok {
+		// untranslated: a test's script gone wrong, read by the developer running it.
 		return false, fmt.Errorf("scripted answer %q for %q is not yes or no", v, q.Key)
 	}
 	return yes, nil

@@ -5,9 +5,9 @@ package provider
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // CodeSender proves that a person holds a phone number by texting a code and checking
@@ -70,8 +70,11 @@ type CoolDownError struct {
 	Wait time.Duration
 }
 
-func (e *CoolDownError) Error() string {
-	return fmt.Sprintf("a new code can be sent in %s", e.Wait.Round(time.Second))
+func (e *CoolDownError) Error() string { return e.Localize(catalog.English()) }
+
+// Localize says the wait in p's language.
+func (e *CoolDownError) Localize(p *catalog.Printer) string {
+	return p.T("provider.cool-down", "Wait", e.Wait.Round(time.Second))
 }
 
 // PhoneRegistrar makes a verified number the user's Microsoft 365 mobile MFA method
@@ -206,11 +209,23 @@ type Push struct {
 // PushStatus is the answer to "has the person answered the push?".
 type PushStatus struct {
 	Result PushResult
-	// Message is the service's own words, for the person.
+	// Message is the service's own words, for the person, or ours in English.
 	Message string
+	// Said, when the words are ours rather than the service's, is Message as a
+	// catalogue message, so that Say gives it in the person's language.
+	Said catalog.Localized
 	// VerifyNumber, while the push waits, is the number the app asks the person to
 	// type to approve it (Duo's "Verified Duo Push"), or "" when it asks for none.
 	VerifyNumber string
+}
+
+// Say is Message in p's language where the words are ours; the service's own words
+// stay as the service wrote them.
+func (s PushStatus) Say(p *catalog.Printer) string {
+	if s.Said == nil {
+		return s.Message
+	}
+	return s.Said.Localize(p)
 }
 
 // Pusher sends a test login request to the person's phone (the Duo Auth API's role).
@@ -220,8 +235,9 @@ type PushStatus struct {
 type Pusher interface {
 	// Ready says whether username can be pushed to on deviceID (the phone id the Enroller
 	// returned); if not, reason says why in words for the person (not enrolled, that
-	// phone is not the user's, denied, locked out…).
-	Ready(ctx context.Context, username, deviceID string) (ok bool, reason string, err error)
+	// phone is not the user's, denied, locked out…), as an error the step can return,
+	// which a Printer says in the person's language. err is a failure to ask.
+	Ready(ctx context.Context, username, deviceID string) (ok bool, reason error, err error)
 	// Push sends a login request to deviceID, one of the user's phones.
 	Push(ctx context.Context, username, deviceID string) (Push, error)
 	// Status reports whether the push was approved, denied or timed out.
@@ -260,15 +276,15 @@ const (
 
 // Errors a provider returns for situations a step handles.
 var (
-	ErrNotFound = errors.New("not found")
+	ErrNotFound error = catalog.NewError("provider.not-found")
 	// ErrWrongCode means a code typed from an authenticator app is not the current one.
-	ErrWrongCode = errors.New("that code is not the one the app shows now")
+	ErrWrongCode error = catalog.NewError("provider.wrong-code")
 	// ErrCodeUsed means the code was right but has been used already.
-	ErrCodeUsed = errors.New("that code was used already; wait for the app to show the next one")
+	ErrCodeUsed error = catalog.NewError("provider.code-used")
 	// ErrExpired means an activation or push is too old to be used.
-	ErrExpired = errors.New("expired")
+	ErrExpired error = catalog.NewError("provider.expired")
 	// ErrRateLimited means the service refuses more of this for now; wait and retry.
-	ErrRateLimited = errors.New("too many attempts for now")
+	ErrRateLimited error = catalog.NewError("provider.rate-limited")
 )
 
 // Checker proves, without changing anything, that a provider's credentials work and
@@ -279,11 +295,29 @@ type Checker interface {
 
 // Check is the outcome of one harmless call.
 type Check struct {
-	// Name says what was checked, e.g. "duo admin api".
+	// Name says what was checked, e.g. "duo admin api": a fixed label, like a config
+	// key, the same in every language.
 	Name string
 	OK   bool
-	// Detail is one sentence: what was seen, or what to do about it.
+	// Detail is one sentence in English: what was seen, or what to do about it.
 	Detail string
+	// Said is Detail as the catalogue message or error it was made from, so that Say
+	// gives it in the person's language; nil when Detail was written otherwise.
+	Said error
+}
+
+// NewCheck is the outcome of the check name, its detail said by said: a catalogue
+// message for what was seen, or the error that made it fail.
+func NewCheck(name string, ok bool, said error) Check {
+	return Check{Name: name, OK: ok, Detail: said.Error(), Said: said}
+}
+
+// Say is the check's detail in p's language.
+func (c Check) Say(p *catalog.Printer) string {
+	if c.Said == nil {
+		return c.Detail
+	}
+	return p.Error(c.Said)
 }
 
 // SelfService is a CodeSender whose codes the person gets from the vendor's own page
@@ -296,7 +330,7 @@ type SelfService interface {
 
 // ErrCannotCheck means a provider has no way to read what was asked (the portal
 // route without Graph credentials): the person's word has to do.
-var ErrCannotCheck = errors.New("cannot check without read access")
+var ErrCannotCheck error = catalog.NewError("provider.cannot-check")
 
 // Enforcer makes MFA required for a user in Microsoft 365 the way the tenant does it
 // (per-user MFA, a group its Conditional Access policies apply to, or nothing beside
@@ -312,8 +346,25 @@ type Enforcer interface {
 type Enforcement struct {
 	// How is one of the Enforced… or LeftTo… values.
 	How string
-	// Reason says why in one sentence, for the technician and for status.
+	// Reason says why in one sentence, for the technician and for status, in English
+	// (it is kept in the person's state as it is).
 	Reason string
+	// Said is Reason as a catalogue message, so that Say gives it in the person's
+	// language; nil when Reason was written otherwise.
+	Said catalog.Localized
+}
+
+// NewEnforcement is what an Enforcer did (how) and why, said by why.
+func NewEnforcement(how string, why catalog.Localized) Enforcement {
+	return Enforcement{How: how, Reason: why.Error(), Said: why}
+}
+
+// Say is Reason in p's language.
+func (e Enforcement) Say(p *catalog.Printer) string {
+	if e.Said == nil {
+		return e.Reason
+	}
+	return e.Said.Localize(p)
 }
 
 // How an Enforcer dealt with a user.

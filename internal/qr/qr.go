@@ -5,12 +5,13 @@ package qr
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
 	bqr "github.com/boombuler/barcode/qr"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // The module grid comes from boombuler/barcode rather than qrterminal's rsc.io/qr:
@@ -61,13 +62,15 @@ func (s Size) fits(space Size) bool { return s.Cols <= space.Cols && s.Rows <= s
 // smallest space the code fits in (at level L; for Render, with the reserved rows).
 type TooSmallError struct{ Have, Need Size }
 
-// Error tells the person how big the window must be and what to use instead.
-func (e *TooSmallError) Error() string {
+// Error tells the person, in English, how big the window must be and what to use instead.
+func (e *TooSmallError) Error() string { return e.Localize(nil) }
+
+// Localize tells the person in p's language how big the window must be.
+func (e *TooSmallError) Localize(p *catalog.Printer) string {
 	// The window that would do keeps whatever it already has enough of, so the
 	// person sees which way to enlarge it.
 	want := Size{Cols: max(e.Have.Cols, e.Need.Cols), Rows: max(e.Have.Rows, e.Need.Rows)}
-	return fmt.Sprintf("the window is too small for the QR code (%d×%d; it needs %d×%d): enlarge the window or use the link below",
-		e.Have.Cols, e.Have.Rows, want.Cols, want.Rows)
+	return p.T("screen.qr.too-small", "Cols", e.Have.Cols, "Rows", e.Have.Rows, "NeedCols", want.Cols, "NeedRows", want.Rows)
 }
 
 // Code is a QR code chosen to fit a space, ready to draw.
@@ -124,8 +127,7 @@ func encode(content string, level bqr.ErrorCorrectionLevel) (*Code, error) {
 
 // tooLong does not wrap boombuler's error: it quotes the whole content.
 func tooLong(content string) error {
-	return fmt.Errorf("the link is too long to show as a QR code (%d bytes; a code holds at most %d): use the link below",
-		len(content), maxBytes)
+	return catalog.NewError("screen.qr.too-long", "Bytes", len(content), "Max", maxBytes)
 }
 
 // Size is the cells the code occupies (quiet zone included).
@@ -239,7 +241,7 @@ func Render(w io.Writer, content string, have Size, reserve int) error {
 	}
 	// One write of the whole code, so a failing writer is the only way to get half of one.
 	if _, err := io.WriteString(w, strings.Join(code.Lines(Colour), "\n")+"\n"); err != nil {
-		return fmt.Errorf("could not write the QR code to the terminal (%w): use the link below", err)
+		return catalog.Wrap(err, "screen.qr.write-failed")
 	}
 	return nil
 }

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/qr"
 	"github.com/mfa-onboard/mfa-onboard/internal/qr/qrtest"
 )
@@ -378,5 +381,20 @@ func BenchmarkFitLines(b *testing.B) {
 			b.Fatal(err)
 		}
 		code.Lines(qr.Colour)
+	}
+}
+
+func TestTheErrorsAreSaidInThePersonsLanguage(t *testing.T) {
+	es := catalog.New(language.Spanish)
+	small := &qr.TooSmallError{Have: qr.Size{Cols: 40, Rows: 10}, Need: qr.Size{Cols: 33, Rows: 17}}
+	if got := es.Error(small); got != "la ventana es demasiado pequeña para el código QR (40×10; necesita 40×17): agrande la ventana o use el enlace de abajo" {
+		t.Errorf("TooSmallError in Spanish = %q", got)
+	}
+	if got := small.Error(); got != "the window is too small for the QR code (40×10; it needs 40×17): enlarge the window or use the link below" {
+		t.Errorf("TooSmallError in English = %q", got)
+	}
+	_, err := qr.Fit(strings.Repeat("x", 5000), qr.Size{Cols: 500, Rows: 500})
+	if got := es.Error(err); !strings.HasPrefix(got, "el enlace es demasiado largo para mostrarlo como código QR (5000 bytes") {
+		t.Errorf("a link too long in Spanish = %q", got)
 	}
 }

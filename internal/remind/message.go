@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
@@ -42,12 +43,12 @@ func (p Plan) To(t Texts) (addr, who string) {
 	return strings.TrimSpace(t.SupportEmail), ToSupport
 }
 
-// Compose is the subject and body of p's message to st's person (or about them).
-// Every piece of saved or configured text is made safe for one line, and the phone
-// number is masked: a message is never where a full number or a control character
-// goes.
-func Compose(p Plan, st *state.State, t Texts, pol Policy, now time.Time) (subject, body string) {
-	c := composer{p: p, st: st, t: t, now: now}
+// Compose is the subject and body of p's message to st's person (or about them), in
+// text's language. Every piece of saved or configured text is made safe for one
+// line, and the phone number is masked: a message is never where a full number or a
+// control character goes.
+func Compose(text *catalog.Printer, p Plan, st *state.State, t Texts, pol Policy, now time.Time) (subject, body string) {
+	c := composer{p: p, st: st, t: t, now: now, text: text}
 	if p.Kind == KindEscalate {
 		return c.escalation()
 	}
@@ -55,161 +56,162 @@ func Compose(p Plan, st *state.State, t Texts, pol Policy, now time.Time) (subje
 }
 
 type composer struct {
-	p   Plan
-	st  *state.State
-	t   Texts
-	now time.Time
+	p    Plan
+	st   *state.State
+	t    Texts
+	now  time.Time
+	text *catalog.Printer
 }
 
 func (c composer) user() string { return sanitize.Inline(c.p.User) }
 func (c composer) org() string  { return sanitize.Inline(c.t.Organisation) }
 
+// phone is "your mobile phone (+1 ***-***-0100)", as the person's message names it.
 func (c composer) phone() string {
 	if c.st.Phone == nil || c.st.Phone.E164 == "" {
-		return "your mobile phone"
+		return c.text.T("remind.your-phone")
 	}
-	return "your mobile phone (" + phone.Mask(c.st.Phone.E164) + ")"
+	return c.text.T("remind.your-phone-masked", "Number", phone.Mask(c.st.Phone.E164))
 }
 
 // support is "the support desk at support@example.com", as config names them.
 func (c composer) support() string {
 	name, mail := sanitize.Inline(c.t.SupportName), sanitize.Inline(c.t.SupportEmail)
-	if name == "" {
-		name = "your support desk"
-	}
-	if mail == "" {
+	switch {
+	case name == "" && mail == "":
+		return c.text.T("remind.your-support")
+	case name == "":
+		return c.text.T("remind.your-support-at", "Mail", mail)
+	case mail == "":
 		return name
 	}
-	return name + " at " + mail
+	return c.text.T("remind.support-at", "Name", name, "Mail", mail)
 }
 
 func (c composer) reminder(max int) (string, string) {
 	var b strings.Builder
-	who := "You"
+	t := c.text
+	since := c.ago(c.now.Sub(c.p.Wait.Since))
 	if c.p.Wait.Technician {
-		who = "Your technician"
-	}
-	fmt.Fprintf(&b, "Hello,\n\n%s started setting up two-step sign-in for your %s account, %s, %s, and one step is still waiting for you:\n\n",
-		who, c.org(), c.user(), ago(c.now.Sub(c.p.Wait.Since)))
-	fmt.Fprintf(&b, "  %s\n\n", c.todo())
-	if c.p.Wait.Technician {
-		fmt.Fprintf(&b, "Your technician will call you to finish it with you: keep %s at hand. If you would rather not wait, contact %s.\n\n", c.phone(), c.support())
+		b.WriteString(t.T("remind.hello.for", "Org", c.org(), "User", c.user(), "Since", since))
 	} else {
-		fmt.Fprintf(&b, "To carry on where you stopped, run this on your computer:\n\n  mfa-onboard start\n\nQuestions? Contact %s.\n\n", c.support())
+		b.WriteString(t.T("remind.hello", "Org", c.org(), "User", c.user(), "Since", since))
 	}
-	fmt.Fprintf(&b, "This is reminder %d of %d.\n", c.p.Number, max)
-	return fmt.Sprintf("Reminder: finish setting up two-step sign-in for %s", c.org()), b.String()
+	fmt.Fprintf(&b, "\n\n  %s\n\n", c.todo())
+	if c.p.Wait.Technician {
+		b.WriteString(t.T("remind.carry-on.for", "Phone", c.phone(), "Support", c.support()))
+	} else {
+		b.WriteString(t.T("remind.carry-on", "Support", c.support()))
+	}
+	b.WriteString("\n\n" + t.T("remind.number", "Number", c.p.Number, "Max", max) + "\n")
+	return t.T("remind.subject", "Org", c.org()), b.String()
 }
 
 // todo is what the person still has to do, in their words, for the step they wait at.
 func (c composer) todo() string {
+	t := c.text
 	tech, ph, org := c.p.Wait.Technician, c.phone(), c.org()
 	switch c.p.Wait.Step {
 	case steps.Verify{}.ID():
 		switch {
 		case c.t.Portal:
-			return fmt.Sprintf("Add %s as a sign-in method on Microsoft's security-info page, %s: choose \"Add sign-in method\", then \"Phone\", and \"Text me a code\".",
-				ph, sanitize.Inline(c.t.SecurityInfo))
+			return t.T("remind.todo.verify-portal", "Phone", ph, "Link", sanitize.Inline(c.t.SecurityInfo))
 		case tech:
-			return fmt.Sprintf("Prove that %s is yours: when your technician calls, read them the code texted to it.", ph)
+			return t.T("remind.todo.verify.for", "Phone", ph)
 		}
-		return fmt.Sprintf("Prove that %s is yours by typing the code texted to it. A code works for a few minutes only, so a new one is texted when you carry on.", ph)
+		return t.T("remind.todo.verify", "Phone", ph)
 	case steps.OfficeApps{}.ID():
 		if tech {
-			return "Hear from your technician what the Office apps on your computer (Outlook, Word, Excel) will ask once two-step sign-in is required."
+			return t.T("remind.todo.office-apps.for")
 		}
-		return "Read what the Office apps on your computer (Outlook, Word, Excel) will ask once two-step sign-in is required, and confirm you have read it."
+		return t.T("remind.todo.office-apps")
 	case steps.MobileMail{}.ID():
 		if tech {
-			return "Hear from your technician what the work mail app on your phone will ask."
+			return t.T("remind.todo.mobile-mail.for")
 		}
-		return "Read what the work mail app on your phone will ask, and confirm you have read it."
+		return t.T("remind.todo.mobile-mail")
 	case steps.DuoInstall{}.ID():
-		return "Install the Duo Mobile app on your phone, from the App Store or Google Play."
+		return t.T("remind.todo.duo-install")
 	case steps.DuoEnroll{}.ID():
 		if d := c.st.Duo; d != nil && !d.ActivationTexted.IsZero() && c.now.Before(d.ActivationExpires) {
-			return fmt.Sprintf("Add your phone to Duo: open the text message from %s on %s and tap the link in it, with Duo Mobile installed.", org, ph)
+			return t.T("remind.todo.duo-enroll-texted", "Org", org, "Phone", ph)
 		}
 		if tech {
-			return fmt.Sprintf("Add your phone to Duo: your technician texts a new activation link to %s; tap it, with Duo Mobile installed.", ph)
+			return t.T("remind.todo.duo-enroll.for", "Phone", ph)
 		}
-		return "Add your phone to Duo with Duo Mobile: the activation given earlier has expired, so a new one is given when you carry on."
+		return t.T("remind.todo.duo-enroll")
 	case steps.DuoTest{}.ID():
 		if tech {
-			return fmt.Sprintf("Approve the test sign-in request (a Duo Push) your technician sends to Duo Mobile on %s.", ph)
+			return t.T("remind.todo.duo-test.for", "Phone", ph)
 		}
-		return fmt.Sprintf("Approve a test sign-in request (a Duo Push) in Duo Mobile: a new one is sent to %s when you carry on.", ph)
+		return t.T("remind.todo.duo-test", "Phone", ph)
 	}
-	return "Finish the step \"" + sanitize.Inline(c.p.Wait.Step) + "\"."
+	return t.T("remind.todo.other", "Step", sanitize.Inline(c.p.Wait.Step))
 }
 
-// theirTodo is todo for someone told about the person.
+// theirTodo is todo for someone told about the person: what is left for them to do.
 func (c composer) theirTodo() string {
+	t := c.text
 	switch c.p.Wait.Step {
 	case steps.Verify{}.ID():
-		return "prove that their mobile phone is theirs, with a code texted to it"
+		return t.T("remind.their-todo.verify")
 	case steps.OfficeApps{}.ID():
-		return "read what the Office apps on their computer will ask"
+		return t.T("remind.their-todo.office-apps")
 	case steps.MobileMail{}.ID():
-		return "read what the work mail app on their phone will ask"
+		return t.T("remind.their-todo.mobile-mail")
 	case steps.DuoInstall{}.ID():
-		return "install the Duo Mobile app on their phone"
+		return t.T("remind.their-todo.duo-install")
 	case steps.DuoEnroll{}.ID():
-		return "add their phone to Duo, by tapping the activation link texted to it"
+		return t.T("remind.their-todo.duo-enroll")
 	case steps.DuoTest{}.ID():
-		return "approve a test Duo Push on their phone"
+		return t.T("remind.their-todo.duo-test")
 	}
-	return "finish the step \"" + sanitize.Inline(c.p.Wait.Step) + "\""
+	return t.T("remind.their-todo.other", "Step", sanitize.Inline(c.p.Wait.Step))
 }
 
 func (c composer) escalation() (string, string) {
 	var b strings.Builder
+	t := c.text
 	user, rec := c.user(), c.p.Record
-	fmt.Fprintf(&b, "Hello,\n\n%s started setting up two-step sign-in for their %s account %s and has not finished: one step is still waiting for them, to %s.\n\n",
-		user, c.org(), ago(c.now.Sub(c.p.Wait.Since)), c.theirTodo())
-	fmt.Fprintf(&b, "They were reminded %s by mail", times(rec.Sent))
-	if !rec.LastSent.IsZero() {
-		fmt.Fprintf(&b, ", the last time %s", ago(c.now.Sub(rec.LastSent)))
+	b.WriteString(t.T("remind.escalate.hello", "User", user, "Org", c.org(), "Since", c.ago(c.now.Sub(c.p.Wait.Since)), "Todo", c.theirTodo()))
+	b.WriteString("\n\n")
+	if rec.LastSent.IsZero() {
+		b.WriteString(t.T("remind.escalate.reminded", "Times", c.times(rec.Sent)))
+	} else {
+		b.WriteString(t.T("remind.escalate.reminded-last", "Times", c.times(rec.Sent), "Last", c.ago(c.now.Sub(rec.LastSent))))
 	}
-	b.WriteString(", and no more reminders are sent.\n\n")
-	how := "They carry on by running \"mfa-onboard start\" on their computer."
+	b.WriteString("\n\n")
+	how := t.T("remind.escalate.how")
 	if c.p.Wait.Technician {
-		how = "Their technician finishes it with them on a call."
+		how = t.T("remind.escalate.how.for")
 	}
 	if c.p.Manager != "" {
-		fmt.Fprintf(&b, "You get this because you are recorded as their manager: could you remind them? %s\n\nQuestions? Contact %s.\n", how, c.support())
+		b.WriteString(t.T("remind.escalate.manager", "How", how, "Support", c.support()) + "\n")
 	} else {
-		num := "their mobile phone"
+		num := t.T("remind.their-phone")
 		if c.st.Phone != nil && c.st.Phone.E164 != "" {
 			num = phone.Mask(c.st.Phone.E164)
 		}
-		fmt.Fprintf(&b, "No manager is recorded for them, so the support desk is told: please get in touch with them (%s). %s\n", num, how)
+		b.WriteString(t.T("remind.escalate.support", "Number", num, "How", how) + "\n")
 	}
-	return fmt.Sprintf("%s has not finished setting up two-step sign-in (%s)", user, c.org()), b.String()
+	return t.T("remind.escalate.subject", "User", user, "Org", c.org()), b.String()
 }
 
 // ago says how long ago a wait began, the way a person would: "4 days ago".
-func ago(d time.Duration) string {
-	switch days := int(d / (24 * time.Hour)); {
-	case days > 1:
-		return fmt.Sprintf("%d days ago", days)
-	case days == 1:
-		return "a day ago"
+func (c composer) ago(d time.Duration) string {
+	if days := int(d / (24 * time.Hour)); days >= 1 {
+		return c.text.T("remind.ago.days", "Count", days)
 	}
-	if h := int(d / time.Hour); h > 1 {
-		return fmt.Sprintf("%d hours ago", h)
-	}
-	return "an hour ago"
+	return c.text.T("remind.ago.hours", "Count", max(1, int(d/time.Hour)))
 }
 
-func times(n int) string {
+// times says how many reminders were sent: "twice".
+func (c composer) times(n int) string {
 	switch n {
 	case 0:
-		return "not once"
-	case 1:
-		return "once"
+		return c.text.T("remind.times.none")
 	case 2:
-		return "twice"
+		return c.text.T("remind.times.twice")
 	}
-	return fmt.Sprintf("%d times", n)
+	return c.text.T("remind.times", "Count", n)
 }

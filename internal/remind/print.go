@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
@@ -32,14 +33,16 @@ type Tally struct {
 }
 
 // WriteTable prints one line per message, the reasons of those that failed or were
-// skipped, and a summary line. Every cell comes from a state file or the config, so
-// each is made one safe line.
-func WriteTable(w io.Writer, rows []Result, t Tally, dryRun bool) error {
+// skipped, and a summary line, in text's language. Every cell comes from a state file
+// or the config, so each is made one safe line.
+func WriteTable(text *catalog.Printer, w io.Writer, rows []Result, t Tally, dryRun bool) error {
 	if len(rows) > 0 {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "USER\tWAITING ON\tSINCE (UTC)\tMESSAGE\tTO\tVIA\tRESULT")
+		header := []string{text.T("remind.head.user"), text.T("remind.head.waiting-on"), text.T("remind.head.since"),
+			text.T("remind.head.message"), text.T("remind.head.to"), text.T("remind.head.via"), text.T("remind.head.result")}
+		fmt.Fprintln(tw, strings.Join(header, "\t"))
 		for _, r := range rows {
-			cells := []string{r.User, r.Step, since(r.WaitingSince), message(r), r.To, r.Channel, r.Status}
+			cells := []string{r.User, r.Step, since(r.WaitingSince), message(text, r), r.To, r.Channel, statusWord(text, r.Status)}
 			for i, c := range cells {
 				if cells[i] = sanitize.Inline(c); cells[i] == "" {
 					cells[i] = "-"
@@ -54,13 +57,13 @@ func WriteTable(w io.Writer, rows []Result, t Tally, dryRun bool) error {
 		for _, r := range rows {
 			switch {
 			case r.Reason != "":
-				fmt.Fprintf(w, "%s, %s: %s\n", sanitize.Inline(r.User), r.Status, sanitize.Line(r.Reason))
+				fmt.Fprintf(w, "%s, %s: %s\n", sanitize.Inline(r.User), statusWord(text, r.Status), sanitize.Line(r.Reason))
 			case r.Problem != "":
 				fmt.Fprintf(w, "%s: %s\n", sanitize.Inline(r.User), sanitize.Line(r.Problem))
 			}
 		}
 	}
-	_, err := fmt.Fprintln(w, summary(rows, t, dryRun))
+	_, err := fmt.Fprintln(w, summary(text, rows, t, dryRun))
 	return err
 }
 
@@ -71,17 +74,37 @@ func since(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04")
 }
 
-func message(r Result) string {
-	if r.Action == KindEscalate {
-		return "escalation to " + r.Recipient
+// statusWord is how the table says a result's status; one it does not know is shown
+// as it is.
+func statusWord(text *catalog.Printer, status string) string {
+	switch status {
+	case Sent:
+		return text.T("remind.status.sent")
+	case Failed:
+		return text.T("remind.status.failed")
+	case Skipped:
+		return text.T("remind.status.skipped")
+	case WouldSend:
+		return text.T("remind.status.would-send")
 	}
-	if r.Action == "" {
-		return ""
-	}
-	return fmt.Sprintf("reminder %d of %d", r.Reminder, r.Max)
+	return status
 }
 
-func summary(rows []Result, t Tally, dryRun bool) string {
+func message(text *catalog.Printer, r Result) string {
+	switch {
+	case r.Action == KindEscalate && r.Recipient == ToManager:
+		return text.T("remind.message.escalate-manager")
+	case r.Action == KindEscalate && r.Recipient == ToSupport:
+		return text.T("remind.message.escalate-support")
+	case r.Action == KindEscalate:
+		return text.T("remind.message.escalate", "Recipient", r.Recipient)
+	case r.Action == "":
+		return ""
+	}
+	return text.T("remind.message.reminder", "Number", r.Reminder, "Max", r.Max)
+}
+
+func summary(text *catalog.Printer, rows []Result, t Tally, dryRun bool) string {
 	count := map[string]int{}
 	reminders, escalations := 0, 0
 	for _, r := range rows {
@@ -94,45 +117,26 @@ func summary(rows []Result, t Tally, dryRun bool) string {
 			}
 		}
 	}
-	later := fmt.Sprintf("%s on their part", people(t.Waiting, "waits", "wait"))
+	waiting := text.T("remind.summary.waiting", "Count", t.Waiting)
 	if t.Later > 0 {
-		later += fmt.Sprintf("; %d of them not due now", t.Later)
+		waiting = text.T("remind.summary.waiting-later", "Count", t.Waiting, "Later", t.Later)
 	}
+	sent := []any{"Reminders", text.T("remind.summary.reminders", "Count", reminders),
+		"Escalations", text.T("remind.summary.escalations", "Count", escalations), "Waiting", waiting}
+	failed, skipped := count[Failed], count[Skipped]
 	switch {
 	case t.Waiting == 0 && len(rows) == 0:
-		return "Nobody waits on their part: nothing to send."
+		return text.T("remind.summary.nobody")
 	case len(rows) == 0:
-		return "Nothing is due: " + later + "."
+		return text.T("remind.summary.nothing-due", "Waiting", waiting)
 	case dryRun:
-		return fmt.Sprintf("Would send %s and %s (nothing was sent: --dry-run). %s.", plural(reminders, "reminder"), plural(escalations, "escalation"), capital(later))
+		return text.T("remind.summary.would-send", sent...)
+	case failed > 0 && skipped > 0:
+		return text.T("remind.summary.sent-failed-skipped", append(sent, "Failed", failed, "Skipped", skipped)...)
+	case failed > 0:
+		return text.T("remind.summary.sent-failed", append(sent, "Failed", failed)...)
+	case skipped > 0:
+		return text.T("remind.summary.sent-skipped", append(sent, "Skipped", skipped)...)
 	}
-	line := fmt.Sprintf("Sent %s and %s", plural(reminders, "reminder"), plural(escalations, "escalation"))
-	if n := count[Failed]; n > 0 {
-		line += fmt.Sprintf("; %d failed", n)
-	}
-	if n := count[Skipped]; n > 0 {
-		line += fmt.Sprintf("; %d skipped", n)
-	}
-	return line + ". " + capital(later) + "."
-}
-
-func people(n int, one, many string) string {
-	if n == 1 {
-		return "1 person " + one
-	}
-	return fmt.Sprintf("%d people %s", n, many)
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
-func capital(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return text.T("remind.summary.sent", sent...)
 }

@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/mfa-onboard/mfa-onboard/internal/audit"
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
 
@@ -72,6 +75,11 @@ func TestWaitingIsOnlyWhatThePersonAloneCanDo(t *testing.T) {
 		{"guidance handed over by a technician", func() *state.State {
 			st := person("phone", "verify", "notify-support")
 			st.Steps["notify-support"].Guidance = []string{"To hand over: a technician's run (start --for) with nobody at the screen; tell alice@contoso.com this."}
+			return st
+		}, "office-apps", start.Add(3 * time.Minute), true},
+		{"guidance handed over by a technician's run in Spanish", func() *state.State {
+			st := person("phone", "verify", "notify-support")
+			st.Steps["notify-support"].Guidance = []string{"Por transmitir: ejecución de un técnico (start --for) sin nadie ante la pantalla; dígale esto a alice@contoso.com."}
 			return st
 		}, "office-apps", start.Add(3 * time.Minute), true},
 		{"the activation link texted", func() *state.State {
@@ -195,7 +203,7 @@ func TestComposeSaysWhatIsLeftAndHowToCarryOn(t *testing.T) {
 	texts := Texts{Organisation: "Contoso\x1b[31m Ltd", SupportName: "the \u202eContoso desk", SupportEmail: "desk@msp.example"}
 	now := start.Add(5 * day)
 	own, _ := Decide(atVerify(), pol, now)
-	subject, body := Compose(own, atVerify(), texts, pol, now)
+	subject, body := Compose(nil, own, atVerify(), texts, pol, now)
 	for _, want := range []string{"Contoso[31m Ltd", "alice@contoso.com", "4 days ago", "+1 ***-***-0100", "mfa-onboard start", "the Contoso desk at desk@msp.example", "reminder 1 of 3"} {
 		if !strings.Contains(subject+body, want) {
 			t.Errorf("the reminder does not say %q:\n%s\n%s", want, subject, body)
@@ -207,7 +215,7 @@ func TestComposeSaysWhatIsLeftAndHowToCarryOn(t *testing.T) {
 	tech := atVerify()
 	tech.LastRun = &state.Runner{Technician: "Jo Tech"}
 	p, _ := Decide(tech, pol, now)
-	_, body = Compose(p, tech, texts, pol, now)
+	_, body = Compose(nil, p, tech, texts, pol, now)
 	if !strings.Contains(body, "Your technician will call you") || !strings.Contains(body, "read them the code") || strings.Contains(body, "mfa-onboard start") {
 		t.Errorf("a technician's person is not told the technician will call:\n%s", body)
 	}
@@ -220,13 +228,13 @@ func TestComposeTellsTheManagerOrTheDesk(t *testing.T) {
 	st.Remind = &state.RemindRecord{Step: "verify", Since: since, Sent: 3, LastSent: since.Add(5 * day)}
 	now := since.Add(6 * day)
 	p, _ := Decide(st, pol, now)
-	subject, body := Compose(p, st, texts, pol, now)
+	subject, body := Compose(nil, p, st, texts, pol, now)
 	if !strings.Contains(subject, "alice@contoso.com has not finished") || !strings.Contains(body, "reminded 3 times") || !strings.Contains(body, "No manager is recorded") || !strings.Contains(body, "+1 ***-***-0100") {
 		t.Errorf("the desk's escalation:\n%s\n%s", subject, body)
 	}
 	st.Manager = "carol@contoso.com"
 	p, _ = Decide(st, pol, now)
-	_, body = Compose(p, st, texts, pol, now)
+	_, body = Compose(nil, p, st, texts, pol, now)
 	if !strings.Contains(body, "recorded as their manager") || strings.Contains(body, "0100") {
 		t.Errorf("the manager's escalation (which shows no number):\n%s", body)
 	}
@@ -415,5 +423,51 @@ func TestSendEscalatesOnceToTheManager(t *testing.T) {
 	s.Now = func() time.Time { return now.Add(10 * day) }
 	if _, due, _ := s.Send(context.Background(), Plan{User: "alice@contoso.com"}); due || len(box.sent) != 1 {
 		t.Errorf("after the escalation something more was due (%v) or sent (%d)", due, len(box.sent))
+	}
+}
+
+// With no template of the MSP's for reminders, the built-in texts a person receives
+// are in the run's language; what comes from the config (the organisation, the desk)
+// is kept as it is configured.
+func TestComposeInTheRunsLanguage(t *testing.T) {
+	es := catalog.New(language.Spanish)
+	texts := Texts{Organisation: "Contoso Ltd", SupportName: "the Contoso desk", SupportEmail: "desk@msp.example"}
+	now := start.Add(5 * day)
+	own, _ := Decide(atVerify(), pol, now)
+	subject, body := Compose(es, own, atVerify(), texts, pol, now)
+	for _, want := range []string{"Recordatorio: termine de configurar la verificación en dos pasos para Contoso Ltd",
+		"Hola:", "su cuenta de Contoso Ltd, alice@contoso.com, hace 4 días", "su teléfono móvil (+1 ***-***-0100)",
+		"  mfa-onboard start", "the Contoso desk (desk@msp.example)", "Este es el recordatorio 1 de 3."} {
+		if !strings.Contains(subject+"\n"+body, want) {
+			t.Errorf("the Spanish reminder does not say %q:\n%s\n%s", want, subject, body)
+		}
+	}
+	st := atVerify()
+	st.Remind = &state.RemindRecord{Step: "verify", Since: start.Add(time.Minute), Sent: 1, LastSent: start.Add(4 * day)}
+	p, _ := Decide(st, Policy{After: 72 * time.Hour, Every: day, Max: 1}, now)
+	subject, body = Compose(es, p, st, texts, pol, now)
+	for _, want := range []string{"alice@contoso.com no ha terminado de configurar la verificación en dos pasos (Contoso Ltd)",
+		"Se le recordó por correo una vez, la última hace un día", "No consta ningún responsable"} {
+		if !strings.Contains(subject+"\n"+body, want) {
+			t.Errorf("the Spanish escalation does not say %q:\n%s\n%s", want, subject, body)
+		}
+	}
+}
+
+// The table's words are the run's language; the step ids and channels are not words.
+func TestWriteTableInTheRunsLanguage(t *testing.T) {
+	var out strings.Builder
+	rows := []Result{
+		{User: "alice@contoso.com", Action: KindRemind, Step: "verify", WaitingSince: start, Reminder: 1, Max: 3, To: "alice@contoso.com", Channel: "fake", Status: Sent},
+		{User: "bob@contoso.com", Action: KindEscalate, Step: "verify", WaitingSince: start, Reminder: 3, Max: 3, To: "lead@contoso.com", Recipient: ToManager, Channel: "fake", Status: Failed, Reason: "boom"},
+	}
+	if err := WriteTable(catalog.New(language.Spanish), &out, rows, Tally{Waiting: 3, Later: 1}, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"USUARIO", "EN ESPERA EN", "recordatorio 1 de 3", "aviso al responsable", "enviado", "bob@contoso.com, falló: boom",
+		"Enviados: 1 recordatorio y 0 avisos a un responsable o al soporte; fallidos: 1. 3 personas tienen pendiente su parte; a 1 de ellas no les toca nada ahora."} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the Spanish table does not say %q:\n%s", want, out.String())
+		}
 	}
 }

@@ -3,10 +3,10 @@ package remind
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/audit"
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
@@ -70,6 +70,9 @@ type Sender struct {
 	Policy  Policy
 	Texts   Texts
 	Now     func() time.Time
+	// Text is the language of the messages built in (nil: English), and of the
+	// reasons and records it gives.
+	Text *catalog.Printer
 }
 
 // Preview is what Send would make of p, without sending: a dry run's row.
@@ -95,19 +98,19 @@ func (s *Sender) Send(ctx context.Context, planned Plan) (res Result, due bool, 
 	unlock, err := s.Store.Lock(user)
 	if errors.Is(err, state.ErrLocked) {
 		res = s.result(planned)
-		res.Status, res.Reason = Skipped, "a run is working for them right now, so nothing was sent; the next remind looks again"
+		res.Status, res.Reason = Skipped, s.Text.T("remind.send.busy")
 		return res, true, nil
 	}
 	if err != nil {
 		res = s.result(planned)
-		res.Status, res.Reason = Failed, err.Error()
+		res.Status, res.Reason = Failed, s.Text.Error(err)
 		return res, true, nil
 	}
 	defer func() { _ = unlock() }()
 	st, err := s.Store.Load(user)
 	if err != nil {
 		res = s.result(planned)
-		res.Status, res.Reason = Failed, err.Error()
+		res.Status, res.Reason = Failed, s.Text.Error(err)
 		return res, true, nil
 	}
 	now := s.Now().UTC()
@@ -117,20 +120,20 @@ func (s *Sender) Send(ctx context.Context, planned Plan) (res Result, due bool, 
 	}
 	res = s.result(p)
 	if res.To == "" {
-		return s.failed(res, errors.New("support.email is empty, so the support desk cannot be told: set it in the config to the desk's address"))
+		return s.failed(res, catalog.NewError("remind.send.no-support-email"))
 	}
 	rec := p.Record
 	rec.PendingID, rec.PendingKind, rec.PendingTo, rec.PendingAt = res.ID, string(p.Kind), res.To, now
 	st.Remind = &rec
 	if err := s.Store.Save(st); err != nil {
-		return s.failed(res, fmt.Errorf("nothing was sent, since it could not first be recorded in their state: %w", err))
+		return s.failed(res, catalog.Wrap(err, "remind.send.not-recorded"))
 	}
-	subject, body := Compose(p, st, s.Texts, s.Policy, now)
+	subject, body := Compose(s.Text, p, st, s.Texts, s.Policy, now)
 	receipt, sendErr := s.Mailer.MailPerson(ctx, res.To, subject, body, res.ID)
 	rec.PendingID, rec.PendingKind, rec.PendingTo, rec.PendingAt = "", "", "", time.Time{}
 	if sendErr != nil {
 		if err := s.Store.Save(st); err != nil {
-			sendErr = fmt.Errorf("%w (and its state could not be saved, so no other is sent before %s: %v)", sendErr, now.Add(s.Policy.Every).Format(time.RFC3339), err)
+			sendErr = catalog.Wrap(sendErr, "remind.send.failed-unsaved", "Next", now.Add(s.Policy.Every).Format(time.RFC3339), "Problem", err)
 		}
 		return s.failed(res, sendErr)
 	}
@@ -144,32 +147,33 @@ func (s *Sender) Send(ctx context.Context, planned Plan) (res Result, due bool, 
 	res.Status, res.Receipt = Sent, receipt
 	if err := s.Store.Save(st); err != nil {
 		// The pending mark saved before sending still stands: it counts as sent.
-		res.Problem = fmt.Sprintf("it was sent, but its record could not be saved in their state (%v); it counts as sent from when it was started", err)
+		res.Problem = s.Text.T("remind.send.sent-unsaved", "Err", err)
 	}
 	return res, true, s.record(res)
 }
 
 func (s *Sender) failed(res Result, err error) (Result, bool, error) {
-	res.Status, res.Reason = Failed, err.Error()
+	res.Status, res.Reason = Failed, s.Text.Error(err)
 	return res, true, s.record(res)
 }
 
 // record writes res to the audit: which message, to whom, through what, and how it
 // ended. The reminder's text is not kept, only its id and the channel's receipt.
 func (s *Sender) record(res Result) error {
-	what := fmt.Sprintf("reminder %d of %d", res.Reminder, res.Max)
+	t := s.Text
+	what := t.T("remind.record.reminder", "Number", res.Reminder, "Max", res.Max)
 	if res.Action == KindEscalate {
-		what = fmt.Sprintf("manager told after %s", plural(res.Reminder, "reminder"))
+		what = t.T("remind.record.manager", "Count", res.Reminder)
 		if res.Recipient == ToSupport {
-			what = fmt.Sprintf("support desk told after %s (no manager recorded)", plural(res.Reminder, "reminder"))
+			what = t.T("remind.record.support", "Count", res.Reminder)
 		}
 	}
-	reason := fmt.Sprintf("%s about %s, mailed to %s", what, res.Step, res.To)
+	reason := t.T("remind.record", "What", what, "Step", res.Step, "To", res.To)
 	switch {
 	case res.Reason != "":
-		reason += ": " + res.Reason
+		reason = t.T("remind.record.why", "What", what, "Step", res.Step, "To", res.To, "Why", res.Reason)
 	case res.Problem != "":
-		reason += ": " + res.Problem
+		reason = t.T("remind.record.why", "What", what, "Step", res.Step, "To", res.To, "Why", res.Problem)
 	}
 	ids := map[string]string{"message_id": res.ID}
 	if res.Receipt != "" {
@@ -177,7 +181,7 @@ func (s *Sender) record(res Result) error {
 	}
 	e := audit.Entry{Action: string(res.Action), User: res.User, Provider: res.Channel, Result: res.Status, IDs: ids, Reason: reason}
 	if err := s.Log.Append(e); err != nil {
-		return fmt.Errorf("the %s for %s was %s but could not be recorded in the audit, so remind stopped there: %w", res.Action, res.User, res.Status, err)
+		return catalog.Wrap(err, "remind.record.failed", "Action", string(res.Action), "User", res.User, "Status", res.Status)
 	}
 	return nil
 }

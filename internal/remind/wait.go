@@ -15,6 +15,7 @@
 package remind
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -104,14 +105,17 @@ func byTechnician(st *state.State) bool {
 		return true
 	}
 	for _, s := range st.Steps {
-		if strings.Contains(s.Reason, " start --for ") {
+		if namesStartFor(s.Reason) || slices.ContainsFunc(s.Guidance, namesStartFor) {
 			return true
-		}
-		for _, g := range s.Guidance {
-			if strings.HasPrefix(g, "Handed over:") || strings.HasPrefix(g, "To hand over:") || strings.Contains(g, " start --for ") {
-				return true
-			}
 		}
 	}
 	return false
+}
+
+// namesStartFor says whether text names the command a technician carries on with:
+// a technician's wait does ("… start --for alice@…"), and so does guidance handed
+// over ("(start --for)"), whatever language the run spoke.
+func namesStartFor(text string) bool {
+	// untranslated: the command, the same in every language
+	return strings.Contains(text, " start --for ") || strings.Contains(text, "(start --for)")
 }

@@ -7,13 +7,13 @@ package report
 import (
 	"bytes"
 	_ "embed" // the page's template
-	"fmt"
 	"html/template"
 	"io"
 	"math"
 	"strings"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
@@ -56,6 +56,8 @@ type Report struct {
 	People    []Person
 	// Problems are state files that could not be read, each in a sentence.
 	Problems []string
+	// Text is the language the page is written in (nil: English).
+	Text *catalog.Printer
 }
 
 //go:embed report.html.tmpl
@@ -65,22 +67,25 @@ var page string
 // it stands; control characters are dropped and phone numbers masked in every text
 // that came from a state file.
 func Write(w io.Writer, r Report) error {
+	t := r.Text
 	tmpl, err := template.New("report").Funcs(template.FuncMap{
 		"clean":   clean,
 		"address": address,
 		"masked":  masked,
 		"sub100":  func(f float64) float64 { return 100 - f },
-		"when":    func(t time.Time) []string { return when(t, r.Generated.Location()) },
+		"when":    func(at time.Time) []string { return when(at, r.Generated.Location()) },
+		// progress is a person's steps done, as the page says it.
+		"progress": func(done, steps int) string { return t.T("report.progress", "Done", done, "Steps", steps) },
 	}).Parse(page)
 	if err != nil {
-		return fmt.Errorf("report: the page template is broken: %w", err)
+		return catalog.Wrap(err, "report.broken")
 	}
 	var buf bytes.Buffer
 	if err := tmpl.Execute(&buf, newView(r)); err != nil {
-		return fmt.Errorf("report: cannot render the page: %w", err)
+		return catalog.Wrap(err, "report.render")
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("report: cannot write the page: %w", err)
+		return catalog.Wrap(err, "report.write")
 	}
 	return nil
 }
@@ -98,32 +103,78 @@ type group struct {
 }
 
 type view struct {
-	Organisation string
-	Generated    string
-	Total        int
-	Groups       []*group
-	Problems     []string
+	// Lang is the page's language, for <html lang>.
+	Lang     string
+	Total    int
+	Groups   []*group
+	Problems []string
+	// Words are the page's own texts, in its language.
+	Words words
+}
+
+// words are the texts of the page that are not a person's data, in its language:
+// html/template escapes each where it stands.
+type words struct {
+	Title, Heading, Overview, People               string
+	NotIn, NotInText, Nobody                       string
+	Person, Mobile, Finished, LastRunBy, StepsDone string
+	FailedAt, WaitingOn, WentWrong, Needed, Since  string
+	Footer                                         string
+	// Generated is the line under the heading, with its time marked up as one.
+	Generated template.HTML
+}
+
+func newWords(t *catalog.Printer, r Report, org, generated string) words {
+	n := len(r.People)
+	// The chart's centre says the number, large, over this word.
+	people := t.T("report.chart.people")
+	if n == 1 {
+		people = t.T("report.chart.person")
+	}
+	return words{
+		Title:     t.T("report.title", "Organisation", org),
+		Heading:   t.T("report.heading", "Organisation", org),
+		Generated: withTime(t.T("report.generated", "When", timeMark, "Count", n), generated),
+		Overview:  t.T("report.overview"),
+		People:    people,
+		NotIn:     t.T("report.not-in"),
+		NotInText: t.T("report.not-in.text"),
+		Nobody:    t.T("report.nobody"),
+		Person:    t.T("report.col.person"),
+		Mobile:    t.T("report.col.mobile"),
+		Finished:  t.T("report.col.finished"),
+		LastRunBy: t.T("report.col.last-run-by"),
+		StepsDone: t.T("report.col.steps-done"),
+		FailedAt:  t.T("report.col.failed-at"),
+		WaitingOn: t.T("report.col.waiting-on"),
+		WentWrong: t.T("report.col.went-wrong"),
+		Needed:    t.T("report.col.needed"),
+		Since:     t.T("report.col.since"),
+		Footer:    t.T("report.footer"),
+	}
 }
 
 // groups are the statuses in the order the report shows them, each with its heading
 // and the colour the chart and the legend give it (each at least 3:1 against white,
 // WCAG 1.4.11: https://www.w3.org/WAI/WCAG21/Understanding/non-text-contrast.html).
-func groups() []*group {
+func groups(t *catalog.Printer) []*group {
 	return []*group{
-		{Status: Waiting, Title: "Waiting", Colour: "#b35900"},
-		{Status: Failed, Title: "Failed", Colour: "#c62828"},
-		{Status: NotStarted, Title: "Not started", Colour: "#6e7781"},
-		{Status: Done, Title: "Done", Colour: "#1a7f37"},
+		{Status: Waiting, Title: t.T("report.group.waiting"), Colour: "#b35900"},
+		{Status: Failed, Title: t.T("report.group.failed"), Colour: "#c62828"},
+		{Status: NotStarted, Title: t.T("report.group.not-started"), Colour: "#6e7781"},
+		{Status: Done, Title: t.T("report.group.done"), Colour: "#1a7f37"},
 	}
 }
 
 func newView(r Report) view {
+	org := clean(r.Organisation)
+	generated := dateTime(r.Text, r.Generated)
 	v := view{
-		Organisation: clean(r.Organisation),
-		Generated:    r.Generated.Format("Monday 2 January 2006 at 15:04 MST (UTC-07:00)"),
-		Total:        len(r.People),
-		Groups:       groups(),
-		Problems:     r.Problems,
+		Lang:     r.Text.Tag().String(),
+		Total:    len(r.People),
+		Groups:   groups(r.Text),
+		Problems: r.Problems,
+		Words:    newWords(r.Text, r, org, generated),
 	}
 	for _, p := range r.People {
 		g := v.Groups[0] // an unknown status is still someone to chase
@@ -148,6 +199,69 @@ func newView(r Report) view {
 		start += g.Share
 	}
 	return v
+}
+
+// timeMark stands for the time in a sentence until withTime marks it up: a character
+// that neither a message nor HTML escaping uses.
+const timeMark = "\x01"
+
+// withTime is sentence as HTML, escaped, with the time at timeMark in a <time>.
+func withTime(sentence, when string) template.HTML {
+	return template.HTML(strings.Replace(template.HTMLEscapeString(sentence), timeMark,
+		"<time>"+template.HTMLEscapeString(when)+"</time>", 1))
+}
+
+// dateTime is when the report was made, said in full in t's language: its weekday,
+// day, month, year, time of day and zone.
+func dateTime(t *catalog.Printer, at time.Time) string {
+	return t.T("report.date-time", "Weekday", weekday(t, at.Weekday()), "Day", at.Day(), "Month", month(t, at.Month()),
+		"Year", at.Year(), "Clock", at.Format("15:04"), "Zone", at.Format("MST (UTC-07:00)"))
+}
+
+func weekday(t *catalog.Printer, d time.Weekday) string {
+	switch d {
+	case time.Monday:
+		return t.T("report.weekday.monday")
+	case time.Tuesday:
+		return t.T("report.weekday.tuesday")
+	case time.Wednesday:
+		return t.T("report.weekday.wednesday")
+	case time.Thursday:
+		return t.T("report.weekday.thursday")
+	case time.Friday:
+		return t.T("report.weekday.friday")
+	case time.Saturday:
+		return t.T("report.weekday.saturday")
+	}
+	return t.T("report.weekday.sunday")
+}
+
+func month(t *catalog.Printer, m time.Month) string {
+	switch m {
+	case time.January:
+		return t.T("report.month.january")
+	case time.February:
+		return t.T("report.month.february")
+	case time.March:
+		return t.T("report.month.march")
+	case time.April:
+		return t.T("report.month.april")
+	case time.May:
+		return t.T("report.month.may")
+	case time.June:
+		return t.T("report.month.june")
+	case time.July:
+		return t.T("report.month.july")
+	case time.August:
+		return t.T("report.month.august")
+	case time.September:
+		return t.T("report.month.september")
+	case time.October:
+		return t.T("report.month.october")
+	case time.November:
+		return t.T("report.month.november")
+	}
+	return t.T("report.month.december")
 }
 
 // when is a person's time in the report's zone, as its day and its time of day (kept

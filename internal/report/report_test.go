@@ -14,6 +14,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 var generated = time.Date(2026, 11, 25, 9, 30, 0, 0, time.FixedZone("CET", 3600))
@@ -176,7 +180,7 @@ func TestReportInChromium(t *testing.T) {
 	if b := img.Bounds(); b.Dx() != 1200 || b.Dy() != 900 {
 		t.Errorf("screenshot is %v; want 1200×900", b)
 	}
-	for _, c := range groups() {
+	for _, c := range groups(nil) {
 		if n := pixels(img, c.Colour); n < 200 {
 			t.Errorf("the screenshot has %d pixels of %s's colour %s; want the chart to show it", n, c.Title, c.Colour)
 		}
@@ -206,4 +210,27 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// A Spanish report is Spanish throughout, <html lang> included; the people's data
+// (addresses, step ids, notes) stays as saved, and the organisation as configured.
+func TestReportInSpanish(t *testing.T) {
+	r := customer()
+	r.Text = catalog.New(language.Spanish)
+	page := html.UnescapeString(render(t, r))
+	for _, want := range []string{`<html lang="es">`, "<h1>Verificación en dos pasos en Contoso & Sons <Ltd></h1>",
+		"Generado el <time>miércoles 25 de noviembre de 2026 a las 09:30 CET (UTC+01:00)</time> · 5 personas",
+		">Sin empezar (1)</h2>", `<th scope="col">Qué hace falta</th>`, `<td class="progress">1 de 8</td>`, "duo-enroll"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the Spanish page does not hold %q", want)
+		}
+	}
+	for _, english := range []string{"Two-step", "Waiting on", "Generated", "people", "Nobody"} {
+		if strings.Contains(page, english) {
+			t.Errorf("the Spanish page still says %q", english)
+		}
+	}
+	if en := render(t, customer()); !strings.Contains(en, `<html lang="en">`) || !strings.Contains(en, "<time>Wednesday 25 November 2026 at 09:30 CET (UTC+01:00)</time> · 5 people") {
+		t.Errorf("the English page lost its language or its date:\n%s", en)
+	}
 }

@@ -3,10 +3,11 @@
 package retryafter
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // Longest is the longest wait Parse reports: anything a service asks for beyond it
@@ -55,23 +56,20 @@ func seconds(v string) (time.Duration, bool) {
 // Describe says how long a wait is in words for a person, rounded up, for the sentence
 // a client gives when it stops: "45 seconds", "2 minutes", "3 hours", or "a day or
 // more" for Longest, which is what any longer Retry-After comes out as.
-func Describe(wait time.Duration) string {
-	unit := func(n time.Duration, one string) string {
-		if n == 1 {
-			return "1 " + one
-		}
-		return fmt.Sprintf("%d %ss", n, one)
-	}
-	ceil := func(d, u time.Duration) time.Duration { return (d + u - 1) / u }
+func Describe(wait time.Duration) string { return DescribeIn(nil, wait) }
+
+// DescribeIn is Describe in p's language.
+func DescribeIn(p *catalog.Printer, wait time.Duration) string {
+	ceil := func(d, u time.Duration) int64 { return int64((d + u - 1) / u) }
 	switch {
 	case wait >= Longest:
-		return "a day or more"
+		return p.T("http.wait.day-or-more")
 	case wait <= 0:
-		return "a moment"
+		return p.T("http.wait.moment")
 	case wait < time.Minute:
-		return unit(ceil(wait, time.Second), "second")
+		return p.T("http.wait.seconds", "Count", ceil(wait, time.Second))
 	case wait < time.Hour:
-		return unit(ceil(wait, time.Minute), "minute")
+		return p.T("http.wait.minutes", "Count", ceil(wait, time.Minute))
 	}
-	return unit(ceil(wait, time.Hour), "hour")
+	return p.T("http.wait.hours", "Count", ceil(wait, time.Hour))
 }

@@ -47,8 +47,8 @@ func (q QR) printable() QR {
 	return q
 }
 
-// linkLabel starts the line under every code; tests find the code by it.
-const linkLabel = "Link: "
+// linkLabel starts the line under every code ("Link: "); tests find the code by it.
+func (s *Screen) linkLabel() string { return s.text.T("screen.qr.link") + " " }
 
 // minBeside is the narrowest column worth putting text in beside a code.
 const minBeside = 24
@@ -114,9 +114,9 @@ func (s *Screen) fitQR(q QR, link string) (code *qr.Code, side []string, why str
 		return nil, nil, ""
 	}
 	if !ok {
-		return nil, nil, "a QR code cannot be drawn here: use the link"
+		return nil, nil, s.text.T("screen.qr.no-terminal")
 	}
-	under := len(Wrap(linkLabel+link, size.Cols, "", "")) + q.Reserve
+	under := len(Wrap(s.linkLabel()+link, size.Cols, "", "")) + q.Reserve
 	for _, o := range q.Other {
 		under += len(Wrap(o, size.Cols, "", ""))
 	}
@@ -142,9 +142,9 @@ func (s *Screen) fitQR(q QR, link string) (code *qr.Code, side []string, why str
 	case errors.As(err, &small):
 		small.Need.Rows += under
 		small.Have = size
-		return nil, nil, small.Error()
+		return nil, nil, s.text.Error(small)
 	case err != nil:
-		return nil, nil, err.Error()
+		return nil, nil, s.text.Error(err)
 	}
 	return code, nil, ""
 }
@@ -168,7 +168,7 @@ func (s *Screen) sideText(q QR, room int) []string {
 func (s *Screen) linkLines(link string) {
 	// The link is never wrapped: a terminal that folds it keeps it one clickable,
 	// copyable string, which a line break would not be (so Inline, not Text).
-	fmt.Fprintf(s.w, "%s%s\n", linkLabel, sanitize.Inline(link))
+	fmt.Fprintf(s.w, "%s%s\n", s.linkLabel(), sanitize.Inline(link))
 }
 
 // secretLines says an authenticator entry's key in groups of four, for a person who
@@ -188,10 +188,11 @@ func (s *Screen) secretLines(content string) {
 		secret = secret[4:]
 	}
 	groups = append(groups, secret)
-	s.Say("Or add it by hand: in the app choose to enter a key, name it as you like, and type this key (time-based): %s", strings.Join(groups, " "))
+	s.Say("%s", s.text.T("screen.qr.by-hand", "Key", strings.Join(groups, " ")))
 }
 
 // errResized ends a question so that its screen is drawn again for the new window size.
+// untranslated: it never leaves the question it ends.
 var errResized = errors.New("the window was resized")
 
 // AskQR draws q, then asks (ask is the question, run with a context that ends if the

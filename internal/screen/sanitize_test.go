@@ -64,7 +64,7 @@ func TestEveryWayToTheScreenIsSanitised(t *testing.T) {
 			s.DrawQR(QR{Content: link, Link: v, Reserve: 20, Instead: []string{v}, Steps: []string{v}, Other: []string{v}})
 		},
 		"Countdown": func(s *Screen, v string) {
-			_ = s.Countdown(context.Background(), clock.NewFake(time.Now()), 2*time.Second, v)
+			_ = s.Countdown(context.Background(), clock.NewFake(time.Now()), 2*time.Second, countdown(v))
 		},
 	}
 	screens := map[string]Options{
@@ -108,7 +108,7 @@ func TestTheScreensOwnEscapesStay(t *testing.T) {
 		t.Error("the QR code lost its colours")
 	}
 	out.Reset()
-	if err := s.Countdown(context.Background(), clock.NewFake(time.Now()), time.Second, "Wait\x1b[2J"); err != nil {
+	if err := s.Countdown(context.Background(), clock.NewFake(time.Now()), time.Second, countdown("Wait\x1b[2J")); err != nil {
 		t.Fatal(err)
 	}
 	if got := out.String(); !strings.Contains(got, "\r\x1b[KWait[2J in 1 s") {

@@ -81,14 +81,14 @@ func (s *Screen) width() int {
 // Heading starts a step: its number and title, and, when only some providers are
 // stand-ins, that this step's are.
 func (s *Screen) Heading(n, total int, title string, demo bool) {
-	title = sanitize.Inline(title)
+	heading := sanitize.Inline(s.text.T("screen.heading", "N", n, "Total", total, "Title", title))
 	if s.plain {
-		fmt.Fprintf(s.w, "\nStep %d of %d: %s\n", n, total, title)
+		fmt.Fprintf(s.w, "\n%s\n", heading)
 	} else {
-		fmt.Fprintf(s.w, "\n── Step %d of %d: %s ──\n", n, total, title)
+		fmt.Fprintf(s.w, "\n── %s ──\n", heading)
 	}
 	if demo {
-		s.write("   ", "   ", "[Demo step: nothing is sent; texts and pushes go to the demo phone shown here]")
+		s.write("   ", "   ", s.text.T("screen.demo-step"))
 	}
 	fmt.Fprintln(s.w)
 }
@@ -116,7 +116,7 @@ func (s *Screen) Blank() { fmt.Fprintln(s.w) }
 func (s *Screen) OK(format string, a ...any) {
 	mark := "✔ "
 	if s.plain {
-		mark = "Done: "
+		mark = s.text.T("screen.mark.done") + " "
 	}
 	s.write(mark, "  ", fmt.Sprintf(format, a...))
 }
@@ -125,7 +125,7 @@ func (s *Screen) OK(format string, a ...any) {
 func (s *Screen) Problem(format string, a ...any) {
 	mark := "✘ "
 	if s.plain {
-		mark = "Problem: "
+		mark = s.text.T("screen.mark.problem") + " "
 	}
 	s.write(mark, "  ", fmt.Sprintf(format, a...))
 }
@@ -194,21 +194,27 @@ func WrapLong(text string, width int, first, indent string) []string {
 // this tool writes (no wide characters in its own sentences).
 func cells(s string) int { return len([]rune(s)) }
 
+// CountdownText is what a countdown says, each a whole sentence in the person's
+// language: Left with the seconds left, on a plain line now and then; Short with
+// them, on the one line a terminal redraws every second; Over once the wait is over.
+type CountdownText struct {
+	Left, Short func(seconds int) string
+	Over        string
+}
+
 // Countdown waits for d, showing the time left, unless ctx ends first. Keys typed
 // meanwhile are not answers (the keyboard drops them).
-func (s *Screen) Countdown(ctx context.Context, c clock.Clock, d time.Duration, label string) error {
+func (s *Screen) Countdown(ctx context.Context, c clock.Clock, d time.Duration, text CountdownText) error {
 	end := c.Now().Add(d)
-	// The label is on one line that is redrawn: a line break in it would leave copies.
-	label = sanitize.Inline(label)
 	if !s.tty {
 		// A screen reader or a log gets a plain line now and then, not a redrawn one.
 		for {
 			left := end.Sub(c.Now())
 			if left <= 0 {
-				fmt.Fprintf(s.w, "%s now.\n", label)
+				fmt.Fprintln(s.w, sanitize.Inline(text.Over))
 				return nil
 			}
-			fmt.Fprintf(s.w, "%s in %d seconds.\n", label, secondsLeft(left))
+			fmt.Fprintln(s.w, sanitize.Inline(text.Left(secondsLeft(left))))
 			step := min(left, 10*time.Second)
 			if err := c.Sleep(ctx, step); err != nil {
 				return err
@@ -221,7 +227,8 @@ func (s *Screen) Countdown(ctx context.Context, c clock.Clock, d time.Duration, 
 			fmt.Fprintf(s.w, "\r\x1b[K")
 			return nil
 		}
-		fmt.Fprintf(s.w, "\r\x1b[K%s in %d s… (Ctrl-C to stop)", label, secondsLeft(left))
+		// The line is redrawn: a line break in it would leave copies.
+		fmt.Fprintf(s.w, "\r\x1b[K%s", sanitize.Inline(text.Short(secondsLeft(left))))
 		step := left % time.Second
 		if step == 0 {
 			step = time.Second
@@ -257,6 +264,7 @@ func (s *Screen) Wait(ctx context.Context, c clock.Clock, d time.Duration) error
 }
 
 // errLookNow ends a wait early because the person pressed Enter.
+// untranslated: it never leaves the wait it ends.
 var errLookNow = errors.New("the person asked to look now")
 
 func secondsLeft(d time.Duration) int {
@@ -265,16 +273,21 @@ func secondsLeft(d time.Duration) int {
 
 // PhoneMessage shows what the demo phone just received.
 func (s *Screen) PhoneMessage(channel, to, text string) {
-	where := "demo phone"
-	if channel == "email" {
-		where = "demo outbox"
-	}
 	channel, to = sanitize.Inline(channel), sanitize.Inline(to)
+	email := channel == "email"
 	if s.plain {
-		s.write("", "", fmt.Sprintf("The %s received a message (%s to %s): %s", where, channel, to, text))
+		said := s.text.T("screen.demo.phone.plain", "Channel", channel, "To", to, "Text", text)
+		if email {
+			said = s.text.T("screen.demo.outbox.plain", "Channel", channel, "To", to, "Text", text)
+		}
+		s.write("", "", said)
 		return
 	}
-	fmt.Fprintf(s.w, "\n  ┌─ %s: %s to %s\n", where, channel, to)
+	top := s.text.T("screen.demo.phone.top", "Channel", channel, "To", to)
+	if email {
+		top = s.text.T("screen.demo.outbox.top", "Channel", channel, "To", to)
+	}
+	fmt.Fprintf(s.w, "\n  ┌─ %s\n", sanitize.Inline(top))
 	width := s.width()
 	if width > 0 {
 		width--

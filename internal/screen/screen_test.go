@@ -3,6 +3,7 @@ package screen
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -203,7 +204,7 @@ func TestCountdownCountsDownOnATerminal(t *testing.T) {
 	var out bytes.Buffer
 	c := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	s := New(&out, Options{TTY: true})
-	if err := s.Countdown(context.Background(), c, 3*time.Second, "A new code can be sent"); err != nil {
+	if err := s.Countdown(context.Background(), c, 3*time.Second, countdown("A new code can be sent")); err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range []string{"in 3 s", "in 2 s", "in 1 s"} {
@@ -216,11 +217,20 @@ func TestCountdownCountsDownOnATerminal(t *testing.T) {
 	}
 }
 
+// countdown is the sentences of a countdown that begin with what.
+func countdown(what string) CountdownText {
+	return CountdownText{
+		Left:  func(n int) string { return fmt.Sprintf("%s in %d seconds.", what, n) },
+		Short: func(n int) string { return fmt.Sprintf("%s in %d s… (Ctrl-C to stop)", what, n) },
+		Over:  what + " now.",
+	}
+}
+
 func TestCountdownStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	s := New(&bytes.Buffer{}, Options{TTY: true})
-	if err := s.Countdown(ctx, clock.NewFake(time.Now()), time.Minute, "x"); err == nil {
+	if err := s.Countdown(ctx, clock.NewFake(time.Now()), time.Minute, countdown("x")); err == nil {
 		t.Error("a cancelled countdown returned no error")
 	}
 }

@@ -2,10 +2,12 @@ package secret
 
 import (
 	"errors"
-	"fmt"
 	"runtime"
+	"strconv"
 
 	"github.com/zalando/go-keyring"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // Service is the name the tool's secrets are kept under in the OS keychain (macOS
@@ -20,11 +22,11 @@ type Keychain interface {
 }
 
 // ErrNotInKeychain means the keychain has no secret by that name.
-var ErrNotInKeychain = errors.New("not in the keychain")
+var ErrNotInKeychain error = catalog.NewError("secret.not-in-keychain")
 
 // ErrNoKeychain means this computer has no keychain the tool can reach (a Linux server
 // without a Secret Service, say): the environment or a file must hold the secret.
-var ErrNoKeychain = errors.New("no OS keychain is available here")
+var ErrNoKeychain error = catalog.NewError("secret.no-keychain")
 
 // System is the operating system's keychain.
 type System struct{}
@@ -52,15 +54,19 @@ func keychainError(name string, err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, keyring.ErrNotFound):
-		return fmt.Errorf("%q: %w", name, ErrNotInKeychain)
+		return notInKeychain(name)
 	case errors.Is(err, keyring.ErrSetDataTooBig):
-		return fmt.Errorf("the secret %q is too long for this keychain", name)
+		return catalog.NewError("secret.too-long", "Name", strconv.Quote(name))
 	}
-	where := "the OS keychain"
 	if runtime.GOOS == "linux" {
-		where = "a Secret Service (GNOME Keyring, KWallet) on the session bus"
+		return catalog.Wrap(ErrNoKeychain, "secret.keychain.unreachable.linux", "Cause", err)
 	}
-	return fmt.Errorf("%w (%s could not be reached: %v)", ErrNoKeychain, where, err)
+	return catalog.Wrap(ErrNoKeychain, "secret.keychain.unreachable", "Cause", err)
+}
+
+// notInKeychain is the error for a name the keychain has no secret for.
+func notInKeychain(name string) error {
+	return catalog.Wrap(ErrNotInKeychain, "secret.named", "Name", strconv.Quote(name))
 }
 
 // Map is a keychain in memory, for tests and for runs that must not touch the OS's.
@@ -70,7 +76,7 @@ type Map map[string]string
 func (m Map) Get(name string) (string, error) {
 	v, ok := m[name]
 	if !ok {
-		return "", fmt.Errorf("%q: %w", name, ErrNotInKeychain)
+		return "", notInKeychain(name)
 	}
 	return v, nil
 }
@@ -81,7 +87,7 @@ func (m Map) Set(name, value string) error { m[name] = value; return nil }
 // Delete removes the secret called name.
 func (m Map) Delete(name string) error {
 	if _, ok := m[name]; !ok {
-		return fmt.Errorf("%q: %w", name, ErrNotInKeychain)
+		return notInKeychain(name)
 	}
 	delete(m, name)
 	return nil

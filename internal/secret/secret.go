@@ -6,10 +6,12 @@ package secret
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // Source says where one secret is: Env names a variable, File a path, Keychain the
@@ -41,51 +43,51 @@ func (r Reader) Read(s Source) (string, error) {
 	}
 	switch {
 	case given > 1:
-		return "", fmt.Errorf("%s: give one of %s_env, %s_file and %s_keychain, not several", s.Key, s.Key, s.Key, s.Key)
+		return "", catalog.NewError("secret.several", "Key", s.Key)
 	case s.Keychain != "":
 		return r.fromKeychain(s)
 	case s.Env != "":
 		v := strings.TrimSpace(getenv(s.Env))
 		if v == "" {
-			return "", fmt.Errorf("%s: the environment variable %s named by %s_env is empty or not set; set it to the secret", s.Key, s.Env, s.Key)
+			return "", catalog.NewError("secret.env.empty", "Key", s.Key, "Env", s.Env)
 		}
 		return v, nil
 	case s.File != "":
 		fi, err := os.Stat(s.File)
 		if err != nil {
-			return "", fmt.Errorf("%s: cannot read the file %s named by %s_file: %w", s.Key, s.File, s.Key, err)
+			return "", catalog.Wrap(err, "secret.file.missing", "Key", s.Key, "File", s.File)
 		}
 		if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-			return "", fmt.Errorf("%s: the file %s can be read by others (mode %v); run chmod 600 on it", s.Key, s.File, fi.Mode().Perm())
+			return "", catalog.NewError("secret.file.open", "Key", s.Key, "File", s.File, "Mode", fi.Mode().Perm().String())
 		}
 		data, err := os.ReadFile(s.File)
 		if err != nil {
-			return "", fmt.Errorf("%s: cannot read the file %s: %w", s.Key, s.File, err)
+			return "", catalog.Wrap(err, "secret.file.read", "Key", s.Key, "File", s.File)
 		}
 		v := strings.TrimSpace(string(data))
 		if v == "" {
-			return "", fmt.Errorf("%s: the file %s is empty; put the secret in it", s.Key, s.File)
+			return "", catalog.NewError("secret.file.empty", "Key", s.Key, "File", s.File)
 		}
 		return v, nil
 	}
-	return "", errors.New(s.Key + ": missing; set " + s.Key + "_env to an environment variable holding the secret, " + s.Key + "_file to a file (mode 0600), or " + s.Key + "_keychain to an entry made with mfa-onboard secrets set")
+	return "", catalog.NewError("secret.missing", "Key", s.Key)
 }
 
 func (r Reader) fromKeychain(s Source) (string, error) {
 	if r.Keychain == nil {
-		return "", fmt.Errorf("%s: %w; use %s_env or %s_file", s.Key, ErrNoKeychain, s.Key, s.Key)
+		return "", catalog.Wrap(ErrNoKeychain, "secret.keychain.none", "Key", s.Key)
 	}
 	v, err := r.Keychain.Get(s.Keychain)
 	switch {
 	case errors.Is(err, ErrNotInKeychain):
-		return "", fmt.Errorf("%s: the keychain has no entry %q (named by %s_keychain); add it with: mfa-onboard secrets set %s", s.Key, s.Keychain, s.Key, s.Keychain)
+		return "", catalog.NewError("secret.keychain.no-entry", "Key", s.Key, "Entry", strconv.Quote(s.Keychain), "Name", s.Keychain)
 	case errors.Is(err, ErrNoKeychain):
-		return "", fmt.Errorf("%s: %w; use %s_env or %s_file on this computer", s.Key, err, s.Key, s.Key)
+		return "", catalog.Wrap(err, "secret.keychain.unavailable", "Key", s.Key)
 	case err != nil:
-		return "", fmt.Errorf("%s: read the keychain entry %q: %w", s.Key, s.Keychain, err)
+		return "", catalog.Wrap(err, "secret.keychain.read", "Key", s.Key, "Entry", strconv.Quote(s.Keychain))
 	}
 	if v = strings.TrimSpace(v); v == "" {
-		return "", fmt.Errorf("%s: the keychain entry %q is empty; set it again with mfa-onboard secrets set %s", s.Key, s.Keychain, s.Keychain)
+		return "", catalog.NewError("secret.keychain.empty", "Key", s.Key, "Entry", strconv.Quote(s.Keychain), "Name", s.Keychain)
 	}
 	return v, nil
 }

@@ -2,11 +2,11 @@ package state
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
@@ -18,25 +18,35 @@ type Holder struct {
 }
 
 // String says who and since when, for a sentence.
-func (h Holder) String() string {
-	who := h.Technician
+func (h Holder) String() string { return h.Say(nil) }
+
+// Say says who and since when in p's language, for a sentence.
+func (h Holder) Say(p *catalog.Printer) string {
+	var who string
 	switch {
-	case who != "" && h.OSUser != "":
-		who += " (" + h.OSUser + ")"
-	case who == "":
+	case h.Technician != "" && h.OSUser != "":
+		who = p.T("state.holder.technician-account", "Technician", h.Technician, "Account", h.OSUser)
+	case h.Technician != "":
+		who = h.Technician
+	case h.OSUser != "":
 		who = h.OSUser
+	default:
+		who = p.T("state.holder.someone")
 	}
-	if who == "" {
-		who = "someone"
+	who = sanitize.Inline(who)
+	machine := sanitize.Inline(h.Machine)
+	if h.Since.IsZero() {
+		if h.Machine == "" {
+			return who
+		}
+		return p.T("state.holder.on", "Who", who, "Machine", machine)
 	}
-	out := sanitize.Inline(who)
-	if h.Machine != "" {
-		out += " on " + sanitize.Inline(h.Machine)
+	// The layout is the language's own way of writing a day and a time.
+	since := h.Since.Local().Format(p.T("state.holder.time-layout"))
+	if h.Machine == "" {
+		return p.T("state.holder.since", "Who", who, "Since", since)
 	}
-	if !h.Since.IsZero() {
-		out += ", since " + h.Since.Local().Format("Jan 2 15:04 MST")
-	}
-	return out
+	return p.T("state.holder.on-since", "Who", who, "Machine", machine, "Since", since)
 }
 
 // LockedError is the lock of a person another run holds; it wraps ErrLocked.
@@ -45,10 +55,19 @@ type LockedError struct {
 	// Holder is who holds it; ok is false when the holder has not said (yet).
 	Holder Holder
 	Known  bool
-	msg    string
+	// lock is the lock file the holder has open.
+	lock string
 }
 
-func (e *LockedError) Error() string { return e.msg }
+func (e *LockedError) Error() string { return e.Localize(nil) }
+
+// Localize is the refusal in p's language.
+func (e *LockedError) Localize(p *catalog.Printer) string {
+	if e.Known {
+		return p.T("state.locked.by", "User", e.User, "Holder", e.Holder.Say(p), "Lock", e.lock)
+	}
+	return p.T("state.locked.by-someone", "User", e.User, "Lock", e.lock)
+}
 
 // Unwrap makes errors.Is(err, ErrLocked) true.
 func (e *LockedError) Unwrap() error { return ErrLocked }
@@ -85,9 +104,5 @@ func (s *Store) readHolder(user string) (Holder, bool) {
 // lockedError is the refusal for a lock another run holds.
 func (s *Store) lockedError(user, path string) error {
 	h, ok := s.readHolder(user)
-	msg := fmt.Sprintf("another mfa-onboard is already working on %s (it holds %s); let it finish, or stop it, and try again", user, path)
-	if ok {
-		msg = fmt.Sprintf("another mfa-onboard is already working on %s (%s; it holds %s); let it finish, or stop it, and try again", user, h, path)
-	}
-	return &LockedError{User: user, Holder: h, Known: ok, msg: msg}
+	return &LockedError{User: user, Holder: h, Known: ok, lock: path}
 }

@@ -3,7 +3,6 @@ package state
 import (
 	"cmp"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // Sole is what a command that chooses the person by itself learns from the state
@@ -198,7 +199,7 @@ func (s *Store) stateEntries() ([]fs.DirEntry, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, newFileError(fmt.Sprintf("cannot read the state folder %s (%v); check that you may read it", s.dir, cause(err)), err)
+		return nil, newFileError(catalog.NewError("state.folder.read", "Dir", s.dir, "Cause", cause(err)), err)
 	}
 	return slices.DeleteFunc(entries, func(e fs.DirEntry) bool { return !strings.HasSuffix(e.Name(), ".json") }), nil
 }

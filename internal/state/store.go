@@ -6,12 +6,12 @@ import (
 	"encoding/base32"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -19,19 +19,20 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/atomicfile"
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // ErrNotFound lets callers tell a user who has not started yet from a real failure.
-var ErrNotFound = errors.New("no state file")
+var ErrNotFound error = catalog.NewError("state.not-found")
 
 // ErrDamaged marks a file Load refuses to guess at; the file is kept untouched for the user to inspect.
-var ErrDamaged = errors.New("state file is damaged")
+var ErrDamaged error = catalog.NewError("state.damaged")
 
 // ErrNewerSchema marks a file this binary is too old to understand, so it is not misread or overwritten.
-var ErrNewerSchema = errors.New("state file was written by a newer mfa-onboard")
+var ErrNewerSchema error = catalog.NewError("state.newer")
 
 // ErrLocked means another mfa-onboard is working on the same user, which must not be waited for silently.
-var ErrLocked = errors.New("state is locked by another mfa-onboard")
+var ErrLocked error = catalog.NewError("state.locked")
 
 const (
 	// readableMax keeps names short whatever the address: 64 bytes of it, the hash and
@@ -260,12 +261,12 @@ func (s *Store) migrate(user, legacy, path string) error {
 	if c, _, _ := whose(bak, user, !legacyShared(filepath.Base(legacy))); c == theirs {
 		if _, err := os.Lstat(newBak); errors.Is(err, fs.ErrNotExist) {
 			if err := os.Rename(bak, newBak); err != nil {
-				return newFileError(fmt.Sprintf("cannot move the backup %s to its new name %s (%v); check that you may write to %s", bak, newBak, cause(err), s.dir), err)
+				return newFileError(catalog.NewError("state.backup.move", "From", bak, "To", newBak, "Cause", cause(err), "Dir", s.dir), err)
 			}
 		}
 	}
 	if err := os.Rename(legacy, path); err != nil {
-		return newFileError(fmt.Sprintf("cannot move state file %s to its new name %s (%v); check that you may write to %s", legacy, path, cause(err), s.dir), err)
+		return newFileError(catalog.NewError("state.file.move", "From", legacy, "To", path, "Cause", cause(err), "Dir", s.dir), err)
 	}
 	return nil
 }
@@ -279,7 +280,7 @@ func loadLegacy(path, user string) (*State, error) {
 		return nil, err
 	}
 	if owner := probeUser(data); owner != "" && !sameUser(owner, user) {
-		return nil, newFileError(fmt.Sprintf("state file %s belongs to %q, not %q", path, owner, user), ErrNotFound)
+		return nil, newFileError(catalog.NewError("state.file.others", "Path", path, "Owner", strconv.Quote(owner), "User", strconv.Quote(user)), ErrNotFound)
 	}
 	st, p := parse(data)
 	if p != nil {
@@ -294,7 +295,7 @@ func loadLegacy(path, user string) (*State, error) {
 // Save writes atomically so a crash or a killed process never leaves half a file behind.
 func (s *Store) Save(st *State) error {
 	if st == nil || st.User == "" {
-		return errors.New("state: cannot save a state without a user")
+		return catalog.NewError("state.save.no-user")
 	}
 	if st.Schema == 0 {
 		st.Schema = SchemaVersion
@@ -302,7 +303,7 @@ func (s *Store) Save(st *State) error {
 	st.LastRun = s.currentRunner()
 	data, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
-		return fmt.Errorf("state: cannot encode the progress of %s: %w", st.User, err)
+		return catalog.Wrap(err, "state.save.encode", "User", st.User)
 	}
 	data = append(data, '\n')
 	if err := s.ensureDir(); err != nil {
@@ -314,7 +315,7 @@ func (s *Store) Save(st *State) error {
 		return linked(path)
 	}
 	if err := atomicfile.WriteFile(path, data); err != nil {
-		return newFileError(fmt.Sprintf("cannot save state file %s (%v); check free disk space and that you may write to %s", path, cause(err), s.dir), err)
+		return newFileError(catalog.NewError("state.save", "Path", path, "Cause", cause(err), "Dir", s.dir), err)
 	}
 	return nil
 }
@@ -343,7 +344,7 @@ func (s *Store) Delete(user string) error {
 		switch {
 		case c == theirs:
 			if err := os.Remove(f.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				errs = append(errs, newFileError(fmt.Sprintf("cannot delete state file %s (%v); check that you may write to %s", f.path, cause(err), s.dir), err))
+				errs = append(errs, newFileError(catalog.NewError("state.delete", "Path", f.path, "Cause", cause(err), "Dir", s.dir), err))
 			}
 		// Only the two files Load stops at are reported: a legacy file naming someone
 		// else is rightly theirs, and a .bak is never read.
@@ -367,26 +368,26 @@ const (
 )
 
 // whose reads path only as far as its user field; detail says why it names nobody.
-func whose(path, user string, byName bool) (c claim, owner, detail string) {
+func whose(path, user string, byName bool) (c claim, owner string, detail error) {
 	data, err := readFile(path)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		return absent, "", ""
+		return absent, "", nil
 	case err != nil:
-		detail = "it is not a readable file"
+		detail = catalog.NewError("state.detail.unreadable")
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
-			detail = pe.Err.Error()
+			detail = pe.Err
 		}
 	default:
 		owner = probeUser(data)
-		detail = "it names no user"
+		detail = catalog.NewError("state.detail.no-user")
 	}
 	switch {
 	case owner != "" && sameUser(owner, user):
-		return theirs, owner, ""
+		return theirs, owner, nil
 	case owner != "":
-		return others, owner, ""
+		return others, owner, nil
 	case byName:
 		return theirs, "", detail
 	}
@@ -396,7 +397,7 @@ func whose(path, user string, byName bool) (c claim, owner, detail string) {
 // Busy says whether a run holds user's lock right now (gofrs/flock TryLock, released at once); it never waits and never creates a file.
 func (s *Store) Busy(user string) (bool, error) {
 	if user == "" {
-		return false, errors.New("state: cannot check the lock without a user")
+		return false, catalog.NewError("state.busy.no-user")
 	}
 	path := s.lockPath(user)
 	// Without O_CREATE: a lock file that does not exist is held by nobody, and a
@@ -407,13 +408,13 @@ func (s *Store) Busy(user string) (bool, error) {
 		return false, nil
 	}
 	if err != nil {
-		return false, newFileError(fmt.Sprintf("cannot check the lock %s (%v); check that you may read and write %s", path, cause(err), s.dir), err)
+		return false, newFileError(catalog.NewError("state.lock.check", "Path", path, "Cause", cause(err), "Dir", s.dir), err)
 	}
 	if !ok {
 		return true, nil
 	}
 	if err := fl.Unlock(); err != nil {
-		return false, newFileError(fmt.Sprintf("cannot release the lock %s (%v); check that you may write to %s", path, cause(err), s.dir), err)
+		return false, newFileError(catalog.NewError("state.lock.release", "Path", path, "Cause", cause(err), "Dir", s.dir), err)
 	}
 	return false, nil
 }
@@ -430,7 +431,7 @@ func (s *Store) List() ([]*State, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, newFileError(fmt.Sprintf("cannot read the state folder %s (%v); check that you may read it", s.dir, cause(err)), err)
+		return nil, newFileError(catalog.NewError("state.folder.read", "Dir", s.dir, "Cause", cause(err)), err)
 	}
 	type found struct {
 		st   *State
@@ -487,7 +488,7 @@ func (s *Store) List() ([]*State, error) {
 // Lock takes the per-user lock (dir/<name>.lock, gofrs/flock TryLock). If another process holds it, return an error wrapping ErrLocked at once — never wait.
 func (s *Store) Lock(user string) (unlock func() error, err error) {
 	if user == "" {
-		return nil, errors.New("state: cannot lock without a user")
+		return nil, catalog.NewError("state.lock.no-user")
 	}
 	if err := s.ensureDir(); err != nil {
 		return nil, err
@@ -496,7 +497,7 @@ func (s *Store) Lock(user string) (unlock func() error, err error) {
 	fl := flock.New(path, flock.SetPermissions(0o600))
 	ok, err := fl.TryLock()
 	if err != nil {
-		return nil, newFileError(fmt.Sprintf("cannot take the lock %s (%v); check that you may write to %s", path, cause(err), s.dir), err)
+		return nil, newFileError(catalog.NewError("state.lock.take", "Path", path, "Cause", cause(err), "Dir", s.dir), err)
 	}
 	if !ok {
 		return nil, s.lockedError(user, path)
@@ -580,13 +581,13 @@ func (s *Store) ensureDir() error {
 	// home folder kept elsewhere); this one, which the tool makes itself, may not.
 	if fi, err := os.Lstat(s.dir); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
 		to, _ := os.Readlink(s.dir)
-		return newFileError(fmt.Sprintf("the state folder %s is a symbolic link (to %s); mfa-onboard does not follow it, so that it never changes or writes to a folder elsewhere: replace the link with a folder of its own, moving the files it points to into it", s.dir, to))
+		return newFileError(catalog.NewError("state.folder.link", "Dir", s.dir, "To", to))
 	}
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
-		return newFileError(fmt.Sprintf("cannot create the state folder %s (%v); check that you may write there", s.dir, cause(err)), err)
+		return newFileError(catalog.NewError("state.folder.create", "Dir", s.dir, "Cause", cause(err)), err)
 	}
 	if err := tightenDir(s.dir); err != nil {
-		return newFileError(fmt.Sprintf("cannot make the state folder %s private (%v); check that it belongs to you", s.dir, cause(err)), err)
+		return newFileError(catalog.NewError("state.folder.private", "Dir", s.dir, "Cause", cause(err)), err)
 	}
 	return nil
 }
@@ -610,7 +611,7 @@ func load(path, want string) (*State, error) {
 // problem is why a file's bytes are no usable state, said without the path, which
 // the caller adds.
 type problem struct {
-	detail string
+	detail error
 	newer  int // the schema of the newer mfa-onboard that wrote it, or 0
 	err    error
 }
@@ -636,11 +637,11 @@ func parse(data []byte) (*State, *problem) {
 	case st.Schema > SchemaVersion:
 		return nil, &problem{newer: st.Schema}
 	case st.Schema == 0:
-		return nil, &problem{detail: "it has no schema version"}
+		return nil, &problem{detail: catalog.NewError("state.detail.no-schema")}
 	case st.Schema < 0:
-		return nil, &problem{detail: fmt.Sprintf("schema %d is not a valid version", st.Schema)}
+		return nil, &problem{detail: catalog.NewError("state.detail.bad-schema", "Schema", st.Schema)}
 	case st.User == "":
-		return nil, &problem{detail: "it names no user"}
+		return nil, &problem{detail: catalog.NewError("state.detail.no-user")}
 	}
 	if st.Steps == nil {
 		st.Steps = map[string]*StepState{}
@@ -670,7 +671,7 @@ func probeUser(data []byte) string {
 // save would replace it, and a live one would be read through and then replaced.
 func readFile(path string) ([]byte, error) {
 	notFound := func(err error) error {
-		return newFileError(fmt.Sprintf("there is no state file %s yet", path), ErrNotFound, err)
+		return newFileError(catalog.NewError("state.file.none", "Path", path), ErrNotFound, err)
 	}
 	lfi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -695,7 +696,7 @@ func readFile(path string) ([]byte, error) {
 		return nil, unreadable(path, err)
 	}
 	if fi.IsDir() {
-		return nil, newFileError(fmt.Sprintf("state file %s is a folder, not a file; move it aside and try again", path))
+		return nil, newFileError(catalog.NewError("state.file.folder", "Path", path))
 	}
 	if fi.Size() > MaxFileSize {
 		return nil, tooLarge(path, fi.Size())
@@ -714,41 +715,43 @@ func readFile(path string) ([]byte, error) {
 // fileError carries a sentence for the user while keeping the causes
 // reachable through errors.Is and errors.As.
 type fileError struct {
-	msg  string
+	msg  *catalog.Error
 	errs []error
 }
 
-func newFileError(msg string, errs ...error) *fileError {
+func newFileError(msg *catalog.Error, errs ...error) *fileError {
 	return &fileError{msg: msg, errs: slices.DeleteFunc(errs, func(e error) bool { return e == nil })}
 }
 
-func (e *fileError) Error() string   { return e.msg }
+func (e *fileError) Error() string   { return e.msg.Error() }
 func (e *fileError) Unwrap() []error { return e.errs }
 
-func damaged(path, detail string, err error) error {
-	return newFileError(fmt.Sprintf("state file %s is damaged (%s); it was left as it is: move it aside or run \"mfa-onboard reset\" to start this user over", path, detail), ErrDamaged, err)
+// Localize is the sentence in p's language.
+func (e *fileError) Localize(p *catalog.Printer) string { return e.msg.Localize(p) }
+
+func damaged(path string, detail, err error) error {
+	return newFileError(catalog.NewError("state.file.damaged", "Path", path, "Detail", detail), ErrDamaged, err)
 }
 
 // misplaced is a file whose content names a person whose file is elsewhere; reset
 // leaves it, since it is not the resetting person's, so the way out is to move it.
 func misplaced(path, owner, ownPath string) error {
-	return newFileError(fmt.Sprintf("state file %s holds the progress of %q, whose file is %s; it was left as it is: move it there if it is theirs, or else aside", path, owner, ownPath), ErrDamaged)
+	return newFileError(catalog.NewError("state.file.misplaced", "Path", path, "Owner", strconv.Quote(owner), "Own", ownPath), ErrDamaged)
 }
 
 // undecided is a damaged file under a legacy name that other addresses share, so
 // neither Load nor Delete may take it for user's.
-func undecided(path, user, detail string, err error) error {
-	return newFileError(fmt.Sprintf("state file %s is damaged (%s), and older versions of mfa-onboard gave its name to other addresses than %s too, so it may not be theirs; it was left as it is: look inside it, then move it aside and try again", path, detail, user), ErrDamaged, err)
+func undecided(path, user string, detail, err error) error {
+	return newFileError(catalog.NewError("state.file.undecided", "Path", path, "Detail", detail, "User", user), ErrDamaged, err)
 }
 
 // duplicate is an extra file holding the progress of a person who has another;
 // calling it damaged would hide that nothing is wrong with either.
 func duplicate(path, user, kept string, legacy bool) error {
-	how := ""
 	if legacy {
-		how = ", under the name older versions of mfa-onboard used,"
+		return newFileError(catalog.NewError("state.file.duplicate.legacy", "Path", path, "User", strconv.Quote(user), "Kept", kept))
 	}
-	return newFileError(fmt.Sprintf("state file %s also holds the progress of %q%s but %s is the one in use; both were left as they are: compare them and move aside the one not to go on with", path, user, how, kept))
+	return newFileError(catalog.NewError("state.file.duplicate", "Path", path, "User", strconv.Quote(user), "Kept", kept))
 }
 
 // linked is a state file that is a symbolic link. It counts as damaged: Load will not
@@ -756,21 +759,21 @@ func duplicate(path, user, kept string, legacy bool) error {
 func linked(path string) error {
 	to, err := os.Readlink(path)
 	if err != nil {
-		to = "somewhere unreadable"
+		return newFileError(catalog.NewError("state.file.link.unreadable", "Path", path), ErrDamaged)
 	}
-	return newFileError(fmt.Sprintf("state file %s is a symbolic link (to %s), and mfa-onboard keeps progress only in plain files, so that a save never replaces a link or writes elsewhere; it was left as it is: put the file it points to in its place, or move it aside", path, to), ErrDamaged)
+	return newFileError(catalog.NewError("state.file.link", "Path", path, "To", to), ErrDamaged)
 }
 
 func tooLarge(path string, size int64) error {
-	return newFileError(fmt.Sprintf("state file %s is %d bytes, more than the 1 MiB a person's progress can take, so it was not read; it was left as it is: move it aside or run \"mfa-onboard reset\" to start this user over", path, size), ErrDamaged)
+	return newFileError(catalog.NewError("state.file.too-large", "Path", path, "Size", size), ErrDamaged)
 }
 
 func newer(path string, schema int) error {
-	return newFileError(fmt.Sprintf("state file %s was written by a newer mfa-onboard (schema %d, this one reads up to %d); update mfa-onboard", path, schema, SchemaVersion), ErrNewerSchema)
+	return newFileError(catalog.NewError("state.file.newer", "Path", path, "Schema", schema, "Max", SchemaVersion), ErrNewerSchema)
 }
 
 func unreadable(path string, err error) error {
-	return newFileError(fmt.Sprintf("state file %s cannot be read (%v); check that it belongs to you and that you may read it", path, cause(err)), err)
+	return newFileError(catalog.NewError("state.file.unreadable", "Path", path, "Cause", cause(err)), err)
 }
 
 // cause drops the operation and path that os errors repeat, since the sentence already names the file.
@@ -786,10 +789,10 @@ func cause(err error) error {
 	return err
 }
 
-func jsonDetail(err error) string {
+func jsonDetail(err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return fmt.Sprintf("%s, at byte %d", se.Error(), se.Offset)
+		return catalog.NewError("state.detail.json", "Syntax", se.Error(), "Offset", se.Offset)
 	}
-	return strings.TrimPrefix(err.Error(), "json: ")
+	return errors.New(strings.TrimPrefix(err.Error(), "json: "))
 }

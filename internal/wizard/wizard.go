@@ -7,7 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
@@ -105,8 +105,11 @@ type AuditError struct {
 	Err    error
 }
 
-func (e *AuditError) Error() string {
-	return fmt.Sprintf("step %q is saved, but it could not be recorded in the audit, so the run stopped there: %v", e.StepID, e.Err)
+func (e *AuditError) Error() string { return e.Localize(nil) }
+
+// Localize says the error in p's language.
+func (e *AuditError) Localize(p *catalog.Printer) string {
+	return p.T("wizard.audit-failed", "Step", strconv.Quote(e.StepID), "Err", e.Err)
 }
 
 func (e *AuditError) Unwrap() error { return e.Err }
@@ -155,13 +158,14 @@ func (r *Runner) Run(ctx context.Context) (Outcome, error) {
 			st.Mark(id, state.Done, "", now)
 			st.Steps[id].Guidance = env.Guidance
 		case errors.As(err, &need):
-			st.Mark(id, state.Waiting, err.Error(), now)
+			// The reason is kept, like the guidance, in the language of the run.
+			st.Mark(id, state.Waiting, env.Text.Error(err), now)
 			st.Steps[id].Guidance = env.Guidance
 		case errors.Is(err, prompt.ErrInterrupted) || errors.Is(err, context.Canceled):
 			// The step stays as it was; whatever it recorded so far is saved below.
 			st.Updated = now
 		default:
-			st.Mark(id, state.Failed, err.Error(), now)
+			st.Mark(id, state.Failed, env.Text.Error(err), now)
 		}
 		serr := env.Save()
 		if r.Auditor != nil {

@@ -2,11 +2,11 @@ package duo
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"net/http"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 )
 
@@ -19,48 +19,44 @@ func (c *Client) Check(ctx context.Context) []provider.Check {
 	return []provider.Check{c.checkAuth(ctx), c.checkAdmin(ctx), c.checkClock(ctx)}
 }
 
+// The checks' names are the labels of "providers check", the same in every language.
+const (
+	checkAuthName  = "duo auth api"  // untranslated: a check's label
+	checkAdminName = "duo admin api" // untranslated: a check's label
+	checkClockName = "duo clock"     // untranslated: a check's label
+)
+
 func (c *Client) checkAuth(ctx context.Context) provider.Check {
-	ck := provider.Check{Name: "duo auth api"}
 	if err := c.call(ctx, AuthAPI, http.MethodGet, "/auth/v2/check", nil, nil); err != nil {
-		ck.Detail = err.Error()
-		return ck
+		return provider.NewCheck(checkAuthName, false, err)
 	}
-	ck.OK, ck.Detail = true, "the Auth API keys work"
-	return ck
+	return provider.NewCheck(checkAuthName, true, catalog.NewError("duo.check.auth-ok"))
 }
 
 func (c *Client) checkAdmin(ctx context.Context) provider.Check {
-	ck := provider.Check{Name: "duo admin api"}
 	var summary struct {
 		UserCount int `json:"user_count"`
 	}
 	if err := c.call(ctx, AdminAPI, http.MethodGet, "/admin/v1/info/summary", nil, &summary); err != nil {
-		ck.Detail = err.Error()
-		return ck
+		return provider.NewCheck(checkAdminName, false, err)
 	}
-	ck.OK, ck.Detail = true, fmt.Sprintf("the Admin API keys work (%d users in Duo)", summary.UserCount)
-	return ck
+	return provider.NewCheck(checkAdminName, true, catalog.NewError("duo.check.admin-ok", "Count", summary.UserCount))
 }
 
 func (c *Client) checkClock(ctx context.Context) provider.Check {
-	ck := provider.Check{Name: "duo clock"}
 	var ping struct {
 		Time int64 `json:"time"`
 	}
 	if err := c.ping(ctx, &ping); err != nil {
-		ck.Detail = err.Error()
-		return ck
+		return provider.NewCheck(checkClockName, false, err)
 	}
 	if ping.Time == 0 {
-		ck.Detail = "Duo's ping gave no time: check duo.api_host points at Duo"
-		return ck
+		return provider.NewCheck(checkClockName, false, catalog.NewError("duo.check.no-ping-time"))
 	}
 	skew := c.cfg.Clock.Now().Sub(time.Unix(ping.Time, 0))
 	secs := int64(math.Round(math.Abs(skew.Seconds())))
 	if time.Duration(secs)*time.Second > maxSkew {
-		ck.Detail = fmt.Sprintf("this computer's clock is %d s off Duo's: fix the clock (Duo refuses requests from a wrong clock)", secs)
-		return ck
+		return provider.NewCheck(checkClockName, false, catalog.NewError("duo.check.clock-off", "Seconds", secs))
 	}
-	ck.OK, ck.Detail = true, fmt.Sprintf("this computer's clock agrees with Duo's (%d s apart)", secs)
-	return ck
+	return provider.NewCheck(checkClockName, true, catalog.NewError("duo.check.clock-ok", "Seconds", secs))
 }

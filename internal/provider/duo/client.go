@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 
 	duoapi "github.com/duosecurity/duo_api_golang"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
@@ -104,7 +104,7 @@ func (c *Client) callPage(ctx context.Context, path string, params url.Values, o
 		NextOffset json.RawMessage `json:"next_offset"`
 	}
 	if len(env.Metadata) > 0 && json.Unmarshal(env.Metadata, &meta) != nil {
-		return -1, fmt.Errorf("the paging metadata Duo sent for %s is not Duo's: check duo.api_host points at Duo", path)
+		return -1, catalog.NewError("duo.paging-metadata", "Path", path)
 	}
 	raw := strings.TrimSpace(string(meta.NextOffset))
 	if raw == "" || raw == "null" {
@@ -112,7 +112,7 @@ func (c *Client) callPage(ctx context.Context, path string, params url.Values, o
 	}
 	n, err := strconv.Atoi(strings.Trim(raw, `"`))
 	if err != nil || n < 0 {
-		return -1, fmt.Errorf("the next page Duo named for %s (%q) is not a number: check duo.api_host points at Duo", path, sanitize.Line(raw))
+		return -1, catalog.NewError("duo.paging-next", "Path", path, "Next", strconv.Quote(sanitize.Line(raw)))
 	}
 	return n, nil
 }
@@ -152,19 +152,19 @@ func (c *Client) transportError(ctx context.Context, api API, err error) error {
 		return duoErr
 	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("the Duo request was stopped (%w)", ctx.Err())
+		return catalog.Wrap(ctx.Err(), "duo.stopped")
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("no answer from Duo within %s (%w): check this computer's connection to %s and any proxy", c.cfg.CallTimeout, context.DeadlineExceeded, c.cfg.APIHost)
+		return catalog.Wrap(context.DeadlineExceeded, "duo.timeout", "Timeout", c.cfg.CallTimeout, "Host", c.cfg.APIHost)
 	}
 	var unknownCA x509.UnknownAuthorityError
 	var verify *tls.CertificateVerificationError
 	if errors.As(err, &unknownCA) || errors.As(err, &verify) {
-		return fmt.Errorf("this computer does not trust the certificate %s presents (%w): if a proxy inspects TLS, give its CA bundle in duo.ca_file or ca_file", c.cfg.APIHost, err)
+		return catalog.Wrap(err, "duo.untrusted-certificate", "Host", c.cfg.APIHost)
 	}
-	return fmt.Errorf("could not reach Duo at %s (%w): check duo.api_host, the network connection and any proxy", c.cfg.APIHost, err)
+	return catalog.Wrap(err, "duo.unreachable", "Host", c.cfg.APIHost)
 }

@@ -5,12 +5,13 @@
 package duo
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 )
 
@@ -44,6 +45,7 @@ type Config struct {
 
 // String never shows the secret keys, so a Config can be logged safely.
 func (c Config) String() string {
+	// untranslated: Go's own notation of the value, for developers' logs.
 	return fmt.Sprintf("duo.Config{APIHost: %q, AdminIKey: %q, AuthIKey: %q, secret keys hidden}", c.APIHost, c.AdminIKey, c.AuthIKey)
 }
 
@@ -52,23 +54,26 @@ func (c Config) GoString() string { return c.String() }
 
 // validate names the config key at fault, as the technician will find it in config.yaml.
 func (c Config) validate() error {
-	missing := []struct{ key, val, what string }{
-		{"duo.api_host", c.APIHost, "the API hostname from the Duo Admin Panel, e.g. api-xxxxxxxx.duosecurity.com"},
-		{"duo.admin_ikey", c.AdminIKey, "the integration key of the Admin API application"},
-		{"duo.admin_skey", c.AdminSKey, "the secret key of the Admin API application (duo.admin_skey_env or duo.admin_skey_file)"},
-		{"duo.auth_ikey", c.AuthIKey, "the integration key of the Auth API application"},
-		{"duo.auth_skey", c.AuthSKey, "the secret key of the Auth API application (duo.auth_skey_env or duo.auth_skey_file)"},
+	missing := []struct {
+		val string
+		err error
+	}{
+		{c.APIHost, catalog.NewError("duo.config.missing-api-host")},
+		{c.AdminIKey, catalog.NewError("duo.config.missing-admin-ikey")},
+		{c.AdminSKey, catalog.NewError("duo.config.missing-admin-skey")},
+		{c.AuthIKey, catalog.NewError("duo.config.missing-auth-ikey")},
+		{c.AuthSKey, catalog.NewError("duo.config.missing-auth-skey")},
 	}
 	for _, m := range missing {
 		if strings.TrimSpace(m.val) == "" {
-			return fmt.Errorf("%s is missing: give %s", m.key, m.what)
+			return m.err
 		}
 	}
 	if strings.ContainsAny(c.APIHost, "/ \t") {
-		return fmt.Errorf("duo.api_host %q must be a host name (and :port), without https:// or a path", c.APIHost)
+		return catalog.NewError("duo.config.api-host-form", "Host", strconv.Quote(c.APIHost))
 	}
 	if c.ActivationValid < 0 || c.CallTimeout < 0 {
-		return errors.New("duo activation validity and call timeout cannot be negative: fix duo.activation_valid_secs")
+		return catalog.NewError("duo.config.negative")
 	}
 	return nil
 }

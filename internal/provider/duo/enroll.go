@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
@@ -51,14 +51,14 @@ func (c *Client) FindUser(ctx context.Context, username string) (string, error) 
 	if len(users) == 1 {
 		return users[0].UserID, nil
 	}
-	return "", fmt.Errorf("no Duo user %s: %w", username, provider.ErrNotFound)
+	return "", catalog.Wrap(provider.ErrNotFound, "duo.no-user", "User", username)
 }
 
 // CreateUser creates the Duo user when duo.create_users allows it. A create that
 // fails is followed by a look: the user may exist all the same (see foundAfter).
 func (c *Client) CreateUser(ctx context.Context, username string) (string, error) {
 	if !c.cfg.CreateUsers {
-		return "", fmt.Errorf("there is no Duo user %s: add the user in the Duo Admin Panel (or sync it from your directory), or set duo.create_users: true", username)
+		return "", catalog.NewError("duo.create-users-off", "User", username)
 	}
 	var u duoUser
 	err := c.call(ctx, AdminAPI, http.MethodPost, "/admin/v1/users", url.Values{"username": {username}}, &u)
@@ -94,18 +94,19 @@ func (c *Client) FindPhone(ctx context.Context, e164 string) (string, error) {
 	if len(phones) == 1 {
 		return phones[0].PhoneID, nil
 	}
-	return "", fmt.Errorf("no Duo phone has that number: %w", provider.ErrNotFound)
+	return "", catalog.Wrap(provider.ErrNotFound, "duo.no-phone")
 }
 
-// duoPlatform maps the procedure's platform names to Duo's.
+// duoPlatform maps the procedure's platform names to Duo's (the values of the Admin
+// API's platform parameter, untranslated).
 func duoPlatform(platform string) (string, bool) {
 	switch strings.ToLower(platform) {
 	case "ios":
-		return "apple ios", true
+		return "apple ios", true // untranslated: a value Duo's API takes
 	case "android":
-		return "google android", true
+		return "google android", true // untranslated: a value Duo's API takes
 	case "":
-		return "generic smartphone", true
+		return "generic smartphone", true // untranslated: a value Duo's API takes
 	}
 	return "", false
 }
@@ -116,7 +117,7 @@ func duoPlatform(platform string) (string, bool) {
 func (c *Client) CreatePhone(ctx context.Context, e164, platform string) (string, error) {
 	want, ok := duoPlatform(platform)
 	if !ok {
-		return "", fmt.Errorf("unknown phone platform %q: expected ios or android", platform)
+		return "", catalog.NewError("duo.unknown-platform", "Platform", strconv.Quote(platform))
 	}
 	var p duoPhone
 	err := c.call(ctx, AdminAPI, http.MethodPost, "/admin/v1/phones", url.Values{"number": {e164}, "type": {"mobile"}, "platform": {want}}, &p)
@@ -125,7 +126,8 @@ func (c *Client) CreatePhone(ctx context.Context, e164, platform string) (string
 	}
 	// Duo answers "Mobile"/"Apple iOS" for "mobile"/"apple ios".
 	if !strings.EqualFold(p.Type, "mobile") || !strings.EqualFold(p.Platform, want) {
-		return "", fmt.Errorf("the new Duo phone %s is a %q %q instead of a mobile %q: correct it in the Duo Admin Panel, then run mfa-onboard start again", p.PhoneID, sanitize.Line(p.Type), sanitize.Line(p.Platform), want)
+		return "", catalog.NewError("duo.phone-wrong-kind", "Phone", p.PhoneID, "Type", strconv.Quote(sanitize.Line(p.Type)),
+			"Platform", strconv.Quote(sanitize.Line(p.Platform)), "Want", strconv.Quote(want))
 	}
 	return p.PhoneID, nil
 }
@@ -179,7 +181,7 @@ func (c *Client) NewActivation(ctx context.Context, phoneID string) (provider.Ac
 		return provider.Activation{}, err
 	}
 	if a.Link == "" && a.OpenLink == "" {
-		return provider.Activation{}, errors.New("no activation link came back from Duo: check the phone in the Duo Admin Panel, then run mfa-onboard start again")
+		return provider.Activation{}, catalog.NewError("duo.no-activation-link")
 	}
 	if a.Link == "" {
 		// No scannable value: the deep link is all there is, for the QR code too.
@@ -249,7 +251,7 @@ func (c *Client) ReadPhone(ctx context.Context, userID, phoneID string) (provide
 
 // ConfirmActivation is never needed: Activation.NeedsCode is false for real Duo.
 func (c *Client) ConfirmActivation(ctx context.Context, phoneID, code string) error {
-	return errors.New("there is no code to confirm, as Duo learns of activation itself: report this to the mfa-onboard maintainers")
+	return catalog.NewError("duo.no-code-to-confirm")
 }
 
 // checkIDs refuses an id that is not Duo's plain letters and digits: ids go into
@@ -261,7 +263,7 @@ func checkIDs(ids ...string) error {
 			ok = ok && (r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
 		}
 		if !ok {
-			return fmt.Errorf("%q is not a Duo id: run mfa-onboard reset for this person and start again", sanitize.Line(id))
+			return catalog.NewError("duo.bad-id", "ID", strconv.Quote(sanitize.Line(id)))
 		}
 	}
 	return nil

@@ -2,10 +2,10 @@ package duo
 
 import (
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
@@ -33,40 +33,48 @@ type Error struct {
 	Message, Detail string
 }
 
-// Error says what went wrong and what to do, without any secret.
-func (e *Error) Error() string {
+// Error says what went wrong and what to do, without any secret, in English.
+func (e *Error) Error() string { return e.message().Error() }
+
+// Localize says it in p's language; Duo's own words stay Duo's.
+func (e *Error) Localize(p *catalog.Printer) string { return e.message().Localize(p) }
+
+// message is the sentence for what Duo answered.
+func (e *Error) message() *catalog.Error {
+	// untranslated: Duo's application names and the config keys of their key pairs.
 	app, key := "Admin API", "duo.admin"
 	if e.API == AuthAPI {
+		// untranslated: as above.
 		app, key = "Auth API", "duo.auth"
 	}
 	switch {
 	case e.Code == 40101 || e.Code == 40102:
-		return fmt.Sprintf("the Duo integration key %s_ikey is not right: copy it again from the %s application in the Duo Admin Panel", key, app)
+		return catalog.NewError("duo.error.ikey", "Key", key, "App", app)
 	case e.Code == 40103:
-		return fmt.Sprintf("Duo refused the request signature: check %s_skey_env/_file holds the secret key of the same integration, and that this computer's clock is right", key)
+		return catalog.NewError("duo.error.skey", "Key", key)
 	case e.Code == 40104 || e.Code == 40105:
-		return "Duo refused the request's date: check that this computer's clock is right"
+		return catalog.NewError("duo.error.date")
 	case e.Code == 40301 && e.API == AuthAPI:
-		return "Duo forbids this request to the Auth API integration: check duo.auth_ikey belongs to an \"Auth API\" application in the Duo Admin Panel"
+		return catalog.NewError("duo.error.auth-forbidden")
 	case e.Code == 40301:
-		return "the Duo Admin API integration lacks a permission: grant it \"Grant write resource\" (and \"Grant read resource\", \"Grant read information\") in the Duo Admin Panel"
+		return catalog.NewError("duo.error.admin-permission")
 	case e.Code == 40002:
-		return fmt.Sprintf("Duo refused a parameter (%s)", e.words())
+		return catalog.NewError("duo.error.parameter", "Words", e.words())
 	case e.Code == 40003:
-		return fmt.Sprintf("Duo already has this (%s)", e.words())
+		return catalog.NewError("duo.error.exists", "Words", e.words())
 	case e.Code == 40401:
-		return fmt.Sprintf("Duo has no such resource (%s)", e.words())
+		return catalog.NewError("duo.error.no-resource", "Words", e.words())
 	case e.Status == 429 || e.Code == 42901:
-		return "Duo is rate-limiting these requests: wait a few minutes and run mfa-onboard start again"
+		return catalog.NewError("duo.error.rate-limited")
 	case e.Status >= 500 && e.Code == 0:
 		// Not Duo's envelope: a proxy or load balancer in between answered.
-		return fmt.Sprintf("Duo (or a proxy in front of it) answered HTTP %d with something that is not Duo's API: try again shortly, and check duo.api_host and any proxy in between", e.Status)
+		return catalog.NewError("duo.error.proxy", "Status", e.Status)
 	case e.Status >= 500:
-		return "Duo had an internal error: try again shortly"
+		return catalog.NewError("duo.error.internal")
 	case e.Code == 0:
-		return fmt.Sprintf("Duo answered HTTP %d with something that is not Duo's API: check duo.api_host and any proxy in between", e.Status)
+		return catalog.NewError("duo.error.not-duo", "Status", e.Status)
 	}
-	return fmt.Sprintf("Duo refused the request (%d %s): check the Duo Admin Panel and the duo settings", e.Code, e.words())
+	return catalog.NewError("duo.error.refused", "Code", e.Code, "Words", e.words())
 }
 
 // words is Duo's detail, else its message, for the parentheses of a sentence.
@@ -122,7 +130,7 @@ func decodeEnvelope(api API, status int, body []byte, out any) (envelope, error)
 		return env, nil
 	}
 	if err := json.Unmarshal(env.Response, out); err != nil {
-		return env, fmt.Errorf("read Duo's answer: %w; check duo.api_host points at Duo", err)
+		return env, catalog.Wrap(err, "duo.unreadable-answer")
 	}
 	return env, nil
 }

@@ -2,10 +2,11 @@ package duo
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"net/url"
 	"strconv"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // Paging of Admin API lists (https://duo.com/docs/adminapi "Response paging"): ask
@@ -41,9 +42,9 @@ func listAll[T any](ctx context.Context, c *Client, path string, params url.Valu
 			return all, nil
 		}
 		if next <= offset {
-			return nil, fmt.Errorf("the list Duo gave for %s pointed back from offset %d to %d: report this to the mfa-onboard maintainers", path, offset, next)
+			return nil, catalog.NewError("duo.list-backwards", "Path", path, "From", offset, "To", next)
 		}
 		offset = next
 	}
-	return nil, fmt.Errorf("the list Duo gave for %s did not end after %d pages: check duo.api_host points at Duo", path, maxPages)
+	return nil, catalog.NewError("duo.list-endless", "Path", path, "Pages", maxPages)
 }

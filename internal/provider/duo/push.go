@@ -3,14 +3,15 @@ package duo
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
@@ -37,35 +38,34 @@ type preauth struct {
 
 // Ready asks Duo's preauth whether username can be pushed to on deviceID: the phone's
 // Admin API phone_id is the device id preauth lists and auth takes.
-func (c *Client) Ready(ctx context.Context, username, deviceID string) (bool, string, error) {
+func (c *Client) Ready(ctx context.Context, username, deviceID string) (bool, error, error) {
 	if err := checkIDs(deviceID); err != nil {
-		return false, "", err
+		return false, nil, err
 	}
 	var p preauth
 	if err := c.call(ctx, AuthAPI, http.MethodPost, "/auth/v2/preauth", url.Values{"username": {username}}, &p); err != nil {
-		return false, "", err
+		return false, nil, err
 	}
 	switch p.Result {
 	case "auth":
 		for _, d := range p.Devices {
 			if d.Device == deviceID && slices.Contains(d.Capabilities, "push") {
-				return true, "", nil
+				return true, nil, nil
 			}
 		}
 		// Another device may take pushes (the phone of an earlier enrollment), but a push
 		// it approves would not prove the phone just enrolled.
-		return false, "Duo does not list the phone added in duo-enroll among this user's devices that take a Duo Push: " +
-			"check the user's phones in the Duo Admin Panel, or run mfa-onboard reset, then mfa-onboard start to add it again", nil
+		return false, catalog.NewError("duo.ready.not-this-device"), nil
 	case "enroll":
 		// enroll_portal_url is deliberately not shown: enrolment happens in duo-enroll.
-		return false, "Duo says this user has no activated device yet: finish duo-enroll", nil
+		return false, catalog.NewError("duo.ready.enroll"), nil
 	case "deny":
-		return false, fmt.Sprintf("Duo denies this user (%s): ask the Duo administrator to check the user's status", sanitize.Line(p.StatusMsg)), nil
+		return false, catalog.NewError("duo.ready.deny", "Duo", sanitize.Line(p.StatusMsg)), nil
 	case "allow":
 		// A bypass user is let in without a push, so a push proves nothing.
-		return false, "this user is in bypass status in Duo, so a push cannot be tested: ask the Duo administrator to set the user active", nil
+		return false, catalog.NewError("duo.ready.bypass"), nil
 	}
-	return false, "", fmt.Errorf("unknown preauth result %q from Duo: report this to the mfa-onboard maintainers", sanitize.Line(p.Result))
+	return false, nil, catalog.NewError("duo.ready.unknown", "Result", strconv.Quote(sanitize.Line(p.Result)))
 }
 
 // Push sends a Duo Push to the user's device deviceID, at most pushesPerWindow per
@@ -93,13 +93,13 @@ func (c *Client) Push(ctx context.Context, username, deviceID string) (provider.
 	err = c.call(ctx, AuthAPI, http.MethodPost, "/auth/v2/auth", params, &r)
 	var duoErr *Error
 	if errors.As(err, &duoErr) && duoErr.Code == 40002 && duoErr.Detail == "device" {
-		return provider.Push{}, fmt.Errorf("%w: the phone added in duo-enroll is not a device of this user that takes a Duo Push; check the user's phones in the Duo Admin Panel", err)
+		return provider.Push{}, catalog.Wrap(err, "duo.push.not-a-device")
 	}
 	if err != nil {
 		return provider.Push{}, err
 	}
 	if r.TxID == "" {
-		return provider.Push{}, errors.New("no transaction id came back for the push: check the Auth API application in the Duo Admin Panel")
+		return provider.Push{}, catalog.NewError("duo.push.no-txid")
 	}
 	return provider.Push{ID: r.TxID}, nil
 }
@@ -156,7 +156,7 @@ func (c *Client) takePushSlot(username string) error {
 	}
 	if len(recent) >= pushesPerWindow {
 		c.pushes[key] = recent
-		return fmt.Errorf("%d test pushes to %s in the last %d minutes already: %w", pushesPerWindow, username, int(pushWindow/time.Minute), provider.ErrRateLimited)
+		return catalog.Wrap(provider.ErrRateLimited, "duo.push.capped", "Pushes", pushesPerWindow, "User", username, "Minutes", int(pushWindow/time.Minute))
 	}
 	c.pushes[key] = append(recent, now)
 	return nil
@@ -174,11 +174,11 @@ func (c *Client) Status(ctx context.Context, pushID string) (provider.PushStatus
 	}
 	err := c.call(ctx, AuthAPI, http.MethodGet, "/auth/v2/auth_status", url.Values{"txid": {pushID}}, &r)
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-		return provider.PushStatus{Result: provider.PushWaiting, Message: "Waiting for an answer on the phone."}, nil
+		return said(provider.PushWaiting, catalog.NewError("duo.push.waiting")), nil
 	}
 	var duoErr *Error
 	if errors.As(err, &duoErr) && duoErr.Code == 40002 && duoErr.Detail == "txid" {
-		return provider.PushStatus{}, fmt.Errorf("%w: Duo no longer knows this push (%w); send a new one", provider.ErrNotFound, err)
+		return provider.PushStatus{}, forgottenPush{catalog.Wrap(err, "duo.push.forgotten", "NotFound", provider.ErrNotFound)}
 	}
 	if err != nil {
 		return provider.PushStatus{}, err
@@ -194,14 +194,30 @@ func (c *Client) Status(ctx context.Context, pushID string) (provider.PushStatus
 	case r.Status == "timeout":
 		return provider.PushStatus{Result: provider.PushTimeout, Message: msg}, nil
 	case r.Status == "fraud":
-		return provider.PushStatus{Result: provider.PushDenied, Message: "The person reported this push as fraud in Duo Mobile; Duo may notify its administrators."}, nil
+		return said(provider.PushDenied, catalog.NewError("duo.push.fraud")), nil
 	case r.Result == "deny":
 		return provider.PushStatus{Result: provider.PushDenied, Message: msg}, nil
 	}
-	return provider.PushStatus{}, fmt.Errorf("unknown auth_status result %q from Duo: report this to the mfa-onboard maintainers", sanitize.Line(r.Result))
+	return provider.PushStatus{}, catalog.NewError("duo.push.unknown-status", "Result", strconv.Quote(sanitize.Line(r.Result)))
 }
+
+// said is a push's status in words of ours rather than Duo's.
+func said(result provider.PushResult, msg *catalog.Error) provider.PushStatus {
+	return provider.PushStatus{Result: result, Message: msg.Error(), Said: msg}
+}
+
+// forgottenPush is a push Duo no longer knows: provider.ErrNotFound, explained by
+// Duo's own refusal, which errors.As still finds.
+type forgottenPush struct{ msg *catalog.Error }
+
+func (e forgottenPush) Error() string                      { return e.msg.Error() }
+func (e forgottenPush) Localize(p *catalog.Printer) string { return e.msg.Localize(p) }
+func (e forgottenPush) Unwrap() error                      { return e.msg.Unwrap() }
+
+// Is makes the push's absence provider.ErrNotFound.
+func (e forgottenPush) Is(target error) bool { return target == provider.ErrNotFound }
 
 // ApproveWithCode is never needed: Push.NeedsCode is false for real Duo.
 func (c *Client) ApproveWithCode(ctx context.Context, pushID, code string) error {
-	return errors.New("a real Duo Push is approved on the phone, not with a code: report this to the mfa-onboard maintainers")
+	return catalog.NewError("duo.push.no-code")
 }

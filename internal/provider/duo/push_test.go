@@ -53,8 +53,12 @@ func TestReady(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			pid := tt.setup(t, f)
-			ok, reason, err := f.c.Ready(context.Background(), "alice@contoso.com", pid)
-			if err != nil || ok != tt.ok || !strings.Contains(reason, tt.reasonIs) {
+			ok, why, err := f.c.Ready(context.Background(), "alice@contoso.com", pid)
+			reason := ""
+			if why != nil {
+				reason = why.Error()
+			}
+			if err != nil || ok != tt.ok || !strings.Contains(reason, tt.reasonIs) || (why == nil) != tt.ok {
 				t.Fatalf("Ready = %v, %q, %v; want %v, %q", ok, reason, err, tt.ok, tt.reasonIs)
 			}
 			if strings.Contains(reason, "portal") {

@@ -14,12 +14,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/outbox"
 )
 
-// Options are the limits the fakes enforce, taken from config.
+// Options are the limits the fakes enforce, taken from config, and the language
+// they speak.
 type Options struct {
 	Organisation    string
 	CodeAttempts    int
@@ -27,6 +29,12 @@ type Options struct {
 	ResendCoolDown  time.Duration
 	ActivationValid time.Duration
 	PushValid       time.Duration
+	// Text is the language of what the demo phone receives (the texted code, the
+	// activation link's text, the push) and of the demo push's status: the run's.
+	// Those words are the demo's own; a real phone gets Twilio's and Duo's. nil
+	// speaks English. The demo notice to the support desk is not in it: it stands
+	// for the desk's message, which is the MSP's (see package message).
+	Text *catalog.Printer
 }
 
 // Services is the shared back end of all fake providers: the records, the outbox and
@@ -76,6 +84,12 @@ func (s *Services) prepare() error {
 
 func (s *Services) deliver(channel, to, text, link string) error {
 	return s.outbox.Deliver(outbox.Message{Time: s.clock.Now().UTC(), Channel: channel, To: to, Text: text, Link: link})
+}
+
+// WithText is o speaking p's language (see Options.Text).
+func (o Options) WithText(p *catalog.Printer) Options {
+	o.Text = p
+	return o
 }
 
 // OptionsFrom takes the fakes' limits from the configuration.

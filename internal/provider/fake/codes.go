@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 )
 
@@ -50,7 +51,7 @@ func (c *Codes) SendCode(ctx context.Context, to string) (provider.CodeSent, err
 	}
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
-		return provider.CodeSent{}, fmt.Errorf("make a code: %w", err)
+		return provider.CodeSent{}, catalog.Wrap(err, "fake.make-code")
 	}
 	var sent provider.CodeSent
 	err = update(c.s, numberRef(codeRecord, to), func(tc *textCode, found bool) error {
@@ -75,8 +76,8 @@ func (c *Codes) SendCode(ctx context.Context, to string) (provider.CodeSent, err
 	// Not "nobody will ever ask you for it": a technician's start --for asks for it on
 	// a call, and a warning people learn to ignore protects nobody. The rule that
 	// does protect them is who may have it, and when.
-	text := fmt.Sprintf("%s: your verification code is %s. It works for %d minutes. Type it only where you are setting up sign-in, or read it to the %s technician on a call you arranged.",
-		c.s.opts.Organisation, code, int(c.s.opts.CodeValid.Round(time.Minute)/time.Minute), c.s.opts.Organisation)
+	text := c.s.opts.Text.T("fake.sms.code", "Organisation", c.s.opts.Organisation, "Code", code,
+		"Count", int(c.s.opts.CodeValid.Round(time.Minute)/time.Minute))
 	if err := c.s.deliver("sms", to, text, ""); err != nil {
 		return provider.CodeSent{}, err
 	}
@@ -102,7 +103,7 @@ func (c *Codes) CheckCode(ctx context.Context, to, code string) (provider.CodeCh
 		}
 		salt, err := hex.DecodeString(tc.Salt)
 		if err != nil {
-			return fmt.Errorf("the demo services record of the code texted to %s is damaged; delete %s", to, c.s.file(numberRef(codeRecord, to)))
+			return catalog.NewError("fake.code-record-damaged", "Phone", to, "File", c.s.file(numberRef(codeRecord, to)))
 		}
 		if subtle.ConstantTimeCompare([]byte(hashCode(salt, code)), []byte(tc.Hash)) == 1 {
 			tc.Approved = true
@@ -125,7 +126,7 @@ func (c *Codes) CheckCode(ctx context.Context, to, code string) (provider.CodeCh
 func sixDigits() (string, error) {
 	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
 	if err != nil {
-		return "", fmt.Errorf("make a code: %w", err)
+		return "", catalog.Wrap(err, "fake.make-code")
 	}
 	return fmt.Sprintf("%06d", n.Int64()), nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 )
 
@@ -130,7 +131,7 @@ func (d *Duo) CreateUser(ctx context.Context, username string) (string, error) {
 	id := userPrefix + strings.ToUpper(at.key)
 	err := update(d.s, at, func(u *duoUser, found bool) error {
 		if found {
-			return fmt.Errorf("duo user %s already exists", username)
+			return catalog.NewError("fake.duo-user-exists", "User", username)
 		}
 		*u = duoUser{ID: id, Username: username}
 		return nil
@@ -171,14 +172,14 @@ func (d *Duo) CreatePhone(ctx context.Context, e164, platform string) (string, e
 
 // phonesOf returns where the phone (or push) id is kept, wrapping provider.ErrNotFound
 // for an id the demo never gave.
-func (d *Duo) phonesOf(id, prefix, what string) (ref, error) {
-	k, err := d.s.locate(id, prefix, true, what)
+func (d *Duo) phonesOf(id, prefix string) (ref, error) {
+	k, err := d.s.locate(id, prefix, true)
 	return ref{phonesGroup, k, duoPhonesRecord}, err
 }
 
 // phone reads the phone phoneID for a question; nil when there is none.
 func (d *Duo) phone(phoneID string) (*duoPhone, error) {
-	at, err := d.phonesOf(phoneID, phonePrefix, "phone")
+	at, err := d.phonesOf(phoneID, phonePrefix)
 	if errors.Is(err, provider.ErrNotFound) {
 		return nil, nil
 	}
@@ -194,8 +195,8 @@ func (d *Duo) phone(phoneID string) (*duoPhone, error) {
 
 // Associate attaches a phone to a user, once.
 func (d *Duo) Associate(ctx context.Context, userID, phoneID string) error {
-	notFound := fmt.Errorf("associate phone %s with user %s: %w", phoneID, userID, provider.ErrNotFound)
-	userKey, err := d.s.locate(userID, userPrefix, false, "duo user")
+	notFound := catalog.Wrap(provider.ErrNotFound, "fake.associate-not-found", "Phone", phoneID, "User", userID)
+	userKey, err := d.s.locate(userID, userPrefix, false)
 	if errors.Is(err, provider.ErrNotFound) {
 		return notFound
 	}
@@ -230,14 +231,14 @@ func (d *Duo) NewActivation(ctx context.Context, phoneID string) (provider.Activ
 
 // newActivation is NewActivation, also returning the phone's number.
 func (d *Duo) newActivation(phoneID string) (act provider.Activation, number string, err error) {
-	at, err := d.phonesOf(phoneID, phonePrefix, "phone")
+	at, err := d.phonesOf(phoneID, phonePrefix)
 	if err != nil {
 		return act, "", err
 	}
 	err = update(d.s, at, func(rec *numberPhones, _ bool) error {
 		p := rec.phone(phoneID)
 		if p == nil {
-			return fmt.Errorf("phone %s: %w", phoneID, provider.ErrNotFound)
+			return notFound(phonePrefix, phoneID)
 		}
 		org := d.s.opts.Organisation
 		key, err := totp.Generate(totp.GenerateOpts{
@@ -250,7 +251,7 @@ func (d *Duo) newActivation(phoneID string) (act provider.Activation, number str
 			Rand:        rand.Reader,
 		})
 		if err != nil {
-			return fmt.Errorf("make the demo authenticator entry: %w", err)
+			return catalog.Wrap(err, "fake.make-entry")
 		}
 		now := d.s.clock.Now()
 		p.Secret = key.Secret()
@@ -273,7 +274,7 @@ func (d *Duo) CurrentActivation(ctx context.Context, phoneID string) (provider.A
 		return provider.Activation{}, false, err
 	}
 	if p == nil {
-		return provider.Activation{}, false, fmt.Errorf("phone %s: %w", phoneID, provider.ErrNotFound)
+		return provider.Activation{}, false, notFound(phonePrefix, phoneID)
 	}
 	// The same test as ConfirmActivation's, so an entry shown again is one it accepts.
 	if p.Secret == "" || p.Activated || d.s.clock.Now().After(p.ActExpires) {
@@ -304,7 +305,7 @@ func (d *Duo) SendActivation(ctx context.Context, phoneID string) (provider.Acti
 	if err != nil {
 		return act, err
 	}
-	text := fmt.Sprintf("%s: to add your account to Duo Mobile, open this link on this phone: %s", d.s.opts.Organisation, act.Link)
+	text := d.s.opts.Text.T("fake.sms.activation", "Organisation", d.s.opts.Organisation, "Link", act.Link)
 	return act, d.s.deliver("sms", number, text, act.Link)
 }
 
@@ -315,15 +316,15 @@ func (d *Duo) Activated(ctx context.Context, phoneID string) (bool, error) {
 		return false, err
 	}
 	if p == nil {
-		return false, fmt.Errorf("phone %s: %w", phoneID, provider.ErrNotFound)
+		return false, notFound(phonePrefix, phoneID)
 	}
 	return p.Activated, nil
 }
 
 // ConfirmActivation accepts the code the authenticator app shows for the new entry.
 func (d *Duo) ConfirmActivation(ctx context.Context, phoneID, code string) error {
-	none := fmt.Errorf("phone %s has no activation: %w", phoneID, provider.ErrNotFound)
-	at, err := d.phonesOf(phoneID, phonePrefix, "phone")
+	none := catalog.Wrap(provider.ErrNotFound, "fake.no-activation", "Phone", phoneID)
+	at, err := d.phonesOf(phoneID, phonePrefix)
 	if errors.Is(err, provider.ErrNotFound) {
 		return none
 	}
@@ -354,7 +355,7 @@ func checkTOTP(p *duoPhone, code string, now time.Time) error {
 		at := now.Add(time.Duration(skew*30) * time.Second)
 		want, err := totp.GenerateCodeCustom(p.Secret, at, totpOpts)
 		if err != nil {
-			return fmt.Errorf("compute the demo code: %w", err)
+			return catalog.Wrap(err, "fake.compute-code")
 		}
 		if subtle.ConstantTimeCompare([]byte(want), []byte(code)) != 1 {
 			continue
@@ -371,31 +372,31 @@ func checkTOTP(p *duoPhone, code string, now time.Time) error {
 
 // Ready answers like Duo's preauth for one device: the user's phone deviceID can be
 // pushed to once it is attached to the user and activated.
-func (d *Duo) Ready(ctx context.Context, username, deviceID string) (bool, string, error) {
+func (d *Duo) Ready(ctx context.Context, username, deviceID string) (bool, error, error) {
 	u, err := view[duoUser](d.s, userRef(duoUserRecord, username))
 	if err != nil {
-		return false, "", err
+		return false, nil, err
 	}
 	p, err := d.phone(deviceID)
 	if err != nil {
-		return false, "", err
+		return false, nil, err
 	}
 	reason := pushReason(u, p, deviceID)
-	return reason == "", reason, nil
+	return reason == nil, reason, nil
 }
 
 // pushReason says, in words for the person, why no push can go to the user's phone
-// deviceID (p, nil when there is none); "" when one can.
-func pushReason(u *duoUser, p *duoPhone, deviceID string) string {
+// deviceID (p, nil when there is none); nil when one can.
+func pushReason(u *duoUser, p *duoPhone, deviceID string) error {
 	switch {
 	case u == nil:
-		return "this user has no activated Duo Mobile yet: finish the duo-enroll step first"
+		return catalog.NewError("fake.ready.no-user")
 	case p == nil || !slices.Contains(u.Phones, deviceID):
-		return "the phone added in duo-enroll is not one of this user's Duo phones: run mfa-onboard reset, then mfa-onboard start to add it again"
+		return catalog.NewError("fake.ready.not-users-phone")
 	case !p.Activated:
-		return "the phone added in duo-enroll has no activated Duo Mobile yet: finish the duo-enroll step first"
+		return catalog.NewError("fake.ready.not-activated")
 	}
-	return ""
+	return nil
 }
 
 // Push sends a demo login request for deviceID to the outbox, at most pushesPerWindow
@@ -404,7 +405,7 @@ func (d *Duo) Push(ctx context.Context, username, deviceID string) (provider.Pus
 	// Asked first without locks, so that a push that cannot go leaves no file behind.
 	if ok, reason, err := d.Ready(ctx, username, deviceID); err != nil || !ok {
 		if err == nil {
-			err = fmt.Errorf("no push was sent to phone %s (%w): %s", deviceID, provider.ErrNotFound, reason)
+			err = catalog.Wrap(provider.ErrNotFound, "fake.push-not-sent", "Phone", deviceID, "Reason", reason)
 		}
 		return provider.Push{}, err
 	}
@@ -412,7 +413,7 @@ func (d *Duo) Push(ctx context.Context, username, deviceID string) (provider.Pus
 	if err != nil {
 		return provider.Push{}, err
 	}
-	text := fmt.Sprintf("Duo Push (demo): login request for %s at %s. To approve it here, type the code Duo Mobile shows.", username, d.s.opts.Organisation)
+	text := d.s.opts.Text.T("fake.push.text", "User", username, "Organisation", d.s.opts.Organisation)
 	if err := d.s.deliver("push", number, text, ""); err != nil {
 		return provider.Push{}, err
 	}
@@ -426,7 +427,7 @@ func (d *Duo) Push(ctx context.Context, username, deviceID string) (provider.Pus
 // does not know of.
 func (d *Duo) push(username, deviceID string) (push pushRecord, number string, err error) {
 	userAt := userRef(duoUserRecord, username)
-	phonesAt, err := d.phonesOf(deviceID, phonePrefix, "phone")
+	phonesAt, err := d.phonesOf(deviceID, phonePrefix)
 	if err != nil {
 		return push, "", err
 	}
@@ -454,8 +455,8 @@ func (d *Duo) push(username, deviceID string) (push pushRecord, number string, e
 	if !foundUser {
 		user = nil
 	}
-	if reason := pushReason(user, p, deviceID); reason != "" {
-		return push, "", fmt.Errorf("no push was sent to phone %s (%w): %s", deviceID, provider.ErrNotFound, reason)
+	if reason := pushReason(user, p, deviceID); reason != nil {
+		return push, "", catalog.Wrap(provider.ErrNotFound, "fake.push-not-sent", "Phone", deviceID, "Reason", reason)
 	}
 	now := d.s.clock.Now()
 	var recent []time.Time
@@ -465,7 +466,7 @@ func (d *Duo) push(username, deviceID string) (push pushRecord, number string, e
 		}
 	}
 	if len(recent) >= pushesPerWindow {
-		return push, "", fmt.Errorf("%d test pushes in the last %d minutes already: %w", pushesPerWindow, int(pushWindow/time.Minute), provider.ErrRateLimited)
+		return push, "", catalog.Wrap(provider.ErrRateLimited, "fake.push-capped", "Pushes", pushesPerWindow, "Minutes", int(pushWindow/time.Minute))
 	}
 	u.PushTimes = append(recent, now)
 	push = pushRecord{ID: rec.nextID(pushPrefix), Username: username, PhoneID: p.ID, Created: now, Result: string(provider.PushWaiting)}
@@ -483,7 +484,7 @@ func (d *Duo) push(username, deviceID string) (push pushRecord, number string, e
 // It is a question, asked in polling loops and by every resumed run, so it reads the
 // records and never rewrites them: the timeout follows from the push's age.
 func (d *Duo) Status(ctx context.Context, pushID string) (provider.PushStatus, error) {
-	at, err := d.phonesOf(pushID, pushPrefix, "push")
+	at, err := d.phonesOf(pushID, pushPrefix)
 	if err != nil {
 		return provider.PushStatus{}, err
 	}
@@ -496,37 +497,39 @@ func (d *Duo) Status(ctx context.Context, pushID string) (provider.PushStatus, e
 		p = rec.push(pushID)
 	}
 	if p == nil {
-		return provider.PushStatus{}, fmt.Errorf("push %s: %w", pushID, provider.ErrNotFound)
+		return provider.PushStatus{}, notFound(pushPrefix, pushID)
 	}
 	result := p.Result
 	if result == string(provider.PushWaiting) && d.s.clock.Now().Sub(p.Created) > d.s.opts.PushValid {
 		result = string(provider.PushTimeout)
 	}
-	return provider.PushStatus{Result: provider.PushResult(result), Message: pushMessage(result)}, nil
+	msg := pushMessage(result)
+	return provider.PushStatus{Result: provider.PushResult(result), Message: msg.Error(), Said: msg}, nil
 }
 
-func pushMessage(result string) string {
+// pushMessage is what the demo Duo says of a push, as Duo's status_msg does.
+func pushMessage(result string) *catalog.Error {
 	switch provider.PushResult(result) {
 	case provider.PushAllowed:
-		return "Success. The push was approved."
+		return catalog.NewError("fake.push.approved")
 	case provider.PushDenied:
-		return "The push was denied."
+		return catalog.NewError("fake.push.denied")
 	case provider.PushTimeout:
-		return "Nobody answered the push in time."
+		return catalog.NewError("fake.push.timeout")
 	}
-	return "Waiting for an answer on the phone."
+	return catalog.NewError("fake.push.waiting")
 }
 
 // ApproveWithCode approves a waiting push with the demo entry's current code.
 func (d *Duo) ApproveWithCode(ctx context.Context, pushID, code string) error {
-	at, err := d.phonesOf(pushID, pushPrefix, "push")
+	at, err := d.phonesOf(pushID, pushPrefix)
 	if err != nil {
 		return err
 	}
 	return update(d.s, at, func(rec *numberPhones, _ bool) error {
 		push := rec.push(pushID)
 		if push == nil {
-			return fmt.Errorf("push %s: %w", pushID, provider.ErrNotFound)
+			return notFound(pushPrefix, pushID)
 		}
 		now := d.s.clock.Now()
 		if push.Result == string(provider.PushWaiting) && now.Sub(push.Created) > d.s.opts.PushValid {
@@ -537,7 +540,7 @@ func (d *Duo) ApproveWithCode(ctx context.Context, pushID, code string) error {
 		}
 		p := rec.phone(push.PhoneID)
 		if p == nil {
-			return fmt.Errorf("phone %s: %w", push.PhoneID, provider.ErrNotFound)
+			return notFound(phonePrefix, push.PhoneID)
 		}
 		if err := checkTOTP(p, code, now); err != nil {
 			return err

@@ -3,7 +3,6 @@ package fake
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
@@ -26,10 +25,10 @@ func (d *Duo) ReadPhone(ctx context.Context, userID, phoneID string) (provider.P
 		return provider.PhoneRecord{}, err
 	}
 	if p == nil {
-		return provider.PhoneRecord{}, fmt.Errorf("phone %s: %w", phoneID, provider.ErrNotFound)
+		return provider.PhoneRecord{}, notFound(phonePrefix, phoneID)
 	}
 	rec := provider.PhoneRecord{Number: p.Number, Activated: p.Activated}
-	userKey, err := d.s.locate(userID, userPrefix, false, "duo user")
+	userKey, err := d.s.locate(userID, userPrefix, false)
 	if errors.Is(err, provider.ErrNotFound) {
 		return rec, nil
 	}

@@ -276,7 +276,7 @@ func TestPushGoesOnlyToTheGivenPhone(t *testing.T) {
 	}
 
 	other, _ := d.enrolledPhone(t, "bob@example.com", "+12015550177")
-	if ok, reason, _ := duo.Ready(t.Context(), "alice@example.com", other); ok || !strings.Contains(reason, "not one of this user's Duo phones") {
+	if ok, reason, _ := duo.Ready(t.Context(), "alice@example.com", other); ok || reason == nil || !strings.Contains(reason.Error(), "not one of this user's Duo phones") {
 		t.Errorf("Ready for another user's phone = %v, %q", ok, reason)
 	}
 	if _, err := duo.Push(t.Context(), "alice@example.com", other); !errors.Is(err, provider.ErrNotFound) {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/gofrs/flock"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/outbox"
 )
 
@@ -76,19 +76,19 @@ func (s *Services) takeOver() error {
 		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(s.dir), 0o700); err != nil {
-		return fmt.Errorf("create the folder for the demo services (%w); check that you may write to %s", err, filepath.Dir(s.dir))
+		return catalog.Wrap(err, "fake.legacy.create-parent", "Dir", filepath.Dir(s.dir))
 	}
 	lockPath := s.path + ".lock"
 	lock := flock.New(lockPath, flock.SetPermissions(0o600))
 	if err := lock.Lock(); err != nil {
-		return fmt.Errorf("lock the demo services records %s (%w); check that you may write to %s", lockPath, err, filepath.Dir(s.dir))
+		return catalog.Wrap(err, "fake.legacy.lock", "Path", lockPath, "Dir", filepath.Dir(s.dir))
 	}
 	defer func() { _ = lock.Unlock() }()
 	switch fi, err := os.Stat(s.dir); {
 	case err == nil && fi.IsDir():
 		return nil // another run took over meanwhile
 	case err == nil:
-		return fmt.Errorf("%s is a file, and the demo services keep their records in a folder of that name: move it aside and run again", s.dir)
+		return catalog.NewError("fake.legacy.is-file", "Path", s.dir)
 	}
 
 	next := s.dir + ".new"
@@ -100,7 +100,7 @@ func (s *Services) takeOver() error {
 		return err
 	}
 	if err := os.RemoveAll(next); err != nil {
-		return fmt.Errorf("remove %s, left by a run stopped while it took over the demo services records (%w); delete it and run again", next, err)
+		return catalog.Wrap(err, "fake.legacy.remove-left", "Path", next)
 	}
 	old, err := readLegacy(s.path)
 	if err != nil {
@@ -111,7 +111,7 @@ func (s *Services) takeOver() error {
 		return err
 	}
 	if err := os.Mkdir(next, 0o700); err != nil {
-		return fmt.Errorf("create the demo services folder %s (%w); check that you may write to %s", next, err, filepath.Dir(next))
+		return catalog.Wrap(err, "fake.store.create-folder", "Path", next, "Dir", filepath.Dir(next))
 	}
 	if err := s.writeAll(&store{dir: next, files: s.files}, old.convert(notices)); err != nil {
 		return err
@@ -121,7 +121,7 @@ func (s *Services) takeOver() error {
 			return err
 		}
 		if err := os.Rename(s.path, imported); err != nil {
-			return fmt.Errorf("move %s into %s (%w); check that you may write to %s", s.path, next, err, filepath.Dir(next))
+			return catalog.Wrap(err, "fake.legacy.move", "From", s.path, "To", next, "Dir", filepath.Dir(next))
 		}
 	}
 	return s.commit(next)
@@ -132,7 +132,7 @@ func (s *Services) commit(next string) error {
 		return err
 	}
 	if err := os.Rename(next, s.dir); err != nil {
-		return fmt.Errorf("rename %s to %s (%w); check that you may write to %s", next, s.dir, err, filepath.Dir(s.dir))
+		return catalog.Wrap(err, "fake.legacy.rename", "From", next, "To", s.dir, "Dir", filepath.Dir(s.dir))
 	}
 	return nil
 }
@@ -209,11 +209,11 @@ func readLegacy(path string) (*legacyRecords, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read the demo services file %s (%w); check that it belongs to you", path, err)
+		return nil, catalog.Wrap(err, "fake.legacy.read", "Path", path)
 	}
 	r := &legacyRecords{}
 	if err := json.Unmarshal(data, r); err != nil {
-		return nil, fmt.Errorf("the demo services file %s is damaged (%v); delete it to start the demo services afresh", path, err)
+		return nil, catalog.NewError("fake.legacy.damaged", "Path", path, "Problem", err)
 	}
 	r.prune()
 	return r, nil
@@ -226,7 +226,7 @@ func readLegacy(path string) (*legacyRecords, error) {
 func deliveredNotices(path string) ([]*noticeRecord, error) {
 	msgs, err := outbox.Read(path)
 	if err != nil {
-		return nil, fmt.Errorf("take over the demo services records: %w", err)
+		return nil, catalog.Wrap(err, "fake.legacy.take-over")
 	}
 	var out []*noticeRecord
 	for _, m := range msgs {

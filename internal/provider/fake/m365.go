@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/outbox"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 )
@@ -84,13 +85,16 @@ type noticeRecord struct {
 // Notifier returns a fake notifier addressed to the support desk at to.
 func (s *Services) Notifier(to string) *Notifier { return &Notifier{s: s, to: to} }
 
-// Name says where notices go.
-func (n *Notifier) Name() string { return "email to " + n.to + " (demo)" }
+// Name says where notices go. It is the key under which the person's state records
+// the channel's receipt, so it is the same in every language.
+func (n *Notifier) Name() string {
+	return "email to " + n.to + " (demo)" // untranslated: a key of the person's saved state
+}
 
 // The lines every demo notice carries, by which Sent recognises it.
 const (
 	referenceLine = "Reference: "
-	messageIDLine = "Message-ID: "
+	messageIDLine = "Message-ID: " // untranslated: a mail header, which Sent reads back
 )
 
 // Notify writes the notice to the outbox once per notice id.
@@ -117,6 +121,8 @@ func (n *Notifier) Notify(ctx context.Context, no provider.Notice) (string, erro
 	if err != nil {
 		return "", err
 	}
+	// The demo notice stands for the support desk's message, which is in the MSP's own
+	// words (package message), not in the person's language. untranslated: as above.
 	text := fmt.Sprintf("Subject: MFA set up for %s\n\n%s has finished: %s. Phone %s. Sent from %s at %s. Please enforce MFA for this account.\n\n%s%s\n%s%s",
 		no.User, no.User, strings.Join(no.Completed, ", "), no.MaskedPhone, no.Computer, no.When.Format("2006-01-02 15:04 MST"),
 		referenceLine, no.ID, messageIDLine, receipt)
@@ -128,7 +134,7 @@ func (n *Notifier) Notify(ctx context.Context, no provider.Notice) (string, erro
 		return nil
 	})
 	if err != nil {
-		return "", fmt.Errorf("the notice went out (reference %s) but the demo services could not record it (%w); run again: the notice is found in the outbox and not sent twice", receipt, err)
+		return "", catalog.Wrap(err, "fake.notice-unrecorded", "Receipt", receipt)
 	}
 	return receipt, nil
 }
@@ -141,7 +147,7 @@ func (n *Notifier) outboxSize() (int64, error) {
 		return 0, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("look at the outbox %s: %w", n.s.outbox.Path(), err)
+		return 0, catalog.Wrap(err, "fake.outbox.stat", "Path", n.s.outbox.Path())
 	}
 	return fi.Size(), nil
 }
@@ -171,12 +177,12 @@ func (n *Notifier) inOutbox(id string, offset int64) (string, bool, error) {
 		return "", false, nil
 	}
 	if err != nil {
-		return "", false, fmt.Errorf("open the outbox %s: %w", path, err)
+		return "", false, catalog.Wrap(err, "fake.outbox.open", "Path", path)
 	}
 	defer f.Close()
 	c, err := outbox.LoadAt(f, offset)
 	if err != nil {
-		return "", false, fmt.Errorf("outbox %s: %w", path, err)
+		return "", false, catalog.Wrap(err, "fake.outbox.read", "Path", path)
 	}
 	for _, m := range c.Messages {
 		if m.Channel != outbox.Email || m.To != n.to {

@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/mail"
+	"strconv"
 	"strings"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/outbox"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 )
@@ -23,10 +25,10 @@ func (n *Notifier) MailPerson(ctx context.Context, to, subject, body, id string)
 		return "", err
 	}
 	if _, err := mail.ParseAddress(to); err != nil || !strings.Contains(to, "@") {
-		return "", fmt.Errorf("%q is not a mail address, so nothing was mailed to it; correct the address recorded for the person", to)
+		return "", catalog.NewError("fake.mail-person.bad-address", "Address", strconv.Quote(to))
 	}
 	if id == "" {
-		return "", fmt.Errorf("the message has no id, so a resend could not be recognised; this is a bug in mfa-onboard, please report it")
+		return "", catalog.NewError("fake.mail-person.no-id")
 	}
 	sum := sha256.Sum256([]byte(id))
 	receipt := "MSG" + strings.ToUpper(hex.EncodeToString(sum[:6]))

@@ -78,7 +78,7 @@ func (r recordFiles) replacedBy(after recordFiles) []string {
 // pushedTo is the phone the demo Duo sent the push to.
 func (d demo) pushedTo(t *testing.T, pushID string) string {
 	t.Helper()
-	at, err := d.services.Duo().phonesOf(pushID, pushPrefix, "push")
+	at, err := d.services.Duo().phonesOf(pushID, pushPrefix)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/base32"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/atomicfile"
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 )
 
@@ -125,10 +125,10 @@ func (s *store) read(r ref, v any) (bool, error) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("read the demo services record %s (%w); check that it belongs to you", path, err)
+		return false, catalog.Wrap(err, "fake.store.read", "Path", path)
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return false, fmt.Errorf("the demo services record %s is damaged (%v); delete it to start that record afresh", path, err)
+		return false, catalog.NewError("fake.store.damaged", "Path", path, "Problem", err)
 	}
 	return true, nil
 }
@@ -145,7 +145,7 @@ func (s *store) look(r ref, v any) (bool, error) {
 		defer func() { _ = fl.Unlock() }()
 	case errors.Is(err, fs.ErrNotExist):
 	default:
-		return false, fmt.Errorf("lock the demo services record %s (%w); check that you may write to %s", s.file(r), err, s.dir)
+		return false, catalog.Wrap(err, "fake.store.lock", "Path", s.file(r), "Dir", s.dir)
 	}
 	return s.read(r, v)
 }
@@ -154,11 +154,11 @@ func (s *store) look(r ref, v any) (bool, error) {
 // for a few milliseconds only. The lock file stays, as the state store's do.
 func (s *store) lock(r ref) (unlock func(), err error) {
 	if err := os.MkdirAll(s.folder(r), 0o700); err != nil {
-		return nil, fmt.Errorf("create the demo services folder %s (%w); check that you may write to %s", s.folder(r), err, s.dir)
+		return nil, catalog.Wrap(err, "fake.store.create-folder", "Path", s.folder(r), "Dir", s.dir)
 	}
 	fl := flock.New(s.lockPath(r), flock.SetPermissions(0o600))
 	if err := fl.Lock(); err != nil {
-		return nil, fmt.Errorf("lock the demo services record %s (%w); check that you may write to %s", s.file(r), err, s.dir)
+		return nil, catalog.Wrap(err, "fake.store.lock", "Path", s.file(r), "Dir", s.dir)
 	}
 	return func() { _ = fl.Unlock() }, nil
 }
@@ -173,10 +173,10 @@ func (s *store) write(r ref, v any) error {
 func (s *store) put(r ref, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
-		return fmt.Errorf("encode the demo services record %s: %w", s.file(r), err)
+		return catalog.Wrap(err, "fake.store.encode", "Path", s.file(r))
 	}
 	if err := s.files.WriteFile(s.file(r), append(data, '\n')); err != nil {
-		return fmt.Errorf("save the demo services record %s (%w); check free disk space and that you may write to %s", s.file(r), err, s.dir)
+		return catalog.Wrap(err, "fake.store.save", "Path", s.file(r), "Dir", s.dir)
 	}
 	return nil
 }
@@ -200,7 +200,7 @@ func (s *store) removeLeftovers(r ref) {
 
 // errUnchanged, returned by an update's function, ends it without writing: the
 // record already says what the call would make it say.
-var errUnchanged = errors.New("record unchanged")
+var errUnchanged = errors.New("record unchanged") // untranslated: never leaves update
 
 // update runs fn on record r (zero, found false, when there is none) under r's lock,
 // and writes it back if fn succeeds.
@@ -267,7 +267,7 @@ type idAliases map[string]string
 
 // locate returns the key of the records id is in: read from the id itself, or for an
 // id of an older version from ids/. It wraps provider.ErrNotFound when there is none.
-func (s *Services) locate(id, prefix string, tail bool, what string) (string, error) {
+func (s *Services) locate(id, prefix string, tail bool) (string, error) {
 	if k, ok := idKey(id, prefix, tail); ok {
 		return k, nil
 	}
@@ -276,7 +276,18 @@ func (s *Services) locate(id, prefix string, tail bool, what string) (string, er
 		return "", err
 	}
 	if a == nil || (*a)[id] == "" {
-		return "", fmt.Errorf("%s %s: %w", what, id, provider.ErrNotFound)
+		return "", notFound(prefix, id)
 	}
 	return (*a)[id], nil
+}
+
+// notFound is provider.ErrNotFound for the id, named for what its prefix says it is.
+func notFound(prefix, id string) error {
+	switch prefix {
+	case phonePrefix:
+		return catalog.Wrap(provider.ErrNotFound, "fake.not-found.phone", "ID", id)
+	case pushPrefix:
+		return catalog.Wrap(provider.ErrNotFound, "fake.not-found.push", "ID", id)
+	}
+	return catalog.Wrap(provider.ErrNotFound, "fake.not-found.duo-user", "ID", id)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
@@ -19,6 +20,15 @@ import (
 // maxSkew is how far this computer's clock may be from Graph's before the check
 // warns: tokens carry validity times.
 const maxSkew = 5 * time.Minute
+
+// The checks' names are the labels of "providers check", the same in every language.
+const (
+	checkToken       = "graph token"       // untranslated: a check's label
+	checkReach       = "graph reach"       // untranslated: a check's label
+	checkClock       = "graph clock"       // untranslated: a check's label
+	checkEnforcement = "graph enforcement" // untranslated: a check's label
+	checkPermissions = "graph permissions" // untranslated: a check's label
+)
 
 // Check gets a token and compares the permissions it lists with Config.Needs, then
 // makes the reads enforcing would make, and compares clocks with Graph's Date header.
@@ -36,23 +46,24 @@ const maxSkew = 5 * time.Minute
 func (c *Client) Check(ctx context.Context) []provider.Check {
 	tok, err := c.cfg.Credential.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{c.scope}})
 	if err != nil {
-		return []provider.Check{{Name: "graph token", Detail: tokenError(ctx, err).Error()}}
+		return []provider.Check{provider.NewCheck(checkToken, false, tokenError(ctx, err))}
 	}
-	out := []provider.Check{{Name: "graph token", OK: true, Detail: fmt.Sprintf("tenant %s app %s", sanitize.Line(c.cfg.TenantID), sanitize.Line(c.cfg.ClientID))}}
+	out := []provider.Check{provider.NewCheck(checkToken, true,
+		catalog.NewError("graph.check.token-ok", "Tenant", sanitize.Line(c.cfg.TenantID), "App", sanitize.Line(c.cfg.ClientID)))}
 	out = append(out, permissionsCheck(tok.Token, c.cfg.Needs))
 	a, err := c.call(ctx, http.MethodGet, securityDefaultsPath, nil, op{permission: PermissionReadPolicies})
 	if a.Status == 0 {
 		// Nothing came back from Graph: the network, a proxy or the base URL.
-		return append(out, provider.Check{Name: "graph reach", Detail: err.Error()})
+		return append(out, provider.NewCheck(checkReach, false, err))
 	}
 	if e, ok := c.enforcementCheck(ctx); ok {
 		out = append(out, e)
 	}
 	if t, err := http.ParseTime(a.Header.Get("Date")); err == nil {
 		d := c.cfg.Clock.Now().Sub(t).Abs()
-		skew := provider.Check{Name: "graph clock", OK: d <= maxSkew, Detail: "this computer's clock agrees with Microsoft's"}
-		if !skew.OK {
-			skew.Detail = fmt.Sprintf("this computer's clock is %s off Microsoft's; set it right (automatic time), or tokens may be refused", d.Round(time.Second))
+		skew := provider.NewCheck(checkClock, true, catalog.NewError("graph.check.clock-ok"))
+		if d > maxSkew {
+			skew = provider.NewCheck(checkClock, false, catalog.NewError("graph.check.clock-off", "Skew", d.Round(time.Second)))
 		}
 		out = append(out, skew)
 	}
@@ -62,28 +73,23 @@ func (c *Client) Check(ctx context.Context) []provider.Check {
 // enforcementCheck tells how MFA would be made required, from the same reads Enforce
 // makes, and that the enforcement group exists; ok is false when nothing is enforced.
 func (c *Client) enforcementCheck(ctx context.Context) (check provider.Check, ok bool) {
-	check.Name = "graph enforcement"
 	p, err := c.plan(ctx)
 	if err != nil {
-		check.Detail = err.Error()
-		return check, true
+		return provider.NewCheck(checkEnforcement, false, err), true
 	}
 	switch p.how {
 	case provider.LeftToSupport:
-		return check, false
+		return provider.Check{Name: checkEnforcement}, false
 	case provider.EnforcedPerUser:
-		check.OK, check.Detail = true, "per-user MFA will be set to enforced: "+p.why
+		return provider.NewCheck(checkEnforcement, true, catalog.NewError("graph.check.enforce-per-user", "Why", p.why)), true
 	case provider.EnforcedGroup:
 		name, err := c.groupName(ctx)
 		if err != nil {
-			check.Detail = err.Error()
-			return check, true
+			return provider.NewCheck(checkEnforcement, false, err), true
 		}
-		check.OK, check.Detail = true, "users will be added to graph.enforcement_group “"+name+"”: "+p.why
-	default:
-		check.OK, check.Detail = true, "nothing will be set: "+p.why
+		return provider.NewCheck(checkEnforcement, true, catalog.NewError("graph.check.enforce-group", "Group", name, "Why", p.why)), true
 	}
-	return check, true
+	return provider.NewCheck(checkEnforcement, true, catalog.NewError("graph.check.enforce-nothing", "Why", p.why)), true
 }
 
 // groupName reads graph.enforcement_group's display name, which proves it is a group
@@ -93,8 +99,7 @@ func (c *Client) groupName(ctx context.Context) (string, error) {
 	a, err := c.call(ctx, http.MethodGet, "/v1.0/groups/"+url.PathEscape(group)+"?$select=id,displayName", nil, op{permission: PermissionGroupMembers})
 	var ge *Error
 	if errors.As(err, &ge) && (ge.Status == http.StatusNotFound || ge.Status == http.StatusBadRequest) {
-		return "", &Error{Status: ge.Status, Code: ge.Code, Message: ge.Message,
-			sentence: "graph.enforcement_group " + sanitize.Inline(group) + " is not a group in this tenant: copy the group's Object ID from Entra ID → Groups into the config"}
+		return "", refusal(ge, catalog.NewError("graph.error.not-a-group", "Group", sanitize.Inline(group)))
 	}
 	if err != nil {
 		return "", err
@@ -112,13 +117,11 @@ func (c *Client) groupName(ctx context.Context) (string, error) {
 // application permissions, with what the configured roles need, so each missing one
 // is named before a step needs it.
 func permissionsCheck(token string, needs []Need) provider.Check {
-	c := provider.Check{Name: "graph permissions"}
 	roles, ok := grantedRoles(token)
 	if !ok {
-		c.OK, c.Detail = true, "the token does not list its permissions; they are checked when used"
-		return c
+		return provider.NewCheck(checkPermissions, true, catalog.NewError("graph.check.roles-unlisted"))
 	}
-	var granted, missing []string
+	var granted, missing andList
 	seen := map[string]bool{}
 	for _, n := range needs {
 		if seen[n.Permission] {
@@ -129,27 +132,40 @@ func permissionsCheck(token string, needs []Need) provider.Check {
 			granted = append(granted, n.Permission)
 			continue
 		}
-		missing = append(missing, n.Permission+" ("+n.Purpose+")")
+		missing = append(missing, catalog.NewError("graph.check.permission-for", "Permission", n.Permission, "Purpose", n.Purpose))
 	}
 	switch {
 	case len(missing) == 1:
-		c.Detail = "the app registration lacks the Graph application permission " + missing[0] + ": add it and grant admin consent"
+		return provider.NewCheck(checkPermissions, false, catalog.NewError("graph.check.lacks-one", "Permission", missing))
 	case len(missing) > 1:
-		c.Detail = "the app registration lacks the Graph application permissions " + and(missing) + ": add them and grant admin consent"
+		return provider.NewCheck(checkPermissions, false, catalog.NewError("graph.check.lacks-many", "Permissions", missing))
 	case len(granted) == 0:
-		c.OK, c.Detail = true, "the configured roles use no Graph application permission"
+		return provider.NewCheck(checkPermissions, true, catalog.NewError("graph.check.none-used"))
 	case len(granted) == 1:
-		c.OK, c.Detail = true, granted[0]+" is granted"
-	default:
-		c.OK, c.Detail = true, and(granted)+" are granted"
+		return provider.NewCheck(checkPermissions, true, catalog.NewError("graph.check.granted-one", "Permission", granted))
 	}
-	return c
+	return provider.NewCheck(checkPermissions, true, catalog.NewError("graph.check.granted-many", "Permissions", granted))
 }
 
-// and joins a list as a sentence does.
-func and(list []string) string {
-	if len(list) < 2 {
-		return strings.Join(list, "")
+// andList is a list said as a sentence says it ("A, B and C") in a Printer's
+// language; its items are words of Graph's (strings) or catalogue messages. It is an
+// error only so that a Printer says it in its language where it is a message's value.
+type andList []any
+
+func (l andList) Error() string { return l.Localize(catalog.English()) }
+
+// Localize joins the items said in p's language.
+func (l andList) Localize(p *catalog.Printer) string {
+	said := make([]string, len(l))
+	for i, v := range l {
+		if m, ok := v.(catalog.Localized); ok {
+			said[i] = m.Localize(p)
+		} else {
+			said[i] = fmt.Sprint(v)
+		}
 	}
-	return strings.Join(list[:len(list)-1], ", ") + " and " + list[len(list)-1]
+	if len(said) < 2 {
+		return strings.Join(said, "")
+	}
+	return p.T("graph.list.and", "List", strings.Join(said[:len(said)-1], ", "), "Last", said[len(said)-1])
 }

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -11,6 +10,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // NewSecretCredential builds a client-secret credential. authorityHost ("" for the
@@ -24,7 +25,7 @@ func NewSecretCredential(tenantID, clientID, secret, authorityHost string, clien
 	cred, err := azidentity.NewClientSecretCredential(tenantID, clientID, secret, opts)
 	if err != nil {
 		// azidentity refuses a malformed tenant id here; its message names no secret.
-		return nil, fmt.Errorf("graph.tenant_id or the Graph authority host is not valid (%w); copy the Directory (tenant) ID from Entra ID → Overview", err)
+		return nil, catalog.Wrap(err, "graph.credential.tenant")
 	}
 	return cred, nil
 }
@@ -34,17 +35,17 @@ func NewSecretCredential(tenantID, clientID, secret, authorityHost string, clien
 func NewCertificateCredential(tenantID, clientID, certFile, authorityHost string, client *http.Client) (azcore.TokenCredential, error) {
 	data, err := os.ReadFile(certFile)
 	if err != nil {
-		return nil, fmt.Errorf("read graph.client_certificate_file %s: %w", certFile, err)
+		return nil, catalog.Wrap(err, "graph.credential.read-cert", "File", certFile)
 	}
 	certs, key, err := azidentity.ParseCertificates(data, nil)
 	if err != nil {
-		return nil, fmt.Errorf("graph.client_certificate_file %s holds no certificate and private key azidentity can read (%w); give a PEM file with both", certFile, err)
+		return nil, catalog.Wrap(err, "graph.credential.bad-cert", "File", certFile)
 	}
 	co, noDiscovery := clientOptions(authorityHost, client)
 	opts := &azidentity.ClientCertificateCredentialOptions{ClientOptions: co, DisableInstanceDiscovery: noDiscovery}
 	cred, err := azidentity.NewClientCertificateCredential(tenantID, clientID, certs, key, opts)
 	if err != nil {
-		return nil, fmt.Errorf("graph.tenant_id or the Graph authority host is not valid (%w); copy the Directory (tenant) ID from Entra ID → Overview", err)
+		return nil, catalog.Wrap(err, "graph.credential.tenant")
 	}
 	return cred, nil
 }

@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
@@ -60,19 +60,18 @@ func (c *Client) Enforce(ctx context.Context, user string) (provider.Enforcement
 		if err := c.SetMFAState(ctx, user, MFAEnforced); err != nil {
 			return provider.Enforcement{}, err
 		}
-		return provider.Enforcement{How: p.how, Reason: "per-user MFA is set to enforced: " + p.why}, nil
+		return provider.NewEnforcement(p.how, catalog.NewError("graph.enforce.per-user", "Why", p.why)), nil
 	case provider.EnforcedGroup:
 		already, err := c.joinGroup(ctx, user)
 		if err != nil {
 			return provider.Enforcement{}, err
 		}
-		done := "added to"
 		if already {
-			done = "already in"
+			return provider.NewEnforcement(p.how, catalog.NewError("graph.enforce.group-already", "Group", c.cfg.EnforcementGroup, "Why", p.why)), nil
 		}
-		return provider.Enforcement{How: p.how, Reason: done + " graph.enforcement_group " + c.cfg.EnforcementGroup + ": " + p.why}, nil
+		return provider.NewEnforcement(p.how, catalog.NewError("graph.enforce.group-added", "Group", c.cfg.EnforcementGroup, "Why", p.why)), nil
 	}
-	return provider.Enforcement{How: p.how, Reason: p.why}, nil
+	return provider.NewEnforcement(p.how, p.why), nil
 }
 
 // plan is how Enforce goes about it, decided before anything is written.
@@ -80,7 +79,7 @@ type plan struct {
 	// how is one of provider's Enforced… or LeftTo… values.
 	how string
 	// why is the reason, one clause.
-	why string
+	why *catalog.Error
 }
 
 // plan reads what the tenant uses, as the mode needs, and decides; it changes nothing.
@@ -88,9 +87,9 @@ func (c *Client) plan(ctx context.Context) (plan, error) {
 	mode, group := c.cfg.Enforcement, c.cfg.EnforcementGroup
 	switch mode {
 	case EnforceNone:
-		return plan{provider.LeftToSupport, "graph.enforcement is none, so the support desk makes MFA required"}, nil
+		return plan{provider.LeftToSupport, catalog.NewError("graph.plan.none")}, nil
 	case EnforceGroup:
-		return plan{provider.EnforcedGroup, "graph.enforcement is group"}, nil
+		return plan{provider.EnforcedGroup, catalog.NewError("graph.plan.group")}, nil
 	}
 	t, err := c.tenantNow(ctx)
 	var ge *Error
@@ -98,32 +97,28 @@ func (c *Client) plan(ctx context.Context) (plan, error) {
 	switch {
 	case unread && mode == EnforcePerUser:
 		// Chosen explicitly: the policies would only have been a second look.
-		return plan{provider.EnforcedPerUser, "graph.enforcement is per-user (whether the tenant uses security defaults or Conditional Access could not be read without " + PermissionReadPolicies + ")"}, nil
+		return plan{provider.EnforcedPerUser, catalog.NewError("graph.plan.per-user-unread", "Permission", PermissionReadPolicies)}, nil
 	case unread:
-		return plan{}, &Error{Status: ge.Status, Code: ge.Code, Message: ge.Message,
-			sentence: "could not read the tenant's security defaults and Conditional Access policies, so per-user MFA is not set (Microsoft says not to use it beside either): grant the app registration the Graph application permission " +
-				PermissionReadPolicies + " with admin consent, or set graph.enforcement to per-user, group or none"}
+		return plan{}, refusal(ge, catalog.NewError("graph.error.policies-unread", "Permission", PermissionReadPolicies))
 	case err != nil:
 		return plan{}, err
 	case t.securityDefaults:
-		return plan{provider.EnforcedSecurityDefaults, "security defaults are on in this tenant and already require every user to register for MFA, so per-user MFA is not set beside them"}, nil
+		return plan{provider.EnforcedSecurityDefaults, catalog.NewError("graph.plan.security-defaults")}, nil
 	case len(t.policies) > 0:
-		why := conditionalAccess(t.policies) + " in this tenant, so per-user MFA is not set beside "
+		why := catalog.NewError("graph.plan.ca-many", "Policies", policyNames(t.policies))
 		if len(t.policies) == 1 {
-			why += "it"
-		} else {
-			why += "them"
+			why = catalog.NewError("graph.plan.ca-one", "Policies", policyNames(t.policies))
 		}
 		if mode == EnforceAuto && group != "" {
 			return plan{provider.EnforcedGroup, why}, nil
 		}
-		hint := "set graph.enforcement_group to the group those policies apply to, or add the user to that group"
+		hint := catalog.NewError("graph.plan.hint-group")
 		if mode == EnforcePerUser {
-			hint = "set graph.enforcement to auto with graph.enforcement_group, the group those policies apply to, or add the user to that group"
+			hint = catalog.NewError("graph.plan.hint-auto")
 		}
-		return plan{provider.LeftToConditionalAccess, why + ", and no group to add the user to is configured: " + hint}, nil
+		return plan{provider.LeftToConditionalAccess, catalog.NewError("graph.plan.no-group", "Why", why, "Hint", hint)}, nil
 	}
-	return plan{provider.EnforcedPerUser, "the tenant uses neither security defaults nor a Conditional Access policy that requires MFA"}, nil
+	return plan{provider.EnforcedPerUser, catalog.NewError("graph.plan.neither")}, nil
 }
 
 // tenant is what the tenant itself does about MFA.
@@ -165,8 +160,7 @@ func (c *Client) tenantMFA(ctx context.Context) (tenant, error) {
 	path := "/v1.0/identity/conditionalAccess/policies"
 	for page := 0; path != ""; page++ {
 		if page == maxPolicyPages {
-			//lint:ignore ST1005 the sentence is the person's, and starts with the vendor's name
-			return tenant{}, fmt.Errorf("Microsoft Graph gave more than %d pages of Conditional Access policies; set graph.enforcement to per-user, group or none", maxPolicyPages)
+			return tenant{}, catalog.NewError("graph.error.ca-pages", "Pages", maxPolicyPages)
 		}
 		a, err := c.call(ctx, http.MethodGet, path, nil, op{permission: PermissionReadPolicies})
 		if err != nil {
@@ -188,8 +182,7 @@ func (c *Client) tenantMFA(ctx context.Context) (tenant, error) {
 		if list.Next != "" {
 			rest, ok := strings.CutPrefix(list.Next, c.base)
 			if !ok {
-				//lint:ignore ST1005 the sentence is the person's, and starts with the vendor's name
-				return tenant{}, errors.New("Microsoft Graph gave the next page of Conditional Access policies at another address; set graph.enforcement to per-user, group or none, and report this to the mfa-onboard maintainers")
+				return tenant{}, catalog.NewError("graph.error.ca-next-elsewhere")
 			}
 			path = rest
 		}
@@ -243,24 +236,21 @@ func (p caPolicy) requiresMFA() bool {
 	return strength != "" && strength != "null"
 }
 
-// conditionalAccess names the policies, for a reason: at most three by name.
-func conditionalAccess(names []string) string {
-	var quoted []string
+// policyNames names the policies, for a reason: at most three by name.
+func policyNames(names []string) andList {
+	var quoted andList
 	for i, n := range names {
 		if i == 3 {
-			quoted = append(quoted, fmt.Sprintf("%d more", len(names)-3))
+			quoted = append(quoted, catalog.NewError("graph.plan.more", "N", len(names)-3))
 			break
 		}
 		if n = sanitize.Inline(n); n == "" {
-			n = "(no name)"
+			quoted = append(quoted, catalog.NewError("graph.plan.unnamed"))
+			continue
 		}
-		quoted = append(quoted, "“"+n+"”")
+		quoted = append(quoted, catalog.NewError("graph.plan.policy", "Name", n))
 	}
-	list := and(quoted)
-	if len(names) == 1 {
-		return "the Conditional Access policy " + list + " requires MFA"
-	}
-	return "the Conditional Access policies " + list + " require MFA"
+	return quoted
 }
 
 // joinGroup adds the user to graph.enforcement_group; already is true when the user
@@ -283,14 +273,15 @@ func (c *Client) joinGroup(ctx context.Context, user string) (already bool, err 
 		return false, nil
 	case !errors.As(err, &ge):
 		return false, err
+	// untranslated: the words Graph answers with, matched as they are.
 	case ge.Status == http.StatusBadRequest && strings.Contains(strings.ToLower(ge.Message), "added object references already exist"):
 		// "One or more added object references already exist for the following
 		// modified properties: 'members'." — the message Graph gives, as other Graph
 		// clients match it too (n8n-io/n8n, nodes/Microsoft/Entra/GenericFunctions.ts).
 		return true, nil
+	// untranslated: the words Graph answers with, matched as they are.
 	case ge.Status == http.StatusNotFound || ge.Status == http.StatusBadRequest && strings.Contains(ge.Message, "Invalid object identifier"):
-		return false, &Error{Status: ge.Status, Code: ge.Code, Message: ge.Message,
-			sentence: "graph.enforcement_group " + sanitize.Inline(group) + " is not a group in this tenant: copy the group's Object ID from Entra ID → Groups into the config"}
+		return false, refusal(ge, catalog.NewError("graph.error.not-a-group", "Group", sanitize.Inline(group)))
 	}
 	return false, err
 }
@@ -308,7 +299,7 @@ func (c *Client) userID(ctx context.Context, user string) (string, error) {
 		return "", err
 	}
 	if u.ID == "" {
-		return "", errors.New("Microsoft Graph gave no object id for " + sanitize.Line(user) + "; try again, and report it to the mfa-onboard maintainers if it keeps happening")
+		return "", catalog.NewError("graph.error.no-object-id", "User", sanitize.Line(user))
 	}
 	return u.ID, nil
 }

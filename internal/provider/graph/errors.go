@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/retryafter"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
@@ -19,11 +19,22 @@ import (
 type Error struct {
 	Status        int
 	Code, Message string
-	sentence      string
+	// msg is the sentence; nil for a throttled request, whose wait is said in the
+	// Printer's words.
+	msg  *catalog.Error
+	wait time.Duration
 }
 
-// Error returns the sentence alone: it is shown to the technician as it is.
-func (e *Error) Error() string { return e.sentence }
+// Error returns the sentence alone, in English: it is shown to the technician as it is.
+func (e *Error) Error() string { return e.Localize(catalog.English()) }
+
+// Localize is the sentence in p's language; Graph's own words stay Graph's.
+func (e *Error) Localize(p *catalog.Printer) string {
+	if e.msg == nil {
+		return p.T("graph.error.throttled", "Status", e.Status, "Wait", retryafter.DescribeIn(p, max(e.wait, time.Minute)))
+	}
+	return e.msg.Localize(p)
+}
 
 // graphError is Graph's error body.
 type graphError struct {
@@ -45,38 +56,50 @@ func failure(a answer, o op) *Error {
 	e := &Error{Status: a.Status, Code: code, Message: msg}
 	switch {
 	case a.Status == http.StatusForbidden && o.permission != "":
-		e.sentence = "the app registration lacks the Graph permission " + o.permission + " (application, with admin consent)"
+		e.msg = catalog.NewError("graph.error.permission", "Permission", o.permission)
 	case a.Status == http.StatusNotFound && o.user != "":
-		e.sentence = "Microsoft 365 has no user " + sanitize.Line(o.user)
+		e.msg = catalog.NewError("graph.error.no-user", "User", sanitize.Line(o.user))
 	case a.Status == http.StatusUnauthorized:
-		e.sentence = "Microsoft Graph refused the app's token (" + orNone(code) + "): check that graph.tenant_id is the tenant the app registration is in"
+		e.msg = catalog.NewError("graph.error.token-refused", "Code", orNone(code))
 	case a.Status == http.StatusBadRequest:
-		e.sentence = "Microsoft Graph refused the request: " + strings.TrimSuffix(orNone(msg), ".")
+		words := orNone(msg)
+		if msg != "" {
+			words = strings.TrimSuffix(msg, ".")
+		}
+		e.msg = catalog.NewError("graph.error.bad-request", "Message", words)
 	case a.Status >= 500:
-		e.sentence = fmt.Sprintf("Microsoft Graph answered %d (%s); try again in a few minutes", a.Status, orNone(code))
+		e.msg = catalog.NewError("graph.error.outage", "Status", a.Status, "Code", orNone(code))
 	default:
-		e.sentence = fmt.Sprintf("Microsoft Graph answered %d (%s: %s)", a.Status, orNone(code), orNone(msg))
+		e.msg = catalog.NewError("graph.error.answered", "Status", a.Status, "Code", orNone(code), "Message", orNone(msg))
 	}
 	return e
+}
+
+// refusal is Graph's refusal ge told by msg instead of failure's sentence.
+func refusal(ge *Error, msg *catalog.Error) *Error {
+	return &Error{Status: ge.Status, Code: ge.Code, Message: ge.Message, msg: msg}
 }
 
 // throttle is the error once retries are used up or the wait is too long to sit out.
 func throttle(a answer, wait time.Duration) *Error {
 	code, msg := parse(a)
-	return &Error{Status: a.Status, Code: code, Message: msg,
-		sentence: fmt.Sprintf("Microsoft Graph is throttling this app or is busy (HTTP %d); wait %s and try again", a.Status, retryafter.Describe(max(wait, time.Minute)))}
+	return &Error{Status: a.Status, Code: code, Message: msg, wait: wait}
 }
 
 // TokenError is a failure to get a Graph token. Code is the AADSTS number, when
 // Entra ID gave one; the wrapped error is azidentity's, whose text is long.
 type TokenError struct {
-	Code     string
-	sentence string
-	err      error
+	Code string
+	msg  *catalog.Error
+	err  error
 }
 
-// Error returns the sentence alone; azidentity's long text stays behind Unwrap.
-func (e *TokenError) Error() string { return e.sentence }
+// Error returns the sentence alone, in English; azidentity's long text stays behind
+// Unwrap.
+func (e *TokenError) Error() string { return e.msg.Error() }
+
+// Localize is the sentence in p's language.
+func (e *TokenError) Localize(p *catalog.Printer) string { return e.msg.Localize(p) }
 
 // Unwrap gives azidentity's error, e.g. for errors.As(err, *azidentity.AuthenticationFailedError).
 func (e *TokenError) Unwrap() error { return e.err }
@@ -87,7 +110,7 @@ var aadsts = regexp.MustCompile(`AADSTS(\d+):?([^"\\]*)`)
 
 func tokenError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
-		return fmt.Errorf("the Graph token request was stopped (%w)", ctx.Err())
+		return catalog.Wrap(ctx.Err(), "graph.token.stopped")
 	}
 	var te *TokenError
 	if errors.As(err, &te) {
@@ -101,22 +124,23 @@ func tokenError(ctx context.Context, err error) error {
 	switch e.Code {
 	case "7000215", "7000222":
 		// 7000222 is the expired secret: the fix is the same.
-		e.sentence = "the Graph client secret is wrong or expired: check graph.client_secret_env"
+		e.msg = catalog.NewError("graph.token.secret")
 	case "700016":
-		e.sentence = "graph.client_id is not an app registration in this tenant"
+		e.msg = catalog.NewError("graph.token.client-id")
 	case "90002":
-		e.sentence = "graph.tenant_id is not a tenant"
+		e.msg = catalog.NewError("graph.token.tenant-id")
 	case "":
-		e.sentence = "could not get a Microsoft Graph token (" + sanitize.Line(err.Error()) + "): check graph.tenant_id, this computer's network connection and any proxy"
+		e.msg = catalog.NewError("graph.token.unreachable", "Detail", sanitize.Line(err.Error()))
 	default:
-		e.sentence = "Entra ID refused the Graph token (AADSTS" + e.Code + ": " + strings.TrimSuffix(sanitize.Line(m[2]), ".") + "); look the code up at https://login.microsoftonline.com/error?code=" + e.Code
+		e.msg = catalog.NewError("graph.token.refused", "Code", e.Code, "Words", strings.TrimSuffix(sanitize.Line(m[2]), "."))
 	}
 	return e
 }
 
-func orNone(s string) string {
+// orNone is s, or words saying Graph gave none, for a sentence.
+func orNone(s string) any {
 	if s == "" {
-		return "no detail given"
+		return catalog.NewError("graph.error.none-given")
 	}
 	return s
 }

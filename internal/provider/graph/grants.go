@@ -9,6 +9,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 )
 
@@ -33,21 +34,17 @@ func grantedRoles(token string) (roles []string, ok bool) {
 }
 
 // grantCheck gets a token and says whether it holds permission, needed for purpose.
-func (c *Client) grantCheck(ctx context.Context, name, permission, purpose string) provider.Check {
-	check := provider.Check{Name: name}
+func (c *Client) grantCheck(ctx context.Context, name, permission string, purpose catalog.Localized) provider.Check {
 	tok, err := c.cfg.Credential.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{c.scope}})
 	if err != nil {
-		check.Detail = tokenError(ctx, err).Error()
-		return check
+		return provider.NewCheck(name, false, tokenError(ctx, err))
 	}
 	roles, ok := grantedRoles(tok.Token)
 	switch {
 	case !ok:
-		check.OK, check.Detail = true, "the app gets a token; the token does not list its permissions, so "+permission+" is checked when used"
+		return provider.NewCheck(name, true, catalog.NewError("graph.grant.unlisted", "Permission", permission))
 	case !slices.Contains(roles, permission):
-		check.Detail = "the app registration lacks the Graph application permission " + permission + " (" + purpose + "): add it and grant admin consent"
-	default:
-		check.OK, check.Detail = true, permission+" is granted ("+purpose+"); nothing was sent"
+		return provider.NewCheck(name, false, catalog.NewError("graph.grant.lacks", "Permission", permission, "Purpose", purpose))
 	}
-	return check
+	return provider.NewCheck(name, true, catalog.NewError("graph.grant.granted", "Permission", permission, "Purpose", purpose))
 }

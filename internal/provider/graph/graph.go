@@ -11,16 +11,16 @@
 package graph
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 )
@@ -71,15 +71,16 @@ var (
 func New(cfg Config) (*Client, error) {
 	switch {
 	case strings.TrimSpace(cfg.TenantID) == "":
-		return nil, errors.New("graph.tenant_id is empty; set it to the Directory (tenant) ID from Entra ID → Overview")
+		return nil, catalog.NewError("graph.config.tenant-id")
 	case strings.TrimSpace(cfg.ClientID) == "":
-		return nil, errors.New("graph.client_id is empty; set it to the Application (client) ID of the app registration")
+		return nil, catalog.NewError("graph.config.client-id")
 	case cfg.Credential == nil:
-		return nil, errors.New("no Graph credential was given; set graph.client_secret_env (or a certificate) in the config")
+		return nil, catalog.NewError("graph.config.credential")
 	case !slices.Contains([]string{"", EnforceAuto, EnforcePerUser, EnforceGroup, EnforceNone}, cfg.Enforcement):
-		return nil, fmt.Errorf("graph.enforcement %q is not one of %s, %s, %s, %s; fix it in the config", cfg.Enforcement, EnforceAuto, EnforcePerUser, EnforceGroup, EnforceNone)
+		return nil, catalog.NewError("graph.config.enforcement", "Value", strconv.Quote(cfg.Enforcement),
+			"Auto", EnforceAuto, "PerUser", EnforcePerUser, "Group", EnforceGroup, "None", EnforceNone)
 	case cfg.Enforcement == EnforceGroup && cfg.EnforcementGroup == "":
-		return nil, errors.New("graph.enforcement is group but graph.enforcement_group is empty; set it to the group's Object ID from Entra ID → Groups")
+		return nil, catalog.NewError("graph.config.group-missing")
 	}
 	if cfg.Enforcement == "" {
 		cfg.Enforcement = EnforceAuto
@@ -89,7 +90,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil || u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("the Graph base URL %q is not an https URL; fix it in the config, e.g. %s", cfg.BaseURL, DefaultBaseURL)
+		return nil, catalog.NewError("graph.config.base-url", "URL", strconv.Quote(cfg.BaseURL), "Default", DefaultBaseURL)
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
@@ -109,7 +110,7 @@ func New(cfg Config) (*Client, error) {
 
 // String names the tenant and app only.
 func (c *Client) String() string {
-	return "graph.Client(tenant " + c.cfg.TenantID + ", app " + c.cfg.ClientID + ")"
+	return "graph.Client(tenant " + c.cfg.TenantID + ", app " + c.cfg.ClientID + ")" // untranslated: Go's notation, for developers' logs
 }
 
 // GoString keeps the credential out of %#v.

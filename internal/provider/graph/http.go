@@ -25,7 +25,7 @@ type op struct {
 // (https://learn.microsoft.com/graph/throttling).
 func (c *Client) service() httpcall.Service {
 	return httpcall.Service{
-		Name:  "Microsoft Graph",
+		Name:  "Microsoft Graph", // untranslated: the product's name
 		HTTP:  c.cfg.HTTPClient,
 		Clock: c.cfg.Clock,
 		Authorize: func(ctx context.Context, r *http.Request) error {

@@ -3,12 +3,13 @@ package graph
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/httpcall"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/message"
@@ -54,15 +55,15 @@ var (
 // Mailer returns the mail sender for cfg; it makes no call.
 func (c *Client) Mailer(cfg MailConfig) (*Mailer, error) {
 	if _, err := mail.ParseAddress(cfg.From); err != nil || cfg.From == "" {
-		return nil, fmt.Errorf("notify.graph_mail.from %q is not a mail address; give the mailbox the notice is sent from", cfg.From)
+		return nil, catalog.NewError("graph.mail.from", "From", strconv.Quote(cfg.From))
 	}
 	if len(cfg.To) == 0 {
-		return nil, errors.New("notify.graph_mail.to is empty; give the support desk's address")
+		return nil, catalog.NewError("graph.mail.to-empty")
 	}
 	for _, list := range [][]string{cfg.To, cfg.Cc} {
 		for _, a := range list {
 			if _, err := mail.ParseAddress(a); err != nil {
-				return nil, fmt.Errorf("%q in notify.graph_mail is not a mail address (%w); fix it in the config", a, err)
+				return nil, catalog.Wrap(err, "graph.mail.bad-address", "Address", strconv.Quote(a))
 			}
 		}
 	}
@@ -72,8 +73,11 @@ func (c *Client) Mailer(cfg MailConfig) (*Mailer, error) {
 	return &Mailer{c: c, cfg: cfg}, nil
 }
 
-// Name says which channel this is.
-func (m *Mailer) Name() string { return "mail through Microsoft Graph" }
+// Name says which channel this is. It is the key under which the person's state
+// records the channel's receipt, so it is the same in every language.
+func (m *Mailer) Name() string {
+	return "mail through Microsoft Graph" // untranslated: a key of the person's saved state
+}
 
 // sendMail is the request body of user: sendMail.
 type sendMail struct {
@@ -125,13 +129,13 @@ func (m *Mailer) Notify(ctx context.Context, n provider.Notice) (string, error) 
 		To: recipients(m.cfg.To), Cc: recipients(m.cfg.Cc),
 		InternetHeaders: []mailHeader{{Name: ReferenceHeader, Value: n.ID}},
 	}
-	return m.send(ctx, msg, n.ID, "the notice", " before running again", m.failure)
+	return m.send(ctx, msg, n.ID, catalog.NewError("graph.mail.broke-off-notice", "From", sanitize.Line(m.cfg.From)), m.failure)
 }
 
 // send hands msg to sendMail and returns Graph's request-id, or id when Graph gives
-// none. what names the message in the sentence for an answer that broke off, then
-// after; refused explains any other refusal.
-func (m *Mailer) send(ctx context.Context, msg mailMessage, id, what, after string, refused func(answer) error) (string, error) {
+// none. brokeOff is the error for an answer that broke off; refused explains any
+// other refusal.
+func (m *Mailer) send(ctx context.Context, msg mailMessage, id string, brokeOff error, refused func(answer) error) (string, error) {
 	// The support desk can look in the mailbox's Sent Items for what was sent.
 	req, err := httpcall.JSON(http.MethodPost, m.c.base+"/v1.0/users/"+url.PathEscape(m.cfg.From)+"/sendMail", sendMail{Message: msg, SaveToSentItems: true})
 	if err != nil {
@@ -143,7 +147,7 @@ func (m *Mailer) send(ctx context.Context, msg mailMessage, id, what, after stri
 	a, err := svc.Do(ctx, req)
 	switch {
 	case errors.Is(err, httpcall.ErrBrokeOff):
-		return "", fmt.Errorf("the answer from Microsoft Graph broke off, so %s may or may not have been sent; look in %s's Sent Items%s", what, sanitize.Line(m.cfg.From), after)
+		return "", brokeOff
 	case err != nil:
 		return "", err
 	case a.Throttled:
@@ -152,7 +156,7 @@ func (m *Mailer) send(ctx context.Context, msg mailMessage, id, what, after stri
 		return "", refused(a)
 	}
 	if rid := sanitize.Line(a.Header.Get("request-id")); rid != "" {
-		return "graph request-id " + rid, nil
+		return "graph request-id " + rid, nil // untranslated: a receipt, kept in the person's state
 	}
 	return id, nil
 }
@@ -166,7 +170,8 @@ func (m *Mailer) Sent(ctx context.Context, id string) (string, bool, error) {
 // message would reach the support desk. Whether an application access policy lets
 // the app send as From shows only when it sends.
 func (m *Mailer) Check(ctx context.Context) []provider.Check {
-	return []provider.Check{m.c.grantCheck(ctx, "graph mail", PermissionMailSend, "to mail the support desk as "+sanitize.Line(m.cfg.From))}
+	const name = "graph mail" // untranslated: a check's label
+	return []provider.Check{m.c.grantCheck(ctx, name, PermissionMailSend, catalog.NewError("graph.need.mail-as", "From", sanitize.Line(m.cfg.From)))}
 }
 
 // failure explains a refused sendMail in terms of the mailbox it is sent from.
@@ -175,11 +180,11 @@ func (m *Mailer) failure(a answer) error {
 	from := sanitize.Line(m.cfg.From)
 	switch {
 	case a.Status == http.StatusNotFound || code == "MailboxNotEnabledForRESTAPI" || code == "ErrorInvalidUser":
-		return fmt.Errorf("microsoft 365 has no mailbox %s to send the notice from (%s); set notify.graph_mail.from to a licensed or shared mailbox", from, orNone(code))
+		return catalog.NewError("graph.mail.no-mailbox", "From", from, "Code", orNone(code))
 	case a.Status == http.StatusForbidden:
-		return fmt.Errorf("microsoft Graph would not let the app send as %s (%s): grant the application permission %s with admin consent, and if the tenant limits it with an application access policy, add this mailbox to the policy's group", from, orNone(code), PermissionMailSend)
+		return catalog.NewError("graph.mail.send-as", "From", from, "Code", orNone(code), "Permission", PermissionMailSend)
 	case code == "ErrorInvalidRecipients":
-		return errors.New("exchange refused the support desk's address in notify.graph_mail.to or cc; fix it in the config")
+		return catalog.NewError("graph.mail.bad-recipients")
 	}
 	return failure(a, op{permission: PermissionMailSend})
 }

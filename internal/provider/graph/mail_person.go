@@ -2,11 +2,11 @@ package graph
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/mail"
+	"strconv"
 	"strings"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
@@ -24,10 +24,10 @@ func (m *Mailer) MailPerson(ctx context.Context, to, subject, body, id string) (
 		return "", err
 	}
 	if _, err := mail.ParseAddress(to); err != nil || !strings.Contains(to, "@") {
-		return "", fmt.Errorf("%q is not a mail address, so nothing was mailed to it; correct the address recorded for the person", sanitize.Line(to))
+		return "", catalog.NewError("graph.mail-person.bad-address", "Address", strconv.Quote(sanitize.Line(to)))
 	}
 	if id == "" {
-		return "", errors.New("the message has no id, so a resend could not be recognised; this is a bug in mfa-onboard, please report it")
+		return "", catalog.NewError("graph.mail-person.no-id")
 	}
 	msg := mailMessage{
 		Subject: strings.Join(strings.FieldsFunc(subject, func(r rune) bool { return r == '\r' || r == '\n' || r == '\t' }), " "),
@@ -37,9 +37,10 @@ func (m *Mailer) MailPerson(ctx context.Context, to, subject, body, id string) (
 		// (https://learn.microsoft.com/graph/api/resources/internetmessageheader).
 		InternetHeaders: []mailHeader{{Name: ReferenceHeader, Value: id}},
 	}
-	return m.send(ctx, msg, id, "the mail to "+sanitize.Line(to), "", func(a answer) error {
+	brokeOff := catalog.NewError("graph.mail.broke-off-person", "To", sanitize.Line(to), "From", sanitize.Line(m.cfg.From))
+	return m.send(ctx, msg, id, brokeOff, func(a answer) error {
 		if code, _ := parse(a); code == "ErrorInvalidRecipients" {
-			return fmt.Errorf("exchange refused the address %s; check the address recorded for the person", sanitize.Line(to))
+			return catalog.NewError("graph.mail-person.refused", "Address", sanitize.Line(to))
 		}
 		return m.failure(a)
 	})

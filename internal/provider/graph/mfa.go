@@ -2,8 +2,10 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"net/http"
+	"strconv"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // Per-user MFA states Graph knows; "enabled" turns into "enforced" by itself once the
@@ -36,7 +38,7 @@ func (c *Client) SetMFAState(ctx context.Context, user, state string) error {
 	switch state {
 	case MFADisabled, MFAEnabled, MFAEnforced:
 	default:
-		return fmt.Errorf("per-user MFA state %q is not one of disabled, enabled, enforced; report this to the mfa-onboard maintainers", state)
+		return catalog.NewError("graph.mfa.bad-state", "State", strconv.Quote(state))
 	}
 	_, err := c.call(ctx, http.MethodPatch, userPath("beta", user)+"/authentication/requirements", requirements{PerUserMfaState: state}, op{permission: "Policy.ReadWrite.AuthenticationMethod", user: user})
 	return err

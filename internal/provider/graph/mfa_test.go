@@ -169,7 +169,7 @@ func TestCheck(t *testing.T) {
 // Whatever the configuration, a token lacking exactly one permission it uses is told
 // that one, by name and purpose, and nothing else.
 func TestCheckNamesTheOneMissingPermission(t *testing.T) {
-	mail := graph.Need{Permission: graph.PermissionMailSend, Purpose: "to mail the notice to the support desk"}
+	mail := graph.MailSendNeed()
 	configs := []struct {
 		name  string
 		needs []graph.Need
@@ -203,7 +203,7 @@ func TestCheckNamesTheOneMissingPermission(t *testing.T) {
 						line = l
 					}
 				}
-				want := "✘ graph permissions: the app registration lacks the Graph application permission " + need.Permission + " (" + need.Purpose + "): add it and grant admin consent"
+				want := "✘ graph permissions: the app registration lacks the Graph application permission " + need.Permission + " (" + need.Purpose.Error() + "): add it and grant admin consent"
 				if line != want {
 					t.Errorf("permissions line\n%s\nwant\n%s", line, want)
 				}

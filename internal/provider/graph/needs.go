@@ -1,11 +1,15 @@
 package graph
 
+import "github.com/mfa-onboard/mfa-onboard/internal/catalog"
+
 // Need is one Graph application permission the configured roles use, and what for.
 // The wiring lists them in Config.Needs from the configuration, so Check asks for
 // exactly those, and names each one the app registration lacks.
 type Need struct {
 	Permission string
-	Purpose    string
+	// Purpose says what for ("to register the verified mobile number"), in the
+	// person's language when a Printer says it.
+	Purpose catalog.Localized
 	// Also lists other permissions that allow the same calls (a narrower one, or one
 	// that writes as well as reads); any of them will do.
 	Also []string
@@ -38,24 +42,29 @@ const (
 
 // RegisterPhonesNeed is what phone registration through Graph uses.
 func RegisterPhonesNeed() Need {
-	return Need{Permission: PermissionRegisterPhones, Purpose: "to register the verified mobile number",
+	return Need{Permission: PermissionRegisterPhones, Purpose: catalog.NewError("graph.need.register-phones"),
 		Also: []string{"UserAuthMethod-Phone.ReadWrite.All"}}
 }
 
 // ReadPhonesNeed is what the portal route uses to check the phone it was told of.
 func ReadPhonesNeed() Need {
-	return Need{Permission: PermissionReadPhones, Purpose: "to check the phone registered on Microsoft's page",
+	return Need{Permission: PermissionReadPhones, Purpose: catalog.NewError("graph.need.read-phones"),
 		Also: []string{PermissionRegisterPhones, "UserAuthMethod-Phone.Read.All", "UserAuthMethod-Phone.ReadWrite.All"}}
+}
+
+// MailSendNeed is what mailing the notice through Graph uses.
+func MailSendNeed() Need {
+	return Need{Permission: PermissionMailSend, Purpose: catalog.NewError("graph.need.mail-send")}
 }
 
 // EnforcementNeeds is what making MFA required in mode uses (see Enforce); group is
 // graph.enforcement_group, which auto uses only where Conditional Access decides.
 func EnforcementNeeds(mode, group string) []Need {
-	policies := Need{Permission: PermissionReadPolicies, Purpose: "to read security defaults and Conditional Access policies before setting per-user MFA"}
-	perUser := Need{Permission: PermissionPerUserMFA, Purpose: "to set per-user MFA to enforced"}
+	policies := Need{Permission: PermissionReadPolicies, Purpose: catalog.NewError("graph.need.read-policies")}
+	perUser := Need{Permission: PermissionPerUserMFA, Purpose: catalog.NewError("graph.need.per-user")}
 	groupNeeds := []Need{
-		{Permission: PermissionGroupMembers, Purpose: "to add the user to graph.enforcement_group"},
-		{Permission: PermissionReadUsers, Purpose: "to find the user's object id for graph.enforcement_group"},
+		{Permission: PermissionGroupMembers, Purpose: catalog.NewError("graph.need.group-members")},
+		{Permission: PermissionReadUsers, Purpose: catalog.NewError("graph.need.read-users")},
 	}
 	switch mode {
 	case EnforceNone:

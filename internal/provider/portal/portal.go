@@ -6,14 +6,14 @@ package portal
 
 import (
 	"context"
-	"errors"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 )
 
 // errSelfService is returned by the code calls, which the steps never make for a
 // SelfService sender.
-var errSelfService = errors.New("on the portal route Microsoft sends and checks the code itself; follow the security-info page")
+var errSelfService error = catalog.NewError("portal.self-service")
 
 // Codes serves the text-message role by sending the person to the page.
 type Codes struct {

@@ -2,11 +2,12 @@ package twilio
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
@@ -53,7 +54,7 @@ func (c *Client) CheckCode(ctx context.Context, to, code string) (provider.CodeC
 	case "expired", "canceled", "deleted", "failed":
 		return provider.CodeCheck{Status: provider.CodeExpired}, nil
 	}
-	return provider.CodeCheck{}, fmt.Errorf("twilio answered the check for %s with the status %q, which mfa-onboard does not know: report this to the mfa-onboard maintainers", phone.Mask(to), sanitize.Line(v.Status))
+	return provider.CodeCheck{}, catalog.NewError("twilio.check.unknown-status", "Phone", phone.Mask(to), "Status", strconv.Quote(sanitize.Line(v.Status)))
 }
 
 // checkFailed maps Twilio's refusals of a check to outcomes the step handles.

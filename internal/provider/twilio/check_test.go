@@ -46,7 +46,7 @@ func TestCheck(t *testing.T) {
 				t.Fatalf("Check = %+v; want %+v", got, tt.want)
 			}
 			for i := range got {
-				if got[i] != tt.want[i] {
+				if g, w := got[i], tt.want[i]; g.Name != w.Name || g.OK != w.OK || g.Detail != w.Detail {
 					t.Errorf("check %d = %+v; want %+v", i, got[i], tt.want[i])
 				}
 				if strings.Contains(got[i].Detail, "nope") {

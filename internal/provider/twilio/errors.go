@@ -1,9 +1,9 @@
 package twilio
 
 import (
-	"fmt"
 	"net/http"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
@@ -24,11 +24,14 @@ type Error struct {
 	Status   int
 	Code     int
 	MoreInfo string
-	sentence string
+	msg      *catalog.Error
 }
 
-// Error returns the sentence alone: it is shown to the technician as it is.
-func (e *Error) Error() string { return e.sentence }
+// Error returns the sentence alone, in English: it is shown to the technician as it is.
+func (e *Error) Error() string { return e.msg.Error() }
+
+// Localize is the sentence in p's language; Twilio's own words stay Twilio's.
+func (e *Error) Localize(p *catalog.Printer) string { return e.msg.Localize(p) }
 
 // failure turns an answer that is not a success into an *Error. to is the number the
 // call was about ("" for none); only its masked form can appear in the sentence.
@@ -37,19 +40,22 @@ func failure(a answer, to string) *Error {
 	e := &Error{Status: a.Status, Code: ae.Code, MoreInfo: sanitize.Line(ae.MoreInfo)}
 	switch {
 	case a.Status == http.StatusUnauthorized || ae.Code == codeAuth:
-		e.sentence = "Twilio refused the credentials: check twilio.account_sid and the auth token"
+		e.msg = catalog.NewError("twilio.error.credentials")
 	case ae.Code == codeMaxSends || ae.Code == codeMaxChecks:
 		// 60202 on a send has been seen too, for the same limit.
-		e.sentence = "Twilio allows 5 codes per number in 10 minutes; wait up to 10 minutes and ask for a new code"
+		e.msg = catalog.NewError("twilio.error.max-sends")
 	case ae.Code == codeInvalidParam:
 		// Twilio's message quotes the number in full, so it is not passed on.
-		e.sentence = fmt.Sprintf("Twilio refused a parameter (error 60200) for %s: check that it is a mobile number that can receive texts", phone.Mask(to))
+		e.msg = catalog.NewError("twilio.error.invalid-param", "Phone", phone.Mask(to))
+	case a.Status == http.StatusTooManyRequests && ae.Code == 0:
+		e.msg = catalog.NewError("twilio.error.rate-limited")
 	case a.Status == http.StatusTooManyRequests:
-		e.sentence = "Twilio is limiting requests from this account (HTTP 429" + errorCode(ae.Code) + "); wait a minute and try again"
+		e.msg = catalog.NewError("twilio.error.rate-limited-code", "Code", ae.Code)
 	case a.Status >= 500:
-		e.sentence = fmt.Sprintf("Twilio Verify answered %d; try again in a few minutes, and see status.twilio.com if it goes on", a.Status)
+		e.msg = catalog.NewError("twilio.error.outage", "Status", a.Status)
 	default:
-		e.sentence = fmt.Sprintf("Twilio Verify refused the request (HTTP %d, error %s: %s); see %s", a.Status, codeText(ae.Code), orNone(sanitize.Line(ae.Message)), orNone(e.MoreInfo))
+		e.msg = catalog.NewError("twilio.error.refused", "Status", a.Status, "Code", codeText(ae.Code),
+			"Message", orNone(sanitize.Line(ae.Message)), "MoreInfo", orNone(e.MoreInfo))
 	}
 	return e
 }
@@ -58,27 +64,21 @@ func failure(a answer, to string) *Error {
 func serviceNotFound(a answer) *Error {
 	ae := apiErrorOf(a)
 	return &Error{Status: a.Status, Code: ae.Code, MoreInfo: sanitize.Line(ae.MoreInfo),
-		sentence: "twilio.verify_service_sid not found in this account: copy the SID (VA…) from Twilio Console → Verify → Services"}
+		msg: catalog.NewError("twilio.error.service-not-found")}
 }
 
-// errorCode is ", error N" for the parentheses of a sentence, or nothing without one.
-func errorCode(code int) string {
+// codeText is Twilio's error code, or words saying there was none, for a sentence.
+func codeText(code int) any {
 	if code == 0 {
-		return ""
+		return catalog.NewError("twilio.error.no-code")
 	}
-	return fmt.Sprintf(", error %d", code)
+	return code
 }
 
-func codeText(code int) string {
-	if code == 0 {
-		return "no code"
-	}
-	return fmt.Sprint(code)
-}
-
-func orNone(s string) string {
+// orNone is s, or words saying Twilio gave nothing, for a sentence.
+func orNone(s string) any {
 	if s == "" {
-		return "(none given)"
+		return catalog.NewError("twilio.error.none-given")
 	}
 	return s
 }

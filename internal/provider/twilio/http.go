@@ -29,7 +29,7 @@ func (c *Client) call(ctx context.Context, method, path string, form url.Values)
 		req = httpcall.Form(method, c.base+path, form)
 	}
 	svc := httpcall.Service{
-		Name:  "Twilio Verify",
+		Name:  "Twilio Verify", // untranslated: the product's name
 		HTTP:  c.cfg.HTTPClient,
 		Clock: c.cfg.Clock,
 		Authorize: func(_ context.Context, r *http.Request) error {

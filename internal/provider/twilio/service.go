@@ -2,10 +2,10 @@ package twilio
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
@@ -50,12 +50,12 @@ func (c *Client) fetchService(ctx context.Context) (service, answer, error) {
 // Check fetches the Verify service, which proves the credentials and the service SID
 // and sends nothing, then compares clocks with Twilio's Date header.
 func (c *Client) Check(ctx context.Context) []provider.Check {
-	const name = "twilio verify"
+	const name = "twilio verify" // untranslated: a check's label
 	svc, a, err := c.fetchService(ctx)
 	if err != nil {
-		return []provider.Check{{Name: name, Detail: err.Error()}}
+		return []provider.Check{provider.NewCheck(name, false, err)}
 	}
-	out := []provider.Check{{Name: name, OK: true, Detail: fmt.Sprintf("service %s reachable", sanitize.Line(svc.FriendlyName))}}
+	out := []provider.Check{provider.NewCheck(name, true, catalog.NewError("twilio.check.reachable", "Name", sanitize.Line(svc.FriendlyName)))}
 	if skew, ok := clockSkew(a.Header, c.cfg.Clock.Now()); ok {
 		out = append(out, skew)
 	}
@@ -87,7 +87,7 @@ func (c *Client) CodeLength(ctx context.Context) (int, error) {
 		// Twilio always gives it; an answer without it is read as Twilio's default.
 		n = defaultCodeLength
 	case n < minCodeLength || n > maxCodeLength:
-		return 0, fmt.Errorf("the Twilio Verify service says its codes have %d digits, outside the %d to %d Twilio allows; check the service's code length in Twilio Console → Verify → Services", n, minCodeLength, maxCodeLength)
+		return 0, catalog.NewError("twilio.code-length", "Length", n, "Min", minCodeLength, "Max", maxCodeLength)
 	}
 	c.mu.Lock()
 	c.codeLength = n
@@ -102,11 +102,9 @@ func clockSkew(h http.Header, now time.Time) (provider.Check, bool) {
 		return provider.Check{}, false
 	}
 	d := now.Sub(t)
-	c := provider.Check{Name: "twilio clock", OK: d.Abs() <= maxSkew}
-	if c.OK {
-		c.Detail = "this computer's clock agrees with Twilio's"
-	} else {
-		c.Detail = fmt.Sprintf("this computer's clock is %s off Twilio's; set it right (automatic time) so code expiry times are true", d.Abs().Round(time.Second))
+	const name = "twilio clock" // untranslated: a check's label
+	if d.Abs() <= maxSkew {
+		return provider.NewCheck(name, true, catalog.NewError("twilio.check.clock-ok")), true
 	}
-	return c, true
+	return provider.NewCheck(name, false, catalog.NewError("twilio.check.clock-off", "Skew", d.Abs().Round(time.Second))), true
 }

@@ -9,12 +9,12 @@
 package twilio
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 )
@@ -74,13 +74,13 @@ var (
 func New(cfg Config) (*Client, error) {
 	switch {
 	case strings.TrimSpace(cfg.AccountSID) == "":
-		return nil, errors.New("twilio.account_sid is empty; set it to the Account SID (AC…) from the Twilio Console")
+		return nil, catalog.NewError("twilio.config.account-sid")
 	case cfg.AuthToken == "":
-		return nil, errors.New("the Twilio auth token is empty; put it where the config's twilio auth token setting points")
+		return nil, catalog.NewError("twilio.config.auth-token")
 	case !validSID(cfg.ServiceSID, "VA"):
-		return nil, errors.New("twilio.verify_service_sid must be the Verify service SID: VA followed by 32 letters and digits, from Twilio Console → Verify → Services")
+		return nil, catalog.NewError("twilio.config.service-sid")
 	case cfg.ResendCoolDown < 0 || cfg.CodeValid < 0:
-		return nil, errors.New("the Twilio cool-down and code lifetime cannot be negative; fix the limits in the config")
+		return nil, catalog.NewError("twilio.config.negative")
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL

@@ -9,13 +9,14 @@
 package autotask
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/httpcall"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
@@ -56,6 +57,7 @@ type Config struct {
 
 // String leaves the secret out, so a logged Config cannot leak it.
 func (cfg Config) String() string {
+	// untranslated: a developer's view of the config, for logs.
 	return fmt.Sprintf("autotask.Config{APIUser:%s ZoneURL:%s CompanyID:%d QueueID:%d}", cfg.APIUser, cfg.ZoneURL, cfg.CompanyID, cfg.QueueID)
 }
 
@@ -79,17 +81,17 @@ var (
 func New(cfg Config) (*Notifier, error) {
 	switch {
 	case !strings.Contains(cfg.APIUser, "@"):
-		return nil, fmt.Errorf("the Autotask API user %q is not a username; give the API-only user's username (name@…), from Admin → Resources/Users", cfg.APIUser)
+		return nil, catalog.NewError("autotask.api-user-invalid", "User", strconv.Quote(cfg.APIUser))
 	case cfg.Secret == "":
-		return nil, errors.New("the Autotask secret is empty; put the API user's secret where the config's Autotask secret setting points")
+		return nil, catalog.NewError("autotask.secret-empty")
 	case strings.TrimSpace(cfg.IntegrationCode) == "":
-		return nil, errors.New("the Autotask integration code is empty; give the API tracking identifier shown on the API user's security page")
+		return nil, catalog.NewError("autotask.integration-code-empty")
 	case cfg.CompanyID <= 0:
-		return nil, errors.New("the Autotask company id is not set; give the id of the company tickets are filed under (0 is Autotask's own company)")
+		return nil, catalog.NewError("autotask.company-unset")
 	case cfg.Status <= 0 || cfg.Priority <= 0:
-		return nil, errors.New("the Autotask ticket status and priority must be set to picklist values of your Autotask (for example status 1 New, priority 2 Medium)")
+		return nil, catalog.NewError("autotask.status-priority-unset")
 	case cfg.QueueID < 0 || cfg.IssueType < 0 || cfg.SubIssueType < 0:
-		return nil, errors.New("the Autotask queue, issue type and sub-issue type cannot be negative; fix them in the config")
+		return nil, catalog.NewError("autotask.negative-ids")
 	}
 	if err := checkFields(cfg.Fields); err != nil {
 		return nil, err
@@ -97,11 +99,11 @@ func New(cfg Config) (*Notifier, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
-	if err := checkRoot(cfg.BaseURL, "base URL"); err != nil {
+	if err := checkRoot(cfg.BaseURL, "autotask.base-url-not-https"); err != nil {
 		return nil, err
 	}
 	if cfg.ZoneURL != "" {
-		if err := checkRoot(cfg.ZoneURL, "zone URL"); err != nil {
+		if err := checkRoot(cfg.ZoneURL, "autotask.zone-url-not-https"); err != nil {
 			return nil, err
 		}
 	}
@@ -117,8 +119,11 @@ func New(cfg Config) (*Notifier, error) {
 	return &Notifier{cfg: cfg, zone: httpcall.WithSlash(cfg.ZoneURL)}, nil
 }
 
-// Name says where notices go.
-func (a *Notifier) Name() string { return "an Autotask ticket" }
+// Name says where notices go. It is also the key under which the state records the
+// receipt, so it is the same in every language.
+func (a *Notifier) Name() string {
+	return "an Autotask ticket" // untranslated: the state's key for this channel
+}
 
 // String names the user only: the notifier holds the secret.
 func (a *Notifier) String() string { return "autotask.Notifier(" + a.cfg.APIUser + ")" }
@@ -126,10 +131,12 @@ func (a *Notifier) String() string { return "autotask.Notifier(" + a.cfg.APIUser
 // GoString hides the secret from %#v too.
 func (a *Notifier) GoString() string { return a.String() }
 
-// checkRoot accepts an https URL (http only to loopback, for tests).
-func checkRoot(raw, what string) error {
+// checkRoot accepts an https URL (http only to loopback, for tests); id is the
+// message that names which URL it is (autotask.base-url-not-https or
+// autotask.zone-url-not-https).
+func checkRoot(raw, id string) error {
 	if !httpcall.Secure(raw) {
-		return fmt.Errorf("the Autotask %s %q is not an https URL; fix it or leave it empty", what, raw)
+		return catalog.NewError(id, "URL", strconv.Quote(raw))
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/httpcall"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 )
@@ -26,8 +27,11 @@ type field struct {
 
 // Check finds the zone and reads the ticket fields Autotask requires, which proves the
 // credentials and creates nothing, then names any required field the config leaves empty.
+// provider.Check's Detail is a string, with no Printer to say it in the person's
+// language, so what passes is said in English, like the errors.
 func (a *Notifier) Check(ctx context.Context) []provider.Check {
 	const name = "autotask"
+	en := catalog.English()
 	zone := httpcall.WithSlash(a.cfg.ZoneURL)
 	var out []provider.Check
 	if zone == "" {
@@ -36,14 +40,15 @@ func (a *Notifier) Check(ctx context.Context) []provider.Check {
 			return []provider.Check{{Name: name + " zone", Detail: err.Error()}}
 		}
 		zone = httpcall.WithSlash(z.URL)
-		out = append(out, provider.Check{Name: name + " zone", OK: true, Detail: fmt.Sprintf("API user %s is in zone %s (%s)", a.cfg.APIUser, a.clean(z.ZoneName), hostOf(zone))})
+		out = append(out, provider.Check{Name: name + " zone", OK: true,
+			Detail: en.T("autotask.check.zone", "User", a.cfg.APIUser, "Zone", a.clean(z.ZoneName), "Host", hostOf(zone))})
 	}
 	ans, err := a.call(ctx, http.MethodGet, zone+"V1.0/Tickets/entityInformation/fields", nil)
 	if err != nil {
 		return append(out, provider.Check{Name: name + " tickets", Detail: err.Error()})
 	}
 	if !ans.OK() {
-		return append(out, provider.Check{Name: name + " tickets", Detail: a.failure(ans, "read the ticket fields").Error()})
+		return append(out, provider.Check{Name: name + " tickets", Detail: a.failure(ans, catalog.NewError("autotask.doing.read-fields")).Error()})
 	}
 	var info struct {
 		Fields []field `json:"fields"`
@@ -52,18 +57,23 @@ func (a *Notifier) Check(ctx context.Context) []provider.Check {
 		return append(out, provider.Check{Name: name + " tickets", Detail: err.Error()})
 	}
 	if problems := a.problems(info.Fields); len(problems) > 0 {
-		return append(out, provider.Check{Name: name + " tickets", Detail: strings.Join(problems, "; ") + "; fix notify.autotask in the config"})
+		said := make([]string, len(problems))
+		for i, p := range problems {
+			said[i] = en.Error(p)
+		}
+		return append(out, provider.Check{Name: name + " tickets", Detail: en.T("autotask.check.fix", "Problems", strings.Join(said, "; "))})
 	}
-	return append(out, provider.Check{Name: name + " tickets", OK: true, Detail: "credentials work and the config sets every ticket field Autotask requires; no ticket was created"})
+	return append(out, provider.Check{Name: name + " tickets", OK: true, Detail: en.T("autotask.check.ok")})
 }
 
-// problems lists, one clause each, what a ticket from this config would get wrong
-// against the tenant's field definitions: required fields left empty, extra fields the
-// entity does not have or cannot take, and values their picklist does not offer.
-func (a *Notifier) problems(fields []field) []string {
-	var out []string
+// problems lists, one whole clause each, what a ticket from this config would get
+// wrong against the tenant's field definitions: required fields left empty, extra
+// fields the entity does not have or cannot take, and values their picklist does not
+// offer.
+func (a *Notifier) problems(fields []field) []error {
+	var out []error
 	if missing := a.unset(fields); len(missing) > 0 {
-		out = append(out, "Autotask requires ticket fields the config does not set: "+strings.Join(missing, ", "))
+		out = append(out, catalog.NewError("autotask.check.unset", "Fields", strings.Join(missing, ", ")))
 	}
 	byName := make(map[string]field, len(fields))
 	for _, f := range fields {
@@ -80,23 +90,21 @@ func (a *Notifier) problems(fields []field) []string {
 		}
 	}
 	if len(unknown) > 0 {
-		out = append(out, "notify.autotask.fields names fields Autotask's tickets do not have: "+strings.Join(unknown, ", ")+
-			" (names are those of Tickets/entityInformation/fields; user-defined fields cannot be set)")
+		out = append(out, catalog.NewError("autotask.check.unknown", "Fields", strings.Join(unknown, ", ")))
 	}
 	if len(readOnly) > 0 {
-		out = append(out, "Autotask marks these ticket fields read-only: "+strings.Join(readOnly, ", "))
+		out = append(out, catalog.NewError("autotask.check.read-only", "Fields", strings.Join(readOnly, ", ")))
 	}
 	for _, v := range a.values() {
 		if f, ok := byName[strings.ToLower(v.name)]; ok && f.IsPickList && len(f.PicklistValues) > 0 && !offers(f, v.value) {
 			badValue = append(badValue, fmt.Sprintf("%s %s", a.clean(v.name), a.clean(v.value)))
 		}
 	}
-	if len(badValue) > 0 {
-		verb := " is not an active value of its picklist"
-		if len(badValue) > 1 {
-			verb = " are not active values of their picklists"
-		}
-		out = append(out, strings.Join(badValue, ", ")+verb+" in this Autotask")
+	switch {
+	case len(badValue) == 1:
+		out = append(out, catalog.NewError("autotask.check.inactive-value", "Values", badValue[0]))
+	case len(badValue) > 1:
+		out = append(out, catalog.NewError("autotask.check.inactive-values", "Values", strings.Join(badValue, ", ")))
 	}
 	return out
 }

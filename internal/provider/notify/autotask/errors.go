@@ -2,48 +2,55 @@ package autotask
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
-// Error is a refusal from Autotask, told as one sentence for the technician.
+// Error is a refusal from Autotask, told as one sentence for the technician, in the
+// language of the Printer that says it (English from Error).
 type Error struct {
 	// Status is the HTTP status; Messages are Autotask's own words, cleaned.
 	Status   int
 	Messages []string
-	sentence string
+	sentence *catalog.Error
 }
 
-// Error returns the sentence alone: it is shown to the technician as it is.
-func (e *Error) Error() string { return e.sentence }
+// Error returns the sentence alone, in English: it is shown to the technician as it is.
+func (e *Error) Error() string { return e.sentence.Error() }
 
-// failure turns an answer that is not a success into an *Error; doing says what was
-// being done, in words ("create the ticket").
-func (a *Notifier) failure(ans answer, doing string) *Error {
+// Localize is the sentence in p's language; Autotask's own words stay as it wrote them.
+func (e *Error) Localize(p *catalog.Printer) string { return e.sentence.Localize(p) }
+
+// failure turns an answer that is not a success into an *Error. doing is what was
+// being done, a catalogue message that is a whole infinitive clause ("create the
+// ticket"): every sentence here is worded so that any such clause fits it, in each
+// language, rather than one message per sentence and clause.
+func (a *Notifier) failure(ans answer, doing *catalog.Error) *Error {
 	e := &Error{Status: ans.Status, Messages: a.messages(ans.Body)}
 	said := strings.Join(e.Messages, "; ")
 	switch {
 	case ans.Status == http.StatusUnauthorized:
-		e.sentence = fmt.Sprintf("Autotask refused the API user %s (HTTP 401) while trying to %s: check the username, the secret and the integration code, and that the user is an API-only user that is not locked", a.cfg.APIUser, doing)
+		e.sentence = catalog.NewError("autotask.user-refused", "User", a.cfg.APIUser, "Doing", doing)
 	case ans.Status == http.StatusForbidden:
-		e.sentence = fmt.Sprintf("Autotask does not let the API user %s %s (HTTP 403%s): give its security level permission for tickets", a.cfg.APIUser, doing, also(said))
+		e.sentence = catalog.NewError("autotask.forbidden", "User", a.cfg.APIUser, "Doing", doing, "Said", also(said))
 	case ans.Status == http.StatusTooManyRequests:
-		e.sentence = fmt.Sprintf("Autotask is limiting requests for this database while trying to %s (HTTP 429); wait a few minutes and run again", doing)
+		e.sentence = catalog.NewError("autotask.throttled", "Doing", doing)
 	case ans.Status == http.StatusInternalServerError && said != "":
 		// Autotask reports business-rule violations (a required field, a bad picklist
 		// value) as 500 with its reason in errors[].
-		e.sentence = fmt.Sprintf("Autotask refused to %s: %s; fix the Autotask ticket settings in the config", doing, said)
+		e.sentence = catalog.NewError("autotask.business-rule", "Doing", doing, "Reason", said)
 	case ans.Status >= 500:
-		e.sentence = fmt.Sprintf("Autotask answered HTTP %d while trying to %s; try again in a few minutes, and check Autotask's service status page if it goes on", ans.Status, doing)
+		e.sentence = catalog.NewError("autotask.server-error", "Status", ans.Status, "Doing", doing)
 	default:
-		e.sentence = fmt.Sprintf("Autotask refused to %s (HTTP %d%s); check the Autotask settings in the config", doing, ans.Status, also(said))
+		e.sentence = catalog.NewError("autotask.refused", "Doing", doing, "Status", ans.Status, "Said", also(said))
 	}
 	return e
 }
 
+// also is Autotask's own words (not translated) as the tail of a parenthesis.
 func also(said string) string {
 	if said == "" {
 		return ""

@@ -1,10 +1,12 @@
 package autotask
 
 import (
-	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
 // toolFields are the ticket fields a ticket from this tool always fills from its own
@@ -28,15 +30,15 @@ func checkFields(fields map[string]any) error {
 		low := strings.ToLower(strings.TrimSpace(name))
 		switch v := fields[name]; {
 		case low == "":
-			return fmt.Errorf("an extra Autotask ticket field has an empty name; give each field its Autotask name, such as billingCodeID")
+			return catalog.NewError("autotask.field-name-empty")
 		case ToolField(name):
-			return fmt.Errorf("%q is a ticket field mfa-onboard sets itself (from the company, queue, status, priority and issue type settings, or from the notice for title and description); remove it from the extra fields", name)
+			return catalog.NewError("autotask.field-is-tools", "Field", strconv.Quote(name))
 		case seen[low] != "":
-			return fmt.Errorf("the extra Autotask ticket field %q is given twice (also as %q); keep one", name, seen[low])
+			return catalog.NewError("autotask.field-twice", "Field", strconv.Quote(name), "Other", strconv.Quote(seen[low]))
 		case v == nil:
-			return fmt.Errorf("the extra Autotask ticket field %q has no value; give it one or remove it", name)
+			return catalog.NewError("autotask.field-no-value", "Field", strconv.Quote(name))
 		case !scalar(v):
-			return fmt.Errorf("the extra Autotask ticket field %q must be one value (a number, text or true/false), not a list or a map", name)
+			return catalog.NewError("autotask.field-not-scalar", "Field", strconv.Quote(name))
 		}
 		seen[low] = name
 	}

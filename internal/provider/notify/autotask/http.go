@@ -19,6 +19,8 @@ func (a *Notifier) call(ctx context.Context, method, rawURL string, body any) (a
 		return answer{}, err
 	}
 	svc := httpcall.Service{
+		// httpcall's sentences name the service by this string and have no Printer.
+		// untranslated: the service as httpcall names it.
 		Name:  "Autotask at " + hostOf(rawURL),
 		HTTP:  a.cfg.HTTPClient,
 		Clock: a.cfg.Clock,

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/message"
 )
@@ -34,10 +36,12 @@ func (a *Notifier) ticketBody(title, description string) map[string]any {
 	return t
 }
 
-// Title is a notice's ticket title; the bracketed id is what Sent searches for.
+// Title is a notice's ticket title; the bracketed id is what Sent searches for. It is
+// the support desk's text, as the notice's own subject is, so it is the same whatever
+// language the person's run speaks.
 func Title(user, noticeID string) string {
 	marker := " [" + noticeID + "]"
-	head := "MFA set up: " + user
+	head := "MFA set up: " + user // untranslated: the desk's ticket title, as message.Default's subject
 	if r := []rune(head); len(r)+len([]rune(marker)) > maxTitle {
 		head = string(r[:maxTitle-len([]rune(marker))])
 	}
@@ -66,7 +70,7 @@ func (a *Notifier) Notify(ctx context.Context, n provider.Notice) (string, error
 		return "", err
 	}
 	if !ans.OK() {
-		return "", a.failure(ans, "create the ticket")
+		return "", a.failure(ans, catalog.NewError("autotask.doing.create-ticket"))
 	}
 	var created struct {
 		ItemID int64 `json:"itemId"`
@@ -75,7 +79,7 @@ func (a *Notifier) Notify(ctx context.Context, n provider.Notice) (string, error
 		return "", err
 	}
 	if created.ItemID == 0 {
-		return "", fmt.Errorf("autotask accepted the ticket but gave no ticket id; look for a ticket titled %q before running again", title)
+		return "", catalog.NewError("autotask.no-ticket-id", "Title", strconv.Quote(title))
 	}
 	return receipt(created.ItemID), nil
 }
@@ -95,7 +99,7 @@ func (a *Notifier) Sent(ctx context.Context, id string) (string, bool, error) {
 		return "", false, err
 	}
 	if !ans.OK() {
-		return "", false, a.failure(ans, "search for an earlier ticket")
+		return "", false, a.failure(ans, catalog.NewError("autotask.doing.search-earlier"))
 	}
 	var found struct {
 		Items []struct {
@@ -115,4 +119,8 @@ func (a *Notifier) Sent(ctx context.Context, id string) (string, bool, error) {
 	return "", false, nil
 }
 
-func receipt(id int64) string { return fmt.Sprintf("ticket %d", id) }
+// receipt is what the state records for a ticket, and what the steps show as its
+// reference.
+func receipt(id int64) string {
+	return fmt.Sprintf("ticket %d", id) // untranslated: the state's receipt for this ticket
+}

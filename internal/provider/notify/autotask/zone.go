@@ -2,10 +2,10 @@ package autotask
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/httpcall"
 )
 
@@ -44,16 +44,16 @@ func (a *Notifier) discover(ctx context.Context) (zoneInfo, error) {
 	}
 	if !ans.OK() {
 		if ans.Status == http.StatusNotFound || ans.Status == http.StatusInternalServerError {
-			return zoneInfo{}, fmt.Errorf("autotask does not know the API user %s (HTTP %d): check the username, or set the zone URL in the config", a.cfg.APIUser, ans.Status)
+			return zoneInfo{}, catalog.NewError("autotask.user-unknown", "User", a.cfg.APIUser, "Status", ans.Status)
 		}
-		return zoneInfo{}, a.failure(ans, "look up the zone of "+a.cfg.APIUser)
+		return zoneInfo{}, a.failure(ans, catalog.NewError("autotask.doing.find-zone", "User", a.cfg.APIUser))
 	}
 	var z zoneInfo
 	if err := ans.Decode(&z); err != nil {
 		return zoneInfo{}, err
 	}
-	if err := checkRoot(z.URL, "zone URL"); err != nil {
-		return zoneInfo{}, fmt.Errorf("autotask's zone lookup gave no usable URL (%w)", err)
+	if err := checkRoot(z.URL, "autotask.zone-url-not-https"); err != nil {
+		return zoneInfo{}, catalog.Wrap(err, "autotask.zone-url-unusable")
 	}
 	return z, nil
 }

@@ -2,19 +2,22 @@ package connectwise
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 )
 
 // Check proves, creating nothing, what a ticket needs: the site knows the company
 // (when the codebase is asked for), the keys and clientId work (system/info), the
 // board, status and company are there, and tickets can be searched, as Sent does. A
-// create is the one thing it cannot prove without filing a ticket.
+// create is the one thing it cannot prove without filing a ticket. provider.Check's
+// Detail is a string, with no Printer to say it in the person's language, so what
+// passes is said in English, like the errors.
 func (c *Notifier) Check(ctx context.Context) []provider.Check {
 	const name = "connectwise"
+	en := catalog.English()
 	var out []provider.Check
 	c.mu.Lock()
 	known := c.codebase
@@ -25,7 +28,8 @@ func (c *Notifier) Check(ctx context.Context) []provider.Check {
 			return []provider.Check{{Name: name + " site", Detail: err.Error()}}
 		}
 		out = append(out, provider.Check{Name: name + " site", OK: true,
-			Detail: fmt.Sprintf("company %s is on codebase %s (%s) at %s", c.clean(c.cfg.CompanyID), c.clean(info.Codebase), c.clean(info.VersionCode), c.host())})
+			Detail: en.T("connectwise.check.site", "Company", c.clean(c.cfg.CompanyID), "Codebase", c.clean(info.Codebase),
+				"Version", c.clean(info.VersionCode), "Host", c.host())})
 	}
 	root, err := c.apiRoot(ctx)
 	if err != nil {
@@ -33,7 +37,7 @@ func (c *Notifier) Check(ctx context.Context) []provider.Check {
 	}
 	ans, err := c.call(ctx, http.MethodGet, root+"system/info", nil)
 	if err == nil && !ans.OK() {
-		err = c.failure(ans, "read the system information")
+		err = c.failure(ans, catalog.NewError("connectwise.doing.read-system"))
 	}
 	var sys struct {
 		Version string `json:"version"`
@@ -45,32 +49,32 @@ func (c *Notifier) Check(ctx context.Context) []provider.Check {
 	if err != nil {
 		return append(out, provider.Check{Name: name + " api", Detail: err.Error()})
 	}
-	where := "on premises"
+	works := en.T("connectwise.check.api-on-premises", "Version", c.clean(sys.Version))
 	if sys.IsCloud {
-		where = "cloud"
+		works = en.T("connectwise.check.api-cloud", "Version", c.clean(sys.Version))
 	}
-	out = append(out, provider.Check{Name: name + " api", OK: true,
-		Detail: fmt.Sprintf("the API member's keys and the clientId work (ConnectWise PSA %s, %s)", c.clean(sys.Version), where)})
-	detail, err := c.checkTicket(ctx, root)
+	out = append(out, provider.Check{Name: name + " api", OK: true, Detail: works})
+	detail, err := c.checkTicket(ctx, root, en)
 	if err != nil {
 		return append(out, provider.Check{Name: name + " tickets", Detail: err.Error()})
 	}
 	return append(out, provider.Check{Name: name + " tickets", OK: true, Detail: detail})
 }
 
-// checkTicket reads everything a ticket refers to, then searches tickets.
-func (c *Notifier) checkTicket(ctx context.Context, root string) (string, error) {
+// checkTicket reads everything a ticket refers to, then searches tickets; what it saw
+// is said by p.
+func (c *Notifier) checkTicket(ctx context.Context, root string, p *catalog.Printer) (string, error) {
 	board, err := c.findBoard(ctx, root)
 	if err != nil {
 		return "", err
 	}
-	status := " with its default status"
+	var status *named
 	if c.cfg.Status != (Ref{}) {
 		s, err := c.findStatus(ctx, root, board.ID)
 		if err != nil {
 			return "", err
 		}
-		status = fmt.Sprintf(", status %s (%d)", c.clean(s.Name), s.ID)
+		status = &s
 	}
 	company, err := c.findCompany(ctx, root)
 	if err != nil {
@@ -82,8 +86,12 @@ func (c *Notifier) checkTicket(ctx context.Context, root string) (string, error)
 		return "", err
 	}
 	if !ans.OK() {
-		return "", c.failure(ans, "search for tickets")
+		return "", c.failure(ans, catalog.NewError("connectwise.doing.search-tickets"))
 	}
-	return fmt.Sprintf("board %s (%d)%s and company %s (%s) are there and tickets can be searched; no ticket was created",
-		c.clean(board.Name), board.ID, status, c.clean(company.Name), c.clean(company.Identifier)), nil
+	if status == nil {
+		return p.T("connectwise.check.tickets", "Board", c.clean(board.Name), "BoardID", board.ID,
+			"Company", c.clean(company.Name), "Identifier", c.clean(company.Identifier)), nil
+	}
+	return p.T("connectwise.check.tickets-status", "Board", c.clean(board.Name), "BoardID", board.ID,
+		"Status", c.clean(status.Name), "StatusID", status.ID, "Company", c.clean(company.Name), "Identifier", c.clean(company.Identifier)), nil
 }

@@ -2,10 +2,11 @@ package connectwise
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/httpcall"
 )
 
@@ -43,7 +44,7 @@ func (c *Notifier) discover(ctx context.Context) (companyInfo, error) {
 		return companyInfo{}, err
 	}
 	if !ans.OK() && ans.Status != http.StatusNotFound {
-		return companyInfo{}, c.failure(ans, "look up the codebase of company "+c.clean(c.cfg.CompanyID))
+		return companyInfo{}, c.failure(ans, catalog.NewError("connectwise.doing.find-codebase", "Company", c.clean(c.cfg.CompanyID)))
 	}
 	var info companyInfo
 	if ans.OK() {
@@ -54,11 +55,11 @@ func (c *Notifier) discover(ctx context.Context) (companyInfo, error) {
 	// The guide does not say what an unknown company gets; a 404 or an answer without
 	// a codebase is read as that.
 	if !ans.OK() || info.Codebase == "" {
-		return companyInfo{}, fmt.Errorf("ConnectWise at %s does not know the company %s (HTTP %d): check the company id (the one typed at login) and the site, or set the codebase in the config",
-			c.host(), c.clean(c.cfg.CompanyID), ans.Status)
+		return companyInfo{}, catalog.NewError("connectwise.company-unknown", "Host", c.host(), "Company", c.clean(c.cfg.CompanyID), "Status", ans.Status)
 	}
 	if !codebase.MatchString(info.Codebase) {
-		return companyInfo{}, fmt.Errorf("ConnectWise at %s gave %q as the codebase of company %s, which is not one; set the codebase in the config (v4_6_release/)", c.host(), c.clean(info.Codebase), c.clean(c.cfg.CompanyID))
+		return companyInfo{}, catalog.NewError("connectwise.codebase-bad", "Host", c.host(), "Codebase", strconv.Quote(c.clean(info.Codebase)),
+			"Company", c.clean(c.cfg.CompanyID))
 	}
 	return info, nil
 }
@@ -66,6 +67,7 @@ func (c *Notifier) discover(ctx context.Context) (companyInfo, error) {
 func (c *Notifier) host() string {
 	u, err := url.Parse(c.base)
 	if err != nil {
+		// untranslated: New made base a URL, so no sentence ever names this stand-in.
 		return "the configured site"
 	}
 	return u.Scheme + "://" + u.Host

@@ -12,14 +12,15 @@
 package connectwise
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/httpcall"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
@@ -66,6 +67,7 @@ type Config struct {
 
 // String leaves the private key out, so a logged Config cannot leak it.
 func (cfg Config) String() string {
+	// untranslated: a developer's view of the config, for logs.
 	return fmt.Sprintf("connectwise.Config{Site:%s CompanyID:%s PublicKey:%s Board:%v Company:%v}", cfg.Site, cfg.CompanyID, cfg.PublicKey, cfg.Board, cfg.Company)
 }
 
@@ -99,26 +101,26 @@ func New(cfg Config) (*Notifier, error) {
 	cfg.CompanyID, cfg.PublicKey, cfg.ClientID = strings.TrimSpace(cfg.CompanyID), strings.TrimSpace(cfg.PublicKey), strings.TrimSpace(cfg.ClientID)
 	switch {
 	case cfg.Site == "" && cfg.BaseURL == "":
-		return nil, errors.New("the ConnectWise site is empty; give the API host of your ConnectWise PSA, such as api-na.myconnectwise.net")
+		return nil, catalog.NewError("connectwise.site-empty")
 	case cfg.Site != "" && !hostName.MatchString(cfg.Site):
-		return nil, fmt.Errorf("the ConnectWise site %q is not a host name; give it without https:// or a path, such as api-na.myconnectwise.net", cfg.Site)
+		return nil, catalog.NewError("connectwise.site-invalid", "Site", strconv.Quote(cfg.Site))
 	case cfg.CompanyID == "":
-		return nil, errors.New("the ConnectWise company id is empty; give the company typed at ConnectWise's login")
+		return nil, catalog.NewError("connectwise.company-id-empty")
 	case strings.ContainsAny(cfg.CompanyID, "+:"):
 		// The Basic user is companyId+publicKey: a + or : in either would split it wrongly.
-		return nil, fmt.Errorf("the ConnectWise company id %q holds a + or a colon; give the company typed at ConnectWise's login", cfg.CompanyID)
+		return nil, catalog.NewError("connectwise.company-id-invalid", "Company", strconv.Quote(cfg.CompanyID))
 	case cfg.PublicKey == "":
-		return nil, errors.New("the ConnectWise public key is empty; give the public key of the API member's key pair")
+		return nil, catalog.NewError("connectwise.public-key-empty")
 	case strings.Contains(cfg.PublicKey, ":"):
-		return nil, errors.New("the ConnectWise public key holds a colon, which no ConnectWise key does; copy it again from the API member's API Keys tab")
+		return nil, catalog.NewError("connectwise.public-key-colon")
 	case cfg.PrivateKey == "":
-		return nil, errors.New("the ConnectWise private key is empty; put the API member's private key where the config's ConnectWise private key setting points")
+		return nil, catalog.NewError("connectwise.private-key-empty")
 	case cfg.ClientID == "":
-		return nil, errors.New("the ConnectWise clientId is empty; give the GUID registered for this integration at developer.connectwise.com")
+		return nil, catalog.NewError("connectwise.client-id-empty")
 	case !guid.MatchString(cfg.ClientID):
-		return nil, fmt.Errorf("the ConnectWise clientId %q is not a GUID; give the one registered for this integration at developer.connectwise.com", cfg.ClientID)
+		return nil, catalog.NewError("connectwise.client-id-invalid", "ClientID", strconv.Quote(cfg.ClientID))
 	case cfg.Codebase != "" && (!codebase.MatchString(cfg.Codebase) || strings.Contains(cfg.Codebase, "..")):
-		return nil, fmt.Errorf("the ConnectWise codebase %q is not one, such as v4_6_release/; fix it or leave it empty to ask the site", cfg.Codebase)
+		return nil, catalog.NewError("connectwise.codebase-invalid", "Codebase", strconv.Quote(cfg.Codebase))
 	}
 	if err := checkRefs(cfg); err != nil {
 		return nil, err
@@ -149,28 +151,31 @@ func New(cfg Config) (*Notifier, error) {
 func checkRefs(cfg Config) error {
 	switch {
 	case cfg.Board.ID == 0 && cfg.Board.Name == "":
-		return errors.New("the ConnectWise service board is not set; give the board tickets go to, by id or by name")
+		return catalog.NewError("connectwise.board-unset")
 	case cfg.Board.ID != 0 && cfg.Board.Name != "", cfg.Status.ID != 0 && cfg.Status.Name != "":
-		return errors.New("give the ConnectWise board by id or by name, and the status too, not both")
+		return catalog.NewError("connectwise.board-both")
 	case cfg.Company.ID == 0 && cfg.Company.Identifier == "":
-		return errors.New("the ConnectWise company tickets are filed under is not set; give its identifier or its id")
+		return catalog.NewError("connectwise.company-unset")
 	case cfg.Company.ID != 0 && cfg.Company.Identifier != "":
-		return errors.New("give the ConnectWise company by identifier or by id, not both")
+		return catalog.NewError("connectwise.company-both")
 	case cfg.Board.ID < 0 || cfg.Status.ID < 0 || cfg.Company.ID < 0:
-		return errors.New("a ConnectWise board, status or company id cannot be negative; fix it in the config")
+		return catalog.NewError("connectwise.negative-id")
 	}
 	for _, name := range []string{cfg.Board.Name, cfg.Status.Name, cfg.Company.Identifier} {
 		// A name is searched for as a quoted string, and ConnectWise documents no way
 		// to escape a quote inside one.
 		if strings.Contains(name, `"`) {
-			return fmt.Errorf("the ConnectWise name %q holds a double quote, which a ConnectWise search cannot take; give its id instead", name)
+			return catalog.NewError("connectwise.name-quote", "Name", strconv.Quote(name))
 		}
 	}
 	return nil
 }
 
-// Name says where notices go.
-func (c *Notifier) Name() string { return "a ConnectWise ticket" }
+// Name says where notices go. It is also the key under which the state records the
+// receipt, so it is the same in every language.
+func (c *Notifier) Name() string {
+	return "a ConnectWise ticket" // untranslated: the state's key for this channel
+}
 
 // String names the company and public key only: the notifier holds the private key.
 func (c *Notifier) String() string {
@@ -183,7 +188,7 @@ func (c *Notifier) GoString() string { return c.String() }
 // checkRoot accepts an https URL (http only to loopback, for tests).
 func checkRoot(raw string) error {
 	if !httpcall.Secure(raw) {
-		return fmt.Errorf("the ConnectWise base URL %q is not an https URL; fix it or leave it empty", raw)
+		return catalog.NewError("connectwise.base-url-not-https", "URL", strconv.Quote(raw))
 	}
 	return nil
 }

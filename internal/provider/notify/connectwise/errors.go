@@ -2,58 +2,66 @@ package connectwise
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
 
-// Error is a refusal from ConnectWise, told as one sentence for the technician.
+// Error is a refusal from ConnectWise, told as one sentence for the technician, in
+// the language of the Printer that says it (English from Error).
 type Error struct {
 	// Status is the HTTP status; Code is ConnectWise's error code (InvalidObject,
 	// Security…) and Messages its own words, cleaned.
 	Status   int
 	Code     string
 	Messages []string
-	sentence string
+	sentence *catalog.Error
 }
 
-// Error returns the sentence alone: it is shown to the technician as it is.
-func (e *Error) Error() string { return e.sentence }
+// Error returns the sentence alone, in English: it is shown to the technician as it is.
+func (e *Error) Error() string { return e.sentence.Error() }
 
-// failure turns an answer that is not a success into an *Error; doing says what was
-// being done, in words ("create the ticket"). The statuses mean what the developer
-// guide's HTTP Response Statuses say.
-func (c *Notifier) failure(ans answer, doing string) *Error {
+// Localize is the sentence in p's language; ConnectWise's own words stay as it wrote
+// them.
+func (e *Error) Localize(p *catalog.Printer) string { return e.sentence.Localize(p) }
+
+// failure turns an answer that is not a success into an *Error. doing is what was
+// being done, a catalogue message that is a whole infinitive clause ("create the
+// ticket"): every sentence here is worded so that any such clause fits it, in each
+// language, rather than one message per sentence and clause. The statuses mean what
+// the developer guide's HTTP Response Statuses say.
+func (c *Notifier) failure(ans answer, doing *catalog.Error) *Error {
 	e := &Error{Status: ans.Status}
 	e.Code, e.Messages = c.messages(ans.Body)
 	said := strings.Join(e.Messages, ": ")
 	company := c.clean(c.cfg.CompanyID)
 	switch {
 	case ans.Status == http.StatusBadRequest && strings.Contains(strings.ToLower(e.Code+" "+said), "clientid"):
-		e.sentence = fmt.Sprintf("ConnectWise refused the clientId (HTTP 400%s) while trying to %s: give the GUID registered for this integration at developer.connectwise.com as the ConnectWise client id in the config", also(said), doing)
+		e.sentence = catalog.NewError("connectwise.client-id-refused", "Said", also(said), "Doing", doing)
 	case ans.Status == http.StatusUnauthorized:
-		e.sentence = fmt.Sprintf("ConnectWise refused the API keys for company %s (HTTP 401) while trying to %s: check the company id (the one typed at login), the public key and the private key of the API member", company, doing)
+		e.sentence = catalog.NewError("connectwise.keys-refused", "Company", company, "Doing", doing)
 	case ans.Status == http.StatusForbidden:
-		e.sentence = fmt.Sprintf("ConnectWise does not let the API member of company %s %s (HTTP 403%s): give its security role Add and Inquire on Service Desk → Service Tickets, and Inquire on Companies → Company Maintenance", company, doing, also(said))
+		e.sentence = catalog.NewError("connectwise.forbidden", "Company", company, "Doing", doing, "Said", also(said))
 	case ans.Status == http.StatusNotFound:
 		// On ConnectWise's cloud a wrong key can show as a 404 too (developer guide).
-		e.sentence = fmt.Sprintf("ConnectWise answered HTTP 404 while trying to %s%s: check the site and the codebase in the config, and the API member's keys", doing, also(said))
+		e.sentence = catalog.NewError("connectwise.not-found", "Doing", doing, "Said", also(said))
 	case ans.Status == http.StatusTooManyRequests:
-		e.sentence = fmt.Sprintf("ConnectWise is limiting requests (HTTP 429) while trying to %s; wait a few minutes and run again", doing)
+		e.sentence = catalog.NewError("connectwise.throttled", "Doing", doing)
 	case ans.Status == http.StatusBadRequest && said != "":
 		// A 400 is the request itself being wrong; it is not sent again (developer
 		// guide, 400 Client Errors).
-		e.sentence = fmt.Sprintf("ConnectWise refused to %s: %s; fix the ConnectWise ticket settings in the config (board, status, company)", doing, said)
+		e.sentence = catalog.NewError("connectwise.bad-request", "Doing", doing, "Reason", said)
 	case ans.Status >= 500:
-		e.sentence = fmt.Sprintf("ConnectWise answered HTTP %d while trying to %s; try again in a few minutes, and check ConnectWise's status page if it goes on", ans.Status, doing)
+		e.sentence = catalog.NewError("connectwise.server-error", "Status", ans.Status, "Doing", doing)
 	default:
-		e.sentence = fmt.Sprintf("ConnectWise refused to %s (HTTP %d%s); check the ConnectWise settings in the config", doing, ans.Status, also(said))
+		e.sentence = catalog.NewError("connectwise.refused", "Doing", doing, "Status", ans.Status, "Said", also(said))
 	}
 	return e
 }
 
+// also is ConnectWise's own words (not translated) as the tail of a parenthesis.
 func also(said string) string {
 	if said == "" {
 		return ""
@@ -105,6 +113,7 @@ func (c *Notifier) clean(s string) string {
 	if c.cfg.PrivateKey == "" {
 		return sanitize.Line(s)
 	}
+	// untranslated: a marker inside ConnectWise's own words, which are never translated.
 	s = sanitize.Line(strings.ReplaceAll(s, c.cfg.PrivateKey, "[private key]"))
-	return strings.ReplaceAll(s, c.cfg.PrivateKey, "[private key]")
+	return strings.ReplaceAll(s, c.cfg.PrivateKey, "[private key]") // untranslated: as above
 }

@@ -25,6 +25,8 @@ func (c *Notifier) call(ctx context.Context, method, rawURL string, body any) (a
 		return answer{}, err
 	}
 	svc := httpcall.Service{
+		// httpcall's sentences name the service by this string and have no Printer.
+		// untranslated: the service as httpcall names it.
 		Name:  "ConnectWise at " + httpcall.Host(rawURL),
 		HTTP:  c.cfg.HTTPClient,
 		Clock: c.cfg.Clock,
@@ -43,6 +45,6 @@ func (c *Notifier) call(ctx context.Context, method, rawURL string, body any) (a
 
 // lookup is a call that needs no credentials (the company-info lookup of the codebase).
 func (c *Notifier) lookup(ctx context.Context, rawURL string) (answer, error) {
-	svc := httpcall.Service{Name: "ConnectWise at " + httpcall.Host(rawURL), HTTP: c.cfg.HTTPClient, Clock: c.cfg.Clock}
+	svc := httpcall.Service{Name: "ConnectWise at " + httpcall.Host(rawURL), HTTP: c.cfg.HTTPClient, Clock: c.cfg.Clock} // untranslated: as in call
 	return svc.Do(ctx, httpcall.Request{Method: http.MethodGet, URL: rawURL})
 }

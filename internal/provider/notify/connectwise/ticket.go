@@ -2,13 +2,13 @@ package connectwise
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/message"
 )
@@ -22,10 +22,12 @@ const maxSummary = 100
 // Escaping Characters).
 var noticeID = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
-// Summary is a notice's ticket summary; the bracketed id is what Sent searches for.
+// Summary is a notice's ticket summary; the bracketed id is what Sent searches for. It
+// is the support desk's text, as the notice's own subject is, so it is the same
+// whatever language the person's run speaks.
 func Summary(user, noticeID string) string {
 	marker := " [" + noticeID + "]"
-	head := "MFA set up: " + user
+	head := "MFA set up: " + user // untranslated: the desk's ticket summary, as message.Default's subject
 	if r := []rune(head); len(r)+len([]rune(marker)) > maxSummary {
 		head = string(r[:max(0, maxSummary-len([]rune(marker)))])
 	}
@@ -79,7 +81,7 @@ func (c *Notifier) Notify(ctx context.Context, n provider.Notice) (string, error
 		return "", err
 	}
 	if !ans.OK() {
-		return "", c.failure(ans, "create the ticket")
+		return "", c.failure(ans, catalog.NewError("connectwise.doing.create-ticket"))
 	}
 	var created struct {
 		ID int64 `json:"id"`
@@ -88,7 +90,7 @@ func (c *Notifier) Notify(ctx context.Context, n provider.Notice) (string, error
 		return "", err
 	}
 	if created.ID == 0 {
-		return "", fmt.Errorf("ConnectWise accepted the ticket but gave no ticket number; look for a ticket with the summary %q before running again", t.Summary)
+		return "", catalog.NewError("connectwise.no-ticket-number", "Summary", strconv.Quote(t.Summary))
 	}
 	return receipt(created.ID), nil
 }
@@ -99,7 +101,7 @@ func (c *Notifier) Sent(ctx context.Context, id string) (string, bool, error) {
 		return "", false, err
 	}
 	if !noticeID.MatchString(id) {
-		return "", false, fmt.Errorf("the notice id %q cannot be searched for in ConnectWise; this is a bug in mfa-onboard, please report it", id)
+		return "", false, catalog.NewError("connectwise.notice-id-invalid", "ID", strconv.Quote(id))
 	}
 	root, err := c.apiRoot(ctx)
 	if err != nil {
@@ -107,13 +109,14 @@ func (c *Notifier) Sent(ctx context.Context, id string) (string, bool, error) {
 	}
 	// contains is a substring match on summary; the oldest ticket first, so that a
 	// duplicate someone made by hand never replaces the one this tool filed.
+	// untranslated: ConnectWise's conditions and orderBy syntax.
 	q := url.Values{"conditions": {`summary contains "` + id + `"`}, "fields": {"id,summary"}, "orderBy": {"id asc"}, "pageSize": {"25"}}
 	ans, err := c.call(ctx, http.MethodGet, root+"service/tickets?"+q.Encode(), nil)
 	if err != nil {
 		return "", false, err
 	}
 	if !ans.OK() {
-		return "", false, c.failure(ans, "search for an earlier ticket")
+		return "", false, c.failure(ans, catalog.NewError("connectwise.doing.search-earlier"))
 	}
 	var found []struct {
 		ID      int64  `json:"id"`
@@ -167,11 +170,11 @@ type named struct {
 // findBoard reads the configured board, by id or by name.
 func (c *Notifier) findBoard(ctx context.Context, root string) (named, error) {
 	if id := c.cfg.Board.ID; id != 0 {
-		return c.one(ctx, root+"service/boards/"+strconv.FormatInt(id, 10), "read the service board",
-			fmt.Sprintf("ConnectWise has no service board %d; check the board in the config", id))
+		return c.one(ctx, root+"service/boards/"+strconv.FormatInt(id, 10), catalog.NewError("connectwise.doing.read-board"),
+			catalog.NewError("connectwise.board-missing", "ID", id))
 	}
-	return c.byName(ctx, root+"service/boards", "name", c.cfg.Board.Name, "look up the service board",
-		fmt.Sprintf("ConnectWise has no service board named %q; check the board in the config (or give its id)", c.clean(c.cfg.Board.Name)))
+	return c.byName(ctx, root+"service/boards", "name", c.cfg.Board.Name, catalog.NewError("connectwise.doing.find-board"),
+		catalog.NewError("connectwise.board-name-missing", "Name", strconv.Quote(c.clean(c.cfg.Board.Name))))
 }
 
 // findStatus reads the configured status on the board: statuses belong to a board.
@@ -182,31 +185,32 @@ func (c *Notifier) findStatus(ctx context.Context, root string, board int64) (na
 	}
 	statuses := root + "service/boards/" + strconv.FormatInt(board, 10) + "/statuses"
 	if id := c.cfg.Status.ID; id != 0 {
-		return c.one(ctx, statuses+"/"+strconv.FormatInt(id, 10), "read the ticket status",
-			fmt.Sprintf("the service board %s has no status %d; check the status in the config", c.clean(boardName), id))
+		return c.one(ctx, statuses+"/"+strconv.FormatInt(id, 10), catalog.NewError("connectwise.doing.read-status"),
+			catalog.NewError("connectwise.status-missing", "Board", c.clean(boardName), "ID", id))
 	}
-	return c.byName(ctx, statuses, "name", c.cfg.Status.Name, "look up the ticket status",
-		fmt.Sprintf("the service board %s has no status named %q; check the status in the config (or give its id)", c.clean(boardName), c.clean(c.cfg.Status.Name)))
+	return c.byName(ctx, statuses, "name", c.cfg.Status.Name, catalog.NewError("connectwise.doing.find-status"),
+		catalog.NewError("connectwise.status-name-missing", "Board", c.clean(boardName), "Name", strconv.Quote(c.clean(c.cfg.Status.Name))))
 }
 
 // findCompany reads the configured company, by id or by identifier.
 func (c *Notifier) findCompany(ctx context.Context, root string) (named, error) {
 	if id := c.cfg.Company.ID; id != 0 {
-		return c.one(ctx, root+"company/companies/"+strconv.FormatInt(id, 10), "read the company",
-			fmt.Sprintf("ConnectWise has no company %d; check the company in the config", id))
+		return c.one(ctx, root+"company/companies/"+strconv.FormatInt(id, 10), catalog.NewError("connectwise.doing.read-company"),
+			catalog.NewError("connectwise.company-missing", "ID", id))
 	}
-	return c.byName(ctx, root+"company/companies", "identifier", c.cfg.Company.Identifier, "look up the company",
-		fmt.Sprintf("ConnectWise has no company with the identifier %q; check the company in the config (or give its id)", c.clean(c.cfg.Company.Identifier)))
+	return c.byName(ctx, root+"company/companies", "identifier", c.cfg.Company.Identifier, catalog.NewError("connectwise.doing.find-company"),
+		catalog.NewError("connectwise.company-identifier-missing", "Identifier", strconv.Quote(c.clean(c.cfg.Company.Identifier))))
 }
 
-// one reads a record by id; a 404 is the record not being there.
-func (c *Notifier) one(ctx context.Context, rawURL, doing, missing string) (named, error) {
+// one reads a record by id; a 404 is the record not being there, which missing says.
+// doing is what failure says was being done.
+func (c *Notifier) one(ctx context.Context, rawURL string, doing, missing *catalog.Error) (named, error) {
 	ans, err := c.call(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return named{}, err
 	}
 	if ans.Status == http.StatusNotFound {
-		return named{}, fmt.Errorf("%s", missing)
+		return named{}, missing
 	}
 	if !ans.OK() {
 		return named{}, c.failure(ans, doing)
@@ -218,9 +222,9 @@ func (c *Notifier) one(ctx context.Context, rawURL, doing, missing string) (name
 	return v, nil
 }
 
-// byName finds the one record whose field equals value. A conditions string takes *
-// as a wildcard, so what comes back is compared again here.
-func (c *Notifier) byName(ctx context.Context, rawURL, field, value, doing, missing string) (named, error) {
+// byName finds the one record whose field equals value, or returns missing. A
+// conditions string takes * as a wildcard, so what comes back is compared again here.
+func (c *Notifier) byName(ctx context.Context, rawURL, field, value string, doing, missing *catalog.Error) (named, error) {
 	q := url.Values{"conditions": {field + ` = "` + value + `"`}, "pageSize": {"25"}}
 	ans, err := c.call(ctx, http.MethodGet, rawURL+"?"+q.Encode(), nil)
 	if err != nil {
@@ -245,11 +249,16 @@ func (c *Notifier) byName(ctx context.Context, rawURL, field, value, doing, miss
 	}
 	switch len(match) {
 	case 0:
-		return named{}, fmt.Errorf("%s", missing)
+		return named{}, missing
 	case 1:
 		return match[0], nil
 	}
-	return named{}, fmt.Errorf("ConnectWise has %d records named %q where the config means one (ids %d and %d); give the id instead", len(match), c.clean(value), match[0].ID, match[1].ID)
+	return named{}, catalog.NewError("connectwise.ambiguous", "Records", len(match), "Name", strconv.Quote(c.clean(value)),
+		"First", match[0].ID, "Second", match[1].ID)
 }
 
-func receipt(id int64) string { return "ticket " + strconv.FormatInt(id, 10) }
+// receipt is what the state records for a ticket, and what the steps show as its
+// reference.
+func receipt(id int64) string {
+	return "ticket " + strconv.FormatInt(id, 10) // untranslated: the state's receipt for this ticket
+}

@@ -10,16 +10,19 @@ package message
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
 	"strings"
 	"text/template"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 )
 
-// Default is the message sent when the MSP gives no template of its own.
+// Default is the message sent when the MSP gives no template of its own. It is the
+// support desk's text, like the MSP's own template that replaces it, so it is the same
+// whatever language the person's run speaks.
+//
+// untranslated: the support desk's notice, which the MSP words in notify.template.
 const Default = `Subject: MFA set up: {{.User}}
 
 {{.User}}{{with .Organisation}} ({{.}}){{end}} has finished their part of the two-step sign-in set-up.
@@ -40,7 +43,7 @@ const referencePrefix = "Reference: "
 // Render fills tmpl (Default when empty) with n and returns the subject and body.
 func Render(tmpl string, n provider.Notice) (subject, body string, err error) {
 	if n.ID == "" {
-		return "", "", errors.New("the notice has no id, so a resend could not be recognised; this is a bug in mfa-onboard, please report it")
+		return "", "", catalog.NewError("message.no-id")
 	}
 	if strings.TrimSpace(tmpl) == "" {
 		tmpl = Default
@@ -51,11 +54,11 @@ func Render(tmpl string, n provider.Notice) (subject, body string, err error) {
 	}
 	var out bytes.Buffer
 	if err := t.Execute(&out, n); err != nil {
-		return "", "", fmt.Errorf("notify.template could not be filled in (%w); use only the fields ID, User, Organisation, MaskedPhone, Completed, When and Computer", err)
+		return "", "", catalog.Wrap(err, "message.fill")
 	}
 	subject, body = split(out.String())
 	if subject == "" {
-		subject = "MFA set up: " + n.User
+		subject = "MFA set up: " + n.User // untranslated: the desk's default subject, as in Default
 	}
 	if !strings.Contains(body, n.ID) {
 		body = strings.TrimRight(body, "\n") + "\n\n" + referencePrefix + n.ID + "\n"
@@ -71,7 +74,7 @@ func Parse(tmpl string) (*template.Template, error) {
 	}
 	t, err := template.New("notify.template").Option("missingkey=error").Funcs(funcs()).Parse(tmpl)
 	if err != nil {
-		return nil, fmt.Errorf("notify.template is not a valid template (%w); fix it or remove it to use the built-in message", err)
+		return nil, catalog.Wrap(err, "message.parse")
 	}
 	return t, nil
 }

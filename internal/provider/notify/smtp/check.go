@@ -2,8 +2,8 @@ package smtp
 
 import (
 	"context"
-	"fmt"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 )
 
@@ -19,18 +19,21 @@ func (s *Notifier) Check(ctx context.Context) []provider.Check {
 		return []provider.Check{{Name: name, Detail: s.explain(ctx, err, token).Error()}}
 	}
 	_ = c.Close()
-	what := "connected"
-	switch s.cfg.TLS {
-	case TLSStartTLS:
-		what += ", STARTTLS"
-	case TLSImplicit:
-		what += " over TLS"
-	}
+	// What a passing check says for each TLS mode: connected alone, with a password
+	// login, and with an OAuth login; one whole sentence each.
+	ids := map[string][3]string{
+		TLSStartTLS: {"smtp.check.starttls", "smtp.check.starttls-login", "smtp.check.starttls-oauth"},
+		TLSImplicit: {"smtp.check.tls", "smtp.check.tls-login", "smtp.check.tls-oauth"},
+		TLSNone:     {"smtp.check.clear", "smtp.check.clear-login", "smtp.check.clear-oauth"},
+	}[s.cfg.TLS]
+	id := ids[0]
 	switch {
 	case s.cfg.Auth == AuthXOAUTH2:
-		what += ", logged in as " + s.cfg.Username + " with an OAuth token (XOAUTH2)"
+		id = ids[2]
 	case s.cfg.Username != "":
-		what += ", logged in as " + s.cfg.Username
+		id = ids[1]
 	}
-	return []provider.Check{{Name: name, OK: true, Detail: fmt.Sprintf("%s; nothing was sent", what)}}
+	// provider.Check's Detail is a string, with no Printer to say it in the person's
+	// language, so it is said in English like the errors above.
+	return []provider.Check{{Name: name, OK: true, Detail: catalog.English().T(id, "User", s.cfg.Username)}}
 }

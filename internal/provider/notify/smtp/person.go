@@ -3,12 +3,13 @@ package smtp
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/mail"
+	"strconv"
 	"strings"
 
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 )
 
@@ -24,17 +25,17 @@ func (s *Notifier) MailPerson(ctx context.Context, to, subject, body, id string)
 		return "", err
 	}
 	if !validID(id) {
-		return "", fmt.Errorf("the message id %q cannot go into a Message-ID; this is a bug in mfa-onboard, please report it", id)
+		return "", catalog.NewError("smtp.message-id-invalid", "ID", strconv.Quote(id))
 	}
 	if _, err := mail.ParseAddress(to); err != nil || !strings.Contains(to, "@") {
-		return "", fmt.Errorf("%q is not a mail address, so nothing was mailed to it; correct the address recorded for the person", to)
+		return "", catalog.NewError("smtp.person-address-invalid", "Address", strconv.Quote(to))
 	}
 	m := gomail.NewMsg()
 	if err := m.From(s.cfg.From); err != nil {
-		return "", fmt.Errorf("the SMTP from address %q is not usable (%w); fix it in the config", s.cfg.From, err)
+		return "", catalog.Wrap(err, "smtp.from-unusable", "From", strconv.Quote(s.cfg.From))
 	}
 	if err := m.To(to); err != nil {
-		return "", fmt.Errorf("%q is not a mail address go-mail can send to (%w); correct the address recorded for the person", to, err)
+		return "", catalog.Wrap(err, "smtp.person-address-unusable", "Address", strconv.Quote(to))
 	}
 	m.Subject(singleLine(subject))
 	m.SetMessageIDWithValue(id + "@" + s.domain)
@@ -50,7 +51,7 @@ func (s *Notifier) MailPerson(ctx context.Context, to, subject, body, id string)
 	if err := c.DialAndSendWithContext(ctx, m); err != nil {
 		var se *gomail.SendError
 		if errors.As(err, &se) && se.Reason == gomail.ErrSMTPRcptTo && !se.IsTemp() {
-			return "", fmt.Errorf("the mail server %s refused the address %s (%s); check the address recorded for the person", s.server(), to, s.redact(err.Error(), token))
+			return "", catalog.NewError("smtp.person-address-refused", "Server", s.server(), "Address", to, "Said", s.redact(err.Error(), token))
 		}
 		return "", s.explain(ctx, err, token)
 	}

@@ -4,10 +4,11 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
+	"strconv"
 
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/notify/message"
 )
@@ -24,7 +25,7 @@ func (s *Notifier) Notify(ctx context.Context, n provider.Notice) (string, error
 		return "", err
 	}
 	if !validID(n.ID) {
-		return "", fmt.Errorf("the notice id %q cannot go into a Message-ID; this is a bug in mfa-onboard, please report it", n.ID)
+		return "", catalog.NewError("smtp.notice-id-invalid", "ID", strconv.Quote(n.ID))
 	}
 	m, err := s.message(n)
 	if err != nil {
@@ -53,14 +54,14 @@ func (s *Notifier) message(n provider.Notice) (*gomail.Msg, error) {
 	}
 	m := gomail.NewMsg()
 	if err := m.From(s.cfg.From); err != nil {
-		return nil, fmt.Errorf("the SMTP from address %q is not usable (%w); fix it in the config", s.cfg.From, err)
+		return nil, catalog.Wrap(err, "smtp.from-unusable", "From", strconv.Quote(s.cfg.From))
 	}
 	if err := m.To(s.cfg.To...); err != nil {
-		return nil, fmt.Errorf("the SMTP to list is not usable (%w); fix it in the config", err)
+		return nil, catalog.Wrap(err, "smtp.to-unusable")
 	}
 	if len(s.cfg.Cc) > 0 {
 		if err := m.Cc(s.cfg.Cc...); err != nil {
-			return nil, fmt.Errorf("the SMTP cc list is not usable (%w); fix it in the config", err)
+			return nil, catalog.Wrap(err, "smtp.cc-unusable")
 		}
 	}
 	m.Subject(subject)
@@ -107,9 +108,9 @@ func (s *Notifier) client(ctx context.Context) (*gomail.Client, string, error) {
 		var err error
 		if token, err = s.cfg.Token(ctx); err != nil {
 			if ctx.Err() != nil {
-				return nil, "", fmt.Errorf("getting the OAuth token for the mail server was stopped (%w)", ctx.Err())
+				return nil, "", catalog.Wrap(ctx.Err(), "smtp.token-stopped")
 			}
-			return nil, "", fmt.Errorf("could not get the OAuth token to send mail as %s: %w", s.cfg.Username, err)
+			return nil, "", catalog.Wrap(err, "smtp.token-failed", "User", s.cfg.Username)
 		}
 		// go-mail never picks XOAUTH2 on its own (its auto-discovery leaves it out), so
 		// it is named here; the token goes where the password would.
@@ -127,7 +128,7 @@ func (s *Notifier) client(ctx context.Context) (*gomail.Client, string, error) {
 	}
 	c, err := gomail.NewClient(s.cfg.Host, opts...)
 	if err != nil {
-		return nil, "", fmt.Errorf("the SMTP settings are not usable (%w); check the host, port and TLS mode", errors.New(s.redact(err.Error(), token)))
+		return nil, "", catalog.Wrap(errors.New(s.redact(err.Error(), token)), "smtp.settings-unusable")
 	}
 	return c, token, nil
 }

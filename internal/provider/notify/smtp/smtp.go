@@ -20,7 +20,6 @@ package smtp
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"net"
 	"net/mail"
@@ -28,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/httpcall"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
@@ -88,6 +88,7 @@ type Config struct {
 
 // String leaves the password out, so a logged Config cannot leak it.
 func (cfg Config) String() string {
+	// untranslated: a developer's view of the config, for logs.
 	return fmt.Sprintf("smtp.Config{Host:%s Port:%d TLS:%s Auth:%s Username:%s From:%s To:%v Cc:%v}",
 		cfg.Host, cfg.Port, cfg.TLS, cfg.Auth, cfg.Username, cfg.From, cfg.To, cfg.Cc)
 }
@@ -113,55 +114,55 @@ func New(cfg Config) (*Notifier, error) {
 		cfg.TLS = TLSStartTLS
 	}
 	if strings.TrimSpace(cfg.Host) == "" {
-		return nil, errors.New("the SMTP host is empty; set it to the MSP's mail server (for example smtp.office365.com)")
+		return nil, catalog.NewError("smtp.host-empty")
 	}
 	switch cfg.TLS {
 	case TLSStartTLS, TLSImplicit:
 	case TLSNone:
 		if !httpcall.Loopback(cfg.Host) {
-			return nil, fmt.Errorf("the SMTP TLS mode none sends the password and notice in clear text and is allowed only to this computer, not %s; use starttls or tls", cfg.Host)
+			return nil, catalog.NewError("smtp.tls-none-remote", "Host", cfg.Host)
 		}
 	default:
-		return nil, fmt.Errorf("the SMTP TLS mode %q is not known; use starttls (port 587), tls (port 465) or none", cfg.TLS)
+		return nil, catalog.NewError("smtp.tls-unknown", "Mode", strconv.Quote(cfg.TLS))
 	}
 	if cfg.Port == 0 {
 		cfg.Port = map[string]int{TLSStartTLS: 587, TLSImplicit: 465, TLSNone: 25}[cfg.TLS]
 	}
 	if cfg.Port < 1 || cfg.Port > 65535 {
-		return nil, fmt.Errorf("the SMTP port %d is not a port; use 587 for starttls or 465 for tls", cfg.Port)
+		return nil, catalog.NewError("smtp.port-invalid", "Port", cfg.Port)
 	}
 	from, err := mail.ParseAddress(cfg.From)
 	if err != nil {
-		return nil, fmt.Errorf("the SMTP from address %q is not an email address (%w); set it to the mailbox the notice is sent as", cfg.From, err)
+		return nil, catalog.Wrap(err, "smtp.from-invalid", "From", strconv.Quote(cfg.From))
 	}
 	domain := strings.ToLower(from.Address[strings.LastIndexByte(from.Address, '@')+1:])
 	if !ascii(domain) {
 		// EHLO and Message-ID take ASCII only (RFC 5321 §4.1.2, RFC 5322 §3.6.4).
-		return nil, fmt.Errorf("the SMTP from address %q has a domain that is not plain ASCII; write the domain in its xn-- (Punycode) form", cfg.From)
+		return nil, catalog.NewError("smtp.from-not-ascii", "From", strconv.Quote(cfg.From))
 	}
 	if len(cfg.To) == 0 {
-		return nil, errors.New("the SMTP to list is empty; give the support desk's address")
+		return nil, catalog.NewError("smtp.to-empty")
 	}
 	for _, a := range append(append([]string(nil), cfg.To...), cfg.Cc...) {
 		if _, err := mail.ParseAddress(a); err != nil {
-			return nil, fmt.Errorf("the SMTP recipient %q is not an email address (%w); fix the to and cc lists", a, err)
+			return nil, catalog.Wrap(err, "smtp.recipient-invalid", "Address", strconv.Quote(a))
 		}
 	}
 	switch cfg.Auth {
 	case "", AuthPlain:
 		cfg.Auth = AuthPlain
 		if cfg.Username != "" && cfg.Password == "" {
-			return nil, errors.New("the SMTP password is empty; put it where the config's SMTP password setting points, or leave the username empty to send without logging in")
+			return nil, catalog.NewError("smtp.password-empty")
 		}
 	case AuthXOAUTH2:
 		if strings.TrimSpace(cfg.Username) == "" {
-			return nil, errors.New("the SMTP username is empty; with auth xoauth2 it is the mailbox the token sends as, such as the from address")
+			return nil, catalog.NewError("smtp.username-empty")
 		}
 		if cfg.Token == nil {
-			return nil, errors.New("the SMTP auth xoauth2 has no way to get an OAuth token; this is a bug in mfa-onboard, please report it")
+			return nil, catalog.NewError("smtp.token-source-missing")
 		}
 	default:
-		return nil, fmt.Errorf("the SMTP auth %q is not known; use plain or xoauth2", cfg.Auth)
+		return nil, catalog.NewError("smtp.auth-unknown", "Auth", strconv.Quote(cfg.Auth))
 	}
 	if _, err := message.Parse(cfg.Template); err != nil {
 		return nil, err
@@ -175,8 +176,11 @@ func New(cfg Config) (*Notifier, error) {
 	return &Notifier{cfg: cfg, domain: domain}, nil
 }
 
-// Name says where notices go.
-func (s *Notifier) Name() string { return "email to " + strings.Join(s.cfg.To, ", ") }
+// Name says where notices go. It is also the key under which the state records the
+// receipt, so it is the same in every language.
+func (s *Notifier) Name() string {
+	return "email to " + strings.Join(s.cfg.To, ", ") // untranslated: the state's key for this channel
+}
 
 // String names the server only: the notifier holds the password.
 func (s *Notifier) String() string { return "smtp.Notifier(" + s.server() + ")" }

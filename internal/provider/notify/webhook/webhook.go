@@ -12,13 +12,13 @@
 package webhook
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/httpcall"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
@@ -64,7 +64,7 @@ var (
 // New checks cfg and returns a notifier; it posts nothing.
 func New(cfg Config) (*Notifier, error) {
 	if cfg.Kind != KindTeams && cfg.Kind != KindSlack {
-		return nil, fmt.Errorf("the webhook kind %q is not known; use teams (a Teams Workflows webhook) or slack", cfg.Kind)
+		return nil, catalog.NewError("webhook.kind-unknown", "Kind", strconv.Quote(cfg.Kind))
 	}
 	if err := validURL(cfg.URL); err != nil {
 		return nil, err
@@ -81,7 +81,8 @@ func New(cfg Config) (*Notifier, error) {
 	return &Notifier{cfg: cfg}, nil
 }
 
-// Name says where notices go.
+// Name says where notices go. It is a product name, and the key under which the
+// state records the receipt, so it is the same in every language.
 func (w *Notifier) Name() string {
 	if w.cfg.Kind == KindTeams {
 		return "Teams"
@@ -101,14 +102,14 @@ func (w *Notifier) GoString() string { return w.String() }
 // messages never repeat the URL.
 func validURL(raw string) error {
 	if strings.TrimSpace(raw) == "" {
-		return errors.New("the webhook URL is empty; copy it from the Teams workflow or the Slack app")
+		return catalog.NewError("webhook.url-empty")
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return errors.New("the webhook URL is not a URL; copy it again, whole, from the Teams workflow or the Slack app")
+		return catalog.NewError("webhook.url-invalid")
 	}
 	if u.Scheme != "https" && !(u.Scheme == "http" && httpcall.Loopback(u.Hostname())) {
-		return fmt.Errorf("the webhook URL for %s is not https; copy the https address from the Teams workflow or the Slack app", u.Host)
+		return catalog.NewError("webhook.url-not-https", "Host", u.Host)
 	}
 	return nil
 }
@@ -117,6 +118,7 @@ func validURL(raw string) error {
 func hostOf(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
+		// untranslated: String's stand-in for a URL New refuses, which no sentence names.
 		return "(the configured webhook)"
 	}
 	return u.Scheme + "://" + u.Host
