@@ -70,7 +70,7 @@ func (h *home) env(extra ...string) []string {
 		key, _, _ := strings.Cut(kv, "=")
 		switch {
 		case key == "CI", key == "TERM", key == "NO_COLOR", key == "COLUMNS", key == "LINES",
-			strings.HasPrefix(key, "MFA_ONBOARD_"):
+			key == "LANG", strings.HasPrefix(key, "LC_"), strings.HasPrefix(key, "MFA_ONBOARD_"):
 			continue
 		}
 		env = append(env, kv)

@@ -57,7 +57,7 @@ const linkLabel = "Link: "
 // code a quarter at a time before it gives up.
 func (s *session) scanQR(scheme string) (decoded, shown string) {
 	s.t.Helper()
-	linkLine := linkLabel + scheme
+	linkLine := s.words().link + scheme
 	grid, shown, err := s.qrAbove(linkLine)
 	if err != nil {
 		s.fatalf("%v", err)
@@ -113,7 +113,7 @@ func (s *session) qrAbove(linkLine string) ([][]bool, string, error) {
 	if at < 0 {
 		return nil, "", fmt.Errorf("no line on the screen starts with %q", linkLine)
 	}
-	shown := strings.TrimPrefix(text(at), linkLabel)
+	shown := strings.TrimPrefix(text(at), s.words().link)
 
 	// The rows of the code: every row just above the link that has module cells.
 	top := at

@@ -45,6 +45,8 @@ type session struct {
 	cmd     *exec.Cmd
 	// mark is where the next expectation starts looking in the transcript.
 	mark int
+	// lang is what the screens say, when not English.
+	lang *words
 
 	exited  chan struct{} // closed when the program has exited; then waitErr is set
 	waitErr error
@@ -367,7 +369,7 @@ func (s *session) confirm(question string) string {
 func (s *session) accept(question string) {
 	s.t.Helper()
 	s.press(keyEnter)
-	s.expectRe(regexp.MustCompile(regexp.QuoteMeta(question) + `.*Yes\n`))
+	s.expectRe(regexp.MustCompile(regexp.QuoteMeta(question) + `.*` + s.words().yes + `\n`))
 }
 
 // choose picks option (one of options, in the order the menu shows them) at a menu

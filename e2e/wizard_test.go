@@ -45,6 +45,31 @@ const (
 	qPushCode    = "Code Duo Mobile shows now"
 )
 
+// words are what the demo's screens say in one language: the questions and options
+// a walkthrough answers and the marks it waits for.
+type words struct {
+	email, mobile, sendCodes, textCode, doneReading string
+	mailApp, phoneKind, installed, duoCode, pushCode string
+	// yes is a yes/no question's answer as survey shows it; link labels a QR code's
+	// link; allDone and triesLeft are what the end and a wrong code say.
+	yes, link, allDone, triesLeft string
+}
+
+// english is the demo in English, the language of every test that names none.
+var english = &words{
+	email: qEmail, mobile: qMobile, sendCodes: qSendCodes, textCode: qTextCode, doneReading: qDoneReading,
+	mailApp: qMailApp, phoneKind: qPhoneKind, installed: qInstalled, duoCode: qDuoCode, pushCode: qPushCode,
+	yes: "Yes", link: linkLabel, allDone: "All 8 steps are done", triesLeft: "tries left",
+}
+
+// words is what this session's screens say.
+func (s *session) words() *words {
+	if s.lang == nil {
+		return english
+	}
+	return s.lang
+}
+
 func TestWizardEndToEnd(t *testing.T) {
 	t.Parallel()
 	h := newHome(t)
@@ -150,18 +175,19 @@ func TestNoTerminalWaitsOnPhone(t *testing.T) {
 // With wrongFirst a wrong code is typed first and refused.
 func (s *session) provePhone(h *home, wrongFirst bool) {
 	s.t.Helper()
-	s.answer(qEmail, email)
-	s.answer(qMobile, mobile)
-	s.confirm(qSendCodes)
-	s.ask(qTextCode)
+	w := s.words()
+	s.answer(w.email, email)
+	s.answer(w.mobile, mobile)
+	s.confirm(w.sendCodes)
+	s.ask(w.textCode)
 	code := h.lastSMSCode(s.t)
 	if wrongFirst {
-		s.reply(qTextCode, otherCode(code))
-		s.expect("tries left")
-		s.onScreen("tries left")
-		s.ask(qTextCode)
+		s.reply(w.textCode, otherCode(code))
+		s.expect(w.triesLeft)
+		s.onScreen(w.triesLeft)
+		s.ask(w.textCode)
 	}
-	s.reply(qTextCode, code)
+	s.reply(w.textCode, code)
 }
 
 // otherCode is a 6-digit code that differs from code in every digit.
@@ -177,12 +203,12 @@ func otherCode(code string) string {
 // step, and not asked again) and says Duo Mobile is installed.
 func (s *session) installDuo(kind string) {
 	s.t.Helper()
-	_, m := s.expectRe(regexp.MustCompile(regexp.QuoteMeta(linkLabel) + `(https://\S+)\n`))
+	_, m := s.expectRe(regexp.MustCompile(regexp.QuoteMeta(s.words().link) + `(https://\S+)\n`))
 	decoded, shown := s.scanQR("https://")
 	if decoded != m[1] || shown != m[1] || !strings.HasPrefix(decoded, storeLinks[kind]) {
 		s.fatalf("store link for %s: the QR code reads %q and the screen shows %q, %q; want a link to %s", kind, decoded, shown, m[1], storeLinks[kind])
 	}
-	s.confirm(qInstalled)
+	s.confirm(s.words().installed)
 }
 
 // enrollAndTestDuo scans the Duo activation QR code off the screen as Duo Mobile
@@ -190,7 +216,8 @@ func (s *session) installDuo(kind string) {
 // next code, and waits for the end of the procedure.
 func (s *session) enrollAndTestDuo() {
 	s.t.Helper()
-	_, m := s.expectRe(regexp.MustCompile(regexp.QuoteMeta(linkLabel) + `(otpauth://\S+)\n`))
+	w := s.words()
+	_, m := s.expectRe(regexp.MustCompile(regexp.QuoteMeta(w.link) + `(otpauth://\S+)\n`))
 	decoded, shown := s.scanQR("otpauth://")
 	if decoded != shown || decoded != m[1] {
 		s.fatalf("the activation QR code reads %q but the screen shows the link %q (output %q)", decoded, shown, m[1])
@@ -204,14 +231,14 @@ func (s *session) enrollAndTestDuo() {
 	if key.Type() != "totp" || key.AccountName() != organisation {
 		s.fatalf("the activation link %q: type %q account %q, want a totp entry named %s", decoded, key.Type(), key.AccountName(), organisation)
 	}
-	s.ask(qDuoCode)
-	s.reply(qDuoCode, totpCode(s, key.Secret(), time.Now()))
+	s.ask(w.duoCode)
+	s.reply(w.duoCode, totpCode(s, key.Secret(), time.Now()))
 	// The code of the next 30-second step: the product accepts one step either side
 	// and refuses a step that was used already, so there is no need to wait.
-	s.ask(qPushCode)
-	s.reply(qPushCode, totpCode(s, key.Secret(), time.Now().Add(30*time.Second)))
-	s.expect("All 8 steps are done")
-	s.onScreen("All 8 steps are done")
+	s.ask(w.pushCode)
+	s.reply(w.pushCode, totpCode(s, key.Secret(), time.Now().Add(30*time.Second)))
+	s.expect(w.allDone)
+	s.onScreen(w.allDone)
 }
 
 func totpCode(s *session, secret string, at time.Time) string {

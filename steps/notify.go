@@ -67,12 +67,12 @@ func (NotifySupport) Run(ctx context.Context, env *Env) error {
 	var failed []channelError
 	for _, n := range notifiers {
 		if r, done := rec.Channels[n.Name()]; done {
-			env.ok(env.Text.T("steps.notify.already", "Channel", n.Name(), "Reference", r))
+			env.ok(env.Text.T("steps.notify.already", "Channel", n.Describe(env.Text), "Reference", r))
 			continue
 		}
 		receipt, err := notifyOnce(ctx, n, notice)
 		if err != nil {
-			env.problem(env.Text.T("steps.notify.failed", "Channel", n.Name(), "Err", err))
+			env.problem(env.Text.T("steps.notify.failed", "Channel", n.Describe(env.Text), "Err", err))
 			failed = append(failed, channelError{n.Name(), err})
 			continue
 		}
@@ -81,7 +81,7 @@ func (NotifySupport) Run(ctx context.Context, env *Env) error {
 		if err := env.Save(); err != nil {
 			return err
 		}
-		env.ok(env.Text.T("steps.notify.told", "Channel", n.Name(), "Reference", receipt))
+		env.ok(env.Text.T("steps.notify.told", "Channel", n.Describe(env.Text), "Reference", receipt))
 	}
 	if len(failed) > 0 {
 		return &Deferred{failed: failed}

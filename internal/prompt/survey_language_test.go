@@ -17,7 +17,7 @@ func TestSurveyLanguagePutsTheMenuHintInSpanish(t *testing.T) {
 	t.Cleanup(func() { survey.SelectQuestionTemplate = was })
 	SurveyLanguage(catalog.New(language.Spanish))
 	got := survey.SelectQuestionTemplate
-	if strings.Contains(got, "Use arrows") || !strings.Contains(got, "Use las flechas para moverse") || !strings.Contains(got, "{{ .Config.HelpInput }} para ver más ayuda") {
+	if strings.Contains(got, "Use arrows") || !strings.Contains(got, "[flechas: mover; escriba: filtrar]") || !strings.Contains(got, "{{ .Config.HelpInput }}: ayuda]") {
 		t.Errorf("the menu hint is not Spanish:\n%s", got)
 	}
 }

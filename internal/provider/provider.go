@@ -101,8 +101,12 @@ type Notice struct {
 
 // Notifier tells the support desk (mail, chat webhook, PSA ticket…).
 type Notifier interface {
-	// Name says which channel this is, for messages.
+	// Name says which channel this is. It is also the key under which the person's
+	// state keeps the channel's receipt, so it never changes with the language: what
+	// a person reads is Describe's.
 	Name() string
+	// Describe says which channel this is, in p's language ("email to …").
+	Describe(p *catalog.Printer) string
 	// Notify sends n and returns a receipt (message id, ticket number…).
 	Notify(ctx context.Context, n Notice) (receipt string, err error)
 	// Sent reports whether a notice with this id already went out, and its receipt.

@@ -91,6 +91,9 @@ func (n *Notifier) Name() string {
 	return "email to " + n.to + " (demo)" // untranslated: a key of the person's saved state
 }
 
+// Describe says the channel in p's language.
+func (n *Notifier) Describe(p *catalog.Printer) string { return p.T("fake.channel", "To", n.to) }
+
 // The lines every demo notice carries, by which Sent recognises it.
 const (
 	referenceLine = "Reference: "

@@ -79,6 +79,9 @@ func (m *Mailer) Name() string {
 	return "mail through Microsoft Graph" // untranslated: a key of the person's saved state
 }
 
+// Describe says the channel in p's language.
+func (m *Mailer) Describe(p *catalog.Printer) string { return p.T("graph.mail.channel") }
+
 // sendMail is the request body of user: sendMail.
 type sendMail struct {
 	Message         mailMessage `json:"message"`

@@ -125,6 +125,9 @@ func (a *Notifier) Name() string {
 	return "an Autotask ticket" // untranslated: the state's key for this channel
 }
 
+// Describe says the channel in p's language.
+func (a *Notifier) Describe(p *catalog.Printer) string { return p.T("autotask.channel") }
+
 // String names the user only: the notifier holds the secret.
 func (a *Notifier) String() string { return "autotask.Notifier(" + a.cfg.APIUser + ")" }
 

@@ -177,6 +177,9 @@ func (c *Notifier) Name() string {
 	return "a ConnectWise ticket" // untranslated: the state's key for this channel
 }
 
+// Describe says the channel in p's language.
+func (c *Notifier) Describe(p *catalog.Printer) string { return p.T("connectwise.channel") }
+
 // String names the company and public key only: the notifier holds the private key.
 func (c *Notifier) String() string {
 	return "connectwise.Notifier(" + c.cfg.CompanyID + "+" + c.cfg.PublicKey + ")"

@@ -182,6 +182,11 @@ func (s *Notifier) Name() string {
 	return "email to " + strings.Join(s.cfg.To, ", ") // untranslated: the state's key for this channel
 }
 
+// Describe says the channel in p's language.
+func (s *Notifier) Describe(p *catalog.Printer) string {
+	return p.T("smtp.channel", "To", strings.Join(s.cfg.To, ", "))
+}
+
 // String names the server only: the notifier holds the password.
 func (s *Notifier) String() string { return "smtp.Notifier(" + s.server() + ")" }
 

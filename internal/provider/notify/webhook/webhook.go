@@ -90,6 +90,9 @@ func (w *Notifier) Name() string {
 	return "Slack"
 }
 
+// Describe is the product's name, in every language.
+func (w *Notifier) Describe(*catalog.Printer) string { return w.Name() }
+
 // String names the host only: the URL is a secret.
 func (w *Notifier) String() string {
 	return "webhook.Notifier(" + w.cfg.Kind + " " + hostOf(w.cfg.URL) + ")"
