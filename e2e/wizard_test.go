@@ -48,7 +48,7 @@ const (
 // words are what the demo's screens say in one language: the questions and options
 // a walkthrough answers and the marks it waits for.
 type words struct {
-	email, mobile, sendCodes, textCode, doneReading string
+	email, mobile, sendCodes, textCode, doneReading  string
 	mailApp, phoneKind, installed, duoCode, pushCode string
 	// yes is a yes/no question's answer as survey shows it; link labels a QR code's
 	// link; allDone and triesLeft are what the end and a wrong code say.
