@@ -164,7 +164,7 @@ func (s *session) releaseReport() {
 // Lines starting with the link label are exempt: links are never wrapped; so is a
 // line of one word (a long path), which the product puts on a line of its own
 // rather than cut.
-func overwide(raw string, cols int) []string {
+func overwide(raw string, cols int, link string) []string {
 	var bad []string
 	var line []rune
 	col, saved, over := 0, 0, false
@@ -181,7 +181,7 @@ func overwide(raw string, cols int) []string {
 	flush := func() {
 		text := strings.TrimRight(string(line), " ")
 		oneWord := len(strings.Fields(text)) == 1
-		if over && !strings.HasPrefix(text, linkLabel) && !oneWord {
+		if over && !strings.HasPrefix(text, link) && !oneWord {
 			bad = append(bad, fmt.Sprintf("%d cells: %q", len(line), text))
 		}
 		line, col, over = nil, 0, false
@@ -640,7 +640,7 @@ func (s *session) fitsWithQR(question, scheme string, words ...string) {
 		switch {
 		case strings.HasPrefix(l, "? "+question):
 			qRow = y
-		case strings.HasPrefix(l, linkLabel):
+		case strings.HasPrefix(l, s.words().link):
 			linkRow = y
 		}
 	}
@@ -698,7 +698,7 @@ func TestEveryScreenFits(t *testing.T) {
 			if qrQuestions != 2 {
 				t.Errorf("%d questions were asked under a QR code; want 2 (duo-install, duo-enroll)", qrQuestions)
 			}
-			if bad := overwide(raw.String(), termCols); len(bad) > 0 {
+			if bad := overwide(raw.String(), termCols, linkLabel); len(bad) > 0 {
 				t.Errorf("lines wider than the %d-column window:\n%s", termCols, strings.Join(bad, "\n"))
 			}
 		})

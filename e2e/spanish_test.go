@@ -14,26 +14,29 @@ import (
 
 // spanish is the demo in Spanish, as a person reads it.
 var spanish = &words{
-	email:       "Su dirección de correo del trabajo",
-	mobile:      "Número de móvil",
-	sendCodes:   "¿Enviar los códigos a",
-	textCode:    "Código del SMS",
-	doneReading: "¿Ha terminado de leer? Pase al siguiente paso",
-	mailApp:     "¿En qué app lee el correo del trabajo?",
-	phoneKind:   "¿Qué tipo de teléfono tiene?",
-	installed:   "¿Está instalado Duo Mobile?",
-	duoCode:     "Código que muestra Duo Mobile",
-	pushCode:    "Código que muestra Duo Mobile ahora",
-	yes:         "Sí",
-	link:        "Enlace: ",
-	allDone:     "Los 8 pasos están hechos",
-	triesLeft:   "intentos con este código",
+	email:        "Su dirección de correo del trabajo",
+	mobile:       "Número de móvil",
+	sendCodes:    "¿Enviar los códigos a",
+	textCode:     "Código del SMS",
+	doneReading:  "¿Ha terminado de leer? Pase al siguiente paso",
+	mailApp:      "¿En qué app lee el correo del trabajo?",
+	phoneKind:    "¿Qué tipo de teléfono tiene?",
+	installed:    "¿Está instalado Duo Mobile?",
+	duoCode:      "Código que muestra Duo Mobile",
+	pushCode:     "Código que muestra Duo Mobile ahora",
+	yes:          "Sí",
+	link:         "Enlace: ",
+	allDone:      "Los 8 pasos están hechos",
+	triesLeft:    "intentos con este código",
+	installShows: []string{"Escanee este código con la cámara del teléfono", "busque \"Duo Mobile\""},
+	enrollShows:  []string{"¿No tiene cámara? Escriba T"},
 }
 
 // TestTheWholeDemoInSpanish runs the wizard from the first question to the last in
-// Spanish, chosen each way a person can choose it, and finds no English sentence of
-// the catalogue anywhere on the way: not in a question, a menu's hint, guidance, a
-// heading, the demo phone or the closing screen.
+// Spanish, chosen each way a person can choose it, in an 80×24 window: every screen
+// fits (the QR codes with what to do beside them, no line wider than the window),
+// and no English sentence of the catalogue shows anywhere on the way: not in a
+// question, a menu's hint, guidance, a heading, the demo phone or the closing screen.
 func TestTheWholeDemoInSpanish(t *testing.T) {
 	t.Parallel()
 	for name, how := range map[string]struct{ env, args []string }{
@@ -43,7 +46,7 @@ func TestTheWholeDemoInSpanish(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			h := newHome(t)
-			s, _ := h.startIn(t, termCols, termRows, h.env(how.env...), how.args...)
+			s, raw := h.startIn(t, termCols, termRows, h.env(how.env...), how.args...)
 			s.lang = spanish
 
 			s.provePhone(h, true)
@@ -59,6 +62,9 @@ func TestTheWholeDemoInSpanish(t *testing.T) {
 			s.enrollAndTestDuo()
 			s.wantExit(0)
 
+			if bad := overwide(raw.String(), termCols, spanish.link); len(bad) > 0 {
+				t.Errorf("lines wider than the %d-column window:\n%s", termCols, strings.Join(bad, "\n"))
+			}
 			shown := prose(s.out.slice(0, s.out.len()))
 			for _, want := range []string{"Paso 1 de 8", "Paso 8 de 8", "su código de verificación es", "[flechas: mover; escriba: filtrar]", "por correo electrónico a support@example.com (demostración)"} {
 				if !strings.Contains(shown, want) {

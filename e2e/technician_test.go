@@ -108,7 +108,7 @@ func TestTechnicianRunsTheDemoForThePerson(t *testing.T) {
 	s.expect("All 8 steps are done")
 	s.wantExit(0)
 
-	if bad := overwide(raw.String(), termCols); len(bad) > 0 {
+	if bad := overwide(raw.String(), termCols, linkLabel); len(bad) > 0 {
 		t.Errorf("lines wider than the %d-column window:\n%s", termCols, strings.Join(bad, "\n"))
 	}
 	if r := h.status(t); r.Status != "completed" || r.User != email {

@@ -53,6 +53,9 @@ type words struct {
 	// yes is a yes/no question's answer as survey shows it; link labels a QR code's
 	// link; allDone and triesLeft are what the end and a wrong code say.
 	yes, link, allDone, triesLeft string
+	// installShows and enrollShows, when set, are words the screens of duo-install
+	// and duo-enroll must show beside their QR codes, all within the window.
+	installShows, enrollShows []string
 }
 
 // english is the demo in English, the language of every test that names none.
@@ -208,7 +211,12 @@ func (s *session) installDuo(kind string) {
 	if decoded != m[1] || shown != m[1] || !strings.HasPrefix(decoded, storeLinks[kind]) {
 		s.fatalf("store link for %s: the QR code reads %q and the screen shows %q, %q; want a link to %s", kind, decoded, shown, m[1], storeLinks[kind])
 	}
-	s.confirm(s.words().installed)
+	w := s.words()
+	s.ask(w.installed)
+	if w.installShows != nil {
+		s.fitsWithQR(w.installed, "https://", w.installShows...)
+	}
+	s.accept(w.installed)
 }
 
 // enrollAndTestDuo scans the Duo activation QR code off the screen as Duo Mobile
@@ -232,6 +240,9 @@ func (s *session) enrollAndTestDuo() {
 		s.fatalf("the activation link %q: type %q account %q, want a totp entry named %s", decoded, key.Type(), key.AccountName(), organisation)
 	}
 	s.ask(w.duoCode)
+	if w.enrollShows != nil {
+		s.fitsWithQR(w.duoCode, "otpauth://", w.enrollShows...)
+	}
 	s.reply(w.duoCode, totpCode(s, key.Secret(), time.Now()))
 	// The code of the next 30-second step: the product accepts one step either side
 	// and refuses a step that was used already, so there is no need to wait.
