@@ -46,18 +46,19 @@ func (Phone) Title(p *catalog.Printer) string { return p.T("steps.phone.title") 
 // Run asks for the number until it is a valid mobile number the person confirms.
 func (Phone) Run(ctx context.Context, env *Env) error {
 	country := env.Config.DefaultCountry
+	named := env.Text.Region(country)
 	if env.forOther() {
 		env.say(env.Text.T("steps.phone.intro.for", "User", env.State.User))
 	} else {
 		env.say(env.Text.T("steps.phone.intro"))
 	}
-	env.say(env.Text.T("steps.phone.country", "Country", country))
+	env.say(env.Text.T("steps.phone.country", "Country", named))
 	env.Screen.Blank()
 	for {
 		raw, err := env.Prompt.Input(ctx, prompt.Question{
 			Key:     KeyPhoneNumber,
 			Message: env.Text.T("steps.phone.ask"),
-			Help:    env.Text.T("steps.phone.help", "Local", localExample, "Abroad", abroadExample, "Country", country),
+			Help:    env.Text.T("steps.phone.help", "Local", localExample, "Abroad", abroadExample, "Country", named),
 		}, func(s string) error {
 			_, err := phone.Parse(s, country)
 			return err

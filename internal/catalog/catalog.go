@@ -16,6 +16,7 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 // Languages are the languages the catalogue speaks, English first: it is the one
@@ -93,6 +94,24 @@ func (p *Printer) values(args []any) (map[string]any, any) {
 		data[name] = v
 	}
 	return data, count
+}
+
+// Region is how a sentence in p's language names a country given by its ISO code
+// ("US"): English sentences use the code itself, as the config writes it ("a US
+// number"); other languages their own name for the country ("Estados Unidos"),
+// where a code would read as foreign.
+func (p *Printer) Region(code string) string {
+	if p.Tag() == language.English {
+		return code
+	}
+	r, err := language.ParseRegion(code)
+	if err != nil {
+		return code
+	}
+	if name := display.Regions(p.tag).Name(r); name != "" {
+		return name
+	}
+	return code
 }
 
 // Localized is an error that can say itself in a Printer's language: a catalogue

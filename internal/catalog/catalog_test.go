@@ -60,7 +60,7 @@ func compare(t *testing.T, fsys fs.FS, tag language.Tag) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := display(tag)
+	name := languageName(tag)
 	var problems []string
 	enFiles, _ := fs.Glob(fsys, "messages/en/*.yaml")
 	for _, f := range enFiles {
@@ -92,7 +92,7 @@ func compare(t *testing.T, fsys fs.FS, tag language.Tag) []string {
 	return problems
 }
 
-func display(tag language.Tag) string {
+func languageName(tag language.Tag) string {
 	if tag == language.Spanish {
 		return "Spanish"
 	}
@@ -180,5 +180,15 @@ func TestPluralsAndValues(t *testing.T) {
 	}
 	if got := es.T("a.only"); got != "only English" {
 		t.Errorf("a message missing in Spanish said %q, want its English", got)
+	}
+}
+
+func TestRegionIsNamedInTheReadersLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		tag, code, want string
+	}{{"en", "US", "US"}, {"es", "US", "Estados Unidos"}, {"es", "GB", "Reino Unido"}, {"es", "not a code", "not a code"}} {
+		if got := New(language.MustParse(tc.tag)).Region(tc.code); got != tc.want {
+			t.Errorf("%s Region(%q) = %q, want %q", tc.tag, tc.code, got, tc.want)
+		}
 	}
 }
