@@ -61,8 +61,15 @@ func (r run) String() string {
 // are the exit codes that are not a failure.
 func (h *home) exec(t *testing.T, codes []int, args ...string) run {
 	t.Helper()
+	return h.execProgram(t, binary, codes, args...)
+}
+
+// execProgram is exec for another program (the bare cobra program start-up is
+// measured against), run the same way.
+func (h *home) execProgram(t *testing.T, program string, codes []int, args ...string) run {
+	t.Helper()
 	result := filepath.Join(t.TempDir(), "launch.json")
-	cmd := exec.Command(launcher, append([]string{result, binary}, args...)...)
+	cmd := exec.Command(launcher, append([]string{result, program}, args...)...)
 	cmd.Env = h.env
 	cmd.Dir = h.dir
 	var stdout, stderr bytes.Buffer
@@ -77,12 +84,12 @@ func (h *home) exec(t *testing.T, codes []int, args ...string) run {
 		StartFail string `json:"start_fail"`
 	}
 	if rerr != nil || json.Unmarshal(data, &l) != nil || l.StartFail != "" {
-		t.Fatalf("mfa-onboard %s did not run: %v %v %s\n%s", strings.Join(args, " "), err, rerr, l.StartFail, tail(stderr.Bytes(), 2000))
+		t.Fatalf("%s %s did not run: %v %v %s\n%s", filepath.Base(program), strings.Join(args, " "), err, rerr, l.StartFail, tail(stderr.Bytes(), 2000))
 	}
 	launchFloor = max(launchFloor, l.FloorRSS)
 	r := run{code: l.Code, stdout: stdout.Bytes(), stderr: stderr.Bytes(), wall: l.Wall, cpu: l.CPU, peakRSS: l.PeakRSS}
 	if !slices.Contains(codes, r.code) {
-		t.Fatalf("mfa-onboard %s ended %d, want one of %v:\n%s", strings.Join(args, " "), r.code, codes, tail(r.stderr, 2000))
+		t.Fatalf("%s %s ended %d, want one of %v:\n%s", filepath.Base(program), strings.Join(args, " "), r.code, codes, tail(r.stderr, 2000))
 	}
 	return r
 }

@@ -30,7 +30,6 @@ var Languages = []language.Tag{language.English, language.Spanish}
 type Printer struct {
 	tag language.Tag
 	cat *messages
-	loc *i18n.Localizer
 }
 
 // New is a Printer for the catalogue language nearest to tag: Spanish for es-MX,
@@ -38,9 +37,21 @@ type Printer struct {
 func New(tag language.Tag) *Printer { return newPrinter(compiledCatalogue(), tag) }
 
 func newPrinter(c *messages, tag language.Tag) *Printer {
-	_, i, _ := language.NewMatcher(Languages).Match(tag)
-	return &Printer{tag: Languages[i], cat: c, loc: i18n.NewLocalizer(c.bundle, Languages[i].String(), language.English.String())}
+	lang, _ := Match(tag)
+	return &Printer{tag: lang, cat: c}
 }
+
+// Match is the catalogue language nearest to tag, and whether tag is near enough
+// to any of them to be called that language (es-MX is Spanish; fr is none, and
+// English is what it gets).
+func Match(tag language.Tag) (language.Tag, bool) {
+	_, i, conf := matcher().Match(tag)
+	return Languages[i], conf != language.No
+}
+
+// matcher is made once: making one parses every language's tags again, which was
+// the dearest part of choosing the language at start-up.
+var matcher = sync.OnceValue(func() language.Matcher { return language.NewMatcher(Languages) })
 
 // English is the Printer of the catalogue's first language; errors say themselves in
 // it when nobody asked for another (Error() has no Printer to hand).
@@ -68,7 +79,7 @@ func (p *Printer) T(id string, args ...any) string {
 		p = English()
 	}
 	data, count := p.values(args)
-	s, err := p.cat.localize(p.tag.String(), p.loc, &i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
+	s, err := p.cat.localize(p.tag.String(), &i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
 	if err != nil && s == "" {
 		return id
 	}

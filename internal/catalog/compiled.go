@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"text/template"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -26,28 +27,54 @@ type table struct {
 // its plural rules and templates) the first time a run says it.
 type messages struct {
 	mu     sync.Mutex
-	bundle *i18n.Bundle
 	tables []table
-	added  map[string]bool
+	// bundle and the localizers on it are made the first time a message with values
+	// is said: a bundle reads the plural rules of every language, which a run that
+	// only prints its help never needs.
+	bundle     *i18n.Bundle
+	localizers map[string]*i18n.Localizer
+	added      map[string]bool
+	// templates are the messages with values but no plural forms, parsed, by
+	// language and id.
+	templates map[string]*template.Template
 }
 
 func newMessages(tables []table) *messages {
-	return &messages{bundle: i18n.NewBundle(language.English), tables: tables, added: map[string]bool{}}
+	return &messages{tables: tables, localizers: map[string]*i18n.Localizer{}, added: map[string]bool{}, templates: map[string]*template.Template{}}
 }
 
-// localize says lc with loc (a localizer on m.bundle), adding its message in every
-// language to the bundle first. A bundle is not safe for concurrent use, and a
-// batch's runs print from several goroutines, hence the lock.
-func (m *messages) localize(lang string, loc *i18n.Localizer, lc *i18n.LocalizeConfig) (string, error) {
-	// Most messages (the help's, for one) are plain text: said as they are, without
-	// a template to parse or a lock to take.
+// localize says lc in lang, falling back to English for a message lang lacks.
+//
+// A message without plural forms is its text, or its text as a Go template: what
+// go-i18n would do with it, without building a bundle (the plural rules of every
+// language, and a language matcher per language added), which cost a start-up
+// about as much as all of cobra. Messages with plural forms go through go-i18n,
+// for CLDR's rules; they are added to its bundle the first time one is said.
+func (m *messages) localize(lang string, lc *i18n.LocalizeConfig) (string, error) {
 	if lc.PluralCount == nil {
-		if s, ok := m.plain(lang, lc.MessageID); ok {
-			return s, nil
+		if e, from, ok := m.entry(lang, lc.MessageID); ok && e.one == "" {
+			if !strings.Contains(e.other, "{{") {
+				return e.other, nil
+			}
+			t, err := m.template(from, e)
+			if err != nil {
+				return "", err
+			}
+			var b strings.Builder
+			err = t.Execute(&b, lc.TemplateData)
+			return b.String(), err
 		}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.bundle == nil {
+		m.bundle = i18n.NewBundle(language.English)
+	}
+	loc := m.localizers[lang]
+	if loc == nil {
+		loc = i18n.NewLocalizer(m.bundle, lang, language.English.String())
+		m.localizers[lang] = loc
+	}
 	if !m.added[lc.MessageID] {
 		m.added[lc.MessageID] = true
 		for _, t := range m.tables {
@@ -61,23 +88,35 @@ func (m *messages) localize(lang string, loc *i18n.Localizer, lc *i18n.LocalizeC
 	return loc.Localize(lc)
 }
 
-// plain is message id in lang (else in English) when it has no plural forms and
-// no values to fill in.
-func (m *messages) plain(lang, id string) (string, bool) {
+// entry is message id in lang, else in English, and the language it was found in.
+func (m *messages) entry(lang, id string) (entry, string, bool) {
 	for _, t := range m.tables {
-		if t.lang != lang {
-			continue
+		if t.lang == lang {
+			if e, ok := t.entry(id); ok {
+				return e, lang, true
+			}
 		}
-		e, ok := t.entry(id)
-		if !ok {
-			break
-		}
-		return e.other, e.one == "" && !strings.Contains(e.other, "{{")
 	}
-	if lang != m.tables[0].lang {
-		return m.plain(m.tables[0].lang, id)
+	if e, ok := m.tables[0].entry(id); ok {
+		return e, m.tables[0].lang, true
 	}
-	return "", false
+	return entry{}, "", false
+}
+
+// template is e's text in lang parsed, once per process.
+func (m *messages) template(lang string, e entry) (*template.Template, error) {
+	key := lang + " " + e.id
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if t, ok := m.templates[key]; ok {
+		return t, nil
+	}
+	t, err := template.New(e.id).Parse(e.other)
+	if err != nil {
+		return nil, err
+	}
+	m.templates[key] = t
+	return t, nil
 }
 
 // entry is the entry of id in t.
@@ -108,10 +147,10 @@ func (t table) find(id string) *i18n.Message {
 // for a language it does not speak). Tests read them to know what a screen must, or
 // must not, say.
 func Messages(tag language.Tag) map[string]*i18n.Message {
-	_, i, _ := language.NewMatcher(Languages).Match(tag)
+	lang, _ := Match(tag)
 	out := map[string]*i18n.Message{}
 	for _, t := range compiled {
-		if t.lang != Languages[i].String() {
+		if t.lang != lang.String() {
 			continue
 		}
 		for _, e := range t.entries {

@@ -57,11 +57,10 @@ func Spoken(value string) (language.Tag, bool) {
 	if err != nil {
 		return language.English, false
 	}
-	_, i, conf := language.NewMatcher(catalog.Languages).Match(tag)
-	if conf == language.No {
-		return language.English, false
+	if spoken, ok := catalog.Match(tag); ok {
+		return spoken, true
 	}
-	return catalog.Languages[i], true
+	return language.English, false
 }
 
 // fromSystem is the language of the POSIX locale, else of the OS user, else

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/nyaruka/phonenumbers"
+	"github.com/mfa-onboard/mfa-onboard/third_party/phonenumbers"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )

@@ -12,6 +12,7 @@ import (
 
 	"github.com/AlecAivazis/survey/v2"
 	"github.com/AlecAivazis/survey/v2/terminal"
+	"golang.org/x/text/language"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 )
@@ -298,6 +299,9 @@ const selectHint = `[Use arrows to move, type to filter{{- if and .Help (not .Sh
 // once, when it has chosen the language, and tests (which run many languages side by
 // side) never do.
 func SurveyLanguage(p *catalog.Printer) {
+	if p.Tag() == language.English {
+		return // survey's own words are English already
+	}
 	// untranslated: survey's template notation around the catalogue's words.
 	said := `{{- if and .Help (not .ShowHelp)}}` + p.T("prompt.select.hint-help", "Key", "{{ .Config.HelpInput }}") +
 		`{{- else}}` + p.T("prompt.select.hint") + `{{- end}}`
