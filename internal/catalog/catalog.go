@@ -11,12 +11,12 @@
 package catalog
 
 import (
+	"sort"
 	"strings"
 	"sync"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
 )
 
 // Languages are the languages the catalogue speaks, English first: it is the one
@@ -110,20 +110,26 @@ func (p *Printer) values(args []any) (map[string]any, any) {
 // Region is how a sentence in p's language names a country given by its ISO code
 // ("US"): English sentences use the code itself, as the config writes it ("a US
 // number"); other languages their own name for the country ("Estados Unidos"),
-// where a code would read as foreign.
+// where a code would read as foreign. The names are CLDR's, compiled into
+// regions_gen.go: x/text's display package, which has them, costs a program 2.3 MB
+// and a language matcher built at every start.
 func (p *Printer) Region(code string) string {
 	if p.Tag() == language.English {
 		return code
 	}
-	r, err := language.ParseRegion(code)
-	if err != nil {
-		return code
-	}
-	if name := display.Regions(p.tag).Name(r); name != "" {
-		return name
+	lang := p.tag.String()
+	i := sort.Search(len(regionNames), func(i int) bool {
+		r := regionNames[i]
+		return r.lang > lang || r.lang == lang && r.code >= code
+	})
+	if i < len(regionNames) && regionNames[i].lang == lang && regionNames[i].code == code {
+		return regionNames[i].name
 	}
 	return code
 }
+
+// regionName is a country's name in one of the catalogue's languages.
+type regionName struct{ lang, code, name string }
 
 // Localized is an error that can say itself in a Printer's language: a catalogue
 // Error, and the program's own error types that wrap one.
