@@ -8,6 +8,5 @@ var regionData []byte
 //go:embed data/metadata.xml.gz
 var numberData []byte
 
-
 //go:embed data/shortnumber_metadata.xml.gz
 var shortNumberData []byte
