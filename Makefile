@@ -100,7 +100,7 @@ lint: vet ## vet plus staticcheck (pinned)
 # servers; it writes its figures into BENCHMARKS.md. BENCH_FLAGS passes it flags
 # (go test -tags bench ./bench/ -args -h lists them).
 BENCH_FLAGS ?=
-bench: ## the Go benchmarks, then the whole program at a customer's scale (about 9 minutes on 2 cores); figures in BENCHMARKS.md
+bench: ## the Go benchmarks, then the whole program: start-up against bare cobra, binary sizes, a customer's scale (about 9 minutes on 2 cores, and up to a minute more to build six targets the first time); figures in BENCHMARKS.md
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 	$(GO) vet -tags bench ./bench/
 	$(GO) test -tags bench -count=1 -timeout 40m -v ./bench/ -args -report=$(CURDIR)/BENCHMARKS.md $(BENCH_FLAGS)
