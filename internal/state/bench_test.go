@@ -21,3 +21,17 @@ func BenchmarkSaveLoad(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSave is one atomic, synced save of a person's state: what every step
+// pays for each change it records.
+func BenchmarkSave(b *testing.B) {
+	s := NewStore(b.TempDir())
+	st := New("alice@example.com", time.Now())
+	st.Phone = &PhoneAnswer{E164: "+12015550100", Country: "US"}
+	for b.Loop() {
+		st.Mark("verify", Done, "", time.Now())
+		if err := s.Save(st); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
