@@ -284,5 +284,5 @@ func keepPrintable(s string) string {
 
 // KnownRegion reports whether region is a two-letter country that has phone numbers.
 func KnownRegion(region string) bool {
-	return len(region) == 2 && phonenumbers.GetCountryCodeForRegion(strings.ToUpper(region)) != 0
+	return len(region) == 2 && phonenumbers.IsSupportedRegion(strings.ToUpper(region))
 }

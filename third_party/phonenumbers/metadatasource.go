@@ -3,7 +3,11 @@
 // Last reconciled against: v9.0.32
 package phonenumbers
 
-import "google.golang.org/protobuf/proto"
+import (
+	"sync"
+
+	"google.golang.org/protobuf/proto"
+)
 
 // metadataContainer bundles all of the metadata-derived lookup state used by
 // the library. The package keeps a single active container (currentMetadata),
@@ -177,4 +181,34 @@ func MetadataCollection() (*PhoneMetadataCollection, error) {
 	currMetadataColl = metadataCollection
 	reloadMetadata = false
 	return metadataCollection, nil
+}
+
+// mfa-onboard: the regions the metadata covers, from the small country-code map
+// alone, so that checking a configured region (which every run does) does not load
+// all the metadata. They are the supported regions newMetadataContainer derives.
+var (
+	regionsOnce sync.Once
+	regionsOnly map[string]bool
+)
+
+// IsSupportedRegion reports whether regionCode ("US") is one of the regions the
+// metadata covers, as GetSupportedRegions would, without loading the metadata.
+func IsSupportedRegion(regionCode string) bool {
+	regionsOnce.Do(func() {
+		m, err := loadIntArrayMap(regionData)
+		if err != nil {
+			panic(err)
+		}
+		regionsOnly = make(map[string]bool, 320)
+		for _, codes := range m.Map {
+			if len(codes) == 1 && codes[0] == REGION_CODE_FOR_NON_GEO_ENTITY {
+				continue
+			}
+			for _, c := range codes {
+				regionsOnly[c] = true
+			}
+		}
+		delete(regionsOnly, REGION_CODE_FOR_NON_GEO_ENTITY)
+	})
+	return regionsOnly[regionCode]
 }
