@@ -43,13 +43,10 @@ func (a Actor) CheckTrust() error {
 	return nil
 }
 
-// VerifyNote is the verify step's note for status and the result, in English: that
-// the number was registered on a technician's word, whose and why; "" for a number
-// proven with a code.
-func VerifyNote(st *state.State) string { return VerifyNoteIn(nil, st) }
-
-// VerifyNoteIn is VerifyNote in p's language.
-func VerifyNoteIn(p *catalog.Printer, st *state.State) string {
+// VerifyNote is the verify step's note for status and the result, in p's language:
+// that the number was registered on a technician's word, whose and why; "" for a
+// number proven with a code.
+func VerifyNote(p *catalog.Printer, st *state.State) string {
 	v := st.Verify
 	if v == nil || v.TrustedAt.IsZero() {
 		return ""

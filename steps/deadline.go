@@ -48,11 +48,7 @@ func (e *Env) at(t time.Time, end bool) string {
 		return e.Text.T("steps.time.date", "Date", t.Format("2006-01-02"), "Time", clock)
 	}
 	if y, m, d := t.Date(); y != now.Year() || m != now.Month() || d != now.Day() {
-		// The names of days and months, by time.Weekday and by time.Month-1.
-		weekdays := [...]string{"steps.time.sun", "steps.time.mon", "steps.time.tue", "steps.time.wed", "steps.time.thu", "steps.time.fri", "steps.time.sat"}
-		months := [...]string{"steps.time.jan", "steps.time.feb", "steps.time.mar", "steps.time.apr", "steps.time.may", "steps.time.jun",
-			"steps.time.jul", "steps.time.aug", "steps.time.sep", "steps.time.oct", "steps.time.nov", "steps.time.dec"}
-		return e.Text.T("steps.time.day", "Weekday", e.Text.T(weekdays[t.Weekday()]), "Day", d, "Month", e.Text.T(months[m-1]), "Time", clock)
+		return e.Text.T("steps.time.day", "Weekday", e.Text.Weekday(t.Weekday(), true), "Day", d, "Month", e.Text.Month(m, true), "Time", clock)
 	}
 	return clock
 }

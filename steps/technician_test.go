@@ -193,7 +193,7 @@ func TestTrustPhone(t *testing.T) {
 					t.Errorf("audit = %+v; want one %s entry with the reason", log, ActionTrustPhone)
 				}
 				note := "trusted without proof: " + trustReason
-				if got := VerifyNote(h.env.State); !strings.HasPrefix(got, note) || !strings.Contains(got, techName) {
+				if got := VerifyNote(nil, h.env.State); !strings.HasPrefix(got, note) || !strings.Contains(got, techName) {
 					t.Errorf("VerifyNote = %q; want %q, naming who vouched", got, note)
 				}
 				if g := strings.Join(h.env.Guidance, "\n"); !strings.Contains(g, note) {
@@ -208,7 +208,7 @@ func TestTrustPhone(t *testing.T) {
 				if got := h.registered(); got != "" {
 					t.Errorf("registered %q without proof", got)
 				}
-				if rec != nil && !rec.TrustedAt.IsZero() || len(log.actions) > 0 || VerifyNote(h.env.State) != "" {
+				if rec != nil && !rec.TrustedAt.IsZero() || len(log.actions) > 0 || VerifyNote(nil, h.env.State) != "" {
 					t.Errorf("trusted anyway: record %+v, audit %+v", rec, log)
 				}
 			}

@@ -76,7 +76,7 @@ func (v Verify) Run(ctx context.Context, env *Env) error {
 			return err
 		}
 	}
-	if note := VerifyNoteIn(env.Text, env.State); note != "" {
+	if note := VerifyNote(env.Text, env.State); note != "" {
 		// Kept with the step whichever run registers the number, for status and the result.
 		env.Guidance = append(env.Guidance, note)
 	}

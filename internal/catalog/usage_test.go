@@ -213,13 +213,12 @@ func TestTheCodeAsksOnlyForMessagesThatExist(t *testing.T) {
 // catalogued is true for the packages whose every sentence comes from the
 // catalogue: a string literal in them that reads as words must be a message, or say
 // on its line (or the line above) "untranslated:" and why nobody reads it in their
-// language. That is every package but the developers' tools and test servers, and
-// those still in notYet.
+// language. That is every package but the developers' tools and test servers.
 func catalogued(dir string) bool {
 	if *proseIn != "" {
 		return dir == *proseIn
 	}
-	if exempt[dir] || notYet[dir] || strings.HasSuffix(dir, "test") {
+	if exempt[dir] || strings.HasSuffix(dir, "test") {
 		return false
 	}
 	for _, top := range []string{"scripts/", "bench/", "faults/", "e2e/", "cmd/mfa-onboard-man/", "third_party/"} {
@@ -242,9 +241,6 @@ var exempt = map[string]bool{
 	"internal/faultpoint/gate": true,
 	"internal/httprecord":      true, // recorded HTTP exchanges for the contract tests
 }
-
-// notYet are the packages still to be moved onto the catalogue.
-var notYet = map[string]bool{}
 
 // TestCataloguedPackagesHaveNoInlineSentences fails on a sentence written inline
 // in a package that speaks the person's language.

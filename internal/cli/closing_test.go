@@ -37,7 +37,7 @@ func TestAFullDiskNeverSaysProgressIsSaved(t *testing.T) {
 		env := &steps.Env{State: st, Save: func() error { return full }, Screen: scr, Clock: clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))}
 		list := []steps.Step{endsWith{stepErr}}
 		outcome, err := (&wizard.Runner{Steps: list, Env: env}).Run(context.Background())
-		sum := summarize(list, st)
+		sum := summarize(nil, list, st)
 		sum.Outcome = outcome
 		sum.WaitingOn = firstWaiting(st, list)
 		screenOut.Reset()
@@ -67,7 +67,7 @@ func TestWelcomeAndClosingSpeakTheRunsLanguage(t *testing.T) {
 	list := []steps.Step{endsWith{}, steps.Verify{}}
 	st.Mark("phone", state.Done, "", time.Time{})
 	welcome(scr, es, st, list, "mfa-onboard", "mfa-onboard start")
-	sum := summarizeIn(es, list, st)
+	sum := summarize(es, list, st)
 	sum.Outcome, sum.WaitingOn = wizard.WaitingUser, "verify"
 	closeRun(scr, es, sum, &prompt.NeedsAnswerError{Key: steps.KeyVerifyCode}, "mfa-onboard start")
 	for _, want := range []string{

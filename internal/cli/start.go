@@ -283,7 +283,7 @@ func (o *StartOptions) start(ctx context.Context, known *string) error {
 	}
 	runner := &wizard.Runner{Steps: list, Env: env, Auditor: &stepAuditor{log: f.Audit(home), cfg: cfg, set: set, text: f.Text}}
 	outcome, runErr := runner.Run(ctx)
-	sum := summarizeIn(f.Text, list, st)
+	sum := summarize(f.Text, list, st)
 	sum.Outcome = outcome
 	sum.WaitingOn = firstWaiting(st, list)
 	if outcome == wizard.Failed && runErr != nil {
@@ -303,7 +303,7 @@ func (o *StartOptions) start(ctx context.Context, known *string) error {
 // person is told what is needed, and --output json still prints its one document.
 func (o *StartOptions) noteUnstarted(scr *screen.Screen, list []steps.Step, err error) {
 	p := o.F.Text
-	sum := summarizeIn(p, list, state.New("", o.F.Clock.Now().UTC()))
+	sum := summarize(p, list, state.New("", o.F.Clock.Now().UTC()))
 	sum.Updated = time.Time{}
 	sum.WaitingOn = list[0].ID()
 	switch {

@@ -158,7 +158,7 @@ func runStatus(ctx context.Context, o *StatusOptions) error {
 		st = state.New(o.User, time.Time{})
 	}
 	p := o.F.Text
-	sum := summarizeIn(p, list, st)
+	sum := summarize(p, list, st)
 	var live *liveResult
 	if o.Live && started {
 		checker, err := liveCheckerFor(o)
@@ -296,18 +296,15 @@ func statusWord(p *catalog.Printer, s state.Status) string {
 	return string(s)
 }
 
-// summarize is summarizeIn in English.
-func summarize(list []steps.Step, st *state.State) wizard.Summary { return summarizeIn(nil, list, st) }
-
-// summarizeIn is wizard.Summarize plus what only this procedure knows, in p's
+// summarize is wizard.Summarize plus what only this procedure knows, in p's
 // language: once the notice went out, whether MFA is required now and how, or that
 // enforcement is pending, and why when a technician's run said.
-func summarizeIn(p *catalog.Printer, list []steps.Step, st *state.State) wizard.Summary {
+func summarize(p *catalog.Printer, list []steps.Step, st *state.State) wizard.Summary {
 	sum := wizard.Summarize(p, list, st)
 	notes := map[string]string{
 		(steps.NotifySupport{}).ID(): enforcementLine(p, st),
 		// A number registered on a technician's word says so wherever it is shown.
-		(steps.Verify{}).ID(): steps.VerifyNoteIn(p, st),
+		(steps.Verify{}).ID(): steps.VerifyNote(p, st),
 	}
 	for i := range sum.Steps {
 		if note := notes[sum.Steps[i].ID]; note != "" && sum.Steps[i].Reason == "" {

@@ -153,7 +153,7 @@ func (p person) summary(list []steps.Step, text *catalog.Printer) wizard.Summary
 func everyone(store *state.Store, k keep) ([]person, error) {
 	list := steps.All()
 	return state.Collect(store, func(st *state.State) person {
-		sum := summarizeIn(k.text, list, st)
+		sum := summarize(k.text, list, st)
 		p := newPerson(list, st, sum, k.notes)
 		if k.doc != nil {
 			// Encoded here, on the goroutine that read the file, and without Live,

@@ -37,7 +37,7 @@ func TestStatusShowsWhatEnforcingDid(t *testing.T) {
 			st := state.New("alice@contoso.com", t0)
 			st.Notice = tt.notice
 			st.Mark((steps.NotifySupport{}).ID(), state.Done, "", t0)
-			sum := summarize(steps.All(), st)
+			sum := summarize(nil, steps.All(), st)
 			var got string
 			for _, s := range sum.Steps {
 				if s.ID == (steps.NotifySupport{}).ID() {

@@ -64,7 +64,7 @@ func runReceipt(_ context.Context, o *StatusOptions) error {
 		}
 		return refuse(o.F.IO.ErrOut, &notFinishedError{step: (steps.Phone{}).ID(), msg: msg})
 	}
-	sum := summarizeIn(p, steps.All(), st)
+	sum := summarize(p, steps.All(), st)
 	if sum.Outcome != wizard.Completed && !o.Partial {
 		who, again := sanitize.Inline(st.User), carryOn(o.F, st)
 		msg := p.T("cli.receipt.unfinished", "User", who, "Step", sanitize.Inline(sum.WaitingOn), "Command", again)

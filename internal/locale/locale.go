@@ -36,18 +36,17 @@ func (e *ChoiceError) Localize(p *catalog.Printer) string {
 // does not speak is a ChoiceError, returned with the language the rest would choose,
 // so that the error itself can be said in it.
 func Choose(flag string, getenv func(string) string, system func() []string) (language.Tag, error) {
-	preferred := fromSystem(getenv, system)
 	for _, c := range []struct{ from, value string }{{"--lang", flag}, {Env, getenv(Env)}} {
 		if c.value == "" {
 			continue
 		}
 		tag, ok := Spoken(c.value)
 		if !ok {
-			return preferred, &ChoiceError{From: c.from, Value: c.value}
+			return fromSystem(getenv, system), &ChoiceError{From: c.from, Value: c.value}
 		}
-		return tag, nil
+		return tag, nil // the system is not asked: on macOS that starts a process
 	}
-	return preferred, nil
+	return fromSystem(getenv, system), nil
 }
 
 // Spoken is the catalogue language that value (a BCP 47 tag such as "es" or "es-MX",
@@ -69,7 +68,8 @@ func Spoken(value string) (language.Tag, bool) {
 func fromSystem(getenv func(string) string, system func() []string) language.Tag {
 	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
 		if v := getenv(name); v != "" {
-			return match(v)
+			tag, _ := Spoken(v) // English for a locale the catalogue does not speak
+			return tag
 		}
 	}
 	if system == nil {
@@ -81,12 +81,6 @@ func fromSystem(getenv func(string) string, system func() []string) language.Tag
 		}
 	}
 	return language.English
-}
-
-// match is the catalogue language nearest to a locale value, English when none is.
-func match(value string) language.Tag {
-	tag, _ := Spoken(value)
-	return tag
 }
 
 // posixToBCP47 turns "es_ES.UTF-8@euro" into "es-ES"; "C" and "POSIX" are English.

@@ -57,3 +57,11 @@ func TestParseAppleLanguages(t *testing.T) {
 		t.Errorf("parseAppleLanguages = %q", got)
 	}
 }
+
+func TestAChoiceByNameDoesNotAskTheSystem(t *testing.T) {
+	asked := false
+	system := func() []string { asked = true; return []string{"es-ES"} }
+	if got, err := Choose("en", func(string) string { return "" }, system); err != nil || got != language.English || asked {
+		t.Errorf("Choose(--lang en) = %v, %v; the system was asked: %v", got, err, asked)
+	}
+}

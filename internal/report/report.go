@@ -214,54 +214,8 @@ func withTime(sentence, when string) template.HTML {
 // dateTime is when the report was made, said in full in t's language: its weekday,
 // day, month, year, time of day and zone.
 func dateTime(t *catalog.Printer, at time.Time) string {
-	return t.T("report.date-time", "Weekday", weekday(t, at.Weekday()), "Day", at.Day(), "Month", month(t, at.Month()),
+	return t.T("report.date-time", "Weekday", t.Weekday(at.Weekday(), false), "Day", at.Day(), "Month", t.Month(at.Month(), false),
 		"Year", at.Year(), "Clock", at.Format("15:04"), "Zone", at.Format("MST (UTC-07:00)"))
-}
-
-func weekday(t *catalog.Printer, d time.Weekday) string {
-	switch d {
-	case time.Monday:
-		return t.T("report.weekday.monday")
-	case time.Tuesday:
-		return t.T("report.weekday.tuesday")
-	case time.Wednesday:
-		return t.T("report.weekday.wednesday")
-	case time.Thursday:
-		return t.T("report.weekday.thursday")
-	case time.Friday:
-		return t.T("report.weekday.friday")
-	case time.Saturday:
-		return t.T("report.weekday.saturday")
-	}
-	return t.T("report.weekday.sunday")
-}
-
-func month(t *catalog.Printer, m time.Month) string {
-	switch m {
-	case time.January:
-		return t.T("report.month.january")
-	case time.February:
-		return t.T("report.month.february")
-	case time.March:
-		return t.T("report.month.march")
-	case time.April:
-		return t.T("report.month.april")
-	case time.May:
-		return t.T("report.month.may")
-	case time.June:
-		return t.T("report.month.june")
-	case time.July:
-		return t.T("report.month.july")
-	case time.August:
-		return t.T("report.month.august")
-	case time.September:
-		return t.T("report.month.september")
-	case time.October:
-		return t.T("report.month.october")
-	case time.November:
-		return t.T("report.month.november")
-	}
-	return t.T("report.month.december")
 }
 
 // when is a person's time in the report's zone, as its day and its time of day (kept

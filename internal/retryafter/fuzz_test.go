@@ -23,6 +23,6 @@ func FuzzRetryAfter(f *testing.F) {
 		if wait < 0 || wait > Longest || (again && wait > p.MaxWait) || (again && try >= p.Tries) {
 			t.Fatalf("Next(%q, try %d) = %s, %v: a retry beyond the policy", value, try, wait, again)
 		}
-		_ = Describe(wait)
+		_ = Describe(nil, wait)
 	})
 }

@@ -55,11 +55,9 @@ func seconds(v string) (time.Duration, bool) {
 
 // Describe says how long a wait is in words for a person, rounded up, for the sentence
 // a client gives when it stops: "45 seconds", "2 minutes", "3 hours", or "a day or
-// more" for Longest, which is what any longer Retry-After comes out as.
-func Describe(wait time.Duration) string { return DescribeIn(nil, wait) }
-
-// DescribeIn is Describe in p's language.
-func DescribeIn(p *catalog.Printer, wait time.Duration) string {
+// more" for Longest, which is what any longer Retry-After comes out as; in p's
+// language.
+func Describe(p *catalog.Printer, wait time.Duration) string {
 	ceil := func(d, u time.Duration) int64 { return int64((d + u - 1) / u) }
 	switch {
 	case wait >= Longest:

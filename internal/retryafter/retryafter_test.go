@@ -108,14 +108,14 @@ func TestDescribe(t *testing.T) {
 		{Longest, "a day or more"},
 	}
 	for _, tt := range tests {
-		if got := Describe(tt.wait); got != tt.want {
+		if got := Describe(nil, tt.wait); got != tt.want {
 			t.Errorf("Describe(%s) = %q; want %q", tt.wait, got, tt.want)
 		}
 	}
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	for _, v := range []string{"9223372037", "18446744074"} {
 		wait, _ := Parse(v, now)
-		if got := Describe(wait); got != "a day or more" {
+		if got := Describe(nil, wait); got != "a day or more" {
 			t.Errorf("Retry-After %s is described as %q; want \"a day or more\"", v, got)
 		}
 	}

@@ -15,8 +15,8 @@ func TestDescribeInSpanish(t *testing.T) {
 		time.Second: "1 segundo", 45 * time.Second: "45 segundos", 90 * time.Second: "2 minutos",
 		time.Hour: "1 hora", Longest: "un día o más", 0: "un momento",
 	} {
-		if got := DescribeIn(es, wait); got != want {
-			t.Errorf("DescribeIn(es, %s) = %q; want %q", wait, got, want)
+		if got := Describe(es, wait); got != want {
+			t.Errorf("Describe(es, %s) = %q; want %q", wait, got, want)
 		}
 	}
 }

@@ -31,7 +31,7 @@ func (e *Error) Error() string { return e.Localize(catalog.English()) }
 // Localize is the sentence in p's language; Graph's own words stay Graph's.
 func (e *Error) Localize(p *catalog.Printer) string {
 	if e.msg == nil {
-		return p.T("graph.error.throttled", "Status", e.Status, "Wait", retryafter.DescribeIn(p, max(e.wait, time.Minute)))
+		return p.T("graph.error.throttled", "Status", e.Status, "Wait", retryafter.Describe(p, max(e.wait, time.Minute)))
 	}
 	return e.msg.Localize(p)
 }
