@@ -85,10 +85,9 @@ func (s DuoEnroll) Run(ctx context.Context, env *Env) error {
 			return err
 		}
 	}
+	// The last change of the step: the wizard saves it when the step ends, and a run
+	// stopped before that finds the phone activated again.
 	d.ActivatedAt = env.now()
-	if err := env.Save(); err != nil {
-		return err
-	}
 	env.ok(env.Text.T("steps.enroll.done", "User", env.State.User))
 	if env.forOther() {
 		env.note(env.Text.T("steps.enroll.auto-push.for", "User", env.State.User))
@@ -613,7 +612,9 @@ func (DuoTest) Run(ctx context.Context, env *Env) error {
 	} else {
 		env.ok(env.Text.T("steps.push.approved"))
 	}
-	return env.Save()
+	// The wizard saves it when the step ends; a run stopped before that finds the
+	// push approved again (earlierPush).
+	return nil
 }
 
 // earlierPush carries on from what an earlier run recorded: the push it sent if that

@@ -69,11 +69,22 @@ func (r *pushRuns) env(p prompt.Prompter, interactive bool) *Env {
 	}
 }
 
+// run runs the step, then saves, as the wizard does whatever the step did.
+func (r *pushRuns) run(p prompt.Prompter, interactive bool) error {
+	r.h.t.Helper()
+	env := r.env(p, interactive)
+	err := DuoTest{}.Run(context.Background(), env)
+	if serr := env.Save(); serr != nil {
+		r.h.t.Fatal(serr)
+	}
+	return err
+}
+
 // with is a run with a person answering script.
 func (r *pushRuns) with(script ...prompt.Step) error {
 	r.h.t.Helper()
 	p := prompt.NewScripted(script...)
-	err := DuoTest{}.Run(context.Background(), r.env(p, true))
+	err := r.run(p, true)
 	if left := p.Remaining(); err == nil && len(left) > 0 {
 		r.h.t.Errorf("duo-test finished but these scripted questions were never asked: %v", left)
 	}
@@ -83,7 +94,7 @@ func (r *pushRuns) with(script ...prompt.Step) error {
 // without is a run with no person, given answers (an answers file).
 func (r *pushRuns) without(answers map[string]string) error {
 	r.h.t.Helper()
-	return DuoTest{}.Run(context.Background(), r.env(prompt.NewAnswers(answers), false))
+	return r.run(prompt.NewAnswers(answers), false)
 }
 
 func (r *pushRuns) pushes() int { return len(r.h.messages("push")) }
@@ -322,8 +333,8 @@ func TestDuoTestTimedOutIsAskedAboutToo(t *testing.T) {
 	}
 }
 
-// TestDuoTestApprovedIsNeverPushedAgain: stopped after approval was saved but before
-// the step was marked done, the next run is done at once and asks Duo nothing.
+// TestDuoTestApprovedIsNeverPushedAgain: with the approval saved and the step not
+// marked done, the next run is done at once and asks Duo nothing.
 func TestDuoTestApprovedIsNeverPushedAgain(t *testing.T) {
 	r := newPushRuns(t)
 	if err := r.with(answerWith(KeyDuoTestCode, r.app.code(1))); err != nil {

@@ -139,7 +139,7 @@ func (MobileMail) Run(ctx context.Context, env *Env) error {
 		}
 		env.State.Platform = &state.Choice{Value: kind, Source: env.source()}
 	}
-	if err := env.Save(); err != nil {
+	if err := env.saveAnswers(); err != nil {
 		return err
 	}
 	if client == MailNone {
@@ -170,7 +170,7 @@ func askPlatform(ctx context.Context, env *Env) (string, error) {
 		return platform, err
 	}
 	env.State.Platform = &state.Choice{Value: platform, Source: env.source()}
-	return platform, env.Save()
+	return platform, env.saveAnswers()
 }
 
 func optionValues(opts []prompt.Option) []string {

@@ -78,6 +78,10 @@ func (NotifySupport) Run(ctx context.Context, env *Env) error {
 		}
 		// Saved at once, so a crash before the next channel never repeats this one.
 		rec.Channels[n.Name()], rec.Receipt = receipt, receipt
+		if len(failed) == 0 && allTold(rec, notifiers) {
+			// The last channel: the notice is out now, and is saved as out with it.
+			rec.SentAt = env.now()
+		}
 		if err := env.Save(); err != nil {
 			return err
 		}
@@ -86,17 +90,19 @@ func (NotifySupport) Run(ctx context.Context, env *Env) error {
 	if len(failed) > 0 {
 		return &Deferred{failed: failed}
 	}
-	rec.SentAt = env.now()
-	if err := env.Save(); err != nil {
-		return err
+	if rec.SentAt.IsZero() {
+		// Every channel had told the desk in an earlier run that stopped before this.
+		rec.SentAt = env.now()
 	}
+	// From here on, nothing is lost by a crash before the wizard saves at the end of
+	// the step: enforcing again does the same.
 	enforcer, err := env.Providers.Enforcer()
 	if err != nil {
 		return err
 	}
 	if enforcer == nil {
 		env.note(pending(env))
-		return env.Save()
+		return nil
 	}
 	// The enforcer chooses how (per-user MFA, a group, or nothing beside the tenant's
 	// own policies); the step records what it did and why.
@@ -112,17 +118,27 @@ func (NotifySupport) Run(ctx context.Context, env *Env) error {
 		env.say(env.Text.T("steps.notify.not-required", "User", env.State.User, "Reason", why))
 		env.note(env.Text.T("steps.notify.not-required.note", "Reason", why))
 		env.note(pending(env))
-		return env.Save()
+		return nil
 	}
 	rec.EnforcedAt = env.now()
 	env.ok(env.Text.T("steps.notify.required", "User", env.State.User, "Reason", why))
 	env.note(env.Text.T("steps.notify.required.note", "Reason", why))
 	if env.forOther() {
 		env.note(env.Text.T("steps.notify.next.for", "User", env.State.User))
-		return env.Save()
+		return nil
 	}
 	env.note(env.Text.T("steps.notify.next"))
-	return env.Save()
+	return nil
+}
+
+// allTold reports whether every channel has a receipt.
+func allTold(rec *state.NoticeRecord, notifiers []provider.Notifier) bool {
+	for _, n := range notifiers {
+		if _, ok := rec.Channels[n.Name()]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // pending is what the person is told when nobody made MFA required in this run, or

@@ -93,6 +93,8 @@ func (Phone) Run(ctx context.Context, env *Env) error {
 		}
 		env.State.Phone = &state.PhoneAnswer{E164: num.E164, Country: num.Region, Source: env.source()}
 		env.ok(env.Text.T("steps.phone.done", "Phone", phone.Mask(num.E164)))
-		return env.Save()
+		// Saved when the step ends, by the wizard, or with the texted code's record
+		// when verify asks for the number again.
+		return nil
 	}
 }

@@ -117,6 +117,16 @@ func (e *Env) again() string {
 	return cmd
 }
 
+// saveAnswers keeps what a person answered before the next question, so that a
+// closed window or a crash never asks it again. Answers from a file or flags are
+// read again by the next run and saved with the step, so then nothing is written.
+func (e *Env) saveAnswers() error {
+	if !e.Interactive {
+		return nil
+	}
+	return e.Save()
+}
+
 // source says where answers come from in this run.
 func (e *Env) source() state.Source {
 	if e.Interactive {

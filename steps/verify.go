@@ -473,7 +473,8 @@ func (v Verify) register(ctx context.Context, env *Env) error {
 	} else {
 		env.ok(env.Text.T("steps.register.done", "Phone", phone.Mask(num)))
 	}
-	return env.Save()
+	// The last change of the step: the wizard saves it when the step ends.
+	return nil
 }
 
 // keep carries on with the number Microsoft 365 already has: it is the person's
@@ -492,7 +493,7 @@ func (Verify) keep(env *Env, current string) error {
 	} else {
 		env.ok(env.Text.T("steps.register.kept", "Phone", phone.Mask(num.E164)))
 	}
-	return env.Save()
+	return nil
 }
 
 // The answers to the question about a different number already registered.

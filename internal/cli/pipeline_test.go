@@ -27,6 +27,8 @@ type pipeline struct {
 	t     *testing.T
 	home  string
 	clock *clock.Fake
+	// saves is how many times the last run saved a person's state.
+	saves int64
 }
 
 func (p *pipeline) run(args ...string) (int, []byte) {
@@ -38,6 +40,12 @@ func (p *pipeline) run(args ...string) (int, []byte) {
 		Clock:  p.clock,
 	}
 	code := Run(context.Background(), f, append([]string{"start", "--home", p.home, "--output", "json"}, args...))
+	p.saves = 0
+	if f.stores != nil {
+		for _, s := range f.stores.m {
+			p.saves += s.Saves()
+		}
+	}
 	return code, out.Bytes()
 }
 
@@ -82,17 +90,29 @@ func TestPipelineGolden(t *testing.T) {
 	answers := filepath.Join(p.home, "new-hire.yaml")
 	os.WriteFile(answers, []byte("user: alice@contoso.com\nphone:\n  number: 201 555 0100\nmobile-mail:\n  client: outlook\nduo-install:\n  platform: ios\n"), 0o600)
 
+	// saves is what each run must save, and no more: one save at the end of each step
+	// it runs (its outcome), and one after each change a crash before that would lose
+	// or make a run repeat, listed. Answers from the file are not among them: the next
+	// run reads them again.
 	steps := []struct {
-		name string
-		want int
-		code func() string
+		name  string
+		want  int
+		saves int64
+		code  func() string
 	}{
-		{"1-waiting-on-verify.json", ExitWaiting, nil},
-		{"2-waiting-on-duo-enroll.json", ExitWaiting, func() string {
+		// phone; verify: the code texted.
+		{"1-waiting-on-verify.json", ExitWaiting, 1 + 2, nil},
+		// verify: a mark before the check (the service forgets a code it accepts), the
+		// proof before registering; notify-support: the notice's id before sending,
+		// the desk's receipt; office-apps, mobile-mail, duo-install; duo-enroll: the
+		// Duo user's id, the phone's id, their association, the activation texted.
+		{"2-waiting-on-duo-enroll.json", ExitWaiting, 3 + 3 + 1 + 1 + 1 + 5, func() string {
 			return regexp.MustCompile(`\b\d{6}\b`).FindString(p.phone("sms").Text)
 		}},
-		{"3-waiting-on-duo-test.json", ExitWaiting, func() string { return p.appCode(0) }},
-		{"4-completed.json", ExitOK, func() string { return p.appCode(1) }},
+		// duo-enroll; duo-test: the push counted before it is sent, its id after.
+		{"3-waiting-on-duo-test.json", ExitWaiting, 1 + 3, func() string { return p.appCode(0) }},
+		// duo-test.
+		{"4-completed.json", ExitOK, 1, func() string { return p.appCode(1) }},
 	}
 	for _, s := range steps {
 		p.clock.Advance(time.Minute)
@@ -103,6 +123,9 @@ func TestPipelineGolden(t *testing.T) {
 		code, out := p.run(args...)
 		if code != s.want {
 			t.Fatalf("%s: exit %d; want %d\n%s", s.name, code, s.want, out)
+		}
+		if p.saves != s.saves {
+			t.Errorf("%s: the run saved the state %d times; want %d", s.name, p.saves, s.saves)
 		}
 		var doc map[string]any
 		if err := json.Unmarshal(out, &doc); err != nil {

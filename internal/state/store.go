@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -72,6 +73,9 @@ type Store struct {
 	// runner is who Save records as having run; nil until SetRunner or the first
 	// Save, which takes this process's (see CurrentRunner).
 	runner *Runner
+
+	// saves counts the saves made (see Saves).
+	saves atomic.Int64
 
 	// swept makes Lock look through the folder for leftovers at most once per Store,
 	// and only when no process has for sweepEvery: the listing costs as much as there
@@ -314,11 +318,16 @@ func (s *Store) Save(st *State) error {
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
 		return linked(path)
 	}
+	s.saves.Add(1)
 	if err := atomicfile.WriteFile(path, data); err != nil {
 		return newFileError(catalog.NewError("state.save", "Path", path, "Cause", cause(err), "Dir", s.dir), err)
 	}
 	return nil
 }
+
+// Saves is how many times this Store has written a person's state, each an fsync and
+// a rename: the tests hold a run to the saves a crash would make it need.
+func (s *Store) Saves() int64 { return s.saves.Load() }
 
 // Delete lets "reset" start a user over; deleting what is already gone is not an error.
 //
