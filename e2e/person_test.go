@@ -74,6 +74,7 @@ func (h *home) startIn(t *testing.T, cols, rows int, env []string, args ...strin
 		defer close(s.drained)
 		_, _ = console.Expect(expect.EOF, expect.PTSClosed)
 	}()
+	s.started = time.Now()
 	if err := s.cmd.Start(); err != nil {
 		console.Close()
 		t.Fatalf("start %s: %v", binary, err)

@@ -47,6 +47,10 @@ type session struct {
 	mark int
 	// lang is what the screens say, when not English.
 	lang *words
+	// started is when the program started, keysAt when keys were last typed, and
+	// asked the question (or end) drawn last: what drawn measures between.
+	started, keysAt time.Time
+	asked           string
 
 	exited  chan struct{} // closed when the program has exited; then waitErr is set
 	waitErr error
@@ -281,6 +285,7 @@ func (s *session) askFirst(question string) string {
 func (s *session) waitQuestion(question string, cursorQueries int) string {
 	s.t.Helper()
 	before := s.expect(question)
+	s.drawn(question)
 	deadline := time.Now().Add(expectTimeout)
 	for {
 		asked, holding := s.reports.state(s.mark)
@@ -338,6 +343,7 @@ func (s *session) press(keys string) {
 	if err := s.reports.send(keys); err != nil {
 		s.fatalf("type %q: %v", keys, err)
 	}
+	s.keysAt = time.Now()
 }
 
 // answer types reply and Enter at question, and returns what was shown before the question.

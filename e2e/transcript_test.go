@@ -4,7 +4,9 @@ package e2e
 
 import (
 	"regexp"
+	"sort"
 	"sync"
+	"time"
 )
 
 // transcript keeps everything the program wrote to its terminal as plain text:
@@ -17,6 +19,16 @@ type transcript struct {
 	esc  escState
 	// grew is closed, and replaced, whenever text grows.
 	grew chan struct{}
+	// arrivals are when each write that grew the text was read: its end offset
+	// and the time, in order (see arrivedAt).
+	arrivals []arrival
+}
+
+// arrival is one write of the program's output: where it ended in the text, and
+// when it was read.
+type arrival struct {
+	end int
+	at  time.Time
 }
 
 type escState int
@@ -75,6 +87,7 @@ func (tr *transcript) Write(p []byte) (int, error) {
 		}
 	}
 	if len(tr.text) > before {
+		tr.arrivals = append(tr.arrivals, arrival{end: len(tr.text), at: time.Now()})
 		close(tr.grew)
 		tr.grew = make(chan struct{})
 	}
@@ -114,4 +127,16 @@ func (tr *transcript) slice(from, to int) string {
 		from = to
 	}
 	return string(tr.text[from:to])
+}
+
+// arrivedAt is when the text up to offset had been read: the time of the write
+// that brought its last byte.
+func (tr *transcript) arrivedAt(offset int) time.Time {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	i := sort.Search(len(tr.arrivals), func(i int) bool { return tr.arrivals[i].end >= offset })
+	if i == len(tr.arrivals) {
+		return time.Now()
+	}
+	return tr.arrivals[i].at
 }

@@ -249,6 +249,7 @@ func (s *session) enrollAndTestDuo() {
 	s.ask(w.pushCode)
 	s.reply(w.pushCode, totpCode(s, key.Secret(), time.Now().Add(30*time.Second)))
 	s.expect(w.allDone)
+	s.drawn(w.allDone)
 	s.onScreen(w.allDone)
 }
 
