@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/locale"
@@ -20,7 +21,87 @@ import (
 
 // NewRoot builds the command tree, in the language of f.Text: descriptions,
 // examples, flags and cobra's own headings.
-func NewRoot(f *Factory) *cobra.Command {
+func NewRoot(f *Factory) *cobra.Command { return withEveryCommand(newBareRoot(f), f) }
+
+// withEveryCommand adds every command to root, with the completion and help commands.
+func withEveryCommand(root *cobra.Command, f *Factory) *cobra.Command {
+	for _, c := range everyCommand() {
+		root.AddCommand(c.make(f))
+	}
+	refuseUnknownShells(root, f.Text)
+	speak(root, f.Text)
+	if err := registerCompletions(root, f); err != nil {
+		panic(err) // the completion table names a command or flag this tree lacks
+	}
+	return root
+}
+
+// command is one of the program's commands: the name it is run by, and how it is
+// made.
+type command struct {
+	name string
+	make func(*Factory) *cobra.Command
+}
+
+// everyCommand is the program's commands (cobra sorts them for the help).
+func everyCommand() []command {
+	return []command{
+		{"start", newStartCmd},
+		{"batch", newBatchCmd},
+		{"status", newStatusCmd},
+		{"report", newReportCmd},
+		{"reset", newResetCmd},
+		{"version", newVersionCmd},
+		{"providers", newProvidersCmd},
+		{"doctor", func(f *Factory) *cobra.Command { return newCheckCmd(f, "doctor") }},
+		{"secrets", newSecretsCmd},
+		{"profiles", newProfilesCmd},
+		{"audit", newAuditCmd},
+		{"remind", newRemindCmd},
+	}
+}
+
+// rootFor is the command tree for args. A command line that names one of the
+// commands gets a tree of that command alone: building all of them, with their
+// help in the person's language, was an eighth of the CPU time of "version", and
+// a command never reads its siblings. Anything else (no command, help, completion,
+// a typo that cobra suggests a command for) gets the whole tree.
+func rootFor(f *Factory, args []string) *cobra.Command {
+	root := newBareRoot(f)
+	name := commandName(root.PersistentFlags(), args)
+	for _, c := range everyCommand() {
+		if c.name == name {
+			root.AddCommand(c.make(f))
+			speak(root, f.Text)
+			return root
+		}
+	}
+	return withEveryCommand(root, f)
+}
+
+// commandName is the first word of args that is neither a flag nor the value of
+// one of the root's flags: the command cobra will run, or "" when there is none.
+func commandName(rootFlags *pflag.FlagSet, args []string) string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return ""
+		case strings.HasPrefix(a, "--") && !strings.Contains(a, "="):
+			// "--home DIR": the next word is the value, unless the flag takes none.
+			if fl := rootFlags.Lookup(a[2:]); fl != nil && fl.NoOptDefVal == "" {
+				i++
+			}
+		case strings.HasPrefix(a, "-"):
+		default:
+			return a
+		}
+	}
+	return ""
+}
+
+// newBareRoot is the root command with its flags and no commands.
+func newBareRoot(f *Factory) *cobra.Command {
 	p := f.Text
 	root := &cobra.Command{
 		Use:     "mfa-onboard",
@@ -47,26 +128,6 @@ func NewRoot(f *Factory) *cobra.Command {
 	pf.BoolVar(&f.NonInteractive, "non-interactive", false, p.T("cli.flag.non-interactive"))
 	pf.BoolVar(&f.Accessible, "accessible", false, p.T("cli.flag.accessible"))
 	pf.StringVar(&f.LangFlag, "lang", "", p.T("cli.flag.lang"))
-
-	root.AddCommand(
-		newStartCmd(f),
-		newBatchCmd(f),
-		newStatusCmd(f),
-		newReportCmd(f),
-		newResetCmd(f),
-		newVersionCmd(f),
-		newProvidersCmd(f),
-		newCheckCmd(f, "doctor"),
-		newSecretsCmd(f),
-		newProfilesCmd(f),
-		newAuditCmd(f),
-		newRemindCmd(f),
-	)
-	refuseUnknownShells(root, p)
-	speak(root, p)
-	if err := registerCompletions(root, f); err != nil {
-		panic(err) // the completion table names a command or flag this tree lacks
-	}
 	return root
 }
 
@@ -156,7 +217,11 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	if f.SpeakLanguage != nil {
 		f.SpeakLanguage(f.Text)
 	}
-	root := NewRoot(f)
+	return runBuilt(ctx, f, args, rootFor(f, args))
+}
+
+// runBuilt runs args on root, a tree built for them, and says any error.
+func runBuilt(ctx context.Context, f *Factory, args []string, root *cobra.Command) int {
 	root.SetArgs(args)
 	ran := false
 	root.PersistentPreRun = func(*cobra.Command, []string) { ran = true }
