@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -170,8 +171,12 @@ var sections = map[string]string{
 
 // The YAML library's own messages, which explain reads.
 var (
-	unknownField = regexp.MustCompile(`^line (\d+): field (.+) not found in type answers\.(\w+)$`)                                // untranslated: the YAML library's words
-	wrongShape   = regexp.MustCompile(`^line (\d+): cannot unmarshal !!(\w+)(?: ` + "`" + `.*` + "`" + `)? into answers\.(\w+)$`) // untranslated: the YAML library's words
+	unknownField = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^line (\d+): field (.+) not found in type answers\.(\w+)$`) // untranslated: the YAML library's words
+	})
+	wrongShape = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^line (\d+): cannot unmarshal !!(\w+)(?: ` + "`" + `.*` + "`" + `)? into answers\.(\w+)$`) // untranslated: the YAML library's words
+	})
 )
 
 // explain rewrites the YAML library's messages in terms of the file's own keys.
@@ -182,7 +187,7 @@ func explain(err error) error {
 	}
 	var out problems
 	for _, msg := range te.Errors {
-		if m := unknownField.FindStringSubmatch(msg); m != nil {
+		if m := unknownField().FindStringSubmatch(msg); m != nil {
 			line, key := m[1], strconv.Quote(m[2])
 			if section, ok := sections[m[3]]; ok {
 				out = append(out, catalog.NewError("answers.key.unknown", "Line", line, "Key", key, "Section", section))
@@ -191,7 +196,7 @@ func explain(err error) error {
 			}
 			continue
 		}
-		if m := wrongShape.FindStringSubmatch(msg); m != nil {
+		if m := wrongShape().FindStringSubmatch(msg); m != nil {
 			line, what := m[1], shape(m[2])
 			if section, ok := sections[m[3]]; ok {
 				out = append(out, catalog.NewError("answers.shape.wrong", "Line", line, "What", what, "Section", section))

@@ -336,10 +336,10 @@ func maskPhone(s string) string {
 
 // number is a phone number as people and the tool write one: "+", then digits with
 // the usual separators. maskNumbers masks each that has enough digits to be one.
-var number = regexp.MustCompile(`\+\d[\d ().-]{5,}\d`)
+var number = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\+\d[\d ().-]{5,}\d`) })
 
 func maskNumbers(s string) string {
-	return number.ReplaceAllStringFunc(s, func(m string) string {
+	return number().ReplaceAllStringFunc(s, func(m string) string {
 		digits := 0
 		for _, r := range m {
 			if r >= '0' && r <= '9' {

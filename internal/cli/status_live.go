@@ -322,12 +322,12 @@ func zoned(t time.Time, zone *time.Location) string {
 
 // anyNumber is a phone number as people and services write one: "+", then digits
 // with the usual separators (as the audit masks them).
-var anyNumber = regexp.MustCompile(`\+\d[\d ().-]{5,}\d`)
+var anyNumber = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\+\d[\d ().-]{5,}\d`) })
 
 // safeLine is text from a record, a configuration or a vendor's answer made one
 // safe line, every number in it masked: a vendor's error may quote one whole.
 func safeLine(s string) string {
-	return anyNumber.ReplaceAllStringFunc(sanitize.Inline(s), func(m string) string {
+	return anyNumber().ReplaceAllStringFunc(sanitize.Inline(s), func(m string) string {
 		digits := 0
 		for _, r := range m {
 			if r >= '0' && r <= '9' {

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -217,7 +218,9 @@ const (
 )
 
 // objectID is the form of an Entra ID object id (a GUID).
-var objectID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+var objectID = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+})
 
 // Configured reports whether Graph credentials are given at all (the portal route
 // uses them, read-only, when they are).
@@ -745,7 +748,7 @@ func (g Graph) validate() error {
 		return bad(catalog.NewError("config.value.not-one-of", "Key", "graph.enforcement", "Value", strconv.Quote(g.Enforcement), "Allowed", strings.Join([]string{EnforceAuto, EnforcePerUser, EnforceGroup, EnforceNone}, ", ")))
 	case g.Enforcement == EnforceGroup && g.EnforcementGroup == "":
 		return bad(catalog.NewError("config.graph.group.missing", "Key", "graph.enforcement_group"))
-	case g.EnforcementGroup != "" && !objectID.MatchString(g.EnforcementGroup):
+	case g.EnforcementGroup != "" && !objectID().MatchString(g.EnforcementGroup):
 		return bad(catalog.NewError("config.graph.group.not-an-id", "Key", "graph.enforcement_group", "Value", strconv.Quote(g.EnforcementGroup)))
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
@@ -132,14 +133,14 @@ func (c *Client) verifiedPush(ctx context.Context, username string) (string, err
 // the number is relied on: the one run of digits, 3 to 6 long (Duo's policy offers
 // codes of 3 or 6 digits [mem]). A message with other digits or none gives "".
 func verifyNumberIn(msg string) string {
-	runs := digitRuns.FindAllString(msg, -1)
+	runs := digitRuns().FindAllString(msg, -1)
 	if len(runs) != 1 || len(runs[0]) < 3 || len(runs[0]) > 6 {
 		return ""
 	}
 	return runs[0]
 }
 
-var digitRuns = regexp.MustCompile(`[0-9]+`)
+var digitRuns = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[0-9]+`) })
 
 // takePushSlot counts a push before it is sent, so a push whose answer was lost still
 // counts against the cap.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
@@ -106,7 +107,7 @@ func (e *TokenError) Unwrap() error { return e.err }
 
 // aadsts finds Entra ID's error number and its first sentence in azidentity's text,
 // which quotes the token endpoint's JSON answer.
-var aadsts = regexp.MustCompile(`AADSTS(\d+):?([^"\\]*)`)
+var aadsts = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`AADSTS(\d+):?([^"\\]*)`) })
 
 func tokenError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
@@ -117,7 +118,7 @@ func tokenError(ctx context.Context, err error) error {
 		return te
 	}
 	e := &TokenError{err: err}
-	m := aadsts.FindStringSubmatch(err.Error())
+	m := aadsts().FindStringSubmatch(err.Error())
 	if m != nil {
 		e.Code = m[1]
 	}

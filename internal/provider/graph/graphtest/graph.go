@@ -7,10 +7,11 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // graphNumber is Graph's phone number format: "+{country code} {number}x{extension}".
-var graphNumber = regexp.MustCompile(`^\+[1-9][0-9]{0,2} [0-9]{4,15}(x[0-9]{1,10})?$`)
+var graphNumber = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\+[1-9][0-9]{0,2} [0-9]{4,15}(x[0-9]{1,10})?$`) })
 
 func methodID(phoneType string) string {
 	switch phoneType {
@@ -131,7 +132,7 @@ func (s *Server) phoneMethods(w http.ResponseWriter, r *http.Request, u *user, b
 
 // validate returns why Graph would refuse a new method, or "".
 func (s *Server) validate(u *user, number, phoneType string) string {
-	if !graphNumber.MatchString(number) {
+	if !graphNumber().MatchString(number) {
 		return "Invalid phone number format. Phone numbers must be in the format '+{country code} {number}x{extension}'."
 	}
 	if methodID(phoneType) == "" {
@@ -186,7 +187,7 @@ func (s *Server) phoneMethod(w http.ResponseWriter, r *http.Request, u *user, id
 			return
 		}
 		if in.PhoneNumber != nil {
-			if !graphNumber.MatchString(*in.PhoneNumber) {
+			if !graphNumber().MatchString(*in.PhoneNumber) {
 				graphError(w, http.StatusBadRequest, "badRequest", "Invalid phone number format. Phone numbers must be in the format '+{country code} {number}x{extension}'.")
 				return
 			}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The states of a Conditional Access policy
@@ -42,7 +43,9 @@ type group struct {
 }
 
 // objectID is the form of every Entra ID object id.
-var objectID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+var objectID = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+})
 
 // SetSecurityDefaults turns the tenant's security defaults on or off (off at the start).
 func (s *Server) SetSecurityDefaults(on bool) {
@@ -191,7 +194,7 @@ func caJSON(i int, p CAPolicy) map[string]any {
 // findGroup answers for a group id that is not an object id or not a group, as Graph
 // does, and returns nil then; s.mu is held.
 func (s *Server) findGroup(w http.ResponseWriter, id string) *group {
-	if !objectID.MatchString(id) {
+	if !objectID().MatchString(id) {
 		graphError(w, http.StatusBadRequest, "Request_BadRequest", "Invalid object identifier '"+id+"'.")
 		return nil
 	}
@@ -250,7 +253,7 @@ func (s *Server) addMember(w http.ResponseWriter, r *http.Request, id string, bo
 			objID = rest
 		}
 	}
-	if !objectID.MatchString(objID) {
+	if !objectID().MatchString(objID) {
 		graphError(w, http.StatusBadRequest, "Request_BadRequest", "Invalid object identifier '"+objID+"'.")
 		return
 	}

@@ -57,7 +57,7 @@ func (c *Notifier) discover(ctx context.Context) (companyInfo, error) {
 	if !ans.OK() || info.Codebase == "" {
 		return companyInfo{}, catalog.NewError("connectwise.company-unknown", "Host", c.host(), "Company", c.clean(c.cfg.CompanyID), "Status", ans.Status)
 	}
-	if !codebase.MatchString(info.Codebase) {
+	if !codebase().MatchString(info.Codebase) {
 		return companyInfo{}, catalog.NewError("connectwise.codebase-bad", "Host", c.host(), "Codebase", strconv.Quote(c.clean(info.Codebase)),
 			"Company", c.clean(c.cfg.CompanyID))
 	}

@@ -91,9 +91,11 @@ var (
 )
 
 var (
-	guid     = regexp.MustCompile(`^\{?[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}\}?$`)
-	codebase = regexp.MustCompile(`^[A-Za-z0-9_.]+/?$`)
-	hostName = regexp.MustCompile(`^[A-Za-z0-9.-]+$`)
+	guid = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^\{?[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}\}?$`)
+	})
+	codebase = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.]+/?$`) })
+	hostName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9.-]+$`) })
 )
 
 // New checks cfg and returns a notifier; it makes no call.
@@ -102,7 +104,7 @@ func New(cfg Config) (*Notifier, error) {
 	switch {
 	case cfg.Site == "" && cfg.BaseURL == "":
 		return nil, catalog.NewError("connectwise.site-empty")
-	case cfg.Site != "" && !hostName.MatchString(cfg.Site):
+	case cfg.Site != "" && !hostName().MatchString(cfg.Site):
 		return nil, catalog.NewError("connectwise.site-invalid", "Site", strconv.Quote(cfg.Site))
 	case cfg.CompanyID == "":
 		return nil, catalog.NewError("connectwise.company-id-empty")
@@ -117,9 +119,9 @@ func New(cfg Config) (*Notifier, error) {
 		return nil, catalog.NewError("connectwise.private-key-empty")
 	case cfg.ClientID == "":
 		return nil, catalog.NewError("connectwise.client-id-empty")
-	case !guid.MatchString(cfg.ClientID):
+	case !guid().MatchString(cfg.ClientID):
 		return nil, catalog.NewError("connectwise.client-id-invalid", "ClientID", strconv.Quote(cfg.ClientID))
-	case cfg.Codebase != "" && (!codebase.MatchString(cfg.Codebase) || strings.Contains(cfg.Codebase, "..")):
+	case cfg.Codebase != "" && (!codebase().MatchString(cfg.Codebase) || strings.Contains(cfg.Codebase, "..")):
 		return nil, catalog.NewError("connectwise.codebase-invalid", "Codebase", strconv.Quote(cfg.Codebase))
 	}
 	if err := checkRefs(cfg); err != nil {

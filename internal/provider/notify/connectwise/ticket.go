@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
@@ -20,7 +21,7 @@ const maxSummary = 100
 // noticeID is what a notice id may hold: it goes into a conditions string, where a
 // quote would end it and brackets or * are wildcards (developer guide, Conditions and
 // Escaping Characters).
-var noticeID = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+var noticeID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]+$`) })
 
 // Summary is a notice's ticket summary; the bracketed id is what Sent searches for. It
 // is the support desk's text, as the notice's own subject is, so it is the same
@@ -100,7 +101,7 @@ func (c *Notifier) Sent(ctx context.Context, id string) (string, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return "", false, err
 	}
-	if !noticeID.MatchString(id) {
+	if !noticeID().MatchString(id) {
 		return "", false, catalog.NewError("connectwise.notice-id-invalid", "ID", strconv.Quote(id))
 	}
 	root, err := c.apiRoot(ctx)

@@ -3,6 +3,7 @@ package webhook
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // teamsPayload is the Adaptive Card wrapper a Teams Workflows webhook expects. The
@@ -72,17 +73,19 @@ var (
 		// https://learn.microsoft.com/adaptive-cards/authoring-cards/text-features#datetime-formatting-and-localization
 		`{{`, `{\{`)
 	// An entity reference (&amp; &#38;) would be decoded; a lone & is shown as is.
-	entity = regexp.MustCompile(`&(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)`)
+	entity = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`&(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)`)
+	})
 	// At the start of a line (after up to three spaces): a heading, a quote, a bullet,
 	// a setext underline or rule, or the number of an ordered list.
-	blockStart  = regexp.MustCompile(`^( {0,3})([#>+=-])`)
-	orderedList = regexp.MustCompile(`^( {0,3}[0-9]{1,9})([.)])`)
+	blockStart  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^( {0,3})([#>+=-])`) })
+	orderedList = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^( {0,3}[0-9]{1,9})([.)])`) })
 )
 
 // teamsText escapes one line for a TextBlock.
 func teamsText(line string) string {
 	line = inlineMarkup.Replace(line)
-	line = entity.ReplaceAllString(line, `\&$1`)
-	line = blockStart.ReplaceAllString(line, `$1\$2`)
-	return orderedList.ReplaceAllString(line, `$1\$2`)
+	line = entity().ReplaceAllString(line, `\&$1`)
+	line = blockStart().ReplaceAllString(line, `$1\$2`)
+	return orderedList().ReplaceAllString(line, `$1\$2`)
 }

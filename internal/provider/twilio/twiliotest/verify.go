@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/httprecord"
@@ -34,7 +35,7 @@ type attempt struct {
 	converted                bool
 }
 
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+var e164 = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`) })
 
 // twilioTime is how Verify writes dates.
 const twilioTime = "2006-01-02T15:04:05Z"
@@ -139,7 +140,7 @@ func checkForm(contentType string, form url.Values, resource string) string {
 
 func (s *Server) startVerification(w http.ResponseWriter, form url.Values, now time.Time) {
 	to := form.Get("To")
-	if !e164.MatchString(to) {
+	if !e164().MatchString(to) {
 		writeError(w, http.StatusBadRequest, 60200, "Invalid parameter `To`: "+to)
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -182,14 +183,16 @@ type conditions struct {
 	number    *int64
 }
 
-var clause = regexp.MustCompile(`(?i)^\s*([a-z][a-z/]*)\s*(=|\scontains\s)\s*(?:"([^"]*)"|(-?\d+))\s*$`)
+var clause = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^\s*([a-z][a-z/]*)\s*(=|\scontains\s)\s*(?:"([^"]*)"|(-?\d+))\s*$`)
+})
 
 func parseConditions(w http.ResponseWriter, r *http.Request) (conditions, bool) {
 	raw := r.URL.Query().Get("conditions")
 	if raw == "" {
 		return conditions{}, true
 	}
-	m := clause.FindStringSubmatch(raw)
+	m := clause().FindStringSubmatch(raw)
 	if m == nil {
 		writeError(w, http.StatusBadRequest, "InvalidObject", "connectwisetest understands one clause, field = \"text\", field = number or field contains \"text\": "+raw)
 		return conditions{}, false
