@@ -97,15 +97,16 @@ lint: vet ## vet plus staticcheck (pinned)
 
 # The benchmark suite (bench/, build tag bench) runs the Go benchmarks four times
 # (benchstat needs four to tell a difference) and compares them with the last
-# reported run (bench/testdata/go-benchmarks.txt) with benchstat, then builds the binary and measures it whole: start-up against a bare
-# cobra program, every screen in a pseudo-terminal, the pipeline's CPU and fsyncs,
-# binary sizes, and batches of 10,000 people on the demo and 1,000 against the
-# rate-limited contract-test servers. It writes its figures into BENCHMARKS.md.
-# BENCH_FLAGS passes it flags (go test -tags bench ./bench/ -args -h lists them).
+# reported run (bench/testdata/go-benchmarks.txt) with benchstat, then builds the
+# binary and measures it whole: start-up against a bare cobra program, every screen
+# in a pseudo-terminal, the pipeline's CPU and fsyncs, binary sizes, and batches of
+# 10,000 people on the demo and 1,000 against the rate-limited contract-test
+# servers. It writes its figures into BENCHMARKS.md. BENCH_FLAGS passes it flags
+# (go test -tags bench ./bench/ -args -h lists them).
 BENCH_FLAGS ?=
 bench: ## every benchmark: the Go benchmarks (benchstat against the last run), start-up, every screen, the pipeline, binary sizes, a customer's scale (about 20 minutes on 2 cores, more the first time); figures in BENCHMARKS.md
 	$(GO) vet -tags bench ./bench/
-	$(GO) test -tags bench -count=1 -timeout 40m -v ./bench/ -args -report=$(CURDIR)/BENCHMARKS.md $(BENCH_FLAGS)
+	$(GO) test -tags bench -count=1 -timeout 60m -v ./bench/ -args -report=$(CURDIR)/BENCHMARKS.md $(BENCH_FLAGS)
 
 man: ## man pages for every command, in man/ (read one with: man -l man/mfa-onboard-start.1)
 	$(GO) run ./cmd/mfa-onboard-man man/
