@@ -35,22 +35,30 @@ func TestProcedure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var totals []time.Duration
+	var totals, startups []time.Duration
 	for i := 0; i < procedureRepeats; i++ {
 		h := newHome(t, fmt.Sprintf("procedure-%d", i))
-		var total time.Duration
+		var total, startup time.Duration
 		for _, r := range pipeline(t, h, demophone, answers, nil) {
 			total += r.cpu
+			// What starting the program costs before it does any work, once per run.
+			startup += h.exec(t, []int{0}, "version").cpu
 		}
-		totals = append(totals, total)
+		totals, startups = append(totals, total), append(startups, startup)
 	}
-	total := median(totals)
+	total, startup := median(totals), median(startups)
 	figures.add(procedureID, procedureTitle, procedureCommand, figure{
 		name:  "CPU time of the five runs together (median of 5 pipelines)",
 		value: fmt.Sprintf("%.0f ms", ms(total)), target: "≤ 50 ms", met: held(total <= 50*time.Millisecond),
 	})
+	own := total - startup
+	figures.add(procedureID, procedureTitle, procedureCommand, figure{
+		name:  "… less five start-ups (five runs of `version`, measured beside each pipeline): the procedure's own work",
+		value: fmt.Sprintf("%.0f ms (start-ups %.0f ms)", ms(own), ms(startup)), target: "≤ 50 ms", met: held(own <= 50*time.Millisecond),
+	})
 
 	figures.noteOnce(procedureID, "The pipeline is scripts/pipeline-demo.sh's: the answers file testdata/answers/new-hire.yaml, the codes read from the demo phone (scripts/demophone). CPU time is user plus system time of the five mfa-onboard processes, from wait4 through bench/launch, start-up included. fsync calls are counted with strace -f -y, by the file each one made durable.")
+	figures.noteOnce(procedureID, "Each save of the person's state (state/USER.json) is one of: the end of a step (its outcome, which status and the audit read); a mark written before a call whose effect a crash could otherwise lose or repeat (the code check, the notice's id, the test push); or the record of a vendor's answer that later calls in the same step build on (the proof before registering, the desk's receipt, the Duo user, phone and their association, the activation texted). internal/cli's TestPipelineGolden holds each run to that count. The demo-services files are the demo vendors' own records, written as a vendor would keep them; a real vendor writes those on its side.")
 	if _, err := exec.LookPath("strace"); err != nil {
 		figures.noteOnce(procedureID, "fsync calls were not counted: strace is not installed.")
 		return
