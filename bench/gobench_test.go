@@ -137,6 +137,9 @@ func TestGoBenchmarks(t *testing.T) {
 	}
 	figures.noteOnce(goBenchID, cmp)
 	if *reportFile != "" && *goBench == "." {
+		if err := os.MkdirAll(filepath.Dir(goBenchBaseline), 0o755); err != nil {
+			t.Fatalf("keep the results for the next run: %v", err)
+		}
 		if err := os.WriteFile(goBenchBaseline, out, 0o644); err != nil {
 			t.Fatalf("keep the results for the next run: %v", err)
 		}
