@@ -48,7 +48,11 @@ func buildAndRun(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "e2e: %s failed: %v\n%s", strings.Join(build.Args, " "), err, out)
 		return 1
 	}
-	return m.Run()
+	code := m.Run()
+	if err := team.stop(); err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
+	}
+	return code
 }
 
 // home is one person's mfa-onboard home folder (MFA_ONBOARD_HOME).

@@ -251,7 +251,7 @@ func checkFiles(dir string) []string {
 		}
 	}
 	if len(entries) > 0 {
-		if _, err := state.NewStore(stateDir).Load(user); err != nil && !errors.Is(err, state.ErrNotFound) {
+		if _, err := state.NewFiles(stateDir).Load(user); err != nil && !errors.Is(err, state.ErrNotFound) {
 			bad = append(bad, "state of "+user+" does not load: "+err.Error())
 		}
 	}

@@ -24,7 +24,7 @@ import (
 type pushRuns struct {
 	h     *harness
 	app   *authenticator
-	store *state.Store
+	store state.Store
 	// wrap, when set, stands between each run and its demo services.
 	wrap func(provider.Set) provider.Set
 	// last is the last run's state, as that run left it in memory.
@@ -36,7 +36,7 @@ func newPushRuns(t *testing.T) *pushRuns {
 	h := duoHarness(t)
 	app := &authenticator{h: h}
 	h.mustRun(DuoEnroll{}, answerWith(KeyDuoEnrollCode, app.code(0)))
-	r := &pushRuns{h: h, app: app, store: state.NewStore(t.TempDir())}
+	r := &pushRuns{h: h, app: app, store: state.NewFiles(t.TempDir())}
 	if err := r.store.Save(h.env.State); err != nil {
 		t.Fatal(err)
 	}
@@ -426,6 +426,11 @@ func TestDuoTestStoppedWhileSendingAsksBeforeAnother(t *testing.T) {
 		t.Fatalf("saved before the push went out: %+v; want its time", rec)
 	}
 	// Killed there: the next run finds what was on disk then.
+	now, err := r.store.Load(onDisk.User)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onDisk.Revision = now.Revision
 	if err := r.store.Save(onDisk); err != nil {
 		t.Fatal(err)
 	}

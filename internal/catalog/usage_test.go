@@ -120,13 +120,16 @@ func exemptLines(fset *token.FileSet, f *ast.File) map[int]bool {
 var words = regexp.MustCompile(`[A-Za-z]{2,}`)
 
 // isProse is true for a literal a person would read as words: two words or more
-// with a space between, some of them lower case.
+// with a space between, some of them lower case, and not SQL (a statement, or a
+// clause of one, begins with an upper-case keyword).
 func isProse(s string) bool {
-	if !strings.Contains(s, " ") || strings.ToUpper(s) == s {
+	if !strings.Contains(s, " ") || strings.ToUpper(s) == s || sqlKeyword.MatchString(s) {
 		return false
 	}
 	return len(words.FindAllString(s, -1)) >= 2
 }
+
+var sqlKeyword = regexp.MustCompile(`^\s*(SELECT|INSERT|UPDATE|DELETE|SET|CREATE|DROP|ALTER|GRANT|REVOKE|WITH|WHERE|FROM|ORDER BY) `)
 
 // messageCall recognises T("id", name, value, …), NewError("id", …) and
 // Wrap(err, "id", …).
@@ -254,7 +257,7 @@ func TestCataloguedPackagesHaveNoInlineSentences(t *testing.T) {
 func TestIsProse(t *testing.T) {
 	for s, want := range map[string]bool{
 		"Your phone number": true, "steps.phone.ask": false, "application/json": false,
-		"%s: %w": false, "Bearer ": false, "SELECT ID FROM": false, "  %-12s %s": false, "no value": true,
+		"%s: %w": false, "Bearer ": false, "SELECT ID FROM": false, "SELECT state FROM person_state WHERE profile = $1": false, " WHERE is_applied": false, "Set the phone": true, "  %-12s %s": false, "no value": true,
 	} {
 		if isProse(s) != want {
 			t.Errorf("isProse(%q) = %v", s, !want)

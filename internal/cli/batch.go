@@ -151,7 +151,10 @@ func runBatch(ctx context.Context, o *BatchOptions) error {
 	}
 	defer journal.Close()
 
-	store := f.Store(dir)
+	store, err := f.Store(dir)
+	if err != nil {
+		return err
+	}
 	// One client and one limiter per vendor for the whole batch: every person's run
 	// uses these, and the live display shows their rates.
 	vendors := newVendorClients(cfg.Limits.Rate, f.Clock)
@@ -243,7 +246,7 @@ func meters(cfg *config.Config, l *vendorLimits) []batch.Meter {
 
 // progressOf reads where a person stands from their state: every step done or
 // skipped is completed.
-func progressOf(store *state.Store) batch.Lookup {
+func progressOf(store state.Store) batch.Lookup {
 	return func(_ context.Context, user string) (batch.Progress, error) {
 		st, err := store.Load(user)
 		if err != nil && !errors.Is(err, state.ErrNotFound) {

@@ -78,13 +78,17 @@ func (d *batchDesk) batch(ctx context.Context, run batch.RunOne, mod func(*Batch
 }
 
 // store is the state store of the desk's customer, as runs there use it.
-func (d *batchDesk) store() *state.Store {
+func (d *batchDesk) store() state.Store {
 	f := d.factory(&bytes.Buffer{}, &bytes.Buffer{})
 	dir, err := f.Dir()
 	if err != nil {
 		d.t.Fatal(err)
 	}
-	return f.Store(dir)
+	s, err := f.Store(dir)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return s
 }
 
 // finish saves user's state with every step done, as a run that completed does.

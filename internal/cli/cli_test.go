@@ -131,7 +131,7 @@ func TestHomeComesFromFlagThenEnvironment(t *testing.T) {
 	run(t, map[string]string{"MFA_ONBOARD_HOME": fromEnv}, "start", "--user", "a@example.com")
 	run(t, map[string]string{"MFA_ONBOARD_HOME": fromEnv}, "start", "--user", "b@example.com", "--home", fromFlag)
 	for dir, user := range map[string]string{fromEnv: "a@example.com", fromFlag: "b@example.com"} {
-		if _, err := os.Stat(state.NewStore(filepath.Join(dir, "state")).Path(user)); err != nil {
+		if _, err := os.Stat(state.NewFiles(filepath.Join(dir, "state")).Path(user)); err != nil {
 			t.Errorf("state of %s not in %s: %v", user, dir, err)
 		}
 	}
@@ -139,7 +139,7 @@ func TestHomeComesFromFlagThenEnvironment(t *testing.T) {
 
 func TestSecondStartForTheSameUserStopsAtOnce(t *testing.T) {
 	home := t.TempDir()
-	unlock, err := state.NewStore(filepath.Join(home, "state")).Lock("alice@example.com")
+	unlock, err := state.NewFiles(filepath.Join(home, "state")).Lock("alice@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -128,7 +128,7 @@ func completePeople(f *Factory) cobra.CompletionFunc {
 		prefix := strings.ToLower(typed)
 		// A Store of its own, not f.Store: that one asks the OS who is signed in,
 		// which completion has no use for.
-		users, _ := state.Collect(state.NewStore(p.StateDir()), func(st *state.State) string {
+		users, _ := state.Collect(state.NewFiles(p.StateDir()), func(st *state.State) string {
 			if !strings.HasPrefix(strings.ToLower(st.User), prefix) {
 				return ""
 			}

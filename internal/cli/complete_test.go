@@ -18,7 +18,7 @@ import (
 // dir, as a run would have.
 func startedIn(t *testing.T, dir string, users ...string) {
 	t.Helper()
-	store := state.NewStore(filepath.Join(dir, profile.StateDir))
+	store := state.NewFiles(filepath.Join(dir, profile.StateDir))
 	for _, u := range users {
 		st := state.New(u, time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
 		if err := store.Save(st); err != nil {

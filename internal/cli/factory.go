@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/audit"
 	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
@@ -15,6 +17,7 @@ import (
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
 	"github.com/mfa-onboard/mfa-onboard/internal/keyboard"
 	"github.com/mfa-onboard/mfa-onboard/internal/outbox"
+	"github.com/mfa-onboard/mfa-onboard/internal/pgstore"
 	"github.com/mfa-onboard/mfa-onboard/internal/phone"
 	"github.com/mfa-onboard/mfa-onboard/internal/profile"
 	"github.com/mfa-onboard/mfa-onboard/internal/prompt"
@@ -141,22 +144,63 @@ func (f *Factory) Config(dir string) (*config.Config, error) {
 	return config.Load(filepath.Join(dir, profile.ConfigFile), false)
 }
 
-// Store returns the state store in the customer's folder dir. What it saves says
-// who ran the run as the audit does (Actor).
-func (f *Factory) Store(dir string) *state.Store {
+// Store returns the state store of the customer whose folder is dir: the state
+// files there, or the PostgreSQL database the folder's config.yaml names under
+// store. What it saves says who ran the run as the audit does (Actor).
+func (f *Factory) Store(dir string) (state.Store, error) {
 	if f.stores == nil {
-		f.stores = &storeCache{m: map[string]*state.Store{}}
+		f.stores = &storeCache{m: map[string]state.Store{}}
 	}
 	f.stores.mu.Lock()
 	defer f.stores.mu.Unlock()
 	if s := f.stores.m[dir]; s != nil {
-		return s
+		return s, nil
 	}
-	s := state.NewStore(filepath.Join(dir, profile.StateDir))
+	cfg, err := f.Config(dir)
+	if err != nil {
+		return nil, err
+	}
+	var s state.Store
+	if cfg.Store.Shared() {
+		pg, err := f.openShared(dir, cfg.Store)
+		if err != nil {
+			return nil, err
+		}
+		f.stores.closers = append(f.stores.closers, pg.Close)
+		s = pg
+	} else {
+		s = state.NewFiles(filepath.Join(dir, profile.StateDir))
+	}
 	a := f.Actor()
 	s.SetRunner(state.Runner{OSUser: a.Technician.OSUser, Machine: a.Machine, Technician: a.Technician.Name})
 	f.stores.m[dir] = s
-	return s
+	return s, nil
+}
+
+// openShared opens the team's database for the customer whose folder is dir; its
+// people are kept under the profile's name, so that the database can hold many
+// customers.
+func (f *Factory) openShared(dir string, c config.Store) (*pgstore.Store, error) {
+	dsn, err := f.storeDSN(c)
+	if err != nil {
+		return nil, err
+	}
+	name := filepath.Base(dir)
+	if p, err := f.Profile(); err == nil && p.Dir == dir {
+		name = p.Name
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return pgstore.Open(ctx, dsn, name)
+}
+
+// storeDSN is the team database's connection string, from where config.yaml says.
+func (f *Factory) storeDSN(c config.Store) (string, error) {
+	dsn, err := f.Secrets().Read(secret.Source{Key: "store.dsn_env", Env: c.DSNEnv, File: c.DSNFile, Keychain: c.DSNKeychain})
+	if err != nil {
+		return "", &config.Error{File: "config", Err: err}
+	}
+	return dsn, nil
 }
 
 // storeCache keeps one Store per folder for a process, shared by a batch's runs
@@ -164,7 +208,9 @@ func (f *Factory) Store(dir string) *state.Store {
 // folder for a killed run's leftovers — is done once, not once per person.
 type storeCache struct {
 	mu sync.Mutex
-	m  map[string]*state.Store
+	m  map[string]state.Store
+	// closers end the database stores' connections when the process's run ends.
+	closers []func()
 }
 
 // Actor is who this run acts as, for the audit: the OS account, the name given with
@@ -310,6 +356,15 @@ func (f *Factory) Secrets() secret.Reader {
 func (f *Factory) Close() {
 	if f.keys != nil {
 		_ = f.keys.Close()
+	}
+	if f.stores != nil {
+		f.stores.mu.Lock()
+		closers := f.stores.closers
+		f.stores.closers = nil
+		f.stores.mu.Unlock()
+		for _, c := range closers {
+			c()
+		}
 	}
 }
 

@@ -60,7 +60,7 @@ func TestTechnicianRunLeavesMFAToSecurityDefaults(t *testing.T) {
 	if _, _, n := srv.Writes(); n != 0 || srv.MFAState("alice@contoso.com") != "disabled" {
 		t.Errorf("%d per-user MFA writes, state %q; want none beside security defaults", n, srv.MFAState("alice@contoso.com"))
 	}
-	st, err := state.NewStore(filepath.Join(d.home, "state")).Load("alice@contoso.com")
+	st, err := state.NewFiles(filepath.Join(d.home, "state")).Load("alice@contoso.com")
 	if err != nil {
 		t.Fatal(err)
 	}

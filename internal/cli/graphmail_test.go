@@ -52,7 +52,7 @@ func TestSupportIsToldByMailThroughGraph(t *testing.T) {
 	if len(sent) != 1 {
 		t.Fatalf("Graph took %d messages; want 1", len(sent))
 	}
-	st, err := state.NewStore(filepath.Join(d.home, "state")).Load("alice@contoso.com")
+	st, err := state.NewFiles(filepath.Join(d.home, "state")).Load("alice@contoso.com")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -108,7 +108,7 @@ func TestSupportIsToldByMailAndTicket(t *testing.T) {
 	if len(mails) != 1 || len(tickets) != 1 {
 		t.Fatalf("%d mails, %d tickets; want one of each", len(mails), len(tickets))
 	}
-	st, err := state.NewStore(filepath.Join(d.home, "state")).Load("alice@contoso.com")
+	st, err := state.NewFiles(filepath.Join(d.home, "state")).Load("alice@contoso.com")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestSupportIsToldByMailAndTicket(t *testing.T) {
 	// Message-ID (the documented limit).
 	st.Notice.Channels, st.Notice.SentAt = nil, time.Time{}
 	st.Mark("notify-support", state.Pending, "", d.now.Now())
-	if err := state.NewStore(filepath.Join(d.home, "state")).Save(st); err != nil {
+	if err := state.NewFiles(filepath.Join(d.home, "state")).Save(st); err != nil {
 		t.Fatal(err)
 	}
 	d.start()

@@ -43,7 +43,7 @@ func TestEveryRunThatParsedItsFlagsPrintsOneDocument(t *testing.T) {
 		reason string
 	}{
 		{"the person's lock is held", func(t *testing.T, home string) []string {
-			unlock, err := state.NewStore(filepath.Join(home, "state")).Lock(alice)
+			unlock, err := state.NewFiles(filepath.Join(home, "state")).Lock(alice)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,12 +51,12 @@ func TestEveryRunThatParsedItsFlagsPrintsOneDocument(t *testing.T) {
 			return []string{"--user", alice}
 		}, ExitFailed, alice, "already working for " + alice},
 		{"a damaged state file", func(t *testing.T, home string) []string {
-			p := state.NewStore(filepath.Join(home, "state")).Path(alice)
+			p := state.NewFiles(filepath.Join(home, "state")).Path(alice)
 			writeState(t, home, filepath.Base(p), `{"schema":1,"user":"alice@exa`)
 			return []string{"--user", alice}
 		}, ExitFailed, alice, "is damaged"},
 		{"a damaged state file, without --user", func(t *testing.T, home string) []string {
-			writeState(t, home, filepath.Base(state.NewStore("").Path(alice)), `{"schema":1,"user":"alice@exa`)
+			writeState(t, home, filepath.Base(state.NewFiles("").Path(alice)), `{"schema":1,"user":"alice@exa`)
 			return nil
 		}, ExitFailed, "", "--user"},
 		{"a bad answers file", func(t *testing.T, home string) []string {
@@ -136,7 +136,7 @@ func TestADamagedFileStopsEveryCommandThatChoosesThePerson(t *testing.T) {
 			if code, _, stderr := run(t, nil, "start", "--home", home, "--user", bob); code != ExitWaiting {
 				t.Fatalf("start for bob: exit %d\n%s", code, stderr)
 			}
-			store := state.NewStore(filepath.Join(home, "state"))
+			store := state.NewFiles(filepath.Join(home, "state"))
 			bad := store.Path(alice)
 			k.write(t, bad)
 
@@ -171,7 +171,7 @@ func TestADamagedFileStopsEveryCommandThatChoosesThePerson(t *testing.T) {
 func TestADanglingLinkIsNotANewStart(t *testing.T) {
 	home := t.TempDir()
 	const alice = "alice@example.com"
-	p := state.NewStore(filepath.Join(home, "state")).Path(alice)
+	p := state.NewFiles(filepath.Join(home, "state")).Path(alice)
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		t.Fatal(err)
 	}

@@ -74,7 +74,10 @@ func runRemind(ctx context.Context, o *RemindOptions) error {
 	if err != nil {
 		return err
 	}
-	store := f.Store(dir)
+	store, err := f.Store(dir)
+	if err != nil {
+		return err
+	}
 	s := &remind.Sender{
 		Store: keepRunner{store}, Mailer: mailer, Channel: channel, Log: f.Audit(dir),
 		Policy: remind.Policy{After: cfg.Remind.WaitAfter(), Every: cfg.Remind.Interval(), Max: cfg.Remind.Limit()},
@@ -112,7 +115,7 @@ func runRemind(ctx context.Context, o *RemindOptions) error {
 
 // remindAll decides for everyone from a listing of the state folder, then sends what
 // is due one person at a time, under each one's lock.
-func (o *RemindOptions) remindAll(ctx context.Context, s *remind.Sender, store *state.Store) ([]remind.Result, remind.Tally, error, error) {
+func (o *RemindOptions) remindAll(ctx context.Context, s *remind.Sender, store state.Store) ([]remind.Result, remind.Tally, error, error) {
 	now := s.Now().UTC()
 	type seen struct {
 		plan remind.Plan
@@ -190,16 +193,9 @@ func personMailer(set provider.Set, cfg *config.Config) (provider.PersonMailer, 
 // keepRunner saves a person's state without making the reminding run its last run:
 // status --all's RAN BY names who last worked on their procedure, which a reminder
 // is not.
-type keepRunner struct{ *state.Store }
+type keepRunner struct{ state.Store }
 
-func (k keepRunner) Save(st *state.State) error {
-	if st.LastRun == nil {
-		return k.Store.Save(st)
-	}
-	keep := state.NewStore(k.Store.Dir())
-	keep.SetRunner(*st.LastRun)
-	return keep.Save(st)
-}
+func (k keepRunner) Save(st *state.State) error { return k.Store.SaveAsLastRun(st) }
 
 // batchPeople are the people of a batch's file, for batch --remind; Report calls never
 // overlap, so it needs no lock.

@@ -68,7 +68,7 @@ func (d *remindDesk) waitAtVerify() {
 	if code, _, stderr := d.run("start", "--for", "bob@contoso.com", "--phone", "+12015550101"); code != ExitWaiting {
 		d.t.Fatalf("bob's start: exit %d\n%s", code, stderr)
 	}
-	store := state.NewStore(filepath.Join(d.home, "state"))
+	store := state.NewFiles(filepath.Join(d.home, "state"))
 	st, err := store.Load("bob@contoso.com")
 	if err != nil {
 		d.t.Fatal(err)
@@ -91,7 +91,7 @@ func (d *remindDesk) remind(want int, args ...string) (string, string) {
 func TestRemindOnTheDemo(t *testing.T) {
 	d := newRemindDesk(t)
 	d.waitAtVerify()
-	store := state.NewStore(filepath.Join(d.home, "state"))
+	store := state.NewFiles(filepath.Join(d.home, "state"))
 	before, _ := store.Load("bob@contoso.com")
 
 	d.clock.Advance(time.Hour)

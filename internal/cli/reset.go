@@ -42,7 +42,10 @@ func runReset(ctx context.Context, o *ResetOptions) error {
 	if err != nil {
 		return err
 	}
-	store := o.F.Store(home)
+	store, err := o.F.Store(home)
+	if err != nil {
+		return err
+	}
 	who := o.User
 	if who != "" {
 		if who, err = account.Parse(who); err != nil {

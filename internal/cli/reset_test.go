@@ -62,7 +62,7 @@ func TestResetLeavesALookAlikeAddressAlone(t *testing.T) {
 	if res.User != withQuote || res.Steps[0].Status != "waiting" || res.Steps[0].Changed == nil {
 		t.Errorf("status of %s after resetting %s: %+v", withQuote, withUnderscore, res)
 	}
-	if _, err := state.NewStore(filepath.Join(home, "state")).Load(withQuote); err != nil {
+	if _, err := state.NewFiles(filepath.Join(home, "state")).Load(withQuote); err != nil {
 		t.Errorf("the progress of %s: %v", withQuote, err)
 	}
 	if code, stdout, _ := run(t, nil, "status", "--home", home, "--user", withUnderscore); code != 0 || !strings.Contains(stdout, "Nobody by the address "+withUnderscore) {
@@ -131,7 +131,7 @@ func TestResetTheOnlyPersonFromAnOldFile(t *testing.T) {
 
 func TestResetClearsTheirDamagedFile(t *testing.T) {
 	home := t.TempDir()
-	p := state.NewStore(filepath.Join(home, "state")).Path("alice@example.com")
+	p := state.NewFiles(filepath.Join(home, "state")).Path("alice@example.com")
 	writeState(t, home, filepath.Base(p), `{"schema":1,"user":"alice@exa`)
 	if code, _, stderr := run(t, nil, "reset", "--home", home, "--user", "alice@example.com", "--yes"); code != 0 {
 		t.Fatalf("reset: exit %d\n%s", code, stderr)
@@ -169,7 +169,7 @@ func TestStatusDuringARun(t *testing.T) {
 	_, quiet := statusJSON(t, "--home", home, "--user", "alice@example.com")
 
 	// A start for alice holds her lock, as a start in another window would.
-	store := state.NewStore(filepath.Join(home, "state"))
+	store := state.NewFiles(filepath.Join(home, "state"))
 	unlock, err := store.Lock("alice@example.com")
 	if err != nil {
 		t.Fatal(err)

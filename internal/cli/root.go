@@ -58,6 +58,7 @@ func everyCommand() []command {
 		{"profiles", newProfilesCmd},
 		{"audit", newAuditCmd},
 		{"remind", newRemindCmd},
+		{"store", newStoreCmd},
 	}
 }
 

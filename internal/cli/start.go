@@ -212,7 +212,10 @@ func (o *StartOptions) start(ctx context.Context, known *string) error {
 	if c := given[steps.KeyPhoneCountry]; c != "" {
 		cfg.DefaultCountry = strings.ToUpper(c)
 	}
-	store := f.Store(home)
+	store, err := f.Store(home)
+	if err != nil {
+		return err
+	}
 	ans := prompt.NewAnswers(given).WithCode(o.Code)
 	pr := f.Prompter(ans)
 	interactive := f.Interactive()
@@ -329,7 +332,7 @@ func isWaiting(err error) bool {
 	return errors.As(err, &w)
 }
 
-func lockUser(store *state.Store, who string) (func() error, error) {
+func lockUser(store state.Store, who string) (func() error, error) {
 	unlock, err := store.Lock(who)
 	var held *state.LockedError
 	if errors.As(err, &held) && held.Known {
@@ -359,7 +362,7 @@ func (e *heldError) Localize(p *catalog.Printer) string {
 // the answers file, or the one person who has started on this computer. "" means
 // the person must be asked, choosing among others if several have started here and
 // the run is interactive.
-func knownUser(flag, given string, store *state.Store, interactive bool) (string, []string, error) {
+func knownUser(flag, given string, store state.Store, interactive bool) (string, []string, error) {
 	if flag != "" {
 		who, err := account.Parse(flag)
 		if err != nil {

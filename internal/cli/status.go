@@ -139,7 +139,10 @@ func runStatus(ctx context.Context, o *StatusOptions) error {
 	if err != nil {
 		return err
 	}
-	store := o.F.Store(home)
+	store, err := o.F.Store(home)
+	if err != nil {
+		return err
+	}
 	if o.User != "" {
 		// The address is shown back; one that is not an address is said to be so,
 		// never echoed with whatever control characters it holds.
@@ -226,7 +229,7 @@ func startCommand(program, user string, byTechnician bool) string {
 // it, even beside one readable person: the unreadable one may be whom it is meant
 // for. Files are read only until a second person is found (state.Store.Sole), so
 // this costs the same for two people as for ten thousand.
-func findState(store *state.Store, user string) (*state.State, error) {
+func findState(store state.Store, user string) (*state.State, error) {
 	if user != "" {
 		st, err := store.Load(user)
 		if errors.Is(err, state.ErrNotFound) {

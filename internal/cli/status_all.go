@@ -150,7 +150,7 @@ func (p person) summary(list []steps.Step, text *catalog.Printer) wizard.Summary
 
 // everyone reads every person's progress in the store, one file at a time on each
 // core, sorted by address; the error names each file that could not be read.
-func everyone(store *state.Store, k keep) ([]person, error) {
+func everyone(store state.Store, k keep) ([]person, error) {
 	list := steps.All()
 	return state.Collect(store, func(st *state.State) person {
 		sum := summarize(k.text, list, st)
@@ -201,7 +201,10 @@ func runStatusAll(ctx context.Context, o *StatusOptions) error {
 			return err
 		}
 	}
-	store := o.F.Store(home)
+	store, err := o.F.Store(home)
+	if err != nil {
+		return err
+	}
 	k := keep{busy: o.Output == "text", notes: o.Output == "csv", claims: o.Live, text: o.F.Text}
 	if o.Output == "json" {
 		k.doc = newSpill()

@@ -49,7 +49,7 @@ func customer(t *testing.T) string {
 		{formulaUser, jo, 2, state.Waiting, "+waiting", nil},
 	}
 	for i, p := range people {
-		store := state.NewStore(filepath.Join(home, "state"))
+		store := state.NewFiles(filepath.Join(home, "state"))
 		store.SetRunner(p.runner)
 		at := t0.Add(time.Duration(i) * time.Hour)
 		st := state.New(p.user, at)
@@ -111,7 +111,7 @@ func TestStatusAllTableFits80Columns(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			home := t.TempDir()
-			store := state.NewStore(filepath.Join(home, "state"))
+			store := state.NewFiles(filepath.Join(home, "state"))
 			store.SetRunner(state.Runner{OSUser: "jo", Machine: "PC-7"})
 			for _, u := range tt.users {
 				st := state.New(u, time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC))
@@ -257,7 +257,7 @@ func TestStatusAllOfNobody(t *testing.T) {
 // named, with exit 1, so that a script notices.
 func TestStatusAllNamesADamagedFileAndShowsTheRest(t *testing.T) {
 	home := customer(t)
-	bad := state.NewStore(filepath.Join(home, "state")).Path("zed@contoso.com")
+	bad := state.NewFiles(filepath.Join(home, "state")).Path("zed@contoso.com")
 	if err := os.WriteFile(bad, []byte(`{"schema": 1, "user": "ze`), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +277,7 @@ func TestStatusAllNamesADamagedFileAndShowsTheRest(t *testing.T) {
 // The table says who is being worked on right now.
 func TestStatusAllShowsARunInProgress(t *testing.T) {
 	home := customer(t)
-	unlock, err := state.NewStore(filepath.Join(home, "state")).Lock("bob@contoso.com")
+	unlock, err := state.NewFiles(filepath.Join(home, "state")).Lock("bob@contoso.com")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ import (
 // directly, without Save's fsync, so that making 10,000 takes seconds.
 func generateCustomer(tb testing.TB, home string, n int) {
 	tb.Helper()
-	store := state.NewStore(filepath.Join(home, "state"))
+	store := state.NewFiles(filepath.Join(home, "state"))
 	if err := os.MkdirAll(store.Dir(), 0o700); err != nil {
 		tb.Fatal(err)
 	}

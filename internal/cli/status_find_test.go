@@ -20,7 +20,7 @@ func TestChoosingThePersonStopsAtTheSecondOne(t *testing.T) {
 			t.Fatalf("start for %s: exit %d\n%s", u, code, stderr)
 		}
 	}
-	store := state.NewStore(filepath.Join(home, "state"))
+	store := state.NewFiles(filepath.Join(home, "state"))
 	for i := range 20 {
 		if err := os.WriteFile(store.Path(fmt.Sprintf("zed%02d@example.com", i)), []byte(`{"schema": 1, "user": "ze`), 0o600); err != nil {
 			t.Fatal(err)

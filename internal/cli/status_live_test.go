@@ -45,7 +45,7 @@ type recorded struct {
 // step done that the record implies.
 func saveRecord(t *testing.T, home string, at time.Time, r recorded) {
 	t.Helper()
-	store := state.NewStore(filepath.Join(home, profile.StateDir))
+	store := state.NewFiles(filepath.Join(home, profile.StateDir))
 	store.SetRunner(state.Runner{OSUser: "jo", Machine: "PC-7"})
 	st := state.New(r.user, at)
 	st.ByTechnician = r.technicianRunner

@@ -51,7 +51,11 @@ func runReceipt(_ context.Context, o *StatusOptions) error {
 			return usage(catalog.Wrap(err, "cli.receipt.for-invalid"))
 		}
 	}
-	st, err := findState(o.F.Store(dir), o.User)
+	store, err := o.F.Store(dir)
+	if err != nil {
+		return err
+	}
+	st, err := findState(store, o.User)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func receiptHome(t *testing.T) string {
 	if err := os.WriteFile(filepath.Join(home, profile.ConfigFile), []byte("organisation: Contoso Ltd\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	store := state.NewStore(filepath.Join(home, profile.StateDir))
+	store := state.NewFiles(filepath.Join(home, profile.StateDir))
 	store.SetRunner(state.Runner{OSUser: `CONTOSO\sam`, Machine: "LAPTOP-SAM", Technician: "Sam Tech"})
 	at := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
 	for _, who := range []string{"alice@contoso.com", "bob@contoso.com"} {
@@ -143,7 +143,7 @@ func TestReceiptUsage(t *testing.T) {
 func TestReceiptOfARealRun(t *testing.T) {
 	p := &pipeline{t: t, home: t.TempDir(), clock: clock.NewFake(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))}
 	p.completeAlice()
-	st, err := state.NewStore(filepath.Join(p.home, "state")).Load("alice@contoso.com")
+	st, err := state.NewFiles(filepath.Join(p.home, "state")).Load("alice@contoso.com")
 	if err != nil {
 		t.Fatal(err)
 	}

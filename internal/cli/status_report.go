@@ -50,7 +50,11 @@ func runReport(_ context.Context, o *ReportOptions) error {
 		return err
 	}
 	text := o.F.Text
-	all, listErr := everyone(o.F.Store(dir), keep{notes: true, text: text})
+	store, err := o.F.Store(dir)
+	if err != nil {
+		return err
+	}
+	all, listErr := everyone(store, keep{notes: true, text: text})
 	r := report.Report{Organisation: cfg.Organisation, Generated: o.F.Clock.Now(), Problems: problems(text, listErr), Text: text}
 	list := steps.All()
 	for _, p := range all {

@@ -205,7 +205,7 @@ func TestTrustPhoneIsRecordedWithWhoAndWhy(t *testing.T) {
 			t.Errorf("verify in the result: %s, guidance %q; want done, saying %q", s.Status, s.Guidance, note)
 		}
 	}
-	st, err := state.NewStore(filepath.Join(d.home, "state")).Load("alice@example.com")
+	st, err := state.NewFiles(filepath.Join(d.home, "state")).Load("alice@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,6 +50,44 @@ type Config struct {
 	Twilio Twilio `yaml:"twilio"`
 	Notify Notify `yaml:"notify"`
 	Remind Remind `yaml:"remind"`
+	// Store is where people's progress is kept: files on this computer, or a
+	// PostgreSQL database a team of technicians shares.
+	Store Store `yaml:"store"`
+}
+
+// Store kinds.
+const (
+	StoreFiles    = "files"
+	StorePostgres = "postgres"
+)
+
+// Store says where progress is kept. A PostgreSQL connection string may hold a
+// password, so it is never written here: only the variable, file or keychain entry
+// that holds it.
+type Store struct {
+	Kind        string `yaml:"kind"`
+	DSNEnv      string `yaml:"dsn_env"`
+	DSNFile     string `yaml:"dsn_file"`
+	DSNKeychain string `yaml:"dsn_keychain"`
+}
+
+// Shared reports whether progress is kept in a database rather than in files.
+func (s Store) Shared() bool { return s.Kind == StorePostgres }
+
+func (s Store) validate() error {
+	switch s.Kind {
+	case "", StoreFiles:
+		if s.DSNEnv != "" || s.DSNFile != "" || s.DSNKeychain != "" {
+			return bad(catalog.NewError("config.store.dsn-for-files", "Key", "store.kind"))
+		}
+		return nil
+	case StorePostgres:
+		if s.DSNEnv == "" && s.DSNFile == "" && s.DSNKeychain == "" {
+			return bad(catalog.NewError("config.store.no-dsn", "Key", "store.dsn_env"))
+		}
+		return nil
+	}
+	return bad(catalog.NewError("config.value.not-one-of", "Key", "store.kind", "Value", strconv.Quote(s.Kind), "Allowed", StoreFiles+", "+StorePostgres))
 }
 
 // Notify configures each way of telling the support desk named in providers.notify.
@@ -629,6 +667,9 @@ func (c *Config) validate() error {
 		}
 	}
 	if err := c.Remind.validate(); err != nil {
+		return err
+	}
+	if err := c.Store.validate(); err != nil {
 		return err
 	}
 	if c.Providers.PhoneRegistration == GraphName || c.Graph.Configured() {

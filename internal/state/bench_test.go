@@ -8,7 +8,7 @@ import (
 // BenchmarkSaveLoad is one state change as a step makes it: an atomic replace of the
 // file, then reading it back.
 func BenchmarkSaveLoad(b *testing.B) {
-	s := NewStore(b.TempDir())
+	s := NewFiles(b.TempDir())
 	st := New("alice@example.com", time.Now())
 	st.Phone = &PhoneAnswer{E164: "+12015550100", Country: "US"}
 	for b.Loop() {
@@ -25,7 +25,7 @@ func BenchmarkSaveLoad(b *testing.B) {
 // BenchmarkSave is one atomic, synced save of a person's state: what every step
 // pays for each change it records.
 func BenchmarkSave(b *testing.B) {
-	s := NewStore(b.TempDir())
+	s := NewFiles(b.TempDir())
 	st := New("alice@example.com", time.Now())
 	st.Phone = &PhoneAnswer{E164: "+12015550100", Country: "US"}
 	for b.Loop() {

@@ -22,7 +22,7 @@ func symlinkOrSkip(t *testing.T, target, link string) {
 // replaced it; a live one was read through, and the first save replaced it too.
 func TestLinkAsStateFile(t *testing.T) {
 	for _, dangling := range []bool{true, false} {
-		s := newTestStore(t)
+		s := newTestFiles(t)
 		if err := os.MkdirAll(s.Dir(), 0o700); err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +63,7 @@ func TestLinkedStateFolderIsNotFollowed(t *testing.T) {
 	}
 	dir := filepath.Join(home, "state")
 	symlinkOrSkip(t, elsewhere, dir)
-	s := NewStore(dir)
+	s := NewFiles(dir)
 	if _, err := s.Lock("alice"); err == nil || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "symbolic link") {
 		t.Errorf("Lock = %v; want an error naming %s as a link", err, dir)
 	}
@@ -80,7 +80,7 @@ func TestLinkedStateFolderIsNotFollowed(t *testing.T) {
 }
 
 func TestOversizedStateFile(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	big := []byte(`{"schema": 1, "user": "alice", "x": "` + strings.Repeat("a", MaxFileSize) + `"}`)
 	p := writeRaw(t, s, "alice", big)
 	_, err := s.Load("alice")
@@ -98,7 +98,7 @@ func TestOversizedStateFile(t *testing.T) {
 // TestLockRemovesStaleTemporaryFiles: killed runs left renameio's temporary files in
 // the state folder for ever.
 func TestLockRemovesStaleTemporaryFiles(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	if err := os.MkdirAll(s.Dir(), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestLockRemovesStaleTemporaryFiles(t *testing.T) {
 // looks; a new Store (the next process) looks again only once the last look is an
 // hour old, so that a one-person run costs the same beside ten thousand people.
 func TestAStoreLooksForLeftoversOnce(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	if err := os.MkdirAll(s.Dir(), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestAStoreLooksForLeftoversOnce(t *testing.T) {
 		os.Chtimes(p, old, old)
 		return p
 	}
-	lock := func(s *Store, user string) {
+	lock := func(s *Files, user string) {
 		unlock, err := s.Lock(user)
 		if err != nil {
 			t.Fatal(err)
@@ -181,7 +181,7 @@ func TestAStoreLooksForLeftoversOnce(t *testing.T) {
 	if _, err := os.Stat(second); err != nil {
 		t.Errorf("the Store's second lock looked through the folder again (%v)", err)
 	}
-	lock(NewStore(s.Dir()), "erin@example.com")
+	lock(NewFiles(s.Dir()), "erin@example.com")
 	if _, err := os.Stat(second); err != nil {
 		t.Errorf("a new Store looked again a moment after the last look (%v)", err)
 	}
@@ -189,7 +189,7 @@ func TestAStoreLooksForLeftoversOnce(t *testing.T) {
 	if err := os.Chtimes(filepath.Join(s.Dir(), ".swept"), earlier, earlier); err != nil {
 		t.Fatalf("the last look is not recorded: %v", err)
 	}
-	lock(NewStore(s.Dir()), "frank@example.com")
+	lock(NewFiles(s.Dir()), "frank@example.com")
 	if _, err := os.Stat(second); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a new Store did not look when the last look was an hour old (%v)", err)
 	}

@@ -55,18 +55,24 @@ type LockedError struct {
 	// Holder is who holds it; ok is false when the holder has not said (yet).
 	Holder Holder
 	Known  bool
-	// lock is the lock file the holder has open.
-	lock string
+	// Lock is the lock file the holder has open, or Database the database (name@host)
+	// whose lock it holds.
+	Lock, Database string
 }
 
 func (e *LockedError) Error() string { return e.Localize(nil) }
 
 // Localize is the refusal in p's language.
 func (e *LockedError) Localize(p *catalog.Printer) string {
-	if e.Known {
-		return p.T("state.locked.by", "User", e.User, "Holder", e.Holder.Say(p), "Lock", e.lock)
+	switch {
+	case e.Database != "" && e.Known:
+		return p.T("state.locked.by.db", "User", e.User, "Holder", e.Holder.Say(p), "Database", e.Database)
+	case e.Database != "":
+		return p.T("state.locked.by-someone.db", "User", e.User, "Database", e.Database)
+	case e.Known:
+		return p.T("state.locked.by", "User", e.User, "Holder", e.Holder.Say(p), "Lock", e.Lock)
 	}
-	return p.T("state.locked.by-someone", "User", e.User, "Lock", e.lock)
+	return p.T("state.locked.by-someone", "User", e.User, "Lock", e.Lock)
 }
 
 // Unwrap makes errors.Is(err, ErrLocked) true.
@@ -74,11 +80,11 @@ func (e *LockedError) Unwrap() error { return ErrLocked }
 
 // holderPath is beside the lock file, never the lock file itself: on Windows a
 // locked file cannot be read by another process.
-func (s *Store) holderPath(user string) string { return s.lockPath(user) + ".holder" }
+func (s *Files) holderPath(user string) string { return s.lockPath(user) + ".holder" }
 
 // writeHolder says who holds the lock. Failing to say it changes nothing for the
 // run, so the error is left unsaid: a second run then gets the plain message.
-func (s *Store) writeHolder(user string, now time.Time) {
+func (s *Files) writeHolder(user string, now time.Time) {
 	data, err := json.Marshal(Holder{Runner: *s.currentRunner(), Since: now.UTC()})
 	if err != nil {
 		return
@@ -88,7 +94,7 @@ func (s *Store) writeHolder(user string, now time.Time) {
 }
 
 // readHolder is who holds user's lock, as the holder wrote it.
-func (s *Store) readHolder(user string) (Holder, bool) {
+func (s *Files) readHolder(user string) (Holder, bool) {
 	f, err := os.Open(s.holderPath(user))
 	if err != nil {
 		return Holder{}, false
@@ -102,7 +108,7 @@ func (s *Store) readHolder(user string) (Holder, bool) {
 }
 
 // lockedError is the refusal for a lock another run holds.
-func (s *Store) lockedError(user, path string) error {
+func (s *Files) lockedError(user, path string) error {
 	h, ok := s.readHolder(user)
-	return &LockedError{User: user, Holder: h, Known: ok, lock: path}
+	return &LockedError{User: user, Holder: h, Known: ok, Lock: path}
 }

@@ -9,13 +9,13 @@ import (
 
 func TestASecondLockNamesWhoHoldsIt(t *testing.T) {
 	dir := t.TempDir()
-	first := NewStore(dir)
+	first := NewFiles(dir)
 	first.SetRunner(Runner{OSUser: "jo", Machine: "PC-7", Technician: "Jo Tech"})
 	unlock, err := first.Lock("alice@contoso.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = NewStore(dir).Lock("alice@contoso.com")
+	_, err = NewFiles(dir).Lock("alice@contoso.com")
 	var held *LockedError
 	if !errors.As(err, &held) || !errors.Is(err, ErrLocked) || !held.Known {
 		t.Fatalf("second lock: %v; want a LockedError that knows its holder", err)
@@ -29,7 +29,7 @@ func TestASecondLockNamesWhoHoldsIt(t *testing.T) {
 	if _, err := os.Stat(first.holderPath("alice@contoso.com")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the holder file outlives the lock (%v)", err)
 	}
-	again, err := NewStore(dir).Lock("alice@contoso.com")
+	again, err := NewFiles(dir).Lock("alice@contoso.com")
 	if err != nil {
 		t.Fatalf("after unlock: %v", err)
 	}

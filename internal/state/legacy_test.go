@@ -12,7 +12,7 @@ import (
 // Files under the names older versions used are written by name here, not through
 // legacyPath, so that these tests say what those versions really left behind.
 
-func writeFile(t *testing.T, s *Store, name, data string) string {
+func writeFile(t *testing.T, s *Files, name, data string) string {
 	t.Helper()
 	if err := os.MkdirAll(s.Dir(), 0o700); err != nil {
 		t.Fatal(err)
@@ -48,7 +48,7 @@ const (
 // The bug this scheme fixes: two people whose addresses differ only in a character
 // the old names dropped each keep their own progress.
 func TestLookAlikeAddressesKeepTheirOwnProgress(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	for _, u := range []string{withQuote, withUnderscore, "jösé@contoso.com", "jäsä@contoso.com"} {
 		st := New(u, t0)
 		st.Mark("phone", Done, u, t0)
@@ -77,7 +77,7 @@ func TestLookAlikeAddressesKeepTheirOwnProgress(t *testing.T) {
 }
 
 func TestLoadMovesLegacyFile(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	const data = `{"schema": 1, "user": "Alice@Contoso.com", "steps": {"phone": {"status": "done"}}}`
 	legacy := writeFile(t, s, "alice@contoso.com.json", data)
 	bak := writeFile(t, s, "alice@contoso.com.json.bak", `{"schema": 1, "user": "alice@contoso.com"}`)
@@ -108,12 +108,12 @@ func TestLoadMovesLegacyFile(t *testing.T) {
 }
 
 func TestLoadMovesLegacyFileOnlyUnderTheLock(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	const data = `{"schema": 1, "user": "alice@contoso.com"}`
 	legacy := writeFile(t, s, "alice@contoso.com.json", data)
 
 	// Another run holds the lock: it may be about to write, so nothing moves.
-	unlock, err := NewStore(s.Dir()).Lock("alice@contoso.com")
+	unlock, err := NewFiles(s.Dir()).Lock("alice@contoso.com")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestLoadMovesLegacyFileOnlyUnderTheLock(t *testing.T) {
 }
 
 func TestLegacyFileOfSomeoneElse(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	const data = `{"schema": 1, "user": "o'neil@contoso.com", "steps": {"phone": {"status": "done"}}}`
 	shared := writeFile(t, s, sharedName, data)
 	// From when they shared one file: the backup is o_neil's.
@@ -165,7 +165,7 @@ func TestLegacyFileOfSomeoneElse(t *testing.T) {
 }
 
 func TestLegacyBackupOfSomeoneElseStays(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	writeFile(t, s, sharedName, `{"schema": 1, "user": "o'neil@contoso.com"}`)
 	bak := writeFile(t, s, sharedName+".bak", `{"schema": 1, "user": "o_neil@contoso.com"}`)
 	if _, err := s.Load(withQuote); err != nil {
@@ -176,7 +176,7 @@ func TestLegacyBackupOfSomeoneElseStays(t *testing.T) {
 }
 
 func TestLegacyAndCurrentFileBothKept(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	const old = `{"schema": 1, "user": "alice@contoso.com", "steps": {"phone": {"status": "failed"}}}`
 	legacy := writeFile(t, s, "alice@contoso.com.json", old)
 	st := New("alice@contoso.com", t0)
@@ -211,7 +211,7 @@ func TestLegacyAndCurrentFileBothKept(t *testing.T) {
 func TestLegacyDamaged(t *testing.T) {
 	const bad = `{"schema": 1, "user": "al`
 	t.Run("name of one address", func(t *testing.T) {
-		s := newTestStore(t)
+		s := newTestFiles(t)
 		p := writeFile(t, s, "alice@contoso.com.json", bad)
 		_, err := s.Load("alice@contoso.com")
 		if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), `"mfa-onboard reset"`) {
@@ -225,7 +225,7 @@ func TestLegacyDamaged(t *testing.T) {
 		checkGone(t, p)
 	})
 	t.Run("shared name", func(t *testing.T) {
-		s := newTestStore(t)
+		s := newTestFiles(t)
 		p := writeFile(t, s, sharedName, bad)
 		for _, u := range []string{withQuote, withUnderscore} {
 			_, err := s.Load(u)
@@ -241,7 +241,7 @@ func TestLegacyDamaged(t *testing.T) {
 }
 
 func TestLegacyNewerSchema(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	writeFile(t, s, sharedName, `{"schema": 99, "user": "o'neil@contoso.com", "steps": []}`)
 	if _, err := s.Load(withUnderscore); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Load(%q) = %v; want ErrNotFound", withUnderscore, err)
@@ -252,7 +252,7 @@ func TestLegacyNewerSchema(t *testing.T) {
 }
 
 func TestDeleteKeepsAFileNamingSomeoneElse(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	p := writeRaw(t, s, "alice", []byte(`{"schema": 1, "user": "mallory"}`))
 	err := s.Delete("alice")
 	if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), s.Path("mallory")) {
@@ -262,7 +262,7 @@ func TestDeleteKeepsAFileNamingSomeoneElse(t *testing.T) {
 }
 
 func TestListReadsLegacyFiles(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	writeFile(t, s, sharedName, `{"schema": 1, "user": "o'neil@contoso.com"}`)
 	writeFile(t, s, "bob@contoso.com.json", `{"schema": 1, "user": "bob@contoso.com"}`)
 	if err := s.Save(New(withUnderscore, t0)); err != nil {
@@ -288,7 +288,7 @@ func TestListReadsLegacyFiles(t *testing.T) {
 }
 
 func TestBusy(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	if busy, err := s.Busy("alice"); busy || err != nil {
 		t.Errorf("Busy without a folder = %v, %v", busy, err)
 	}
@@ -303,7 +303,7 @@ func TestBusy(t *testing.T) {
 		t.Errorf("Busy changed the folder from %v to %v", before, after)
 	}
 
-	unlock, err := NewStore(s.Dir()).Lock("Alice")
+	unlock, err := NewFiles(s.Dir()).Lock("Alice")
 	if err != nil {
 		t.Fatal(err)
 	}

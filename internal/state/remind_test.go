@@ -7,7 +7,7 @@ import (
 )
 
 func TestReminderRecordsAreKeptAndOlderFilesLoadWithout(t *testing.T) {
-	s := NewStore(t.TempDir())
+	s := NewFiles(t.TempDir())
 	old := `{"schema":1,"user":"alice@contoso.com","created":"2026-11-20T09:00:00Z","updated":"2026-11-20T09:00:00Z","steps":{}}`
 	if err := os.MkdirAll(s.Dir(), 0o700); err != nil {
 		t.Fatal(err)

@@ -32,7 +32,7 @@ type Sole struct {
 // person, so what it costs does not grow with the number of people. Its error names
 // each file it read and could not use, as List's does: any such file may be the one
 // person's, so a caller must not take State for the only one when there is an error.
-func (s *Store) Sole() (Sole, error) {
+func (s *Files) Sole() (Sole, error) {
 	names, err := s.stateNames()
 	if err != nil || len(names) == 0 {
 		return Sole{}, err
@@ -79,7 +79,11 @@ func (s *Store) Sole() (Sole, error) {
 // makes of it, so that listing many people never holds their files, only what keep
 // returns. keep may be called from several goroutines at once. The people, their
 // order and the error are List's.
-func Collect[T any](s *Store, keep func(*State) T) ([]T, error) {
+func Collect[T any](st Store, keep func(*State) T) ([]T, error) {
+	s, ok := st.(*Files)
+	if !ok {
+		return collectVisited(st, keep)
+	}
 	entries, err := s.stateEntries()
 	if err != nil || len(entries) == 0 {
 		return nil, err
@@ -153,6 +157,15 @@ func Collect[T any](s *Store, keep func(*State) T) ([]T, error) {
 	return vals, errors.Join(errs...)
 }
 
+// Visit calls keep for each readable state file, on several goroutines.
+func (s *Files) Visit(keep func(*State)) error {
+	_, err := Collect(s, func(st *State) struct{} { keep(st); return struct{}{} })
+	return err
+}
+
+// Where is the file that keeps user's progress.
+func (s *Files) Where(user string) string { return s.Path(user) }
+
 // collected is what Collect knows of a file besides what keep made of it.
 type collected struct {
 	user string
@@ -183,7 +196,7 @@ func compareUsers(a, b string) int {
 
 // stateNames lists the names of the folder's state files, sorted, without opening
 // any: locks, backups and temporary files are left out.
-func (s *Store) stateNames() ([]string, error) {
+func (s *Files) stateNames() ([]string, error) {
 	entries, err := s.stateEntries()
 	names := make([]string, len(entries))
 	for i, e := range entries {
@@ -193,7 +206,7 @@ func (s *Store) stateNames() ([]string, error) {
 }
 
 // stateEntries is stateNames with what the folder says of each file.
-func (s *Store) stateEntries() ([]fs.DirEntry, error) {
+func (s *Files) stateEntries() ([]fs.DirEntry, error) {
 	entries, err := os.ReadDir(s.dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -207,7 +220,7 @@ func (s *Store) stateEntries() ([]fs.DirEntry, error) {
 // read loads the state file name as List does: rank says how its name stands to its
 // owner's (0: the name Load uses, 1: it in another case, 2: the legacy name), and a
 // file under nobody's name is an error.
-func (s *Store) read(name string) (st *State, path string, rank int, err error) {
+func (s *Files) read(name string) (st *State, path string, rank int, err error) {
 	path = filepath.Join(s.dir, name)
 	st, err = load(path, "")
 	if err != nil {
@@ -220,7 +233,7 @@ func (s *Store) read(name string) (st *State, path string, rank int, err error) 
 // fits in buf is read with no more than it takes; anything else (a link, a folder, a
 // bigger file, one that cannot be opened) goes through read, whose checks and errors
 // are Load's.
-func (s *Store) readEntry(e fs.DirEntry, buf []byte) (st *State, path string, rank int, err error) {
+func (s *Files) readEntry(e fs.DirEntry, buf []byte) (st *State, path string, rank int, err error) {
 	path = filepath.Join(s.dir, e.Name())
 	if !e.Type().IsRegular() {
 		return s.read(e.Name())
@@ -243,7 +256,7 @@ const plainBuffer = 64 << 10
 // ranked is how the name a file was found under stands to its owner's: rank 0 is
 // the name Load uses, 1 it in another case, 2 the legacy name; any other name is an
 // error.
-func (s *Store) ranked(st *State, name, path string) (*State, string, int, error) {
+func (s *Files) ranked(st *State, name, path string) (*State, string, int, error) {
 	rank := 0
 	base := strings.TrimSuffix(name, ".json")
 	switch want := fileName(st.User); {

@@ -13,7 +13,7 @@ import (
 )
 
 func TestSaveRecordsWhoRanIt(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	jo := Runner{OSUser: "jo", Machine: "PC-7", Technician: "Jo Bloggs"}
 	s.SetRunner(jo)
 	if err := s.Save(New("alice@contoso.com", t0)); err != nil {
@@ -26,7 +26,7 @@ func TestSaveRecordsWhoRanIt(t *testing.T) {
 
 	// The run that saves last is the one recorded.
 	sam := Runner{OSUser: "sam", Machine: "PC-9"}
-	other := NewStore(s.Dir())
+	other := NewFiles(s.Dir())
 	other.SetRunner(sam)
 	if err := other.Save(got); err != nil {
 		t.Fatal(err)
@@ -37,7 +37,7 @@ func TestSaveRecordsWhoRanIt(t *testing.T) {
 }
 
 func TestSaveRecordsThisComputerUnlessTold(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	if err := s.Save(New("alice@contoso.com", t0)); err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestSaveRecordsThisComputerUnlessTold(t *testing.T) {
 }
 
 func TestFilesFromBeforeWhoRanItStillLoad(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	writeRaw(t, s, "alice@contoso.com", []byte(`{"schema": 1, "user": "alice@contoso.com", "steps": {"phone": {"status": "done"}}}`))
 	got, err := s.Load("alice@contoso.com")
 	if err != nil || got.LastRun != nil || got.Step("phone").Status != Done {
@@ -72,8 +72,8 @@ func sole(found Sole) string {
 }
 
 func TestSole(t *testing.T) {
-	save := func(users ...string) func(t *testing.T, s *Store) {
-		return func(t *testing.T, s *Store) {
+	save := func(users ...string) func(t *testing.T, s *Files) {
+		return func(t *testing.T, s *Files) {
 			for _, u := range users {
 				if err := s.Save(New(u, t0)); err != nil {
 					t.Fatal(err)
@@ -83,36 +83,36 @@ func TestSole(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		setup   func(t *testing.T, s *Store)
+		setup   func(t *testing.T, s *Files)
 		want    string
 		files   int
 		wantErr string // a file the error must name, or "" for none
 	}{
-		{"no folder", func(*testing.T, *Store) {}, "nobody", 0, ""},
-		{"an empty folder", func(t *testing.T, s *Store) { os.MkdirAll(s.Dir(), 0o700) }, "nobody", 0, ""},
+		{"no folder", func(*testing.T, *Files) {}, "nobody", 0, ""},
+		{"an empty folder", func(t *testing.T, s *Files) { os.MkdirAll(s.Dir(), 0o700) }, "nobody", 0, ""},
 		{"one person", save("alice@contoso.com"), "only alice@contoso.com", 1, ""},
-		{"one person under the legacy name", func(t *testing.T, s *Store) {
+		{"one person under the legacy name", func(t *testing.T, s *Files) {
 			writeFile(t, s, "bob@contoso.com.json", `{"schema": 1, "user": "bob@contoso.com"}`)
 		}, "only bob@contoso.com", 1, ""},
-		{"locks and backups are not people", func(t *testing.T, s *Store) {
+		{"locks and backups are not people", func(t *testing.T, s *Files) {
 			save("alice@contoso.com")(t, s)
 			for _, name := range []string{"bob.lock", "bob.json.bak", ".bob.json123"} {
 				writeFile(t, s, name, "junk")
 			}
 		}, "only alice@contoso.com", 1, ""},
 		{"two people", save("carol@contoso.com", "Alice@contoso.com"), "several Alice@contoso.com carol@contoso.com", 2, ""},
-		{"one readable person beside a damaged file", func(t *testing.T, s *Store) {
+		{"one readable person beside a damaged file", func(t *testing.T, s *Files) {
 			save("bob@contoso.com")(t, s)
 			writeRaw(t, s, "alice@contoso.com", []byte(`{"schema": 1, "user": "ali`))
 		}, "only bob@contoso.com", 2, "alice@contoso.com-"},
-		{"one person under both names", func(t *testing.T, s *Store) {
+		{"one person under both names", func(t *testing.T, s *Files) {
 			writeFile(t, s, "alice@contoso.com.json", `{"schema": 1, "user": "alice@contoso.com"}`)
 			save("alice@contoso.com")(t, s)
 		}, "only alice@contoso.com", 2, "alice@contoso.com.json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newTestStore(t)
+			s := newTestFiles(t)
 			tt.setup(t, s)
 			found, err := s.Sole()
 			if got := sole(found); got != tt.want || found.Files != tt.files {
@@ -132,7 +132,7 @@ func TestSole(t *testing.T) {
 // whatever the other files hold, so they are not read: its cost does not grow with
 // the number of people.
 func TestSoleStopsAtTheSecondPerson(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	for _, u := range []string{"alice@contoso.com", "bob@contoso.com"} {
 		if err := s.Save(New(u, t0)); err != nil {
 			t.Fatal(err)
@@ -150,7 +150,7 @@ func TestSoleStopsAtTheSecondPerson(t *testing.T) {
 // Collect is List that keeps only what it is asked to: the same people in the same
 // order, and the same problems.
 func TestCollectIsListKeepingLess(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	for _, u := range []string{"carol", "Alice", "bob", withUnderscore} {
 		if err := s.Save(New(u, t0)); err != nil {
 			t.Fatal(err)
@@ -190,13 +190,13 @@ func TestCollectIsListKeepingLess(t *testing.T) {
 	if err == nil || listErr == nil || err.Error() != listErr.Error() || !errors.Is(err, ErrDamaged) {
 		t.Errorf("Collect error:\n%v\nList error:\n%v", err, listErr)
 	}
-	if empty, err := Collect(NewStore(s.Dir()+"-none"), func(st *State) string { return st.User }); empty != nil || err != nil {
+	if empty, err := Collect(NewFiles(s.Dir()+"-none"), func(st *State) string { return st.User }); empty != nil || err != nil {
 		t.Errorf("Collect of no folder = %v, %v; want nothing", empty, err)
 	}
 }
 
 func TestCollectKeepsTheCurrentFileOfAPersonWithTwo(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	writeFile(t, s, "alice@contoso.com.json", `{"schema": 1, "user": "alice@contoso.com", "steps": {"phone": {"status": "failed"}}}`)
 	st := New("alice@contoso.com", t0)
 	st.Mark("phone", Done, "", t0)

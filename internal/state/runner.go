@@ -29,7 +29,7 @@ func CurrentRunner() Runner {
 
 // SetRunner makes Save record r instead of CurrentRunner: a technician's name, or a
 // fixed one in tests.
-func (s *Store) SetRunner(r Runner) {
+func (s *Files) SetRunner(r Runner) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.runner = &r
@@ -37,7 +37,7 @@ func (s *Store) SetRunner(r Runner) {
 
 // currentRunner is a fresh copy of who Save records, so that a caller changing the
 // state it saved never changes what the next save records.
-func (s *Store) currentRunner() *Runner {
+func (s *Files) currentRunner() *Runner {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.runner == nil {

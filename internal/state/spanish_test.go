@@ -14,14 +14,14 @@ import (
 
 func TestASecondLockIsRefusedInSpanish(t *testing.T) {
 	dir := t.TempDir()
-	first := NewStore(dir)
+	first := NewFiles(dir)
 	first.SetRunner(Runner{OSUser: "jo", Machine: "PC-7", Technician: "Jo Tech"})
 	unlock, err := first.Lock("alice@contoso.com")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer unlock()
-	_, err = NewStore(dir).Lock("alice@contoso.com")
+	_, err = NewFiles(dir).Lock("alice@contoso.com")
 	var held *LockedError
 	if !errors.As(err, &held) || !errors.Is(err, ErrLocked) {
 		t.Fatalf("second lock: %v; want a LockedError", err)
@@ -55,7 +55,7 @@ func TestHolderSaysWhoInSpanish(t *testing.T) {
 }
 
 func TestADamagedFileIsSaidInSpanish(t *testing.T) {
-	s := NewStore(t.TempDir())
+	s := NewFiles(t.TempDir())
 	if err := os.MkdirAll(s.Dir(), 0o700); err != nil {
 		t.Fatal(err)
 	}

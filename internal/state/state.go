@@ -56,6 +56,10 @@ type State struct {
 	// before it was recorded.
 	LastRun *Runner `json:"last_run,omitempty"`
 
+	// Revision is the store's mark of the version Load read (0: none yet), which
+	// Save writes over only if nobody saved since; not part of the saved progress.
+	Revision uint64 `json:"-"`
+
 	// Manager is the work address of the person's manager, told when reminders do
 	// not move them (a batch file's manager column); "" when nobody is recorded.
 	Manager string `json:"manager,omitempty"`

@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"encoding/json"
 	"errors"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -61,11 +62,12 @@ const (
 	sweptMarker = ".swept"
 )
 
-// Store reads and writes the state files under dir (the "state" folder in the tool's home).
-type Store struct {
+// Files is the store of the state files under dir (the "state" folder in the tool's home): one
+// computer's people, the default.
+type Files struct {
 	dir string
 
-	// held names the lock files this Store holds, so that Load, called by the run
+	// held names the lock files this Files holds, so that Load, called by the run
 	// holding a person's lock, may move their legacy file without locking again.
 	mu   sync.Mutex
 	held map[string]bool
@@ -77,34 +79,34 @@ type Store struct {
 	// saves counts the saves made (see Saves).
 	saves atomic.Int64
 
-	// swept makes Lock look through the folder for leftovers at most once per Store,
+	// swept makes Lock look through the folder for leftovers at most once per Files,
 	// and only when no process has for sweepEvery: the listing costs as much as there
 	// are people, and a batch takes one lock per run.
 	swept sync.Once
 }
 
-// NewStore does no I/O so a read-only command never creates the state folder as a side effect.
-func NewStore(dir string) *Store {
-	return &Store{dir: dir}
+// NewFiles does no I/O so a read-only command never creates the state folder as a side effect.
+func NewFiles(dir string) *Files {
+	return &Files{dir: dir}
 }
 
 // Dir lets callers mention the state folder in messages to the user.
-func (s *Store) Dir() string {
+func (s *Files) Dir() string {
 	return s.dir
 }
 
 // Path returns the file for user: dir/<name>.json, where name is a readable part of the lower-cased address, '-' and a hash of it (see fileName).
-func (s *Store) Path(user string) string {
+func (s *Files) Path(user string) string {
 	return filepath.Join(s.dir, fileName(user)+".json")
 }
 
-func (s *Store) lockPath(user string) string {
+func (s *Files) lockPath(user string) string {
 	return filepath.Join(s.dir, fileName(user)+".lock")
 }
 
 // legacyPath is where versions before fileName kept user's state; other addresses
 // may share it.
-func (s *Store) legacyPath(user string) string {
+func (s *Files) legacyPath(user string) string {
 	return filepath.Join(s.dir, legacyName(user)+".json")
 }
 
@@ -177,7 +179,7 @@ func sameUser(a, b string) bool {
 // A file under the legacy name is user's only if it names them: then Load moves it
 // (and its .bak, if that is theirs too) to the current name, unless another run
 // holds their lock, which leaves the move to that run.
-func (s *Store) Load(user string) (*State, error) {
+func (s *Files) Load(user string) (*State, error) {
 	path := s.Path(user)
 	st, err := load(path, user)
 	if !errors.Is(err, ErrNotFound) {
@@ -219,10 +221,10 @@ func (s *Store) Load(user string) (*State, error) {
 	return st, nil
 }
 
-// tryHold takes user's lock for the moment unless this Store already holds it.
+// tryHold takes user's lock for the moment unless this Files already holds it.
 // false means another run holds it, or it cannot be taken; either way the caller
 // must not move files.
-func (s *Store) tryHold(user string) (release func(), ok bool) {
+func (s *Files) tryHold(user string) (release func(), ok bool) {
 	path := s.lockPath(user)
 	if s.holds(path) {
 		return func() {}, true
@@ -235,13 +237,13 @@ func (s *Store) tryHold(user string) (release func(), ok bool) {
 	return func() { _ = fl.Unlock() }, true
 }
 
-func (s *Store) holds(lockPath string) bool {
+func (s *Files) holds(lockPath string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.held[lockPath]
 }
 
-func (s *Store) setHeld(lockPath string, held bool) {
+func (s *Files) setHeld(lockPath string, held bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.held == nil {
@@ -257,7 +259,7 @@ func (s *Store) setHeld(lockPath string, held bool) {
 // migrate moves user's legacy file to path. The caller holds user's lock and saw no
 // file at path, so no other run can create one meanwhile and the rename replaces
 // nothing.
-func (s *Store) migrate(user, legacy, path string) error {
+func (s *Files) migrate(user, legacy, path string) error {
 	// The .bak goes first: if the state file then fails to move, the next Load tries
 	// both again, whereas a .bak left behind once the state file moved would never be
 	// looked at again. An existing .bak at the new name is kept: nothing is replaced.
@@ -297,19 +299,25 @@ func loadLegacy(path, user string) (*State, error) {
 }
 
 // Save writes atomically so a crash or a killed process never leaves half a file behind.
-func (s *Store) Save(st *State) error {
+func (s *Files) Save(st *State) error { return s.save(st, s.currentRunner()) }
+
+// SaveAsLastRun is Save that keeps st.LastRun as who ran the person's run last.
+func (s *Files) SaveAsLastRun(st *State) error {
+	if st != nil && st.LastRun != nil {
+		return s.save(st, st.LastRun)
+	}
+	return s.Save(st)
+}
+
+func (s *Files) save(st *State, runner *Runner) error {
 	if st == nil || st.User == "" {
 		return catalog.NewError("state.save.no-user")
 	}
-	if st.Schema == 0 {
-		st.Schema = SchemaVersion
-	}
-	st.LastRun = s.currentRunner()
-	data, err := json.MarshalIndent(st, "", "  ")
+	st.LastRun = runner
+	data, err := Encode(st)
 	if err != nil {
-		return catalog.Wrap(err, "state.save.encode", "User", st.User)
+		return err
 	}
-	data = append(data, '\n')
 	if err := s.ensureDir(); err != nil {
 		return err
 	}
@@ -318,16 +326,60 @@ func (s *Store) Save(st *State) error {
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
 		return linked(path)
 	}
+	if err := s.unchangedSince(path, st); err != nil {
+		return err
+	}
 	s.saves.Add(1)
 	if err := atomicfile.WriteFile(path, data); err != nil {
 		return newFileError(catalog.NewError("state.save", "Path", path, "Cause", cause(err), "Dir", s.dir), err)
 	}
+	st.Revision = revisionOf(data)
 	return nil
 }
 
-// Saves is how many times this Store has written a person's state, each an fsync and
+// unchangedSince refuses to save st over a file that is not the one st was loaded
+// from. A run holding the person's lock is the only writer, so this catches only a
+// writer without it; the file is read again, a few kilobytes, for the check.
+func (s *Files) unchangedSince(path string, st *State) error {
+	data, err := readFile(path)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		data = nil
+	case err != nil:
+		// A file that cannot be read is replaced, as before: Load had said why.
+		return nil
+	}
+	if revisionOf(data) == st.Revision {
+		return nil
+	}
+	cur, p := parse(data)
+	if p != nil {
+		// Not a state any run could have saved since: replaced, as before.
+		return nil
+	}
+	stale := &StaleError{User: st.User}
+	if cur.LastRun != nil {
+		stale.By, stale.Known = *cur.LastRun, true
+	}
+	return stale
+}
+
+// revisionOf is a file's version as Save checks it: a checksum of its bytes, 0 for
+// none. CRC-32C, which processors compute in hardware: every file status --all reads
+// gets one, and writers are kept apart by the lock, so it only has to tell a file
+// rewritten by a writer without it.
+func revisionOf(data []byte) uint64 {
+	if data == nil {
+		return 0
+	}
+	return 1<<32 | uint64(crc32.Checksum(data, castagnoli()))
+}
+
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
+
+// Saves is how many times this Files has written a person's state, each an fsync and
 // a rename: the tests hold a run to the saves a crash would make it need.
-func (s *Store) Saves() int64 { return s.saves.Load() }
+func (s *Files) Saves() int64 { return s.saves.Load() }
 
 // Delete lets "reset" start a user over; deleting what is already gone is not an error.
 //
@@ -336,7 +388,7 @@ func (s *Store) Saves() int64 { return s.saves.Load() }
 // readable, when the name cannot be anyone else's. Anything else is kept, and
 // reported when it is a file Load would stop at: one naming someone else under
 // user's current name, or a damaged one under a legacy name others share.
-func (s *Store) Delete(user string) error {
+func (s *Files) Delete(user string) error {
 	path, legacy := s.Path(user), s.legacyPath(user)
 	legacyOnly := !legacyShared(filepath.Base(legacy))
 	var errs []error
@@ -404,7 +456,7 @@ func whose(path, user string, byName bool) (c claim, owner string, detail error)
 }
 
 // Busy says whether a run holds user's lock right now (gofrs/flock TryLock, released at once); it never waits and never creates a file.
-func (s *Store) Busy(user string) (bool, error) {
+func (s *Files) Busy(user string) (bool, error) {
 	if user == "" {
 		return false, catalog.NewError("state.busy.no-user")
 	}
@@ -434,7 +486,7 @@ func (s *Store) Busy(user string) (bool, error) {
 // listing runs without any person's lock, and the run that works for a person
 // moves their file when it loads it. If both names hold one person's progress, the
 // current file is listed and the other reported.
-func (s *Store) List() ([]*State, error) {
+func (s *Files) List() ([]*State, error) {
 	entries, err := os.ReadDir(s.dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -495,7 +547,7 @@ func (s *Store) List() ([]*State, error) {
 }
 
 // Lock takes the per-user lock (dir/<name>.lock, gofrs/flock TryLock). If another process holds it, return an error wrapping ErrLocked at once — never wait.
-func (s *Store) Lock(user string) (unlock func() error, err error) {
+func (s *Files) Lock(user string) (unlock func() error, err error) {
 	if user == "" {
 		return nil, catalog.NewError("state.lock.no-user")
 	}
@@ -525,7 +577,7 @@ func (s *Store) Lock(user string) (unlock func() error, err error) {
 
 // sweepIfDue runs removeStaleTemps unless the folder was looked through less than
 // sweepEvery ago, and records that it was.
-func (s *Store) sweepIfDue(now time.Time) {
+func (s *Files) sweepIfDue(now time.Time) {
 	marker := filepath.Join(s.dir, sweptMarker)
 	if fi, err := os.Lstat(marker); err == nil && fi.Mode().IsRegular() && now.Sub(fi.ModTime()) < sweepEvery && fi.ModTime().Before(now.Add(time.Minute)) {
 		return
@@ -544,7 +596,7 @@ func (s *Store) sweepIfDue(now time.Time) {
 // those are this tool's, and no run is still writing them. Another person's run may be
 // saving right now, but its temporary file is younger. Failing to remove one changes
 // nothing for this run, so errors are left unsaid.
-func (s *Store) removeStaleTemps(now time.Time) {
+func (s *Files) removeStaleTemps(now time.Time) {
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
 		return
@@ -584,7 +636,7 @@ func ownFileName(name string) bool {
 	return true
 }
 
-func (s *Store) ensureDir() error {
+func (s *Files) ensureDir() error {
 	// A link in the folder's place would have the folder it points to, wherever that
 	// is, made private (0700) and written to. The folders above it may be links (a
 	// home folder kept elsewhere); this one, which the tool makes itself, may not.
@@ -632,6 +684,32 @@ func (p *problem) at(path string) error {
 	return damaged(path, p.detail, p.err)
 }
 
+// Decode reads a person's progress as Save writes it, for a store that keeps the
+// bytes elsewhere (a database): its error wraps ErrDamaged or ErrNewerSchema, and
+// names where, the place of the progress.
+func Decode(data []byte, where string) (*State, error) {
+	st, p := parse(data)
+	switch {
+	case p == nil:
+		return st, nil
+	case p.newer != 0:
+		return nil, NewError(catalog.NewError("state.record.newer", "Where", where, "Schema", p.newer, "Max", SchemaVersion), ErrNewerSchema)
+	}
+	return nil, NewError(catalog.NewError("state.record.damaged", "Where", where, "Detail", p.detail), ErrDamaged, p.err)
+}
+
+// Encode is a person's progress as Save writes it.
+func Encode(st *State) ([]byte, error) {
+	if st.Schema == 0 {
+		st.Schema = SchemaVersion
+	}
+	data, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return nil, catalog.Wrap(err, "state.save.encode", "User", st.User)
+	}
+	return append(data, '\n'), nil
+}
+
 func parse(data []byte) (*State, *problem) {
 	var st State
 	if err := json.Unmarshal(data, &st); err != nil {
@@ -642,6 +720,7 @@ func parse(data []byte) (*State, *problem) {
 		}
 		return nil, &problem{detail: jsonDetail(err), err: err}
 	}
+	st.Revision = revisionOf(data)
 	switch {
 	case st.Schema > SchemaVersion:
 		return nil, &problem{newer: st.Schema}
@@ -727,6 +806,11 @@ type fileError struct {
 	msg  *catalog.Error
 	errs []error
 }
+
+// NewError is msg, a sentence for a person, that errors.Is also takes for each of
+// errs (ErrNotFound, ErrDamaged…): for stores that keep progress elsewhere than in
+// files.
+func NewError(msg *catalog.Error, errs ...error) error { return newFileError(msg, errs...) }
 
 func newFileError(msg *catalog.Error, errs ...error) *fileError {
 	return &fileError{msg: msg, errs: slices.DeleteFunc(errs, func(e error) bool { return e == nil })}

@@ -21,9 +21,9 @@ import (
 
 var t0 = time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
 
-func newTestStore(t *testing.T) *Store {
+func newTestFiles(t *testing.T) *Files {
 	t.Helper()
-	return NewStore(filepath.Join(t.TempDir(), "state"))
+	return NewFiles(filepath.Join(t.TempDir(), "state"))
 }
 
 func fullState() *State {
@@ -41,7 +41,7 @@ func fullState() *State {
 }
 
 // writeRaw puts bytes where Load will look for user, as a damaged or foreign file would be.
-func writeRaw(t *testing.T, s *Store, user string, data []byte) string {
+func writeRaw(t *testing.T, s *Files, user string, data []byte) string {
 	t.Helper()
 	if err := os.MkdirAll(s.Dir(), 0o700); err != nil {
 		t.Fatal(err)
@@ -67,7 +67,7 @@ func dirNames(t *testing.T, dir string) []string {
 }
 
 func TestRoundTrip(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	want := fullState()
 	if err := s.Save(want); err != nil {
 		t.Fatal(err)
@@ -89,7 +89,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestSaveSetsSchemaAndLoadFillsSteps(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	st := &State{User: "bob"}
 	if err := s.Save(st); err != nil {
 		t.Fatal(err)
@@ -107,7 +107,7 @@ func TestSaveSetsSchemaAndLoadFillsSteps(t *testing.T) {
 }
 
 func TestSaveRejectsNoUser(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	for _, st := range []*State{nil, {}} {
 		if err := s.Save(st); err == nil {
 			t.Errorf("Save(%v) = nil, want an error", st)
@@ -121,10 +121,10 @@ func TestModes(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		prepare func(t *testing.T, s *Store)
+		prepare func(t *testing.T, s *Files)
 	}{
-		{"fresh", func(*testing.T, *Store) {}},
-		{"loose existing dir", func(t *testing.T, s *Store) {
+		{"fresh", func(*testing.T, *Files) {}},
+		{"loose existing dir", func(t *testing.T, s *Files) {
 			if err := os.MkdirAll(s.Dir(), 0o755); err != nil {
 				t.Fatal(err)
 			}
@@ -132,7 +132,7 @@ func TestModes(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
-		{"loose existing file", func(t *testing.T, s *Store) {
+		{"loose existing file", func(t *testing.T, s *Files) {
 			p := writeRaw(t, s, "alice", []byte("{}"))
 			if err := os.Chmod(p, 0o644); err != nil {
 				t.Fatal(err)
@@ -141,7 +141,7 @@ func TestModes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newTestStore(t)
+			s := newTestFiles(t)
 			tt.prepare(t, s)
 			if err := s.Save(New("alice", t0)); err != nil {
 				t.Fatal(err)
@@ -169,7 +169,7 @@ func TestModes(t *testing.T) {
 }
 
 func TestSaveOverExisting(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	st := New("alice", t0)
 	if err := s.Save(st); err != nil {
 		t.Fatal(err)
@@ -220,7 +220,7 @@ func TestLoadDamaged(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newTestStore(t)
+			s := newTestFiles(t)
 			p := writeRaw(t, s, "alice", []byte(tt.data))
 			st, err := s.Load("alice")
 			if !errors.Is(err, ErrDamaged) {
@@ -253,7 +253,7 @@ func TestLoadAccepts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newTestStore(t)
+			s := newTestFiles(t)
 			writeRaw(t, s, tt.user, []byte(tt.data))
 			st, err := s.Load(tt.user)
 			if err != nil {
@@ -278,7 +278,7 @@ func TestLoadNewerSchema(t *testing.T) {
 		"incompatible shape": fmt.Sprintf(`{"schema": %d, "user": "alice", "steps": ["phone"]}`, newer),
 	} {
 		t.Run(name, func(t *testing.T) {
-			s := newTestStore(t)
+			s := newTestFiles(t)
 			writeRaw(t, s, "alice", []byte(data))
 			_, err := s.Load("alice")
 			if !errors.Is(err, ErrNewerSchema) || errors.Is(err, ErrDamaged) {
@@ -293,7 +293,7 @@ func TestLoadNewerSchema(t *testing.T) {
 }
 
 func TestLoadMissing(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	if _, err := s.Load("alice"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Load without folder = %v; want ErrNotFound", err)
 	}
@@ -304,7 +304,7 @@ func TestLoadMissing(t *testing.T) {
 }
 
 func TestLoadFolderInTheWay(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	if err := os.MkdirAll(s.Path("alice"), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +318,7 @@ func TestLoadPermissionDenied(t *testing.T) {
 	if runtime.GOOS == "windows" || os.Geteuid() == 0 {
 		t.Skip("needs Unix permissions that apply to the test user")
 	}
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	p := writeRaw(t, s, "alice", []byte(`{"schema": 1, "user": "alice"}`))
 	if err := os.Chmod(p, 0); err != nil {
 		t.Fatal(err)
@@ -333,7 +333,7 @@ func TestLoadPermissionDenied(t *testing.T) {
 // progress under names no one looks at, so it must be a deliberate change with a
 // migration. The hashes were computed outside Go (Python's hashlib and base64).
 func TestPath(t *testing.T) {
-	s := NewStore(filepath.Join("home", "state"))
+	s := NewFiles(filepath.Join("home", "state"))
 	for user, want := range map[string]string{
 		"Alice@Contoso.com":  "alice@contoso.com-pqz3fzxltajuq43a.json",
 		"o'neil@contoso.com": "o_neil@contoso.com-h27h2f6ytipltnxi.json",
@@ -496,7 +496,7 @@ func FuzzFileNames(f *testing.F) {
 }
 
 func TestDelete(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	if err := s.Delete("alice"); err != nil {
 		t.Errorf("Delete without folder = %v", err)
 	}
@@ -521,14 +521,14 @@ func TestDelete(t *testing.T) {
 }
 
 func TestLockSameProcess(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	unlock, err := s.Lock("alice")
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
 	// A second Store stands for any other code path in this process.
-	if _, err := NewStore(s.Dir()).Lock("Alice"); !errors.Is(err, ErrLocked) {
+	if _, err := NewFiles(s.Dir()).Lock("Alice"); !errors.Is(err, ErrLocked) {
 		t.Fatalf("second Lock = %v; want ErrLocked", err)
 	}
 	if d := time.Since(start); d > time.Second {
@@ -565,7 +565,7 @@ func TestLockHelperProcess(t *testing.T) {
 	if dir == "" {
 		t.Skip("only runs as a helper")
 	}
-	unlock, err := NewStore(dir).Lock("alice")
+	unlock, err := NewFiles(dir).Lock("alice")
 	if err != nil {
 		fmt.Println("error:", err)
 		os.Exit(1)
@@ -580,7 +580,7 @@ func TestLockOtherProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a process")
 	}
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestLockHelperProcess$")
 	cmd.Env = append(os.Environ(), lockHelperEnv+"="+s.Dir())
 	stdin, err := cmd.StdinPipe()
@@ -629,7 +629,7 @@ func TestLockOtherProcess(t *testing.T) {
 }
 
 func TestList(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestFiles(t)
 	if states, err := s.List(); states != nil || err != nil {
 		t.Errorf("List without folder = %v, %v; want nothing", states, err)
 	}
@@ -694,7 +694,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(`{"schema": 1e400}`))
 	f.Add([]byte("\xff\xfe{\x00"))
 
-	s := NewStore(f.TempDir())
+	s := NewFiles(f.TempDir())
 	const user = "alice@contoso.com"
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// A fresh file each time: truncating and rewriting one makes ext4

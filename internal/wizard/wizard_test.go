@@ -180,7 +180,7 @@ func TestResumeAfterEachStep(t *testing.T) {
 			cfg := config.Default()
 			p := &person{t: t, clock: clock.NewFake(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)), screen: &bytes.Buffer{}, outbox: filepath.Join(dir, "outbox.jsonl")}
 			services := fake.NewServices(filepath.Join(dir, "services.json"), fake.OptionsFrom(cfg), outbox.New(p.outbox, nil), p.clock)
-			store := state.NewStore(filepath.Join(dir, "state"))
+			store := state.NewFiles(filepath.Join(dir, "state"))
 			run := func(script []prompt.Step) (Outcome, *prompt.Scripted) {
 				st, err := store.Load("alice@example.com")
 				if errors.Is(err, state.ErrNotFound) {

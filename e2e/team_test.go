@@ -1,0 +1,100 @@
+//go:build linux || darwin
+
+package e2e
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/pgtest"
+)
+
+// teamServer is the PostgreSQL server of the tests of a team's shared store,
+// started by the first of them (initdb takes seconds, which the other tests need
+// not wait for) and stopped by TestMain.
+type teamServer struct {
+	once    sync.Once
+	cluster *pgtest.Cluster
+	err     error
+}
+
+var team teamServer
+
+// database is a new database on the team's server.
+func (s *teamServer) database(t *testing.T) string {
+	t.Helper()
+	s.once.Do(func() { s.cluster, s.err = pgtest.Start() })
+	if s.err != nil {
+		t.Fatalf("start PostgreSQL for the team's store: %v", s.err)
+	}
+	return s.cluster.Database(t)
+}
+
+func (s *teamServer) stop() error {
+	if s.cluster == nil {
+		return nil
+	}
+	return s.cluster.Stop()
+}
+
+// teamConfig keeps a customer's progress in the database $MFA_ONBOARD_DSN names.
+const teamConfig = "store:\n  kind: postgres\n  dsn_env: MFA_ONBOARD_DSN\n"
+
+// TestTwoTechniciansShareAPersonThroughPostgreSQL: two technicians' computers (two
+// home folders) keep one customer's progress in one database. The first sets it up
+// and starts Alice; the second is told who is working on her while the first's run
+// waits at a question, then sees her progress and carries on from it.
+func TestTwoTechniciansShareAPersonThroughPostgreSQL(t *testing.T) {
+	t.Parallel()
+	dsn := team.database(t)
+	ana, ben := newHome(t), newHome(t)
+	for _, h := range []*home{ana, ben} {
+		h.writeConfig(t, teamConfig)
+	}
+	env := func(h *home, technician string) []string {
+		return h.env("MFA_ONBOARD_DSN="+dsn, "MFA_ONBOARD_TECHNICIAN="+technician)
+	}
+
+	before := ana.run(t, 20*time.Second, env(ana, "Ana"), "status", "--all")
+	if before.code == 0 || !strings.Contains(before.stderr, "mfa-onboard store migrate") {
+		t.Fatalf("status on a database not set up: exit %d\n%s\nwant a refusal saying to run store migrate", before.code, before.stderr)
+	}
+	migrate := ana.run(t, 20*time.Second, env(ana, "Ana"), "store", "migrate")
+	if migrate.code != 0 || !strings.Contains(migrate.stderr, "Applied 1 step") {
+		t.Fatalf("store migrate: exit %d\n%s", migrate.code, migrate.stderr)
+	}
+	if again := ben.run(t, 20*time.Second, env(ben, "Ben"), "store", "migrate"); again.code != 0 || !strings.Contains(again.stderr, "up to date") {
+		t.Fatalf("store migrate again, from the other computer: exit %d\n%s", again.code, again.stderr)
+	}
+
+	s, _ := ana.startIn(t, termCols, termRows, env(ana, "Ana"), "start", "--user", email)
+	s.answer(qMobile, mobile)
+	s.confirm(qSendCodes)
+	s.ask(qTextCode) // Ana's run holds Alice's lock while it waits here.
+
+	second := ben.run(t, 20*time.Second, env(ben, "Ben"), "start", "--user", email, "--non-interactive")
+	if second.code == 0 || !strings.Contains(second.stderr, "already working for "+email) || !strings.Contains(second.stderr, "Ana") {
+		t.Fatalf("Ben's start while Ana works on Alice: exit %d\n%s\nwant a refusal naming Ana", second.code, second.stderr)
+	}
+
+	s.press(keyCtrlC)
+	s.wantExit(130)
+
+	all := ben.run(t, 20*time.Second, env(ben, "Ben"), "status", "--all")
+	if all.code != 0 || !strings.Contains(all.stdout, email) {
+		t.Fatalf("Ben's status --all: exit %d\n%s%s\nwant Alice listed", all.code, all.stdout, all.stderr)
+	}
+	one := ben.run(t, 20*time.Second, env(ben, "Ben"), "status", "--user", email, "--output", "json")
+	r := decodeOne(t, one.stdout)
+	if r.User != email || r.WaitingOn != "verify" {
+		t.Fatalf("Ben's status of Alice: %+v\n%s; want her waiting on verify, as Ana's run left her", r, one.stderr)
+	}
+	wantSteps(t, r, map[string]string{"verify": "pending", "notify-support": "pending", "office-apps": "pending", "mobile-mail": "pending", "duo-install": "pending", "duo-enroll": "pending", "duo-test": "pending"})
+
+	carry := ben.run(t, 20*time.Second, env(ben, "Ben"), "start", "--user", email, "--non-interactive")
+	if carry.code != 3 || strings.Contains(carry.stderr, "phone.number") {
+		t.Errorf("Ben carrying on with Alice: exit %d\n%s\nwant a wait for the texted code, without asking for her number again", carry.code, carry.stderr)
+	}
+}

@@ -1,0 +1,381 @@
+// Package pgstore keeps a customer's people's progress in PostgreSQL, so that a
+// team of technicians on their own computers share it: who is done, who is being
+// worked on and by whom. It is the state.Store the file store is on one computer;
+// the contract both pass is internal/state/storetest.
+package pgstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
+)
+
+// migrations are the schema's steps, applied in order by Migrate.
+//
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// callTimeout bounds one call to the database: a run never hangs on a database
+// that stopped answering.
+const callTimeout = 30 * time.Second
+
+// Store is one customer's (profile's) people in a PostgreSQL database.
+type Store struct {
+	conns   conns
+	profile string
+	// where names the database without its password, for messages.
+	where string
+
+	mu     sync.Mutex
+	runner *state.Runner
+	// held are the connections holding a person's lock, which Close ends.
+	held  map[*pgconn.PgConn]bool
+	saves atomic.Int64
+}
+
+var _ state.Store = (*Store)(nil)
+
+// Open connects to the database dsn names and checks that its schema is the one
+// this mfa-onboard knows; profile is the customer whose people it keeps. The DSN
+// is never part of an error, since it may hold a password.
+func Open(ctx context.Context, dsn, profile string) (*Store, error) {
+	cfg, err := pgconn.ParseConfig(dsn)
+	if err != nil {
+		return nil, catalog.NewError("pgstore.dsn")
+	}
+	s := &Store{conns: conns{cfg: cfg}, profile: profile, where: describe(cfg.Host, cfg.Database)}
+	if err := s.checkSchema(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// describe names a database for a sentence in any language: its name and its
+// server (an address, or the folder of a local socket), never a password.
+func describe(host, database string) string { return database + "@" + host }
+
+// Close lets go of the database's connections, and with them of any lock still
+// held.
+func (s *Store) Close() {
+	s.mu.Lock()
+	held := s.held
+	s.held = nil
+	s.mu.Unlock()
+	for conn := range held {
+		closeSoon(conn)
+	}
+	s.conns.close()
+}
+
+// do runs one query on a connection of the store's, within callTimeout.
+func (s *Store) do(sql string, args ...any) (rows, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	defer cancel()
+	conn, err := s.conns.get(ctx)
+	if err != nil {
+		return nil, catalog.Wrap(err, "pgstore.connect", "Where", s.where)
+	}
+	out, err := query(ctx, conn, sql, args...)
+	var pgErr *pgconn.PgError
+	// A refusal of the query itself (PgError) leaves the connection good.
+	s.conns.put(conn, err == nil || errors.As(err, &pgErr))
+	if err != nil {
+		return nil, s.failed(err)
+	}
+	return out, nil
+}
+
+// key is the person's row: the address lower-cased, as the file store names files.
+func key(user string) string { return strings.ToLower(user) }
+
+// Load returns user's progress and its version, or an error wrapping
+// state.ErrNotFound.
+func (s *Store) Load(user string) (*state.State, error) {
+	out, err := s.do(`SELECT state, version FROM person_state WHERE profile = $1 AND user_key = $2`, s.profile, key(user))
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, state.NewError(catalog.NewError("pgstore.not-found", "User", user, "Where", s.where), state.ErrNotFound)
+	}
+	return s.decode(out[0][0], int64Of(out[0][1]), user)
+}
+
+func (s *Store) decode(data []byte, version int64, user string) (*state.State, error) {
+	st, err := state.Decode(data, s.Where(user))
+	if err != nil {
+		return nil, err
+	}
+	st.Revision = uint64(version)
+	return st, nil
+}
+
+// failed is a database error as a person reads it.
+func (s *Store) failed(err error) error {
+	return catalog.Wrap(err, "pgstore.failed", "Where", s.where)
+}
+
+// Save writes st over the version it was loaded at; a person saved since by another
+// run, on this computer or another, is a *state.StaleError and nothing changes.
+func (s *Store) Save(st *state.State) error { return s.save(st, s.currentRunner()) }
+
+// SaveAsLastRun is Save that keeps st.LastRun as who ran the person's run last.
+func (s *Store) SaveAsLastRun(st *state.State) error {
+	if st != nil && st.LastRun != nil {
+		return s.save(st, st.LastRun)
+	}
+	return s.Save(st)
+}
+
+func (s *Store) save(st *state.State, runner *state.Runner) error {
+	if st == nil || st.User == "" {
+		return catalog.NewError("state.save.no-user")
+	}
+	st.LastRun = runner
+	data, err := state.Encode(st)
+	if err != nil {
+		return err
+	}
+	by, err := json.Marshal(runner)
+	if err != nil {
+		return catalog.Wrap(err, "state.save.encode", "User", st.User)
+	}
+	var out rows
+	if st.Revision == 0 {
+		out, err = s.do(`INSERT INTO person_state (profile, user_key, user_name, state, version, saved_at, saved_by)
+			VALUES ($1, $2, $3, $4, 1, now(), $5) ON CONFLICT DO NOTHING RETURNING version`,
+			s.profile, key(st.User), st.User, data, by)
+	} else {
+		out, err = s.do(`UPDATE person_state SET user_name = $3, state = $4, version = version + 1, saved_at = now(), saved_by = $5
+			WHERE profile = $1 AND user_key = $2 AND version = $6 RETURNING version`,
+			s.profile, key(st.User), st.User, data, by, int64(st.Revision))
+	}
+	if err != nil {
+		return err
+	}
+	if len(out) == 0 {
+		return s.stale(st.User)
+	}
+	s.saves.Add(1)
+	st.Revision = uint64(int64Of(out[0][0]))
+	return nil
+}
+
+// stale is the refusal of a save over a newer one, naming who saved it when the
+// row says.
+func (s *Store) stale(user string) error {
+	e := &state.StaleError{User: user}
+	out, err := s.do(`SELECT saved_by FROM person_state WHERE profile = $1 AND user_key = $2`, s.profile, key(user))
+	if err == nil && len(out) == 1 && out[0][0] != nil && json.Unmarshal(out[0][0], &e.By) == nil {
+		e.Known = true
+	}
+	return e
+}
+
+// Delete forgets user's progress.
+func (s *Store) Delete(user string) error {
+	_, err := s.do(`DELETE FROM person_state WHERE profile = $1 AND user_key = $2`, s.profile, key(user))
+	return err
+}
+
+// List returns everyone's progress, sorted by address, and one error naming each
+// row it could not read.
+func (s *Store) List() ([]*state.State, error) {
+	var all []*state.State
+	err := s.Visit(func(st *state.State) { all = append(all, st) })
+	return all, err
+}
+
+// Visit calls keep for each person's progress, one at a time, in address order.
+func (s *Store) Visit(keep func(*state.State)) error {
+	out, err := s.do(`SELECT user_name, state, version FROM person_state WHERE profile = $1 ORDER BY user_key, user_name COLLATE "C"`, s.profile)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, r := range out {
+		st, err := s.decode(r[1], int64Of(r[2]), string(r[0]))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		keep(st)
+	}
+	return errors.Join(errs...)
+}
+
+// Sole finds the one person who has started for this customer.
+func (s *Store) Sole() (state.Sole, error) {
+	out, err := s.do(`SELECT user_name, state, version, count(*) OVER () FROM person_state WHERE profile = $1 ORDER BY user_key, user_name COLLATE "C" LIMIT 2`, s.profile)
+	if err != nil {
+		return state.Sole{}, err
+	}
+	var found state.Sole
+	var people []*state.State
+	var errs []error
+	for _, r := range out {
+		found.Files = int(int64Of(r[3]))
+		st, err := s.decode(r[1], int64Of(r[2]), string(r[0]))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		people = append(people, st)
+	}
+	switch {
+	case len(people) == 2:
+		found.Several = []string{people[0].User, people[1].User}
+	case len(people) == 1 && found.Files == 1:
+		found.State = people[0]
+	case len(people) == 1:
+		found.Several = []string{people[0].User}
+	}
+	return found, errors.Join(errs...)
+}
+
+// Where names user's place in the database.
+func (s *Store) Where(user string) string {
+	return s.where + "/" + s.profile + "/" + user
+}
+
+// SetRunner says who runs this process, as Save records it.
+func (s *Store) SetRunner(r state.Runner) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.runner = &r
+}
+
+func (s *Store) currentRunner() *state.Runner {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.runner == nil {
+		r := state.CurrentRunner()
+		s.runner = &r
+	}
+	r := *s.runner
+	return &r
+}
+
+// Saves is how many times this store has written a person's state.
+func (s *Store) Saves() int64 { return s.saves.Load() }
+
+// lockKey is the advisory lock of user for this customer: 64 bits of a hash of both,
+// the same on every computer.
+func (s *Store) lockKey(user string) int64 {
+	sum := sha256.Sum256([]byte("mfa-onboard\x00" + s.profile + "\x00" + key(user)))
+	return int64(binary.BigEndian.Uint64(sum[:8]))
+}
+
+// Lock takes user's lock for this customer, for every computer sharing the
+// database: a PostgreSQL advisory lock held on a connection of its own until
+// unlock. A computer that crashes or loses its network lets go when its connection
+// ends. Another run's lock is a *state.LockedError at once, naming who holds it.
+func (s *Store) Lock(user string) (func() error, error) {
+	if user == "" {
+		return nil, catalog.NewError("state.lock.no-user")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	defer cancel()
+	conn, err := pgconn.ConnectConfig(ctx, s.conns.cfg)
+	if err != nil {
+		return nil, catalog.Wrap(err, "pgstore.connect", "Where", s.where)
+	}
+	// Over TCP, the server notices a vanished computer within about a minute (the
+	// operating system's default is hours), and frees its locks.
+	k := s.lockKey(user)
+	if _, err := query(ctx, conn, `SELECT set_config('tcp_keepalives_idle', '30', false), set_config('tcp_keepalives_interval', '10', false), set_config('tcp_keepalives_count', '3', false)`); err != nil {
+		closeSoon(conn)
+		return nil, s.failed(err)
+	}
+	out, err := query(ctx, conn, `SELECT pg_try_advisory_lock($1)`, k)
+	if err != nil {
+		closeSoon(conn)
+		return nil, s.failed(err)
+	}
+	if string(out[0][0]) != "t" {
+		closeSoon(conn)
+		return nil, s.locked(user)
+	}
+	// Saying who holds it is for the next technician; the lock is held whether or
+	// not this is written.
+	if holder, err := json.Marshal(s.currentRunner()); err == nil {
+		_, _ = query(ctx, conn, `INSERT INTO person_lock (profile, user_key, holder, since) VALUES ($1, $2, $3, now())
+			ON CONFLICT (profile, user_key) DO UPDATE SET holder = excluded.holder, since = excluded.since`, s.profile, key(user), holder)
+	}
+	s.hold(conn)
+	var once sync.Once
+	return func() error {
+		var uerr error
+		once.Do(func() {
+			if !s.release(conn) {
+				return // Close ended the connection, and with it the lock.
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+			defer cancel()
+			// Gone before the lock is let go, so it never names a run that has ended.
+			_, _ = query(ctx, conn, `DELETE FROM person_lock WHERE profile = $1 AND user_key = $2`, s.profile, key(user))
+			// Closing the connection lets go of the lock, whatever else happened.
+			if err := conn.Close(ctx); err != nil {
+				uerr = s.failed(err)
+			}
+		})
+		return uerr
+	}, nil
+}
+
+// hold records a connection that holds a lock.
+func (s *Store) hold(conn *pgconn.PgConn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held == nil {
+		s.held = map[*pgconn.PgConn]bool{}
+	}
+	s.held[conn] = true
+}
+
+// release forgets a connection that held a lock; false when Close has ended it.
+func (s *Store) release(conn *pgconn.PgConn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.held[conn] {
+		return false
+	}
+	delete(s.held, conn)
+	return true
+}
+
+// locked is the refusal of a lock another run holds, with who and since when.
+func (s *Store) locked(user string) error {
+	e := &state.LockedError{User: user, Database: s.where}
+	out, err := s.do(`SELECT holder, (extract(epoch FROM since) * 1000000)::bigint FROM person_lock WHERE profile = $1 AND user_key = $2`, s.profile, key(user))
+	if err == nil && len(out) == 1 && json.Unmarshal(out[0][0], &e.Holder.Runner) == nil {
+		e.Holder.Since, e.Known = time.UnixMicro(int64Of(out[0][1])), true
+	}
+	return e
+}
+
+// Busy says whether a run holds user's lock now: a try of the lock inside a
+// transaction, which lets it go at once.
+func (s *Store) Busy(user string) (bool, error) {
+	if user == "" {
+		return false, catalog.NewError("state.busy.no-user")
+	}
+	out, err := s.do(`SELECT pg_try_advisory_xact_lock($1)`, s.lockKey(user))
+	if err != nil {
+		return false, err
+	}
+	return string(out[0][0]) != "t", nil
+}

@@ -1,0 +1,172 @@
+package pgstore_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/pgstore"
+	"github.com/mfa-onboard/mfa-onboard/internal/pgtest"
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
+	"github.com/mfa-onboard/mfa-onboard/internal/state/storetest"
+)
+
+var cluster *pgtest.Cluster
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m, &cluster)) }
+
+// migrated is a new database with this mfa-onboard's schema.
+func migrated(t *testing.T) string {
+	t.Helper()
+	dsn := cluster.Database(t)
+	if _, err := pgstore.Migrate(context.Background(), dsn); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	return dsn
+}
+
+func open(t *testing.T, dsn, profile string) *pgstore.Store {
+	t.Helper()
+	s, err := pgstore.Open(context.Background(), dsn, profile)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+func TestPostgresKeepsTheStoreContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) (state.Store, func() state.Store) {
+		dsn := migrated(t)
+		return open(t, dsn, "acme"), func() state.Store { return open(t, dsn, "acme") }
+	})
+}
+
+func TestMigrateTwiceAppliesNothingTheSecondTime(t *testing.T) {
+	dsn := cluster.Database(t)
+	first, err := pgstore.Migrate(context.Background(), dsn)
+	if err != nil || len(first) == 0 {
+		t.Fatalf("first Migrate = %v, %v; want the schema's steps applied", first, err)
+	}
+	again, err := pgstore.Migrate(context.Background(), dsn)
+	if err != nil || len(again) != 0 {
+		t.Errorf("second Migrate = %v, %v; want nothing to do", again, err)
+	}
+}
+
+func TestOpenSaysWhatTheSchemaNeeds(t *testing.T) {
+	ctx := context.Background()
+	t.Run("not set up", func(t *testing.T) {
+		dsn := cluster.Database(t)
+		_, err := pgstore.Open(ctx, dsn, "acme")
+		if err == nil || !strings.Contains(err.Error(), "mfa-onboard store migrate") {
+			t.Errorf("Open of an empty database = %v; want to be told to run store migrate", err)
+		}
+	})
+	t.Run("set up by a newer mfa-onboard", func(t *testing.T) {
+		dsn := migrated(t)
+		exec(t, dsn, `INSERT INTO mfa_onboard_schema (version) VALUES (999)`)
+		_, err := pgstore.Open(ctx, dsn, "acme")
+		if err == nil || !strings.Contains(err.Error(), "update mfa-onboard") {
+			t.Errorf("Open of a newer schema = %v; want to be told to update mfa-onboard", err)
+		}
+		if _, err := pgstore.Migrate(ctx, dsn); err == nil || !strings.Contains(err.Error(), "update mfa-onboard") {
+			t.Errorf("Migrate of a newer schema = %v; want to be told to update mfa-onboard", err)
+		}
+	})
+	t.Run("older than this mfa-onboard", func(t *testing.T) {
+		dsn := migrated(t)
+		exec(t, dsn, `DELETE FROM mfa_onboard_schema WHERE version = `+itoa(pgstore.Latest()))
+		_, err := pgstore.Open(ctx, dsn, "acme")
+		if err == nil || !strings.Contains(err.Error(), "mfa-onboard store migrate") {
+			t.Errorf("Open of an older schema = %v; want to be told to run store migrate", err)
+		}
+	})
+}
+
+func TestAConnectionStringIsNeverInAnError(t *testing.T) {
+	for _, dsn := range []string{
+		"host=/nonexistent/socket user=tech password=s3cret-Pa55 dbname=mfa connect_timeout=1",
+		"postgres://tech:s3cret-Pa55@127.0.0.1:1/mfa?connect_timeout=1",
+		"host=%%% password=s3cret-Pa55 ===",
+	} {
+		_, err := pgstore.Open(context.Background(), dsn, "acme")
+		if err == nil {
+			t.Fatalf("Open(%q) succeeded", dsn)
+		}
+		if strings.Contains(err.Error(), "s3cret-Pa55") {
+			t.Errorf("the error names the password: %v", err)
+		}
+		if _, err := pgstore.Migrate(context.Background(), dsn); err == nil || strings.Contains(err.Error(), "s3cret-Pa55") {
+			t.Errorf("Migrate error %v: want an error without the password", err)
+		}
+	}
+}
+
+func TestProfilesAreApart(t *testing.T) {
+	dsn := migrated(t)
+	acme, contoso := open(t, dsn, "acme"), open(t, dsn, "contoso")
+	if err := acme.Save(state.New("alice@example.com", time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := contoso.Load("alice@example.com"); !errors.Is(err, state.ErrNotFound) {
+		t.Errorf("another customer's Load = %v; want ErrNotFound", err)
+	}
+	unlock, err := acme.Lock("alice@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	other, err := contoso.Lock("alice@example.com")
+	if err != nil {
+		t.Fatalf("the same address at another customer is locked too: %v", err)
+	}
+	other()
+}
+
+// TestALockDiesWithItsConnection: a laptop that crashes or drops off the network
+// ends its connection, and the person is free again for the rest of the team.
+func TestALockDiesWithItsConnection(t *testing.T) {
+	dsn := migrated(t)
+	s, other := open(t, dsn, "acme"), open(t, dsn, "acme")
+	if _, err := s.Lock("alice@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Lock("alice@example.com"); !errors.Is(err, state.ErrLocked) {
+		t.Fatalf("Lock while held = %v; want ErrLocked", err)
+	}
+	// The holder's connection ends as a crashed computer's would.
+	exec(t, dsn, `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()`)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		unlock, err := other.Lock("alice@example.com")
+		if err == nil {
+			unlock()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the lock of a dead connection is still held: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func exec(t *testing.T, dsn, sql string) {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), sql); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
