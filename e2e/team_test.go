@@ -98,3 +98,37 @@ func TestTwoTechniciansShareAPersonThroughPostgreSQL(t *testing.T) {
 		t.Errorf("Ben carrying on with Alice: exit %d\n%s\nwant a wait for the texted code, without asking for her number again", carry.code, carry.stderr)
 	}
 }
+
+// TestStoreImportCopiesAComputersPeople: a technician who kept a customer in files
+// moves to the team's database: everyone is copied once, the files stay, and a
+// second import copies nobody.
+func TestStoreImportCopiesAComputersPeople(t *testing.T) {
+	t.Parallel()
+	dsn := team.database(t)
+	h := newHome(t)
+	env := h.env("MFA_ONBOARD_DSN=" + dsn)
+	for user, number := range map[string]string{"alice@example.com": "201 555 0100", "bob@example.com": "201 555 0101"} {
+		if r := h.run(t, 20*time.Second, env, "start", "--user", user, "--phone", number, "--non-interactive"); r.code != 3 {
+			t.Fatalf("start %s in files: exit %d\n%s", user, r.code, r.stderr)
+		}
+	}
+	h.writeConfig(t, teamConfig)
+	if r := h.run(t, 20*time.Second, env, "store", "migrate"); r.code != 0 {
+		t.Fatalf("store migrate: exit %d\n%s", r.code, r.stderr)
+	}
+	first := h.run(t, 20*time.Second, env, "store", "import")
+	if first.code != 0 || !strings.Contains(first.stderr, "Copied 2 people into the database; 0 already there") {
+		t.Fatalf("store import: exit %d\n%s", first.code, first.stderr)
+	}
+	again := h.run(t, 20*time.Second, env, "store", "import")
+	if again.code != 0 || !strings.Contains(again.stderr, "Copied 0 people into the database; 2 already there") {
+		t.Fatalf("store import again: exit %d\n%s", again.code, again.stderr)
+	}
+	// Another computer sees both, as the files had them.
+	other := newHome(t)
+	other.writeConfig(t, teamConfig)
+	all := other.run(t, 20*time.Second, other.env("MFA_ONBOARD_DSN="+dsn), "status", "--all")
+	if all.code != 0 || !strings.Contains(all.stdout, "alice@example.com") || !strings.Contains(all.stdout, "bob@example.com") || !strings.Contains(all.stdout, "waiting") {
+		t.Fatalf("status --all on another computer: exit %d\n%s%s", all.code, all.stdout, all.stderr)
+	}
+}
