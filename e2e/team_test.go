@@ -3,6 +3,10 @@
 package e2e
 
 import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -62,7 +66,7 @@ func TestTwoTechniciansShareAPersonThroughPostgreSQL(t *testing.T) {
 		t.Fatalf("status on a database not set up: exit %d\n%s\nwant a refusal saying to run store migrate", before.code, before.stderr)
 	}
 	migrate := ana.run(t, 20*time.Second, env(ana, "Ana"), "store", "migrate")
-	if migrate.code != 0 || !strings.Contains(migrate.stderr, "Applied 1 step") {
+	if migrate.code != 0 || !strings.Contains(migrate.stderr, "Applied 2 steps") {
 		t.Fatalf("store migrate: exit %d\n%s", migrate.code, migrate.stderr)
 	}
 	if again := ben.run(t, 20*time.Second, env(ben, "Ben"), "store", "migrate"); again.code != 0 || !strings.Contains(again.stderr, "up to date") {
@@ -92,6 +96,15 @@ func TestTwoTechniciansShareAPersonThroughPostgreSQL(t *testing.T) {
 		t.Fatalf("Ben's status of Alice: %+v\n%s; want her waiting on verify, as Ana's run left her", r, one.stderr)
 	}
 	wantSteps(t, r, map[string]string{"verify": "pending", "notify-support": "pending", "office-apps": "pending", "mobile-mail": "pending", "duo-install": "pending", "duo-enroll": "pending", "duo-test": "pending"})
+
+	// The audit is the team's too: Ben reads what Ana's run did.
+	audit := ben.run(t, 20*time.Second, env(ben, "Ben"), "audit", "--user", email, "--output", "json")
+	if audit.code != 0 || !strings.Contains(audit.stdout, `"action": "phone"`) || !strings.Contains(audit.stdout, `"name": "Ana"`) {
+		t.Errorf("Ben's audit of Alice: exit %d\n%s%s\nwant Ana's phone step", audit.code, audit.stdout, audit.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(ana.dir, "audit.jsonl")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Ana's computer has an audit file of its own (%v); want the audit in the database only", err)
+	}
 
 	carry := ben.run(t, 20*time.Second, env(ben, "Ben"), "start", "--user", email, "--non-interactive")
 	if carry.code != 3 || strings.Contains(carry.stderr, "phone.number") {

@@ -128,12 +128,15 @@ func TrustedPhone(user, e164, provider, why string) Entry {
 	return Entry{Action: ActionTrustPhone, User: user, Phone: e164, Provider: provider, Result: ResultTrusted, Reason: why}
 }
 
-// Log appends entries to one audit file, as one actor.
+// Log appends entries to one customer's audit, as one actor: its audit file, or the
+// team's database (Shared).
 type Log struct {
 	path  string
 	actor Actor
 	clock clock.Clock
-	mu    sync.Mutex
+	// shared keeps the entries instead of the file, when the team shares them.
+	shared Shared
+	mu     sync.Mutex
 	// lockWait bounds the wait for another process's append: each holds the lock for
 	// a moment, so a long wait means a process stuck while holding it.
 	lockWait time.Duration
@@ -144,8 +147,42 @@ func New(path string, actor Actor, clk clock.Clock) *Log {
 	return &Log{path: path, actor: actor, clock: clk, lockWait: 10 * time.Second}
 }
 
-// Path is the audit file.
+// Shared is an audit kept elsewhere than in a file (the team's database): it keeps
+// each encoded entry as it is given, and gives them back in that order.
+type Shared interface {
+	AppendLine(line []byte) error
+	EachLine(fn func(line []byte) error) error
+	// AuditWhere names the audit for messages.
+	AuditWhere() string
+}
+
+// NewShared returns the log keeping its entries in shared.
+func NewShared(shared Shared, actor Actor, clk clock.Clock) *Log {
+	return &Log{path: shared.AuditWhere(), actor: actor, clock: clk, shared: shared}
+}
+
+// Path is the audit file, or where the shared audit is.
 func (l *Log) Path() string { return l.path }
+
+// Each calls fn with every entry of this log's audit in the order written, and
+// returns what it skipped, as the package's Each.
+func (l *Log) Each(fn func(Entry) error) ([]Skip, error) {
+	if l.shared == nil {
+		return Each(l.path, fn)
+	}
+	var skipped []Skip
+	n := 0
+	err := l.shared.EachLine(func(line []byte) error {
+		n++
+		var e Entry
+		if json.Unmarshal(line, &e) != nil || e.Action == "" {
+			skipped = append(skipped, Skip{Line: n})
+			return nil
+		}
+		return fn(e)
+	})
+	return skipped, err
+}
 
 // Append writes e as one line, stamped with the time and the Log's actor.
 func (l *Log) Append(e Entry) error {
@@ -155,6 +192,9 @@ func (l *Log) Append(e Entry) error {
 	line, err := encode(e)
 	if err != nil {
 		return err
+	}
+	if l.shared != nil {
+		return l.shared.AppendLine(line)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,7 +18,6 @@ import (
 	"github.com/mfa-onboard/mfa-onboard/internal/audit"
 	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 	"github.com/mfa-onboard/mfa-onboard/internal/config"
-	"github.com/mfa-onboard/mfa-onboard/internal/profile"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider"
 	"github.com/mfa-onboard/mfa-onboard/internal/remind"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
@@ -275,9 +273,13 @@ func runAudit(o *AuditOptions) error {
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(dir, profile.AuditFile)
+	log, err := o.F.Audit(dir)
+	if err != nil {
+		return err
+	}
+	path := log.Path()
 	entries := []audit.Entry{}
-	skipped, err := audit.Each(path, func(e audit.Entry) error {
+	skipped, err := log.Each(func(e audit.Entry) error {
 		if fl.Match(e) {
 			entries = append(entries, e)
 		}

@@ -249,9 +249,18 @@ func systemWhoami(getenv func(string) string) func() (string, string) {
 	}
 }
 
-// Audit is the customer's audit log in dir, written as this run's actor.
-func (f *Factory) Audit(dir string) *audit.Log {
-	return audit.New(filepath.Join(dir, profile.AuditFile), f.Actor(), f.Clock)
+// Audit is the audit log of the customer whose folder is dir, written as this run's
+// actor: the folder's audit.jsonl, or the team's database where the progress is
+// kept there too.
+func (f *Factory) Audit(dir string) (*audit.Log, error) {
+	store, err := f.Store(dir)
+	if err != nil {
+		return nil, err
+	}
+	if shared, ok := store.(audit.Shared); ok {
+		return audit.NewShared(shared, f.Actor(), f.Clock), nil
+	}
+	return audit.New(filepath.Join(dir, profile.AuditFile), f.Actor(), f.Clock), nil
 }
 
 // Interactive decides once, at the edge, whether a person can be asked: only when

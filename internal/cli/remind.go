@@ -78,8 +78,12 @@ func runRemind(ctx context.Context, o *RemindOptions) error {
 	if err != nil {
 		return err
 	}
+	log, err := f.Audit(dir)
+	if err != nil {
+		return err
+	}
 	s := &remind.Sender{
-		Store: keepRunner{store}, Mailer: mailer, Channel: channel, Log: f.Audit(dir),
+		Store: keepRunner{store}, Mailer: mailer, Channel: channel, Log: log,
 		Policy: remind.Policy{After: cfg.Remind.WaitAfter(), Every: cfg.Remind.Interval(), Max: cfg.Remind.Limit()},
 		Texts: remind.Texts{Organisation: cfg.Organisation, SupportName: cfg.Support.Name, SupportEmail: cfg.Support.Email,
 			Portal: cfg.Providers.SMS == config.Portal, SecurityInfo: cfg.Links.SecurityInfo},

@@ -96,10 +96,14 @@ func runReset(ctx context.Context, o *ResetOptions) error {
 		return err
 	}
 	defer unlock()
-	if err := store.Delete(who); err != nil {
-		return errors.Join(err, recordReset(o.F.Audit(home), who, err))
+	log, err := o.F.Audit(home)
+	if err != nil {
+		return err
 	}
-	if err := recordReset(o.F.Audit(home), who, nil); err != nil {
+	if err := store.Delete(who); err != nil {
+		return errors.Join(err, recordReset(log, who, err))
+	}
+	if err := recordReset(log, who, nil); err != nil {
 		return err
 	}
 	fmt.Fprintln(o.F.IO.ErrOut, p.T("cli.reset.done", "User", who, "Program", o.F.ProgramName()))

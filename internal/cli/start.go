@@ -269,6 +269,10 @@ func (o *StartOptions) start(ctx context.Context, known *string) error {
 	}
 	welcome(scr, f.Text, st, list, f.ProgramName(), o.again(who))
 
+	log, err := f.Audit(home)
+	if err != nil {
+		return err
+	}
 	env := &steps.Env{
 		State:       st,
 		Save:        func() error { return store.Save(st) },
@@ -281,10 +285,10 @@ func (o *StartOptions) start(ctx context.Context, known *string) error {
 		Computer:    hostname(),
 		Program:     f.ProgramName(),
 		Actor:       o.actor(),
-		Record:      trustRecorder(f.Audit(home), cfg, st),
+		Record:      trustRecorder(log, cfg, st),
 		Text:        f.Text,
 	}
-	runner := &wizard.Runner{Steps: list, Env: env, Auditor: &stepAuditor{log: f.Audit(home), cfg: cfg, set: set, text: f.Text}}
+	runner := &wizard.Runner{Steps: list, Env: env, Auditor: &stepAuditor{log: log, cfg: cfg, set: set, text: f.Text}}
 	outcome, runErr := runner.Run(ctx)
 	sum := summarize(f.Text, list, st)
 	sum.Outcome = outcome

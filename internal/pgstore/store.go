@@ -327,10 +327,13 @@ func (s *Store) Lock(user string) (func() error, error) {
 			defer cancel()
 			// Gone before the lock is let go, so it never names a run that has ended.
 			_, _ = query(ctx, conn, `DELETE FROM person_lock WHERE profile = $1 AND user_key = $2`, s.profile, key(user))
-			// Closing the connection lets go of the lock, whatever else happened.
-			if err := conn.Close(ctx); err != nil {
+			// Let go here and now: the server ends a closed connection's session, and
+			// its locks, a moment after, and the next run must find the person free.
+			if _, err := query(ctx, conn, `SELECT pg_advisory_unlock($1)`, k); err != nil {
 				uerr = s.failed(err)
 			}
+			// Closing the connection lets go of the lock in any case.
+			_ = conn.Close(ctx)
 		})
 		return uerr
 	}, nil

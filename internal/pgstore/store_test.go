@@ -170,3 +170,44 @@ func exec(t *testing.T, dsn, sql string) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestTheAuditIsAppendOnly: entries come back in the order kept, each customer's
+// apart, and no role, the owner included, changes or removes one.
+func TestTheAuditIsAppendOnly(t *testing.T) {
+	dsn := migrated(t)
+	acme, contoso := open(t, dsn, "acme"), open(t, dsn, "contoso")
+	for _, line := range []string{`{"action":"phone","user":"a@example.com"}`, `{"action":"verify","user":"a@example.com"}`} {
+		if err := acme.AppendLine([]byte(line)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := contoso.AppendLine([]byte(`{"action":"reset","user":"b@example.com"}`)); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := acme.EachLine(func(line []byte) error { got = append(got, string(line)); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !strings.Contains(got[0], `"phone"`) || !strings.Contains(got[1], `"verify"`) {
+		t.Errorf("acme's audit = %q; want its two entries, phone then verify", got)
+	}
+	for _, sql := range []string{
+		`UPDATE audit_entry SET entry = '{"action":"nothing"}'`,
+		`DELETE FROM audit_entry`,
+		`TRUNCATE audit_entry`,
+	} {
+		if err := tryExec(dsn, sql); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s by the tables' owner: %v; want it refused as append-only", sql, err)
+		}
+	}
+}
+
+func tryExec(dsn, sql string) error {
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(context.Background(), sql)
+	return err
+}
