@@ -84,18 +84,25 @@ func (s *Store) Close() {
 func (s *Store) do(sql string, args ...any) (rows, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	conn, err := s.conns.get(ctx)
-	if err != nil {
-		return nil, catalog.Wrap(err, "pgstore.connect", "Where", s.where)
+	for attempt := 0; ; attempt++ {
+		conn, err := s.conns.get(ctx)
+		if err != nil {
+			return nil, catalog.Wrap(err, "pgstore.connect", "Where", s.where)
+		}
+		out, err := query(ctx, conn, sql, args...)
+		var pgErr *pgconn.PgError
+		// A refusal of the query itself (PgError) leaves the connection good.
+		s.conns.put(conn, err == nil || errors.As(err, &pgErr))
+		// An idle connection the server dropped (it restarted, or timed it out) fails
+		// before the query reaches it: once more, on a new connection.
+		if err != nil && attempt == 0 && pgconn.SafeToRetry(err) {
+			continue
+		}
+		if err != nil {
+			return nil, s.failed(err)
+		}
+		return out, nil
 	}
-	out, err := query(ctx, conn, sql, args...)
-	var pgErr *pgconn.PgError
-	// A refusal of the query itself (PgError) leaves the connection good.
-	s.conns.put(conn, err == nil || errors.As(err, &pgErr))
-	if err != nil {
-		return nil, s.failed(err)
-	}
-	return out, nil
 }
 
 // key is the person's row: the address lower-cased, as the file store names files.

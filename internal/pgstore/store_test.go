@@ -211,3 +211,24 @@ func tryExec(dsn, sql string) error {
 	_, err = conn.Exec(context.Background(), sql)
 	return err
 }
+
+// TestARestartedDatabaseIsReconnected: the server restarted between two calls (an
+// update, a failover) costs a run nothing: its idle connections are replaced.
+func TestARestartedDatabaseIsReconnected(t *testing.T) {
+	dsn := migrated(t)
+	s := open(t, dsn, "acme")
+	if err := s.Save(state.New("alice@example.com", time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	if err := cluster.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.Load("alice@example.com")
+	if err != nil {
+		t.Fatalf("Load after the server restarted: %v", err)
+	}
+	st.Mark("phone", state.Done, "", time.Now())
+	if err := s.Save(st); err != nil {
+		t.Fatalf("Save after the server restarted: %v", err)
+	}
+}
