@@ -167,7 +167,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-st.release:
 		case <-r.Context().Done():
-			return
+			// Gone without a word, as a stalled server is: returning would have
+			// net/http send an empty 200, which a client that has just given up may
+			// still read as Duo's answer.
+			panic(http.ErrAbortHandler)
 		}
 	}
 	if injected != nil {
