@@ -137,11 +137,34 @@ func (f *Factory) DirAndConfig() (string, *config.Config, error) {
 
 // Config loads --config, or config.yaml in the customer's folder dir, over the
 // embedded default.
+//
+// A file is read once a process: the command and the store it opens (which reads
+// store:) both need it. Each caller gets a copy of its own to change.
 func (f *Factory) Config(dir string) (*config.Config, error) {
+	path, required := filepath.Join(dir, profile.ConfigFile), false
 	if f.ConfigFlag != "" {
-		return config.Load(f.ConfigFlag, true)
+		path, required = f.ConfigFlag, true
 	}
-	return config.Load(filepath.Join(dir, profile.ConfigFile), false)
+	if f.stores == nil {
+		f.stores = &storeCache{m: map[string]state.Store{}}
+	}
+	f.stores.mu.Lock()
+	cfg := f.stores.configs[path]
+	f.stores.mu.Unlock()
+	if cfg == nil {
+		loaded, err := config.Load(path, required)
+		if err != nil {
+			return nil, err
+		}
+		f.stores.mu.Lock()
+		if f.stores.configs == nil {
+			f.stores.configs = map[string]*config.Config{}
+		}
+		f.stores.configs[path], cfg = loaded, loaded
+		f.stores.mu.Unlock()
+	}
+	own := *cfg
+	return &own, nil
 }
 
 // Store returns the state store of the customer whose folder is dir: the state
@@ -151,14 +174,14 @@ func (f *Factory) Store(dir string) (state.Store, error) {
 	if f.stores == nil {
 		f.stores = &storeCache{m: map[string]state.Store{}}
 	}
+	cfg, err := f.Config(dir)
+	if err != nil {
+		return nil, err
+	}
 	f.stores.mu.Lock()
 	defer f.stores.mu.Unlock()
 	if s := f.stores.m[dir]; s != nil {
 		return s, nil
-	}
-	cfg, err := f.Config(dir)
-	if err != nil {
-		return nil, err
 	}
 	var s state.Store
 	if cfg.Store.Shared() {
@@ -211,6 +234,8 @@ type storeCache struct {
 	m  map[string]state.Store
 	// closers end the database stores' connections when the process's run ends.
 	closers []func()
+	// configs are the configuration files read so far, by path (see Config).
+	configs map[string]*config.Config
 }
 
 // Actor is who this run acts as, for the audit: the OS account, the name given with

@@ -71,6 +71,39 @@ type rows [][][]byte
 
 // query runs sql with args, each a string, an int64, []byte (JSON) or nil, on conn.
 func query(ctx context.Context, conn *pgconn.PgConn, sql string, args ...any) (rows, error) {
+	var out rows
+	err := each(ctx, conn, sql, func(row [][]byte) error {
+		kept := make([][]byte, len(row))
+		for j, col := range row {
+			if col != nil {
+				kept[j] = append([]byte(nil), col...)
+			}
+		}
+		out = append(out, kept)
+		return nil
+	}, args...)
+	return out, err
+}
+
+// each runs sql like query and calls fn with each row as it arrives, so that a long
+// result is never held whole; the row's bytes are only valid during the call. A
+// failing fn ends the query and is returned.
+func each(ctx context.Context, conn *pgconn.PgConn, sql string, fn func(row [][]byte) error, args ...any) error {
+	rr := conn.ExecParams(ctx, sql, params(args), nil, nil, nil)
+	var ferr error
+	for rr.NextRow() {
+		if ferr == nil {
+			ferr = fn(rr.Values())
+		}
+	}
+	if _, err := rr.Close(); err != nil {
+		return err
+	}
+	return ferr
+}
+
+// params are args in text format, as the server reads them.
+func params(args []any) [][]byte {
 	params := make([][]byte, len(args))
 	for i, a := range args {
 		switch v := a.(type) {
@@ -85,20 +118,7 @@ func query(ctx context.Context, conn *pgconn.PgConn, sql string, args ...any) (r
 			panic("pgstore: a query argument of an unexpected type") // untranslated: a programming error, for the developer
 		}
 	}
-	res := conn.ExecParams(ctx, sql, params, nil, nil, nil).Read()
-	if res.Err != nil {
-		return nil, res.Err
-	}
-	out := make(rows, len(res.Rows))
-	for i, r := range res.Rows {
-		out[i] = make([][]byte, len(r))
-		for j, col := range r {
-			if col != nil {
-				out[i][j] = append([]byte(nil), col...)
-			}
-		}
-	}
-	return out, nil
+	return params
 }
 
 // int64Of reads a bigint column.

@@ -82,14 +82,25 @@ func (s *Store) Close() {
 
 // do runs one query on a connection of the store's, within callTimeout.
 func (s *Store) do(sql string, args ...any) (rows, error) {
+	var out rows
+	err := s.on(func(ctx context.Context, conn *pgconn.PgConn) error {
+		var err error
+		out, err = query(ctx, conn, sql, args...)
+		return err
+	})
+	return out, err
+}
+
+// on runs q on a connection of the store's, within callTimeout.
+func (s *Store) on(q func(ctx context.Context, conn *pgconn.PgConn) error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
 	for attempt := 0; ; attempt++ {
 		conn, err := s.conns.get(ctx)
 		if err != nil {
-			return nil, catalog.Wrap(err, "pgstore.connect", "Where", s.where)
+			return catalog.Wrap(err, "pgstore.connect", "Where", s.where)
 		}
-		out, err := query(ctx, conn, sql, args...)
+		err = q(ctx, conn)
 		var pgErr *pgconn.PgError
 		// A refusal of the query itself (PgError) leaves the connection good.
 		s.conns.put(conn, err == nil || errors.As(err, &pgErr))
@@ -99,9 +110,9 @@ func (s *Store) do(sql string, args ...any) (rows, error) {
 			continue
 		}
 		if err != nil {
-			return nil, s.failed(err)
+			return s.failed(err)
 		}
-		return out, nil
+		return nil
 	}
 }
 
@@ -206,22 +217,24 @@ func (s *Store) List() ([]*state.State, error) {
 	return all, err
 }
 
-// Visit calls keep for each person's progress, one at a time, in address order.
+// Visit calls keep for each person's progress, one at a time, in address order,
+// as the rows arrive: a customer of ten thousand is never held whole.
 func (s *Store) Visit(keep func(*state.State)) error {
-	out, err := s.do(`SELECT user_name, state, version FROM person_state WHERE profile = $1 ORDER BY user_key, user_name COLLATE "C"`, s.profile)
-	if err != nil {
-		return err
-	}
 	var errs []error
-	for _, r := range out {
-		st, err := s.decode(r[1], int64Of(r[2]), string(r[0]))
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		keep(st)
-	}
-	return errors.Join(errs...)
+	err := s.on(func(ctx context.Context, conn *pgconn.PgConn) error {
+		errs = nil
+		return each(ctx, conn, `SELECT user_name, state, version FROM person_state WHERE profile = $1 ORDER BY user_key, user_name COLLATE "C"`,
+			func(r [][]byte) error {
+				st, err := s.decode(r[1], int64Of(r[2]), string(r[0]))
+				if err != nil {
+					errs = append(errs, err)
+					return nil
+				}
+				keep(st)
+				return nil
+			}, s.profile)
+	})
+	return errors.Join(append([]error{err}, errs...)...)
 }
 
 // Sole finds the one person who has started for this customer.

@@ -5,12 +5,18 @@ import (
 	"time"
 )
 
+// benchPerson is a store in a temporary folder and a person with a phone, as the
+// benchmarks save them.
+func benchPerson(b *testing.B) (*Files, *State) {
+	st := New("alice@example.com", time.Now())
+	st.Phone = &PhoneAnswer{E164: "+12015550100", Country: "US"}
+	return NewFiles(b.TempDir()), st
+}
+
 // BenchmarkSaveLoad is one state change as a step makes it: an atomic replace of the
 // file, then reading it back.
 func BenchmarkSaveLoad(b *testing.B) {
-	s := NewFiles(b.TempDir())
-	st := New("alice@example.com", time.Now())
-	st.Phone = &PhoneAnswer{E164: "+12015550100", Country: "US"}
+	s, st := benchPerson(b)
 	for b.Loop() {
 		st.Mark("verify", Done, "", time.Now())
 		if err := s.Save(st); err != nil {
@@ -25,9 +31,7 @@ func BenchmarkSaveLoad(b *testing.B) {
 // BenchmarkSave is one atomic, synced save of a person's state: what every step
 // pays for each change it records.
 func BenchmarkSave(b *testing.B) {
-	s := NewFiles(b.TempDir())
-	st := New("alice@example.com", time.Now())
-	st.Phone = &PhoneAnswer{E164: "+12015550100", Country: "US"}
+	s, st := benchPerson(b)
 	for b.Loop() {
 		st.Mark("verify", Done, "", time.Now())
 		if err := s.Save(st); err != nil {
