@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
 
 // Status is how one person's part of a batch ended.
@@ -55,6 +56,9 @@ type Result struct {
 	// Earlier is true when this outcome is an earlier run's of the same batch, and
 	// nothing was run for the person now.
 	Earlier bool
+	// By is the teammate whose computer ran the person in this run of a shared batch
+	// (Earlier is true too); nil when it was this computer or an earlier run.
+	By *state.Runner
 }
 
 // Progress is where a person stands, as their own state says.
@@ -90,6 +94,13 @@ type Engine struct {
 	// Journal records each person's outcome; nil keeps no record (and a dry run
 	// never writes one: give it a journal from ReadJournal).
 	Journal *Journal
+	// Team, instead of Journal, shares the batch with the other computers running
+	// it: each person is claimed before being run, and a person another computer is
+	// running is waited for once the rows are read.
+	Team Team
+	// Poll is how often a person another computer is running is looked at again
+	// (zero: every half second).
+	Poll time.Duration
 	// RetryFailed runs again the people whose last run in this batch failed.
 	RetryFailed bool
 	// DryRun says, per person, what would be done, and runs nothing.
@@ -104,6 +115,8 @@ type Engine struct {
 	mu  sync.Mutex
 	sum Summary
 	err error
+	// taken are the rows another computer was running when they were read.
+	taken []Row
 }
 
 // Summary counts a batch's rows by status.
@@ -134,7 +147,11 @@ func (e *Engine) Run(ctx context.Context, r *Reader) (Summary, error) {
 	for range jobs {
 		wg.Go(func() {
 			for row := range rows {
-				e.end(e.one(ctx, row), row.Fingerprint())
+				if res, taken := e.one(ctx, row); !taken {
+					e.end(res, row.Fingerprint())
+				} else {
+					e.setAside(row)
+				}
 			}
 		})
 	}
@@ -166,9 +183,63 @@ func (e *Engine) Run(ctx context.Context, r *Reader) (Summary, error) {
 	}
 	close(rows)
 	wg.Wait()
+	e.awaitTaken(ctx, jobs)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.sum, errors.Join(readErr, e.err)
+}
+
+func (e *Engine) setAside(row Row) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.taken = append(e.taken, row)
+}
+
+// awaitTaken ends the rows another computer was running when they were read: each
+// is looked at every Poll until that computer has ended it (its outcome is
+// reported) or has stopped renewing its part (the person is run here). So each
+// computer's batch reports every row, and one killed half way is finished by the
+// others.
+func (e *Engine) awaitTaken(ctx context.Context, jobs int) {
+	e.mu.Lock()
+	taken := e.taken
+	e.taken = nil
+	e.mu.Unlock()
+	if len(taken) == 0 {
+		return
+	}
+	poll := e.Poll
+	if poll <= 0 {
+		poll = 500 * time.Millisecond
+	}
+	rows := make(chan Row)
+	var wg sync.WaitGroup
+	for range min(jobs, len(taken)) {
+		wg.Go(func() {
+			for row := range rows {
+				for {
+					if ctx.Err() != nil {
+						e.end(Result{Line: row.Line, User: row.User, Outcome: Outcome{Status: Interrupted, Reason: e.Text.T("batch.stopped-before-run")}}, row.Fingerprint())
+						break
+					}
+					res, again := e.one(ctx, row)
+					if !again {
+						e.end(res, row.Fingerprint())
+						break
+					}
+					select {
+					case <-ctx.Done():
+					case <-time.After(poll):
+					}
+				}
+			}
+		})
+	}
+	for _, row := range taken {
+		rows <- row
+	}
+	close(rows)
+	wg.Wait()
 }
 
 func (e *Engine) stop() {
@@ -184,34 +255,57 @@ func (e *Engine) failed() bool {
 }
 
 // one decides what to do for one person, and does it. The person's state decides
-// whether they are done; the journal only what this batch did about them.
-func (e *Engine) one(ctx context.Context, row Row) Result {
-	res := Result{Line: row.Line, User: row.User}
-	prior, known := e.Journal.Last(row.User)
+// whether they are done; the journal only what this batch did about them. taken is
+// true when another computer of the team is running the person now.
+func (e *Engine) one(ctx context.Context, row Row) (res Result, taken bool) {
+	res = Result{Line: row.Line, User: row.User}
+	if e.Team != nil && !e.DryRun && ctx.Err() == nil {
+		// Claimed first, whatever is then found: while this computer holds the person
+		// in this run, their state and outcome are its own to read and record, and
+		// nobody else's run of them can end between the two.
+		c, err := e.Team.Claim(ctx, row.User)
+		switch {
+		case err != nil:
+			res.Outcome = Outcome{Status: Failed, Reason: e.Text.Error(err)}
+			return res, false
+		case c.State == Taken:
+			return res, true
+		case c.State == Ended:
+			by := c.By
+			res.Outcome = Outcome{Status: c.Entry.Status, Step: c.Entry.Step, Reason: c.Entry.Reason}
+			res.Earlier, res.By = true, &by
+			return res, false
+		}
+	}
+	prior, known, err := e.last(ctx, row.User)
+	if err != nil {
+		res.Outcome = Outcome{Status: Failed, Reason: e.Text.Error(err)}
+		return res, false
+	}
 	prog, err := e.Lookup(ctx, row.User)
 	switch {
 	case err != nil:
 		res.Outcome = Outcome{Status: Failed, Reason: e.Text.Error(err)}
-		return res
+		return res, false
 	case prog.Completed && known && prior.Status == Completed:
 		res.Outcome, res.Earlier = Outcome{Status: Completed}, true
-		return res
+		return res, false
 	case prog.Completed:
 		res.Outcome = Outcome{Status: Unchanged}
-		return res
+		return res, false
 	case known && prior.Status == Failed && !e.RetryFailed && prior.Row == row.Fingerprint():
 		res.Outcome, res.Earlier = Outcome{Status: Failed, Step: prior.Step, Reason: prior.Reason}, true
-		return res
+		return res, false
 	case e.DryRun:
 		res.Outcome = Outcome{Status: WouldRun, Remaining: prog.Remaining}
 		if len(prog.Remaining) > 0 {
 			res.Step = prog.Remaining[0]
 		}
-		return res
+		return res, false
 	case ctx.Err() != nil:
 		// Handed out as the batch was stopped: not started.
 		res.Outcome = Outcome{Status: Interrupted, Reason: e.Text.T("batch.stopped-before-run")}
-		return res
+		return res, false
 	}
 	out, err := e.RunOne(ctx, row)
 	switch {
@@ -229,7 +323,16 @@ func (e *Engine) one(ctx context.Context, row Row) Result {
 		out = Outcome{Status: Failed, Reason: e.Text.T("batch.unknown-status", "Status", strconv.Quote(string(out.Status)))}
 	}
 	res.Outcome = out
-	return res
+	return res, false
+}
+
+// last is the person's latest outcome in this batch: the team's, or the journal's.
+func (e *Engine) last(ctx context.Context, user string) (Entry, bool, error) {
+	if e.Team != nil {
+		return e.Team.Last(ctx, user)
+	}
+	prior, known := e.Journal.Last(user)
+	return prior, known, nil
 }
 
 // end counts res, records it in the journal and reports it, one row at a time.
@@ -243,7 +346,13 @@ func (e *Engine) end(res Result, fingerprint string) {
 		if e.Now != nil {
 			now = e.Now
 		}
-		err := e.Journal.Append(Entry{Time: now().UTC(), Line: res.Line, User: res.User, Status: res.Status, Step: res.Step, Reason: res.Reason, Row: fingerprint})
+		entry := Entry{Time: now().UTC(), Line: res.Line, User: res.User, Status: res.Status, Step: res.Step, Reason: res.Reason, Row: fingerprint}
+		var err error
+		if e.Team != nil {
+			err = e.Team.End(context.Background(), entry)
+		} else {
+			err = e.Journal.Append(entry)
+		}
 		if err != nil && e.err == nil {
 			e.err = err
 		}
@@ -254,8 +363,13 @@ func (e *Engine) end(res Result, fingerprint string) {
 }
 
 // shouldRecord is true for an outcome the journal does not hold yet. An interrupted
-// run is not recorded: it did not end, and the same command runs it on.
+// run is not recorded: it did not end, and the same command runs it on. In a team's
+// batch every outcome this computer found is recorded, the earlier ones too: it ends
+// the person's claim, which the other computers wait for.
 func (e *Engine) shouldRecord(res Result) bool {
+	if e.Team != nil {
+		return !e.DryRun && res.User != "" && res.By == nil && res.Status != Interrupted && res.Status != Skipped
+	}
 	if e.Journal == nil || e.DryRun || res.Earlier || res.User == "" {
 		return false
 	}

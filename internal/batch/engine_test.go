@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/batch"
 )
@@ -27,6 +28,8 @@ type world struct {
 	// stopAt, when set, is the person whose run stops the batch, as Ctrl-C would.
 	stopAt string
 	stop   context.CancelFunc
+	// slow is how long each run takes, as a vendor's answers would.
+	slow time.Duration
 }
 
 // generated writes a CSV of n people and returns it with the world they live in.
@@ -76,6 +79,7 @@ func (w *world) run(ctx context.Context, row batch.Row) (batch.Outcome, error) {
 	if err := ctx.Err(); err != nil {
 		return batch.Outcome{}, err // the next safe point: nothing done
 	}
+	time.Sleep(w.slow)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.worked[row.User]++

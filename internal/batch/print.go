@@ -13,6 +13,7 @@ import (
 	"github.com/mfa-onboard/mfa-onboard/internal/csvsafe"
 	"github.com/mfa-onboard/mfa-onboard/internal/sanitize"
 	"github.com/mfa-onboard/mfa-onboard/internal/screen"
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
 
 // Printer writes each row's result as it ends, then the batch's summary.
@@ -28,6 +29,12 @@ var order = []Status{Completed, Waiting, Failed, Skipped, Unchanged, Interrupted
 // Describe is one row's result as one line of text for a person, safe to print, in
 // p's language.
 func Describe(p *catalog.Printer, res Result) string {
+	if res.By != nil {
+		// A teammate's computer ran them in this run: their outcome, and whose it is.
+		own := res
+		own.By, own.Earlier = nil, false
+		return p.T("batch.row.by-teammate", "Row", Describe(p, own), "By", state.Holder{Runner: *res.By}.Say(p))
+	}
 	who := sanitize.Inline(res.User)
 	if res.User == "" {
 		who = p.T("batch.row.no-person")
@@ -204,11 +211,13 @@ type jsonResult struct {
 	Remaining []string `json:"remaining,omitempty"`
 	// Earlier says the outcome is an earlier run's of this batch: nothing ran now.
 	Earlier bool `json:"earlier,omitempty"`
+	// By is the teammate whose computer ran the person in this run of a shared batch.
+	By string `json:"by,omitempty"`
 }
 
 // Result writes one line.
 func (p *JSONPrinter) Result(res Result) {
-	p.write(jsonResult{Line: res.Line, User: res.User, Status: res.Status, Step: res.Step, Reason: res.Reason, Remaining: res.Remaining, Earlier: res.Earlier})
+	p.write(jsonResult{Line: res.Line, User: res.User, Status: res.Status, Step: res.Step, Reason: res.Reason, Remaining: res.Remaining, Earlier: res.Earlier, By: teammate(res)})
 }
 
 // Summary writes the last line.
@@ -245,7 +254,7 @@ type CSVPrinter struct {
 }
 
 // CSVColumns are the columns of the CSV output.
-var CSVColumns = []string{"line", "user", "status", "step", "reason", "remaining", "earlier"}
+var CSVColumns = []string{"line", "user", "status", "step", "reason", "remaining", "earlier", "by"}
 
 // NewCSVPrinter writes the header to w.
 func NewCSVPrinter(w io.Writer) *CSVPrinter {
@@ -260,7 +269,23 @@ func (p *CSVPrinter) Result(res Result) {
 	if res.Earlier {
 		earlier = "yes" // untranslated: a CSV value that scripts compare
 	}
-	p.write([]string{strconv.Itoa(res.Line), sanitize.Inline(res.User), string(res.Status), res.Step, sanitize.Inline(res.Reason), strings.Join(res.Remaining, " "), earlier})
+	p.write([]string{strconv.Itoa(res.Line), sanitize.Inline(res.User), string(res.Status), res.Step, sanitize.Inline(res.Reason), strings.Join(res.Remaining, " "), earlier, sanitize.Inline(teammate(res))})
+}
+
+// teammate names the teammate whose computer ran the person, for a script: the
+// technician's name, else their computer account, with the computer after an "@".
+func teammate(res Result) string {
+	if res.By == nil {
+		return ""
+	}
+	who := res.By.Technician
+	if who == "" {
+		who = res.By.OSUser
+	}
+	if res.By.Machine != "" {
+		who += "@" + res.By.Machine
+	}
+	return who
 }
 
 func (p *CSVPrinter) write(cells []string) {

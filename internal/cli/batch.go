@@ -145,12 +145,6 @@ func runBatch(ctx context.Context, o *BatchOptions) error {
 		return usage(catalog.Wrap(err, "batch.cmd.bad-file", "File", o.File))
 	}
 	rows.WithText(f.Text)
-	journal, err := o.journal(dir)
-	if err != nil {
-		return err
-	}
-	defer journal.Close()
-
 	store, err := f.Store(dir)
 	if err != nil {
 		return err
@@ -158,13 +152,19 @@ func runBatch(ctx context.Context, o *BatchOptions) error {
 	// One client and one limiter per vendor for the whole batch: every person's run
 	// uses these, and the live display shows their rates.
 	vendors := newVendorClients(cfg.Limits.Rate, f.Clock)
+	journal, team, leave, err := o.record(ctx, dir, store, vendors.limits)
+	if err != nil {
+		return err
+	}
+	defer leave()
+	defer journal.Close()
 	if o.run == nil {
 		o.run = startFor(f, vendors, o.TrustPhone, o.Reason)
 	}
 	out, live := o.printers(cfg, vendors.limits)
 	people := batchPeople{}
 	engine := &batch.Engine{
-		Jobs: o.Jobs, RunOne: o.run, Lookup: progressOf(store), Journal: journal,
+		Jobs: o.Jobs, RunOne: o.run, Lookup: progressOf(store), Journal: journal, Team: team,
 		RetryFailed: o.RetryFailed, DryRun: o.DryRun, Now: f.Clock.Now, Text: f.Text,
 		Report: func(res batch.Result) {
 			if o.Remind { // kept only to be reminded: a batch of thousands need not hold them
@@ -187,6 +187,28 @@ func runBatch(ctx context.Context, o *BatchOptions) error {
 		_ = batch.NewTextPrinter(f.IO.ErrOut, o.File, false).Wrapped(f.IO.Width(f.IO.ErrTTY)).WithText(f.Text).Summary(sum)
 	}
 	return people.remind(ctx, o, batchEnd(ctx, sum, runErr, o.DryRun))
+}
+
+// record is where the batch's outcomes are kept: with the team's progress when the
+// store shares batches between computers (the batch is known by its file's name,
+// the same on every computer; a dry run only reads it), else in the batch's journal
+// in the customer's folder.
+// leave ends this computer's part in a shared batch.
+func (o *BatchOptions) record(ctx context.Context, dir string, store state.Store, limits *vendorLimits) (j *batch.Journal, team batch.Team, leave func() error, err error) {
+	leave = func() error { return nil }
+	teams, ok := store.(batch.Teams)
+	switch {
+	case !ok:
+		j, err := o.journal(dir)
+		return j, nil, leave, err
+	case o.DryRun:
+		return nil, teams.BatchRecord(filepath.Base(o.File)), leave, nil
+	}
+	run, err := teams.JoinBatch(ctx, filepath.Base(o.File), limits.share)
+	if err != nil {
+		return nil, nil, leave, catalog.Wrap(err, "batch.cmd.join", "File", filepath.Base(o.File))
+	}
+	return nil, run, run.Close, nil
 }
 
 // journal is the batch's journal in the customer's folder: held for a run, only read

@@ -120,6 +120,14 @@ func newVendorLimits(r config.Rates, clk clock.Clock) *vendorLimits {
 	}
 }
 
+// share keeps every limiter to one of parts equal shares of its rate: the team's
+// computers running one batch split each vendor's limit between them.
+func (l *vendorLimits) share(parts int) {
+	for _, lim := range []*httpcall.Limiter{l.duoAdmin, l.duoAuth, l.graph, l.graphCA, l.twilio, l.autotask, l.connectwise, l.teams, l.slack} {
+		lim.SetShare(parts)
+	}
+}
+
 // graphFor is the Graph limiter of a request: Conditional Access has its own, much
 // lower, limit.
 func (l *vendorLimits) graphFor(req *http.Request) *httpcall.Limiter {

@@ -42,10 +42,12 @@ type Limiter struct {
 	name  string
 	clock clock.Clock
 	lim   *rate.Limiter
-	// gap is the least time between two requests going out (zero: no limit).
-	gap time.Duration
+	// perSecond is the whole rate, which SetShare divides.
+	perSecond float64
 
-	mu    sync.Mutex
+	mu sync.Mutex
+	// gap is the least time between two requests going out (zero: no limit).
+	gap   time.Duration
 	until time.Time
 	// last is when the latest request went out.
 	last time.Time
@@ -59,13 +61,32 @@ func NewLimiter(name string, perSecond float64, clk clock.Clock) *Limiter {
 	if clk == nil {
 		clk = clock.Real{}
 	}
-	limit, gap := rate.Inf, time.Duration(0)
-	if perSecond > 0 && !math.IsInf(perSecond, 1) {
-		// Rounded up: three gaps of 333,333,333 ns at 3 a second would put a fourth
-		// request into the second of the first.
-		limit, gap = rate.Limit(perSecond), time.Duration(math.Ceil(float64(time.Second)/perSecond))
+	limit, gap := pace(perSecond)
+	return &Limiter{name: name, clock: clk, lim: rate.NewLimiter(limit, 1), gap: gap, perSecond: perSecond}
+}
+
+// pace is the bucket's rate and the least gap between requests for perSecond.
+func pace(perSecond float64) (rate.Limit, time.Duration) {
+	if perSecond <= 0 || math.IsInf(perSecond, 1) {
+		return rate.Inf, 0
 	}
-	return &Limiter{name: name, clock: clk, lim: rate.NewLimiter(limit, 1), gap: gap}
+	// Rounded up: three gaps of 333,333,333 ns at 3 a second would put a fourth
+	// request into the second of the first.
+	return rate.Limit(perSecond), time.Duration(math.Ceil(float64(time.Second) / perSecond))
+}
+
+// SetShare keeps the limiter to one of parts equal shares of its rate from now on:
+// the computers of a team running one batch split each vendor's limit between
+// them. One part (or fewer) is the whole rate.
+func (l *Limiter) SetShare(parts int) {
+	if l.perSecond <= 0 || math.IsInf(l.perSecond, 1) {
+		return
+	}
+	limit, gap := pace(l.perSecond / float64(max(1, parts)))
+	l.mu.Lock()
+	l.gap = gap
+	l.mu.Unlock()
+	l.lim.SetLimitAt(l.clock.Now(), limit)
 }
 
 // Name is the vendor the limiter is for, as the batch display shows it.

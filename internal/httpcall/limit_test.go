@@ -300,3 +300,30 @@ func limitedVendor(b *testing.B, perSecond, requests, callers int) (wall time.Du
 	st := vendor.Stats()
 	return wall, st.Refused, st.Admitted + st.Refused
 }
+
+// A team's computers running one batch split each vendor's rate: a limiter kept to
+// one of three shares paces at a third of its rate, and back at one share at the
+// whole rate again.
+func TestALimitersShareOfItsRate(t *testing.T) {
+	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	lim := httpcall.NewLimiter("vendor", 6, clk)
+	took := func() time.Duration {
+		start := clk.Now()
+		for range 7 {
+			if err := lim.Wait(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return clk.Now().Sub(start)
+	}
+	took() // the first request goes at once; from here on each of the 7 waits a turn
+	for _, c := range []struct {
+		parts int
+		want  time.Duration
+	}{{3, 3500 * time.Millisecond}, {1, 1166666669}, {0, 1166666669}} {
+		lim.SetShare(c.parts)
+		if got := took(); got < c.want-time.Millisecond || got > c.want+time.Millisecond {
+			t.Errorf("7 requests at 6 a second in %d shares took %s, want %s", c.parts, got, c.want)
+		}
+	}
+}

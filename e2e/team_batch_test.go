@@ -1,0 +1,176 @@
+//go:build linux || darwin
+
+package e2e
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/provider/vendortest"
+)
+
+// teamPeople is how many people the two technicians' batch onboards; a larger
+// number measures the team at a customer's size (BENCHMARKS.md quotes 300).
+var teamPeople = flag.Int("team-people", 40, "how many people TestTwoTechniciansBatchesShareTheWork onboards")
+
+// teamRate is the requests a second each vendor API admits from the whole team.
+const teamRate = 40
+
+// batchLine is one line of a batch's JSON Lines output: a row, or the summary.
+type batchLine struct {
+	Line    int            `json:"line"`
+	User    string         `json:"user"`
+	Status  string         `json:"status"`
+	By      string         `json:"by"`
+	Summary map[string]any `json:"summary"`
+}
+
+// TestTwoTechniciansBatchesShareTheWork: Ana and Ben, each on their own computer
+// (two home folders) with the customer kept in one PostgreSQL database, run the same
+// CSV at the same time against vendors that admit teamRate requests a second. Ana's
+// is killed (SIGKILL) a quarter of the way. Ben's takes over the people Ana's had
+// claimed, and ends with every row; nobody is set up twice; the vendors never saw
+// the team go over their rate; and each technician's status --all shows everyone.
+func TestTwoTechniciansBatchesShareTheWork(t *testing.T) {
+	t.Parallel()
+	n := *teamPeople
+	dsn := team.database(t)
+	users := make([]string, n)
+	for i := range users {
+		users[i] = fmt.Sprintf("staff%03d@contoso.com", i)
+	}
+	world := vendortest.New(t, vendortest.Options{Rate: teamRate, MinLatency: 2 * time.Millisecond, MaxLatency: 10 * time.Millisecond})
+	world.AddPeople(users...)
+	ana, ben := newHome(t), newHome(t)
+	env := map[*home][]string{}
+	for h, who := range map[*home]string{ana: "Ana", ben: "Ben"} {
+		secrets := world.Configure(t, h.dir)
+		cfg, err := os.ReadFile(filepath.Join(h.dir, "config.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.writeConfig(t, string(cfg)+teamConfig)
+		env[h] = h.env(append(secrets, "CI=true", "MFA_ONBOARD_DSN="+dsn, "MFA_ONBOARD_TECHNICIAN="+who)...)
+		// Each computer has its own copy of the HR file, in its own folder.
+		var rows strings.Builder
+		rows.WriteString("user,phone,country,platform\n")
+		for i, u := range users {
+			fmt.Fprintf(&rows, "%s,+1 201 555 %04d,US,ios\n", u, 100+i)
+		}
+		if err := os.WriteFile(filepath.Join(h.dir, "staff.csv"), []byte(rows.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := ana.run(t, 20*time.Second, env[ana], "store", "migrate"); r.code != 0 {
+		t.Fatalf("store migrate: exit %d\n%s", r.code, r.stderr)
+	}
+	args := func(h *home) []string {
+		return []string{"batch", filepath.Join(h.dir, "staff.csv"), "--trust-phone", "--reason", "numbers from HR", "--output", "json"}
+	}
+
+	start := time.Now()
+	anaCmd := exec.Command(binary, args(ana)...)
+	anaCmd.Env = env[ana]
+	anaOut, err := anaCmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := anaCmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	benDone := make(chan runResult, 1)
+	go func() { benDone <- ben.run(t, 5*time.Minute, env[ben], args(ben)...) }()
+
+	// Ana's batch is killed once it has reported a quarter of the rows.
+	anaRows := 0
+	lines := bufio.NewScanner(anaOut)
+	for anaRows < n/4 && lines.Scan() {
+		anaRows++
+	}
+	if err := anaCmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = anaCmd.Wait()
+	if anaRows < n/4 {
+		t.Fatalf("Ana's batch ended after %d rows, before it could be killed a quarter of the way", anaRows)
+	}
+	// Half way through, each technician sees the other's progress.
+	mid := ben.run(t, 30*time.Second, env[ben], "status", "--all", "--output", "json")
+	if mid.code != 0 {
+		t.Fatalf("Ben's status --all while his batch runs: exit %d\n%s", mid.code, mid.stderr)
+	}
+
+	r := <-benDone
+	took := time.Since(start)
+	if r.code != 3 {
+		t.Fatalf("Ben's batch: exit %d, want 3 (people wait on their part)\n%s", r.code, r.stderr)
+	}
+	seen := map[string]batchLine{}
+	byAna := 0
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var b batchLine
+		if err := json.Unmarshal([]byte(l), &b); err != nil {
+			t.Fatalf("Ben's batch wrote a line that is not JSON: %v\n%s", err, l)
+		}
+		if b.Summary != nil {
+			continue
+		}
+		if _, twice := seen[b.User]; twice {
+			t.Errorf("Ben's batch reported %s twice", b.User)
+		}
+		seen[b.User] = b
+		if strings.HasPrefix(b.By, "Ana@") {
+			byAna++
+		}
+	}
+	for _, u := range users {
+		if b, ok := seen[u]; !ok || b.Status != "waiting" {
+			t.Errorf("Ben's batch reported %s as %+v; want them waiting on their part, as one batch leaves them", u, b)
+		}
+	}
+	if byAna == 0 {
+		t.Errorf("Ben's batch reported nobody run by Ana's computer; want the work shared\n%s", r.stdout)
+	}
+
+	// Once each, though two computers ran the file.
+	var duoUsers []string
+	for _, u := range world.Duo.Users() {
+		duoUsers = append(duoUsers, u.Username)
+	}
+	slices.Sort(duoUsers)
+	if !slices.Equal(slices.Compact(slices.Clone(duoUsers)), duoUsers) || len(duoUsers) != n {
+		t.Errorf("Duo has %d users (%v); want each of the %d people once", len(duoUsers), duoUsers, n)
+	}
+	if p := len(world.Duo.Phones()); p != n {
+		t.Errorf("Duo has %d phones; want %d", p, n)
+	}
+	if created, updated, _ := world.Graph.Writes(); created != n || updated != 0 {
+		t.Errorf("Graph saw %d mobiles added and %d changed; want %d added, none changed", created, updated, n)
+	}
+	for _, a := range world.APIs {
+		if st := a.Limit.Stats(); st.Refused > 0 || st.Busiest > a.Rate {
+			t.Errorf("%s saw %d requests in one second from the team (its limit is %d) and refused %d", a.Name, st.Busiest, a.Rate, st.Refused)
+		}
+	}
+
+	for _, h := range []*home{ana, ben} {
+		st := h.run(t, 30*time.Second, env[h], "status", "--all", "--output", "json")
+		var all struct {
+			Users []result `json:"users"`
+		}
+		if err := json.Unmarshal([]byte(st.stdout), &all); st.code != 0 || err != nil || len(all.Users) != n {
+			t.Errorf("status --all on %s's computer: exit %d, %d people (%v); want all %d\n%s", h.dir, st.code, len(all.Users), err, n, st.stderr)
+		}
+	}
+	t.Logf("%d people, two computers, one killed at row %d: %s; Ben's batch reported %d run by Ana's", n, anaRows, took.Round(time.Millisecond), byAna)
+}
