@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/pgtest"
 	"github.com/mfa-onboard/mfa-onboard/internal/provider/vendortest"
 )
 
@@ -173,4 +174,110 @@ func TestTwoTechniciansBatchesShareTheWork(t *testing.T) {
 		}
 	}
 	t.Logf("%d people, two computers, one killed at row %d: %s; Ben's batch reported %d run by Ana's", n, anaRows, took.Round(time.Millisecond), byAna)
+}
+
+// teamBatchHomes sets up technicians' computers for a team's batch against world:
+// config with the store in the database dsn names, and each its own copy of
+// staff.csv of users. It returns each computer's environment.
+func teamBatchHomes(t *testing.T, world *vendortest.World, dsn string, users []string, technicians map[*home]string) map[*home][]string {
+	t.Helper()
+	env := map[*home][]string{}
+	for h, who := range technicians {
+		secrets := world.Configure(t, h.dir)
+		cfg, err := os.ReadFile(filepath.Join(h.dir, "config.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.writeConfig(t, string(cfg)+teamConfig)
+		env[h] = h.env(append(secrets, "CI=true", "MFA_ONBOARD_DSN="+dsn, "MFA_ONBOARD_TECHNICIAN="+who)...)
+		var rows strings.Builder
+		rows.WriteString("user,phone,country,platform\n")
+		for i, u := range users {
+			fmt.Fprintf(&rows, "%s,+1 201 555 %04d,US,ios\n", u, 100+i)
+		}
+		if err := os.WriteFile(filepath.Join(h.dir, "staff.csv"), []byte(rows.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return env
+}
+
+// TestABatchThroughADatabaseRestart: the team's database is stopped for three
+// seconds while a batch runs (its connections dropped, its locks gone), then
+// started again. The batch waits for it and carries on: everyone ends as without the
+// restart, nobody failed, nobody was set up twice. (A database down for longer than
+// a call's 30 s leaves the people under way interrupted, for the same command to
+// carry on with: internal/batch and internal/pgstore test that part.)
+func TestABatchThroughADatabaseRestart(t *testing.T) {
+	t.Parallel()
+	cluster, err := pgtest.Start()
+	if err != nil {
+		t.Fatalf("start a PostgreSQL of the test's own (it is restarted): %v", err)
+	}
+	t.Cleanup(func() { _ = cluster.Stop() })
+	dsn := cluster.Database(t)
+	const n = 30
+	users := make([]string, n)
+	for i := range users {
+		users[i] = fmt.Sprintf("staff%03d@contoso.com", i)
+	}
+	world := vendortest.New(t, vendortest.Options{Rate: teamRate, MinLatency: 2 * time.Millisecond, MaxLatency: 10 * time.Millisecond})
+	world.AddPeople(users...)
+	ben := newHome(t)
+	env := teamBatchHomes(t, world, dsn, users, map[*home]string{ben: "Ben"})[ben]
+	if r := ben.run(t, 20*time.Second, env, "store", "migrate"); r.code != 0 {
+		t.Fatalf("store migrate: exit %d\n%s", r.code, r.stderr)
+	}
+	args := []string{"batch", filepath.Join(ben.dir, "staff.csv"), "--trust-phone", "--reason", "numbers from HR", "--output", "json"}
+	cmd := exec.Command(binary, args...)
+	cmd.Env = env
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(out)
+	var first []string
+	for len(first) < n/3 && lines.Scan() {
+		first = append(first, lines.Text())
+	}
+	if err := cluster.StopServer(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * time.Second)
+	if err := cluster.StartServer(); err != nil {
+		t.Fatal(err)
+	}
+	for lines.Scan() {
+		first = append(first, lines.Text())
+	}
+	_ = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 3 {
+		t.Fatalf("the batch through a database restart: exit %d; want 3 (it waited for the database and carried on; people wait on their part)\n%s\n%s", code, strings.Join(first, "\n"), stderr.String())
+	}
+	seen := map[string]string{}
+	for _, l := range first {
+		var b batchLine
+		if err := json.Unmarshal([]byte(l), &b); err != nil {
+			t.Fatalf("a line that is not JSON: %v\n%s", err, l)
+		}
+		if b.Summary == nil {
+			seen[b.User] = b.Status
+		}
+	}
+	for _, u := range users {
+		if seen[u] != "waiting" {
+			t.Errorf("%s ended %q through the restart; want waiting on their part, as without one", u, seen[u])
+		}
+	}
+	if got := len(world.Duo.Users()); got != n {
+		t.Errorf("Duo has %d users; want each of the %d people once", got, n)
+	}
+	if created, updated, _ := world.Graph.Writes(); created != n || updated != 0 {
+		t.Errorf("Graph saw %d mobiles added and %d changed; want %d added, none changed", created, updated, n)
+	}
 }

@@ -266,26 +266,25 @@ func (e *Engine) one(ctx context.Context, row Row) (res Result, taken bool) {
 		c, err := e.Team.Claim(ctx, row.User)
 		switch {
 		case err != nil:
-			res.Outcome = Outcome{Status: Failed, Reason: e.Text.Error(err)}
+			res.Outcome = e.trouble(err)
 			return res, false
 		case c.State == Taken:
 			return res, true
 		case c.State == Ended:
-			by := c.By
 			res.Outcome = Outcome{Status: c.Entry.Status, Step: c.Entry.Step, Reason: c.Entry.Reason}
-			res.Earlier, res.By = true, &by
+			res.Earlier, res.By = true, c.By
 			return res, false
 		}
 	}
 	prior, known, err := e.last(ctx, row.User)
 	if err != nil {
-		res.Outcome = Outcome{Status: Failed, Reason: e.Text.Error(err)}
+		res.Outcome = e.trouble(err)
 		return res, false
 	}
 	prog, err := e.Lookup(ctx, row.User)
 	switch {
 	case err != nil:
-		res.Outcome = Outcome{Status: Failed, Reason: e.Text.Error(err)}
+		res.Outcome = e.trouble(err)
 		return res, false
 	case prog.Completed && known && prior.Status == Completed:
 		res.Outcome, res.Earlier = Outcome{Status: Completed}, true
@@ -314,6 +313,8 @@ func (e *Engine) one(ctx context.Context, row Row) (res Result, taken bool) {
 		if out.Reason == "" {
 			out.Reason = e.Text.T("batch.stopped-during-run")
 		}
+	case err != nil && errors.Is(err, state.ErrUnreachable):
+		out = e.trouble(err)
 	case err != nil:
 		out.Status = Failed
 		if out.Reason == "" {
@@ -324,6 +325,16 @@ func (e *Engine) one(ctx context.Context, row Row) (res Result, taken bool) {
 	}
 	res.Outcome = out
 	return res, false
+}
+
+// trouble is the outcome of a person whose run could not go on: failed, unless the
+// shared store could not be reached, which says nothing about the person — they
+// are interrupted, and the same command carries on with them.
+func (e *Engine) trouble(err error) Outcome {
+	if errors.Is(err, state.ErrUnreachable) {
+		return Outcome{Status: Interrupted, Reason: e.Text.Error(err)}
+	}
+	return Outcome{Status: Failed, Reason: e.Text.Error(err)}
 }
 
 // last is the person's latest outcome in this batch: the team's, or the journal's.

@@ -101,13 +101,9 @@ func OpenJournal(path string) (*Journal, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, catalog.Wrap(err, "batch.journal.create-folder", "Folder", filepath.Dir(path))
 	}
-	lock := flock.New(path + ".lock")
-	ok, err := lock.TryLock()
+	lock, err := hold(path + ".lock")
 	if err != nil {
-		return nil, catalog.Wrap(err, "batch.journal.lock", "Path", path)
-	}
-	if !ok {
-		return nil, catalog.Wrap(ErrBusy, "batch.journal.locked", "Path", path)
+		return nil, err
 	}
 	j, err := readJournal(path)
 	if err != nil {
@@ -125,6 +121,43 @@ func OpenJournal(path string) (*Journal, error) {
 		return nil, err
 	}
 	return j, nil
+}
+
+// hold takes the lock at path that keeps a second run of one batch from running on
+// this computer at the same time, or says who has it.
+func hold(path string) (*flock.Flock, error) {
+	lock := flock.New(path)
+	ok, err := lock.TryLock()
+	if err != nil {
+		return nil, catalog.Wrap(err, "batch.journal.lock", "Path", strings.TrimSuffix(path, ".lock"))
+	}
+	if !ok {
+		return nil, catalog.Wrap(ErrBusy, "batch.journal.locked", "Path", strings.TrimSuffix(path, ".lock"))
+	}
+	return lock, nil
+}
+
+// HoldTeamBatch is this home folder's hold on its part in the team's batch called
+// name, kept in dir: only one part runs from one home folder at a time, so a part
+// the team's database still lists from here is one that was killed. It returns
+// what lets go, and the instance that names the part (a hash of this computer,
+// the folder and the batch: the database is told no path).
+func HoldTeamBatch(dir, name string) (release func() error, instance string, err error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, "", catalog.Wrap(err, "batch.journal.find-file", "File", dir)
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return nil, "", catalog.Wrap(err, "batch.journal.create-folder", "Folder", abs)
+	}
+	host, _ := os.Hostname()
+	sum := sha256.Sum256([]byte(host + "\x00" + abs + "\x00" + name))
+	id := hex.EncodeToString(sum[:8])
+	lock, err := hold(filepath.Join(abs, "team-"+id+".lock"))
+	if err != nil {
+		return nil, "", err
+	}
+	return lock.Unlock, id, nil
 }
 
 // ReadJournal reads the journal at path without holding it (a dry run changes nothing).

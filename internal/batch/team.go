@@ -43,8 +43,9 @@ type Claim struct {
 	State ClaimState
 	// Entry is the person's outcome, for Ended.
 	Entry Entry
-	// By is who claimed the person, for Ended and Taken.
-	By state.Runner
+	// By is who claimed the person, for Ended and Taken; nil when it was this
+	// computer (an earlier run of the batch from the same home folder).
+	By *state.Runner
 }
 
 // TeamRun is this computer's part in a shared run of a batch, which Close ends: the
@@ -57,11 +58,14 @@ type TeamRun interface {
 // Teams is a store that shares batches between computers.
 type Teams interface {
 	// JoinBatch takes part in the run of the batch called name that other computers
-	// are running now, or starts one. share is told how many parts each vendor's rate
-	// limit is divided into, first before JoinBatch returns and then whenever that
-	// changes: no request of this computer's may go faster than its share from then
-	// on.
-	JoinBatch(ctx context.Context, name string, share func(parts int)) (TeamRun, error)
+	// are running now, or starts one. instance names where this part runs from (the
+	// computer and home folder), where the caller makes sure only one part of the
+	// batch runs at a time: a part of the same instance still taking part is a
+	// predecessor that was killed, and is ended. share is told how many parts each
+	// vendor's rate limit is divided into, first before JoinBatch returns and then
+	// whenever that changes: no request of this computer's may go faster than its
+	// share from then on.
+	JoinBatch(ctx context.Context, name, instance string, share func(parts int)) (TeamRun, error)
 	// BatchRecord reads the batch called name's outcomes without taking part (a dry
 	// run).
 	BatchRecord(name string) Team

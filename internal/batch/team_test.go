@@ -54,9 +54,9 @@ func (p part) Claim(_ context.Context, user string) (batch.Claim, error) {
 		p.run.claims[user] = &teamClaim{by: p.me}
 		return batch.Claim{State: batch.Mine}, nil
 	case c.ended != nil:
-		return batch.Claim{State: batch.Ended, Entry: *c.ended, By: state.Runner{Technician: c.by}}, nil
+		return batch.Claim{State: batch.Ended, Entry: *c.ended, By: &state.Runner{Technician: c.by}}, nil
 	}
-	return batch.Claim{State: batch.Taken, By: state.Runner{Technician: c.by}}, nil
+	return batch.Claim{State: batch.Taken, By: &state.Runner{Technician: c.by}}, nil
 }
 
 func (p part) End(_ context.Context, e batch.Entry) error {
@@ -189,5 +189,43 @@ func TestAComputerThatLeavesHalfWayIsFinishedByTheOther(t *testing.T) {
 		if got := w.worked[user]; got > 1 && anaSaw[user] != string(batch.Interrupted) {
 			t.Errorf("%s was run %d times (Ana's batch said %q)", user, got, anaSaw[user])
 		}
+	}
+}
+
+// A team's database that could not be reached says nothing about the person: their
+// run is interrupted, not failed, and not recorded, so the same command carries on
+// with them.
+func TestAnUnreachableStoreInterruptsAPersonRatherThanFailingThem(t *testing.T) {
+	path, w := generated(t, 3)
+	run := newTeamRun()
+	down := fmt.Errorf("load user0001: %w", state.ErrUnreachable)
+	lookup := func(ctx context.Context, user string) (batch.Progress, error) {
+		if user == "user0001@contoso.com" {
+			return batch.Progress{}, down
+		}
+		return w.lookup(ctx, user)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := batch.NewReader(f, "US")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]batch.Status{}
+	e := &batch.Engine{Jobs: 1, RunOne: w.run, Lookup: lookup, Team: part{run, "ana"}, Report: func(res batch.Result) { got[res.User] = res.Status }}
+	if _, err := e.Run(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	if got["user0001@contoso.com"] != batch.Interrupted {
+		t.Errorf("the person whose state could not be read ended %q; want interrupted", got["user0001@contoso.com"])
+	}
+	if _, recorded := run.last["user0001@contoso.com"]; recorded {
+		t.Error("the interrupted person's outcome was recorded; the next run would not carry on with them")
+	}
+	if got["user0000@contoso.com"] != batch.Completed {
+		t.Errorf("the others: user0000 ended %q; want completed", got["user0000@contoso.com"])
 	}
 }

@@ -204,11 +204,17 @@ func (o *BatchOptions) record(ctx context.Context, dir string, store state.Store
 	case o.DryRun:
 		return nil, teams.BatchRecord(filepath.Base(o.File)), leave, nil
 	}
-	run, err := teams.JoinBatch(ctx, filepath.Base(o.File), limits.share)
+	name := filepath.Base(o.File)
+	release, instance, err := batch.HoldTeamBatch(filepath.Join(dir, batchDir), name)
 	if err != nil {
-		return nil, nil, leave, catalog.Wrap(err, "batch.cmd.join", "File", filepath.Base(o.File))
+		return nil, nil, leave, err
 	}
-	return nil, run, run.Close, nil
+	run, err := teams.JoinBatch(ctx, name, instance, limits.share)
+	if err != nil {
+		_ = release()
+		return nil, nil, leave, catalog.Wrap(err, "batch.cmd.join", "File", name)
+	}
+	return nil, run, func() error { return errors.Join(run.Close(), release()) }, nil
 }
 
 // journal is the batch's journal in the customer's folder: held for a run, only read

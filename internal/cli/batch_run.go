@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/batch"
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
 	"github.com/mfa-onboard/mfa-onboard/internal/wizard"
 )
 
@@ -18,6 +20,10 @@ func startFor(parent *Factory, vendors *vendorClients, trust bool, reason string
 		var out, errOut bytes.Buffer
 		f := parent.child(&out, &errOut, vendors)
 		runErr := runStart(ctx, &StartOptions{F: f, For: row.User, Phone: row.Phone, Country: row.Country, Platform: row.Platform, Output: "json", TrustPhone: trust, Reason: reason, Manager: row.Manager})
+		if errors.Is(runErr, state.ErrUnreachable) {
+			// The team's database, not the person: the same command carries on.
+			return batch.Outcome{Status: batch.Interrupted, Reason: f.Text.Error(runErr)}, nil
+		}
 		var res Result
 		if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 			if runErr != nil {

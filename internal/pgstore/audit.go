@@ -2,7 +2,8 @@ package pgstore
 
 // AppendLine keeps one entry of the customer's audit, an encoded audit.Entry.
 func (s *Store) AppendLine(line []byte) error {
-	_, err := s.do(`INSERT INTO audit_entry (profile, entry) VALUES ($1, $2)`, s.profile, line)
+	// Once: an entry is never kept twice, and one whose connection was lost is said.
+	_, err := s.doOnce(`INSERT INTO audit_entry (profile, entry) VALUES ($1, $2)`, s.profile, line)
 	return err
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mfa-onboard/mfa-onboard/internal/batch"
 	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
 
 // A batch shared by the team is one run of it in the database (batch_run), which
@@ -77,8 +78,9 @@ func (s *Store) tx(fn func(ctx context.Context, conn *pgconn.PgConn) error) erro
 // teamBatch is this computer's part in a shared run of a batch.
 type teamBatch struct {
 	record
-	me    int64
-	share func(int)
+	me       int64
+	instance string
+	share    func(int)
 
 	// parts is the share this part keeps to now; only the heartbeat changes it.
 	parts int
@@ -100,14 +102,24 @@ func (s *Store) BatchRecord(name string) batch.Team { return &record{s: s, name:
 // JoinBatch takes part in the live run of the batch called name, or starts one, and
 // returns once this computer's share of the vendors' rate limits leaves room for
 // it: the others running the customer's batches have slowed down to theirs.
-func (s *Store) JoinBatch(ctx context.Context, name string, share func(int)) (batch.TeamRun, error) {
+//
+// A part of the same instance still taking part was killed (or cut off from the
+// database) and did not say it left: it is ended now, so that the people it had
+// claimed are this one's at once, not after its lease. A commit whose answer was lost
+// is made again: the first part then looks alive until its lease runs out, which
+// only slows the others down.
+func (s *Store) JoinBatch(ctx context.Context, name, instance string, share func(int)) (batch.TeamRun, error) {
 	runner, err := json.Marshal(s.currentRunner())
 	if err != nil {
 		return nil, catalog.Wrap(err, "pgstore.failed", "Where", s.where)
 	}
-	b := &teamBatch{record: record{s: s, name: name}, share: share, stop: make(chan struct{}), done: make(chan struct{})}
+	b := &teamBatch{record: record{s: s, name: name}, instance: instance, share: share, stop: make(chan struct{}), done: make(chan struct{})}
 	err = s.tx(func(ctx context.Context, conn *pgconn.PgConn) error {
 		if _, err := query(ctx, conn, `SELECT pg_advisory_xact_lock($1)`, s.batchKey()); err != nil {
+			return err
+		}
+		if _, err := query(ctx, conn, `UPDATE batch_participant SET left_at = now() WHERE instance = $3 AND left_at IS NULL
+			AND run_id IN (SELECT id FROM batch_run WHERE profile = $1 AND batch = $2)`, s.profile, name, instance); err != nil {
 			return err
 		}
 		out, err := query(ctx, conn, `SELECT r.id FROM batch_run r WHERE r.profile = $1 AND r.batch = $2
@@ -122,8 +134,8 @@ func (s *Store) JoinBatch(ctx context.Context, name string, share func(int)) (ba
 			}
 		}
 		b.run = int64Of(out[0][0])
-		out, err = query(ctx, conn, `INSERT INTO batch_participant (run_id, runner, alive_until, share_of)
-			SELECT $2, $3, now() + $4::interval, count(*) + 1 `+live+` RETURNING id, share_of`, s.profile, b.run, runner, lease) // untranslated: SQL
+		out, err = query(ctx, conn, `INSERT INTO batch_participant (run_id, runner, instance, alive_until, share_of)
+			SELECT $2, $3, $5, now() + $4::interval, count(*) + 1 `+live+` RETURNING id, share_of`, s.profile, b.run, runner, lease, instance) // untranslated: SQL
 		if err != nil {
 			return err
 		}
@@ -254,8 +266,8 @@ func (b *teamBatch) Claim(_ context.Context, user string) (batch.Claim, error) {
 	if len(out) == 1 {
 		return batch.Claim{State: batch.Mine}, nil
 	}
-	out, err = b.s.do(`SELECT b.entry, p.runner FROM batch_person b JOIN batch_participant p ON p.id = b.participant
-		WHERE b.run_id = $1 AND b.user_key = $2`, b.run, key(user))
+	out, err = b.s.do(`SELECT b.entry, p.runner, p.instance = $3 FROM batch_person b JOIN batch_participant p ON p.id = b.participant
+		WHERE b.run_id = $1 AND b.user_key = $2`, b.run, key(user), b.instance)
 	if err != nil {
 		return batch.Claim{}, err
 	}
@@ -263,7 +275,10 @@ func (b *teamBatch) Claim(_ context.Context, user string) (batch.Claim, error) {
 		return batch.Claim{State: batch.Taken}, nil
 	}
 	var c batch.Claim
-	_ = json.Unmarshal(out[0][1], &c.By) // who it was is for a sentence; unknown is "someone"
+	if string(out[0][2]) != "t" { // another computer's; this one's own earlier part is no teammate
+		c.By = &state.Runner{}
+		_ = json.Unmarshal(out[0][1], c.By) // who it was is for a sentence; unknown is "someone"
+	}
 	if out[0][0] == nil {
 		c.State = batch.Taken
 		return c, nil

@@ -41,7 +41,7 @@ func join(t *testing.T, dsn, technician, name string) *computer {
 	t.Helper()
 	c := &computer{store: open(t, dsn, "acme")}
 	c.store.SetRunner(state.Runner{Technician: technician, Machine: technician + "-laptop"})
-	run, err := c.store.JoinBatch(context.Background(), name, c.share)
+	run, err := c.store.JoinBatch(context.Background(), name, technician+"-laptop:/home/"+technician, c.share)
 	if err != nil {
 		t.Fatalf("%s joins the batch: %v", technician, err)
 	}
@@ -90,7 +90,7 @@ func TestTwoComputersShareOneRunOfABatch(t *testing.T) {
 		t.Fatalf("Ana's claim of Alice = %+v; want hers", got)
 	}
 	got := claim(t, ben, "alice@contoso.com")
-	if got.State != batch.Taken || got.By.Technician != "ana" {
+	if got.State != batch.Taken || got.By == nil || got.By.Technician != "ana" {
 		t.Fatalf("Ben's claim of Alice while Ana runs her = %+v; want taken by ana", got)
 	}
 	done := batch.Entry{User: "Alice@contoso.com", Status: batch.Waiting, Step: "phone", Line: 2}
@@ -98,7 +98,7 @@ func TestTwoComputersShareOneRunOfABatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = claim(t, ben, "alice@contoso.com")
-	if got.State != batch.Ended || got.Entry.Status != batch.Waiting || got.Entry.Step != "phone" || got.By.Technician != "ana" {
+	if got.State != batch.Ended || got.Entry.Status != batch.Waiting || got.Entry.Step != "phone" || got.By == nil || got.By.Technician != "ana" {
 		t.Fatalf("Ben's claim of Alice once Ana ended her = %+v; want her outcome, by ana", got)
 	}
 	if last, ok, err := ben.run.Last(context.Background(), "ALICE@contoso.com"); err != nil || !ok || last.Status != batch.Waiting {
@@ -124,8 +124,8 @@ func TestAClaimWhoseLeaseRanOutIsTakenOver(t *testing.T) {
 	ben := join(t, dsn, "ben", "staff.csv")
 	// The crashed computer's part, as it was left: claimed, never ended, its lease
 	// renewed for the last time a minute ago.
-	exec(t, dsn, `INSERT INTO batch_participant (run_id, runner, alive_until, share_of)
-		SELECT max(id), '{"technician":"ana"}', now() - interval '1 minute', 2 FROM batch_run`)
+	exec(t, dsn, `INSERT INTO batch_participant (run_id, runner, instance, alive_until, share_of)
+		SELECT max(id), '{"technician":"ana"}', 'ana-laptop:/home/ana', now() - interval '1 minute', 2 FROM batch_run`)
 	exec(t, dsn, `INSERT INTO batch_person (run_id, user_key, participant)
 		SELECT max(run_id), 'carol@contoso.com', max(id) FROM batch_participant`)
 	if got := claim(t, ben, "carol@contoso.com"); got.State != batch.Mine {
@@ -163,5 +163,29 @@ func TestTheNextRunOfABatchRunsTheWaitingAgain(t *testing.T) {
 	}
 	if _, ok, _ := other.run.Last(context.Background(), "alice@contoso.com"); ok {
 		t.Error("another batch knows Alice's outcome in staff.csv")
+	}
+}
+
+// A part killed without a word is still listed until its lease runs out; the same
+// batch run again from the same computer and folder ends it at once, takes over the
+// people it had claimed, and reports its outcomes as this computer's own.
+func TestTheSameComputerRunningABatchAgainTakesOverItsKilledPart(t *testing.T) {
+	dsn := migrated(t)
+	killed := join(t, dsn, "ben", "staff.csv")
+	claim(t, killed, "alice@contoso.com")
+	claim(t, killed, "bob@contoso.com")
+	if err := killed.run.End(context.Background(), batch.Entry{User: "bob@contoso.com", Status: batch.Completed}); err != nil {
+		t.Fatal(err)
+	}
+	teammate := join(t, dsn, "ana", "staff.csv") // keeps the run alive
+	again := join(t, dsn, "ben", "staff.csv")
+	if got := claim(t, again, "alice@contoso.com"); got.State != batch.Mine {
+		t.Errorf("Ben's batch run again, claiming Alice its killed part had claimed = %+v; want his at once", got)
+	}
+	if got := claim(t, again, "bob@contoso.com"); got.State != batch.Ended || got.By != nil {
+		t.Errorf("Ben's batch run again, claiming Bob its killed part ended = %+v; want his own earlier outcome, by nobody else", got)
+	}
+	if got := claim(t, teammate, "bob@contoso.com"); got.State != batch.Ended || got.By == nil || got.By.Technician != "ben" {
+		t.Errorf("Ana's claim of Bob = %+v; want Ben's outcome, by ben", got)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,6 +44,11 @@ type Store struct {
 	// held are the connections holding a person's lock, which Close ends.
 	held  map[*pgconn.PgConn]bool
 	saves atomic.Int64
+	// reached is true once a call has been answered: from then on a database that
+	// cannot be reached is waited for.
+	reached atomic.Bool
+	// timeout is callTimeout, shorter in tests.
+	timeout time.Duration
 }
 
 var _ state.Store = (*Store)(nil)
@@ -55,7 +61,7 @@ func Open(ctx context.Context, dsn, profile string) (*Store, error) {
 	if err != nil {
 		return nil, catalog.NewError("pgstore.dsn")
 	}
-	s := &Store{conns: conns{cfg: cfg}, profile: profile, where: describe(cfg.Host, cfg.Database)}
+	s := &Store{conns: conns{cfg: cfg}, profile: profile, where: describe(cfg.Host, cfg.Database), timeout: callTimeout}
 	if err := s.checkSchema(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -80,10 +86,21 @@ func (s *Store) Close() {
 	s.conns.close()
 }
 
-// do runs one query on a connection of the store's, within callTimeout.
-func (s *Store) do(sql string, args ...any) (rows, error) {
+// do runs one query on a connection of the store's, within callTimeout, waiting
+// for a database that cannot be reached (see call). The query must be one that may
+// run twice: a read, or a write whose second run changes nothing.
+func (s *Store) do(sql string, args ...any) (rows, error) { return s.query(true, sql, args...) }
+
+// doOnce is do for a query that must not run twice: it is sent again only where
+// it cannot have reached the server, and a connection lost while it ran is an
+// error wrapping errInDoubt.
+func (s *Store) doOnce(sql string, args ...any) (rows, error) {
+	return s.query(false, sql, args...)
+}
+
+func (s *Store) query(again bool, sql string, args ...any) (rows, error) {
 	var out rows
-	err := s.on(func(ctx context.Context, conn *pgconn.PgConn) error {
+	err := s.call(again, func(ctx context.Context, conn *pgconn.PgConn) error {
 		var err error
 		out, err = query(ctx, conn, sql, args...)
 		return err
@@ -91,29 +108,75 @@ func (s *Store) do(sql string, args ...any) (rows, error) {
 	return out, err
 }
 
-// on runs q on a connection of the store's, within callTimeout.
+// on runs q, which may run twice, on a connection of the store's (see call).
 func (s *Store) on(q func(ctx context.Context, conn *pgconn.PgConn) error) error {
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	return s.call(true, q)
+}
+
+// errInDoubt is a write whose connection was lost while it ran: it may or may not
+// have been done.
+var errInDoubt = errors.New("the connection was lost during the write") // untranslated: inside the store, never alone in a message
+
+// call runs q on a connection of the store's, within callTimeout. A database that
+// cannot be reached — restarting, failing over, the network down a moment — is
+// waited for and q run again, up to callTimeout: a team's runs carry on through a
+// restart. q is run again only where it cannot have been done (the connection was
+// dropped before the query was sent) unless again says running it twice is safe.
+// Once the time is up, the error wraps state.ErrUnreachable. Until the store has
+// reached the database once, nothing is waited for: a mistyped server is said at
+// once.
+func (s *Store) call(again bool, q func(ctx context.Context, conn *pgconn.PgConn) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
+	pause := 100 * time.Millisecond
 	for attempt := 0; ; attempt++ {
 		conn, err := s.conns.get(ctx)
 		if err != nil {
-			return catalog.Wrap(err, "pgstore.connect", "Where", s.where)
-		}
-		err = q(ctx, conn)
-		var pgErr *pgconn.PgError
-		// A refusal of the query itself (PgError) leaves the connection good.
-		s.conns.put(conn, err == nil || errors.As(err, &pgErr))
-		// An idle connection the server dropped (it restarted, or timed it out) fails
-		// before the query reaches it: once more, on a new connection.
-		if err != nil && attempt == 0 && pgconn.SafeToRetry(err) {
+			if !s.reached.Load() || !lostConnection(err) || sleep(ctx, pause) != nil {
+				return s.unreachable("pgstore.connect", err)
+			}
+			pause = min(2*pause, 2*time.Second)
 			continue
 		}
-		if err != nil {
+		err = q(ctx, conn)
+		// A refusal of the query itself leaves the connection good.
+		s.conns.put(conn, err == nil || !lostConnection(err))
+		switch {
+		case err == nil:
+			s.reached.Store(true)
+			return nil
+		case !lostConnection(err):
 			return s.failed(err)
+		case !again && !pgconn.SafeToRetry(err):
+			return s.unreachable("pgstore.failed", errors.Join(errInDoubt, err))
 		}
-		return nil
+		// An idle connection the server dropped fails before the query reaches it;
+		// the first time is tried again at once.
+		if attempt > 0 && sleep(ctx, pause) != nil {
+			return s.unreachable("pgstore.failed", err)
+		}
+		if attempt > 0 {
+			pause = min(2*pause, 2*time.Second)
+		}
 	}
+}
+
+// lostConnection is true for an error of the connection, not of the query: the
+// server could not be reached, dropped the connection, or is shutting down or
+// starting up (SQLSTATE classes 08 and 57). A server that refused the login (a
+// wrong password, no such database) is not one: waiting would not change it.
+func lostConnection(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57")
+	}
+	return true
+}
+
+// unreachable is a database that could not be reached or was lost, as a person
+// reads it; it wraps state.ErrUnreachable.
+func (s *Store) unreachable(id string, err error) error {
+	return state.NewError(catalog.Wrap(err, id, "Where", s.where), state.ErrUnreachable, err)
 }
 
 // key is the person's row: the address lower-cased, as the file store names files.
@@ -171,25 +234,58 @@ func (s *Store) save(st *state.State, runner *state.Runner) error {
 	if err != nil {
 		return catalog.Wrap(err, "state.save.encode", "User", st.User)
 	}
-	var out rows
-	if st.Revision == 0 {
-		out, err = s.do(`INSERT INTO person_state (profile, user_key, user_name, state, version, saved_at, saved_by)
-			VALUES ($1, $2, $3, $4, 1, now(), $5) ON CONFLICT DO NOTHING RETURNING version`,
-			s.profile, key(st.User), st.User, data, by)
-	} else {
-		out, err = s.do(`UPDATE person_state SET user_name = $3, state = $4, version = version + 1, saved_at = now(), saved_by = $5
-			WHERE profile = $1 AND user_key = $2 AND version = $6 RETURNING version`,
-			s.profile, key(st.User), st.User, data, by, int64(st.Revision))
+	for tries := 0; ; tries++ {
+		var out rows
+		if st.Revision == 0 {
+			out, err = s.doOnce(`INSERT INTO person_state (profile, user_key, user_name, state, version, saved_at, saved_by)
+				VALUES ($1, $2, $3, $4, 1, now(), $5) ON CONFLICT DO NOTHING RETURNING version`,
+				s.profile, key(st.User), st.User, data, by)
+		} else {
+			out, err = s.doOnce(`UPDATE person_state SET user_name = $3, state = $4, version = version + 1, saved_at = now(), saved_by = $5
+				WHERE profile = $1 AND user_key = $2 AND version = $6 RETURNING version`,
+				s.profile, key(st.User), st.User, data, by, int64(st.Revision))
+		}
+		if errors.Is(err, errInDoubt) && tries < 3 {
+			// The connection was lost while the save ran: the row says whether it was
+			// done (the next version, holding this state) or not (still the version
+			// loaded: save again).
+			done, again, verr := s.wasSaved(st, data)
+			switch {
+			case verr != nil:
+				return err
+			case again:
+				continue
+			case done:
+				out, err = rows{{[]byte(strconv.FormatUint(st.Revision+1, 10))}}, nil
+			default:
+				return s.stale(st.User)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if len(out) == 0 {
+			return s.stale(st.User)
+		}
+		s.saves.Add(1)
+		st.Revision = uint64(int64Of(out[0][0]))
+		return nil
 	}
-	if err != nil {
-		return err
+}
+
+// wasSaved says whether a save of st, as data, whose connection was lost was done
+// (the row is at the next version and holds data), or is to be done again (the row
+// is still at the version st was loaded at, or there is none for a new person).
+func (s *Store) wasSaved(st *state.State, data []byte) (done, again bool, err error) {
+	out, err := s.do(`SELECT version, state = $3::jsonb FROM person_state WHERE profile = $1 AND user_key = $2`, s.profile, key(st.User), data)
+	switch {
+	case err != nil:
+		return false, false, err
+	case len(out) == 0:
+		return false, st.Revision == 0, nil
 	}
-	if len(out) == 0 {
-		return s.stale(st.User)
-	}
-	s.saves.Add(1)
-	st.Revision = uint64(int64Of(out[0][0]))
-	return nil
+	version := uint64(int64Of(out[0][0]))
+	return version == st.Revision+1 && string(out[0][1]) == "t", version == st.Revision && st.Revision != 0, nil
 }
 
 // stale is the refusal of a save over a newer one, naming who saved it when the
@@ -221,7 +317,8 @@ func (s *Store) List() ([]*state.State, error) {
 // as the rows arrive: a customer of ten thousand is never held whole.
 func (s *Store) Visit(keep func(*state.State)) error {
 	var errs []error
-	err := s.on(func(ctx context.Context, conn *pgconn.PgConn) error {
+	// Once: rows kept before a lost connection would be kept again.
+	err := s.call(false, func(ctx context.Context, conn *pgconn.PgConn) error {
 		errs = nil
 		return each(ctx, conn, `SELECT user_name, state, version FROM person_state WHERE profile = $1 ORDER BY user_key, user_name COLLATE "C"`,
 			func(r [][]byte) error {
@@ -307,11 +404,11 @@ func (s *Store) Lock(user string) (func() error, error) {
 	if user == "" {
 		return nil, catalog.NewError("state.lock.no-user")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
-	conn, err := pgconn.ConnectConfig(ctx, s.conns.cfg)
+	conn, err := s.connect(ctx)
 	if err != nil {
-		return nil, catalog.Wrap(err, "pgstore.connect", "Where", s.where)
+		return nil, err
 	}
 	// Over TCP, the server notices a vanished computer within about a minute (the
 	// operating system's default is hours), and frees its locks.
@@ -357,6 +454,22 @@ func (s *Store) Lock(user string) (func() error, error) {
 		})
 		return uerr
 	}, nil
+}
+
+// connect opens a connection of its own, waiting for a database that cannot be
+// reached as call does.
+func (s *Store) connect(ctx context.Context) (*pgconn.PgConn, error) {
+	pause := 100 * time.Millisecond
+	for {
+		conn, err := pgconn.ConnectConfig(ctx, s.conns.cfg)
+		switch {
+		case err == nil:
+			return conn, nil
+		case !s.reached.Load() || !lostConnection(err) || sleep(ctx, pause) != nil:
+			return nil, s.unreachable("pgstore.connect", err)
+		}
+		pause = min(2*pause, 2*time.Second)
+	}
 }
 
 // hold records a connection that holds a lock.

@@ -232,3 +232,61 @@ func TestARestartedDatabaseIsReconnected(t *testing.T) {
 		t.Fatalf("Save after the server restarted: %v", err)
 	}
 }
+
+// TestARunWaitsForADatabaseThatIsRestarting: a database down for a few seconds (a
+// restart, a failover) is waited for: a save, a read and a person's lock made while
+// it is down are done once it is back.
+func TestARunWaitsForADatabaseThatIsRestarting(t *testing.T) {
+	dsn := migrated(t)
+	s := open(t, dsn, "acme")
+	if err := s.Save(state.New("alice@example.com", time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.Load("alice@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cluster.StopServer(); err != nil {
+		t.Fatal(err)
+	}
+	back := make(chan error, 1)
+	go func() {
+		time.Sleep(2 * time.Second)
+		back <- cluster.StartServer()
+	}()
+	st.Mark("phone", state.Done, "", time.Now())
+	if err := s.Save(st); err != nil {
+		t.Errorf("Save while the database restarts: %v", err)
+	}
+	if err := <-back; err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Load("alice@example.com"); err != nil || got.Steps["phone"].Status != state.Done {
+		t.Errorf("Load after the restart = %v, %v; want phone done", got, err)
+	}
+	unlock, err := s.Lock("alice@example.com")
+	if err != nil {
+		t.Fatalf("Lock after the restart: %v", err)
+	}
+	_ = unlock()
+}
+
+// TestADatabaseGoneForGoodIsSaidAsUnreachable: a database that stays down is waited
+// for no longer than a call's time (30 s; 2 here), and the error says the store is unreachable, so
+// that a batch leaves the person to the next run instead of failing them.
+func TestADatabaseGoneForGoodIsSaidAsUnreachable(t *testing.T) {
+	dsn := migrated(t)
+	s := open(t, dsn, "acme")
+	pgstore.SetCallTimeout(s, 2*time.Second)
+	if _, err := s.Busy("alice@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if err := cluster.StopServer(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cluster.StartServer() })
+	_, err := s.Load("alice@example.com")
+	if !errors.Is(err, state.ErrUnreachable) {
+		t.Errorf("Load from a database that stays down = %v; want it to wrap state.ErrUnreachable", err)
+	}
+}

@@ -24,6 +24,11 @@ import (
 	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
+// ErrUnreachable means a shared store could not be reached for long enough (its
+// database restarting, the network down): nothing is wrong with the person, and
+// the same command carries on once it answers.
+var ErrUnreachable error = catalog.NewError("state.unreachable")
+
 // ErrNotFound lets callers tell a user who has not started yet from a real failure.
 var ErrNotFound error = catalog.NewError("state.not-found")
 

@@ -14,11 +14,14 @@ CREATE INDEX batch_run_batch ON batch_run (profile, batch, id);
 
 -- One computer's part in a run. share_of is the number of parts it divides each
 -- vendor's rate limit by, and has slowed down to: together the parts never ask a
--- vendor for more than its limit.
+-- vendor for more than its limit. instance names the computer and home folder it
+-- runs from (a hash), where only one part of the batch runs at a time: a part
+-- joining from the same one finds its predecessor ended (killed, or cut off).
 CREATE TABLE batch_participant (
     id          bigserial   PRIMARY KEY,
     run_id      bigint      NOT NULL REFERENCES batch_run (id),
     runner      jsonb       NOT NULL,
+    instance    text        NOT NULL,
     joined_at   timestamptz NOT NULL DEFAULT now(),
     alive_until timestamptz NOT NULL,
     left_at     timestamptz,
