@@ -127,6 +127,9 @@ type Summary struct {
 	// Stopped is true when the batch was stopped before the end of the file: the
 	// rows after the last one read were not looked at.
 	Stopped bool
+	// ByTeam is how many rows another computer of the team ran, in this run of a
+	// shared batch (counted in Counts too, by their outcome).
+	ByTeam int
 }
 
 // Count is how many rows ended as s.
@@ -352,6 +355,9 @@ func (e *Engine) end(res Result, fingerprint string) {
 	defer e.mu.Unlock()
 	e.sum.Rows++
 	e.sum.Counts[res.Status]++
+	if res.By != nil {
+		e.sum.ByTeam++
+	}
 	if e.shouldRecord(res) {
 		now := time.Now
 		if e.Now != nil {

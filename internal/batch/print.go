@@ -170,6 +170,9 @@ func (p *TextPrinter) printf(format string, a ...any) {
 // Hints say what to do about a summary, one sentence each, in p's language.
 func Hints(p *catalog.Printer, s Summary) []string {
 	var out []string
+	if s.ByTeam > 0 {
+		out = append(out, p.T("batch.hint.by-team", "Count", s.ByTeam))
+	}
 	if s.Stopped {
 		out = append(out, p.T("batch.hint.stopped"))
 	}
@@ -222,7 +225,7 @@ func (p *JSONPrinter) Result(res Result) {
 
 // Summary writes the last line.
 func (p *JSONPrinter) Summary(s Summary) error {
-	counts := map[string]any{"file": p.file, "rows": s.Rows, "stopped": s.Stopped, "dry_run": p.dryRun}
+	counts := map[string]any{"file": p.file, "rows": s.Rows, "stopped": s.Stopped, "dry_run": p.dryRun, "by_team": s.ByTeam}
 	for _, st := range order {
 		counts[strings.ReplaceAll(string(st), "-", "_")] = s.Count(st)
 	}

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/batch"
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
 	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
 )
 
@@ -201,5 +202,34 @@ func TestTextPrinterSpeaksTheRunsLanguageWithItsPlurals(t *testing.T) {
 	waiting := batch.Hints(es, batch.Summary{Counts: map[batch.Status]int{batch.Waiting: 1, batch.Failed: 2}})
 	if len(waiting) != 2 || !strings.HasPrefix(waiting[0], "1 persona tiene pendiente su parte") || !strings.HasPrefix(waiting[1], "2 personas fallaron") {
 		t.Errorf("the Spanish hints for 1 waiting and 2 failed = %q", waiting)
+	}
+}
+
+// A batch the team shares says so: on the live display, how many of the customer's
+// batches split each vendor's limit; in each row a teammate's computer ran, whose it
+// was; and in the summary how many such rows there were.
+func TestATeamsBatchSaysWhatItShares(t *testing.T) {
+	var out bytes.Buffer
+	l := batch.NewLive(&out, "users.csv", []batch.Meter{{Name: "graph", Count: func() int64 { return 0 }}}, nil).Team(func() int { return 2 })
+	l.Close()
+	if want := "team: 2 batches of this customer share each vendor's limit (1/2 each)"; !strings.Contains(out.String(), want) {
+		t.Errorf("the live display of a shared batch lacks %q:\n%q", want, out.String())
+	}
+	ana := &state.Runner{Technician: "Ana", Machine: "ana-laptop"}
+	row := batch.Result{Line: 3, User: "alice@contoso.com", Outcome: batch.Outcome{Status: batch.Completed}, Earlier: true, By: ana}
+	if got, want := batch.Describe(nil, row), "line 3  alice@contoso.com  completed (by Ana on ana-laptop, in this run of the batch)"; got != want {
+		t.Errorf("a row Ana's computer ran: %q; want %q", got, want)
+	}
+	var js bytes.Buffer
+	p := batch.NewJSONPrinter(&js, "users.csv", false)
+	p.Result(row)
+	if err := p.Summary(batch.Summary{Rows: 1, ByTeam: 1, Counts: map[batch.Status]int{batch.Completed: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(js.String(), `"by":"Ana@ana-laptop"`) || !strings.Contains(js.String(), `"by_team":1`) {
+		t.Errorf("the JSON of a row Ana's computer ran lacks whose it was:\n%s", js.String())
+	}
+	if hints := batch.Hints(nil, batch.Summary{ByTeam: 3}); len(hints) != 1 || !strings.HasPrefix(hints[0], "3 rows were run by other computers of the team") {
+		t.Errorf("the summary's hints = %q; want the rows the team's other computers ran counted", hints)
 	}
 }

@@ -30,6 +30,7 @@ type Live struct {
 	p      *mpb.Progress
 	people *mpb.Bar
 	rates  *mpb.Bar
+	team   *mpb.Bar
 
 	mu     sync.Mutex
 	counts Summary
@@ -111,6 +112,20 @@ func (r *rate) at(now time.Time) float64 {
 	return float64(n-first.n) / secs
 }
 
+// Team adds a line for a batch the team shares: how many of the customer's batches
+// share each vendor's limit now, as parts says.
+func (l *Live) Team(parts func() int) *Live {
+	l.team = l.p.New(0, mpb.NopStyle(), mpb.PrependDecorators(
+		decor.Any(func(decor.Statistics) string {
+			if n := parts(); n > 1 {
+				return l.text.T("batch.live.team-shared", "Count", n)
+			}
+			return l.text.T("batch.live.team-alone")
+		}),
+	))
+	return l
+}
+
 // Result counts res, and prints it above the display when someone must act on it.
 func (l *Live) Result(res Result) {
 	l.mu.Lock()
@@ -134,8 +149,10 @@ func (l *Live) Wrapped(width int) *Live {
 // Close draws the display one last time and gives the terminal back.
 func (l *Live) Close() {
 	l.people.SetTotal(-1, true)
-	if l.rates != nil {
-		l.rates.SetTotal(-1, true)
+	for _, b := range []*mpb.Bar{l.rates, l.team} {
+		if b != nil {
+			b.SetTotal(-1, true)
+		}
 	}
 	l.p.Wait()
 }

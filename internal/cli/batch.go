@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -152,7 +153,12 @@ func runBatch(ctx context.Context, o *BatchOptions) error {
 	// One client and one limiter per vendor for the whole batch: every person's run
 	// uses these, and the live display shows their rates.
 	vendors := newVendorClients(cfg.Limits.Rate, f.Clock)
-	journal, team, leave, err := o.record(ctx, dir, store, vendors.limits)
+	var parts atomic.Int64 // the customer's batches sharing each vendor's limit
+	share := func(n int) {
+		vendors.limits.share(n)
+		parts.Store(int64(n))
+	}
+	journal, team, leave, err := o.record(ctx, dir, store, share)
 	if err != nil {
 		return err
 	}
@@ -162,6 +168,9 @@ func runBatch(ctx context.Context, o *BatchOptions) error {
 		o.run = startFor(f, vendors, o.TrustPhone, o.Reason)
 	}
 	out, live := o.printers(cfg, vendors.limits)
+	if live != nil && team != nil && !o.DryRun {
+		live.Team(func() int { return int(parts.Load()) })
+	}
 	people := batchPeople{}
 	engine := &batch.Engine{
 		Jobs: o.Jobs, RunOne: o.run, Lookup: progressOf(store), Journal: journal, Team: team,
@@ -194,7 +203,7 @@ func runBatch(ctx context.Context, o *BatchOptions) error {
 // the same on every computer; a dry run only reads it), else in the batch's journal
 // in the customer's folder.
 // leave ends this computer's part in a shared batch.
-func (o *BatchOptions) record(ctx context.Context, dir string, store state.Store, limits *vendorLimits) (j *batch.Journal, team batch.Team, leave func() error, err error) {
+func (o *BatchOptions) record(ctx context.Context, dir string, store state.Store, share func(int)) (j *batch.Journal, team batch.Team, leave func() error, err error) {
 	leave = func() error { return nil }
 	teams, ok := store.(batch.Teams)
 	switch {
@@ -209,7 +218,7 @@ func (o *BatchOptions) record(ctx context.Context, dir string, store state.Store
 	if err != nil {
 		return nil, nil, leave, err
 	}
-	run, err := teams.JoinBatch(ctx, name, instance, limits.share)
+	run, err := teams.JoinBatch(ctx, name, instance, share)
 	if err != nil {
 		_ = release()
 		return nil, nil, leave, catalog.Wrap(err, "batch.cmd.join", "File", name)
