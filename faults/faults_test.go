@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mfa-onboard/mfa-onboard/internal/faultpoint"
 	"github.com/mfa-onboard/mfa-onboard/internal/faultpoint/gate"
 )
 
@@ -187,7 +188,7 @@ func writePoints(runs []runResult) []writePoint {
 	for r, run := range runs {
 		for _, x := range run.hits {
 			p := writePoint{run: r, n: x.seq, what: x.describe()}
-			if x.point == "rename" && !x.demoRecord() {
+			if (x.point == faultpoint.Rename || x.point == faultpoint.DBSave) && !x.demoRecord() {
 				now := stepStatuses(x.snap)
 				p.boundary = boundary(prev, now)
 				prev = now
@@ -237,7 +238,8 @@ func TestFaults(t *testing.T) {
 	}
 	t.Run("all", func(t *testing.T) {
 		t.Run("demo", func(t *testing.T) { t.Parallel(); demoSuite(t, fig) })
-		t.Run("contract", func(t *testing.T) { t.Parallel(); contractSuite(t, fig) })
+		t.Run("contract", func(t *testing.T) { t.Parallel(); contractSuite(t, fig, "contract", newContract) })
+		t.Run("postgres", func(t *testing.T) { t.Parallel(); contractSuite(t, fig, "postgres", newContractOnPostgres) })
 	})
 	table := fig.table(mode)
 	if *reportFile != "" {
@@ -292,12 +294,14 @@ func (p requestPoint) changes() bool {
 // contractSuite kills the procedure on real providers against the contract-test
 // servers: at every request each server receives, once while it is held unanswered
 // (the vendor then carries it out: the answer is lost) and once just after its
-// answer was sent; and at every state save, like the demo.
-func contractSuite(t *testing.T, fig *figures) {
-	w := newContract(t)
+// answer was sent; and at every state save, like the demo. newWorld makes the world
+// each kill point runs in: progress in files (the contract suite), or in a team's
+// PostgreSQL database (the postgres suite), where a save is a row's update.
+func contractSuite(t *testing.T, fig *figures, suite string, newWorld func(*testing.T) *contractWorld) {
+	w := newWorld(t)
 	var points []requestPoint
 	seen := make([]int, len(w.gates()))
-	runs := baseline(t, fig, "contract", &gateWatch{contractWorld: w, after: func(run int) {
+	runs := baseline(t, fig, suite, &gateWatch{contractWorld: w, after: func(run int) {
 		for i, ng := range w.gates() {
 			labels := ng.g.Labels()
 			for n := seen[i] + 1; n <= len(labels); n++ {
@@ -314,7 +318,7 @@ func contractSuite(t *testing.T, fig *figures) {
 		}
 		t.Run(fmt.Sprintf("%s-%02d-%s", p.server, p.n, p.at), func(t *testing.T) {
 			t.Parallel()
-			killAtRequest(t, fig, p, len(runs))
+			killAtRequest(t, fig, suite, newWorld(t), p, len(runs))
 		})
 	}
 	for _, p := range writePoints(runs) {
@@ -323,7 +327,7 @@ func contractSuite(t *testing.T, fig *figures) {
 		}
 		t.Run(fmt.Sprintf("run%d-write%02d", p.run+1, p.n), func(t *testing.T) {
 			t.Parallel()
-			killAtWrite(t, fig, "contract", newContract(t), p, len(runs))
+			killAtWrite(t, fig, suite, newWorld(t), p, len(runs))
 		})
 	}
 }
@@ -349,12 +353,11 @@ func (g *gateWatch) count(t *testing.T) counts {
 	return g.contractWorld.count(t)
 }
 
-// killAtRequest is one kill point of the request sweep.
-func killAtRequest(t *testing.T, fig *figures, p requestPoint, baseRuns int) {
-	w := newContract(t)
+// killAtRequest is one kill point of the request sweep, in w.
+func killAtRequest(t *testing.T, fig *figures, suite string, w *contractWorld, p requestPoint, baseRuns int) {
 	trap := w.gates()[p.index].g.Arm(p.n, p.at, w.h.killCurrent)
 	what := map[gate.Point]string{gate.Received: "held unanswered (then carried out)", gate.Answered: "just after the answer"}[p.at]
-	o := outcome{suite: "contract", point: fmt.Sprintf("run %d, %s request %d %s, %s", p.run+1, p.server, p.n, p.label, what)}
+	o := outcome{suite: suite, point: fmt.Sprintf("run %d, %s request %d %s, %s", p.run+1, p.server, p.n, p.label, what)}
 	if p.label == "" {
 		o.point = fmt.Sprintf("run %d, %s request %d, %s", p.run+1, p.server, p.n, what)
 	}
@@ -376,6 +379,6 @@ func killAtRequest(t *testing.T, fig *figures, p requestPoint, baseRuns int) {
 	if got := trap.Label(); got != p.label {
 		o.notes = append(o.notes, fmt.Sprintf("the trapped request was %q, not %q as with no fault", got, p.label))
 	}
-	finish(t, w, &o, d, fig.base("contract"))
+	finish(t, w, &o, d, fig.base(suite))
 	fig.add(o)
 }

@@ -338,24 +338,27 @@ func (f *figures) totals(suite string) totals {
 	return tt
 }
 
+// suiteOrder is the order the suites are listed in.
+var suiteOrder = map[string]int{"demo": 0, "contract": 1, "postgres": 2}
+
 // table is the figures as text.
 func (f *figures) table(mode string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	sort.SliceStable(f.outcomes, func(i, j int) bool {
 		if f.outcomes[i].suite != f.outcomes[j].suite {
-			return f.outcomes[i].suite > f.outcomes[j].suite // demo before contract
+			return suiteOrder[f.outcomes[i].suite] < suiteOrder[f.outcomes[j].suite]
 		}
 		return false
 	})
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "Fault suite figures (%s run), %s, %s/%s, %s, took %s\n\n", mode,
 		time.Now().Format("2006-01-02 15:04 MST"), runtime.GOOS, runtime.GOARCH, runtime.Version(), time.Since(f.started).Round(time.Second))
-	demo, contract, all := f.totals("demo"), f.totals("contract"), f.totals("")
+	demo, contract, pg, all := f.totals("demo"), f.totals("contract"), f.totals("postgres"), f.totals("")
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "\tdemo\tcontract servers\tall\t\n")
+	fmt.Fprintf(w, "\tdemo\tcontract servers\tthe same, progress in PostgreSQL\tall\t\n")
 	row := func(name string, get func(totals) int) {
-		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t\n", name, get(demo), get(contract), get(all))
+		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t\n", name, get(demo), get(contract), get(pg), get(all))
 	}
 	row("kill points tried", func(t totals) int { return t.tried })
 	row("  of which at a step boundary", func(t totals) int { return t.boundaries })

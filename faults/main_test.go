@@ -23,7 +23,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/mfa-onboard/mfa-onboard/internal/pgtest"
 )
 
 var (
@@ -56,5 +59,36 @@ func buildAndRun(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "faults: %s failed: %v\n%s", strings.Join(build.Args, " "), err, out)
 		return 1
 	}
-	return m.Run()
+	code := m.Run()
+	if err := postgres.stop(); err != nil {
+		fmt.Fprintf(os.Stderr, "faults: stop PostgreSQL: %v\n", err)
+	}
+	return code
+}
+
+// postgresServer is the PostgreSQL server of the postgres suite, started by its
+// first world (initdb takes seconds) and stopped once the suite has run.
+type postgresServer struct {
+	once    sync.Once
+	cluster *pgtest.Cluster
+	err     error
+}
+
+var postgres postgresServer
+
+// database is a new database on the suite's server.
+func (s *postgresServer) database(t *testing.T) string {
+	t.Helper()
+	s.once.Do(func() { s.cluster, s.err = pgtest.Start() })
+	if s.err != nil {
+		t.Fatalf("start PostgreSQL for the postgres suite: %v", s.err)
+	}
+	return s.cluster.Database(t)
+}
+
+func (s *postgresServer) stop() error {
+	if s.cluster == nil {
+		return nil
+	}
+	return s.cluster.Stop()
 }

@@ -362,6 +362,27 @@ notify:
 	return w
 }
 
+// newContractOnPostgres is newContract with the customer's progress kept in a
+// database of its own on the suite's PostgreSQL server, as a team keeps it.
+func newContractOnPostgres(t *testing.T) *contractWorld {
+	t.Helper()
+	w := newContract(t)
+	path := filepath.Join(w.h.dir, "config.yaml")
+	cfg, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = append(cfg, "store:\n  kind: postgres\n  dsn_env: MFA_ONBOARD_DSN\n"...)
+	if err := os.WriteFile(path, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.h.env = append(w.h.env, "MFA_ONBOARD_DSN="+postgres.database(t))
+	if r := w.h.exec(t, "", "store", "migrate"); r.code != 0 {
+		t.Fatalf("store migrate: exit %d\n%s", r.code, r.stderr)
+	}
+	return w
+}
+
 func (w *contractWorld) home() *home { return w.h }
 
 func (w *contractWorld) answer(t *testing.T, waitingOn string) []string {

@@ -12,8 +12,8 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/batch"
-	"github.com/mfa-onboard/mfa-onboard/internal/state"
 	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
+	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
 
 var results = []batch.Result{

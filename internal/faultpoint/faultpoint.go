@@ -31,4 +31,7 @@ const (
 	Rename = "rename"
 	// Append is hit after a line was appended to the outbox (internal/outbox).
 	Append = "append"
+	// DBSave is hit after a person's state was saved in the team's database
+	// (internal/pgstore): the snapshot is the state saved.
+	DBSave = "dbsave"
 )

@@ -43,6 +43,16 @@ func setup() {
 // Hit counts one pass through point (file is what it just wrote) and kills the
 // process with SIGKILL when this is the hit MFA_ONBOARD_FAULT names.
 func Hit(point, file string) {
+	hit(point, filepath.Base(file), func() ([]byte, error) { return os.ReadFile(file) })
+}
+
+// HitWith is Hit for a write that is not a file (a row of the team's database):
+// name names it in the trace, and data is its snapshot.
+func HitWith(point, name string, data []byte) {
+	hit(point, name, func() ([]byte, error) { return data, nil })
+}
+
+func hit(point, name string, contents func() ([]byte, error)) {
 	once.Do(setup)
 	mu.Lock()
 	defer mu.Unlock()
@@ -54,15 +64,15 @@ func Hit(point, file string) {
 	}
 	die := at > 0 && (target == "*" || target == point) && n == at
 	if trace != "" {
-		line := fmt.Sprintf("%d %s %d %s", seq, point, counts[point], filepath.Base(file))
+		line := fmt.Sprintf("%d %s %d %s", seq, point, counts[point], name)
 		if die {
 			line += " kill"
 		}
 		appendLine(trace, line)
 	}
-	if snap != "" && file != "" {
-		if data, err := os.ReadFile(file); err == nil {
-			_ = os.WriteFile(filepath.Join(snap, fmt.Sprintf("%04d-%s", seq, filepath.Base(file))), data, 0o600)
+	if snap != "" && name != "" && name != "." {
+		if data, err := contents(); err == nil {
+			_ = os.WriteFile(filepath.Join(snap, fmt.Sprintf("%04d-%s", seq, name)), data, 0o600)
 		}
 	}
 	if die {

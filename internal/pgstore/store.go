@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
+	"github.com/mfa-onboard/mfa-onboard/internal/faultpoint"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
 
@@ -269,6 +270,7 @@ func (s *Store) save(st *state.State, runner *state.Runner) error {
 		}
 		s.saves.Add(1)
 		st.Revision = uint64(int64Of(out[0][0]))
+		faultpoint.HitWith(faultpoint.DBSave, key(st.User)+".json", data) // make test-faults kills here; nothing in other builds
 		return nil
 	}
 }
