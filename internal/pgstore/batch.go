@@ -53,12 +53,17 @@ func (s *Store) batchKey() int64 {
 // lease is batchLease as PostgreSQL reads an interval.
 var lease = strconv.FormatInt(batchLease.Milliseconds(), 10) + " milliseconds" // untranslated: SQL
 
-// live selects the parts of the customer $1's batches that are alive: not left,
-// lease not run out. The vendors' limits are the customer's (one Duo account, one
-// tenant), so every batch run for the customer at the same time shares them, of
-// one file or of several.
-// untranslated: SQL
-const live = `FROM batch_participant p JOIN batch_run r ON r.id = p.run_id WHERE r.profile = $1 AND p.left_at IS NULL AND p.alive_until > now()`
+// alive is true of a part p that has not left and whose lease has not run out. A
+// database that restarted stopped every part renewing while it was down: until it
+// has been up for a lease, a lease that ran out meanwhile says nothing, and the
+// part is taken for alive (it renews within a beat of the database's return), so
+// that nobody takes over the people it is still running.
+var alive = `p.left_at IS NULL AND (p.alive_until > now() OR now() < pg_postmaster_start_time() + '` + lease + `'::interval)` // untranslated: SQL
+
+// live selects the parts of the customer $1's batches that are alive. The vendors'
+// limits are the customer's (one Duo account, one tenant), so every batch run for
+// the customer at the same time shares them, of one file or of several.
+var live = `FROM batch_participant p JOIN batch_run r ON r.id = p.run_id WHERE r.profile = $1 AND ` + alive // untranslated: SQL
 
 // tx runs fn in a transaction on one connection, rolled back if fn fails.
 func (s *Store) tx(fn func(ctx context.Context, conn *pgconn.PgConn) error) error {
@@ -123,7 +128,7 @@ func (s *Store) JoinBatch(ctx context.Context, name, instance string, share func
 			return err
 		}
 		out, err := query(ctx, conn, `SELECT r.id FROM batch_run r WHERE r.profile = $1 AND r.batch = $2
-			AND EXISTS (SELECT 1 FROM batch_participant p WHERE p.run_id = r.id AND p.left_at IS NULL AND p.alive_until > now())
+			AND EXISTS (SELECT 1 FROM batch_participant p WHERE p.run_id = r.id AND `+alive+`)
 			ORDER BY r.id DESC LIMIT 1`, s.profile, name)
 		if err != nil {
 			return err
@@ -258,7 +263,7 @@ func (b *teamBatch) Claim(_ context.Context, user string) (batch.Claim, error) {
 	out, err := b.s.do(`INSERT INTO batch_person (run_id, user_key, participant) VALUES ($1, $2, $3)
 		ON CONFLICT (run_id, user_key) DO UPDATE SET participant = excluded.participant, claimed_at = now()
 		WHERE batch_person.entry IS NULL AND (batch_person.participant = excluded.participant OR NOT EXISTS (
-			SELECT 1 FROM batch_participant p WHERE p.id = batch_person.participant AND p.left_at IS NULL AND p.alive_until > now()))
+			SELECT 1 FROM batch_participant p WHERE p.id = batch_person.participant AND `+alive+`))
 		RETURNING participant`, b.run, key(user), b.me)
 	if err != nil {
 		return batch.Claim{}, err

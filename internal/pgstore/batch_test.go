@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/mfa-onboard/mfa-onboard/internal/batch"
 	"github.com/mfa-onboard/mfa-onboard/internal/pgstore"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
@@ -118,19 +120,45 @@ func TestTwoComputersShareOneRunOfABatch(t *testing.T) {
 }
 
 // A computer that crashed stops renewing its lease: once the lease has run out,
-// the people it claimed are the others' to run.
+// the people it claimed are the others' to run. But a lease that ran out while the
+// database itself was down says nothing of the computer: until the database has
+// been up for a lease, its people stay its own.
 func TestAClaimWhoseLeaseRanOutIsTakenOver(t *testing.T) {
 	dsn := migrated(t)
+	if err := cluster.Restart(); err != nil {
+		t.Fatal(err)
+	}
 	ben := join(t, dsn, "ben", "staff.csv")
-	// The crashed computer's part, as it was left: claimed, never ended, its lease
-	// renewed for the last time a minute ago.
+	// The other computer's part, as a database restart finds it (or a crash leaves
+	// it): claimed, never ended, its lease renewed for the last time a minute ago.
 	exec(t, dsn, `INSERT INTO batch_participant (run_id, runner, instance, alive_until, share_of)
 		SELECT max(id), '{"technician":"ana"}', 'ana-laptop:/home/ana', now() - interval '1 minute', 2 FROM batch_run`)
 	exec(t, dsn, `INSERT INTO batch_person (run_id, user_key, participant)
 		SELECT max(run_id), 'carol@contoso.com', max(id) FROM batch_participant`)
+	if got := claim(t, ben, "carol@contoso.com"); got.State != batch.Taken {
+		t.Errorf("Ben's claim of Carol just after the database restarted = %+v; want her left to Ana's computer, which may not have renewed yet", got)
+	}
+	// Once the database has been up for a lease, Ana's computer would have renewed.
+	time.Sleep(time.Duration(untilLeaseSinceStart(t, dsn) * float64(time.Second)))
 	if got := claim(t, ben, "carol@contoso.com"); got.State != batch.Mine {
 		t.Errorf("Ben's claim of Carol, whose claimer's lease ran out = %+v; want his to run", got)
 	}
+}
+
+// untilLeaseSinceStart is how many seconds are left until the server has been up
+// for a lease (10 s).
+func untilLeaseSinceStart(t *testing.T, dsn string) float64 {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var secs float64
+	if err := conn.QueryRow(context.Background(), `SELECT greatest(0, extract(epoch FROM pg_postmaster_start_time() + interval '10 seconds' - now()))::float8`).Scan(&secs); err != nil {
+		t.Fatal(err)
+	}
+	return secs + 0.2
 }
 
 // Once every computer has left, the same batch again is a new run: a person who
