@@ -106,24 +106,30 @@ func TestBatchAgainstRateLimitedVendorsSurvivesAKill(t *testing.T) {
 		}
 	}
 
-	// Once each: one Duo user and one phone a person, one mobile in Microsoft 365,
-	// one membership of the group.
+	setUpOnceEach(t, world, batchPeople)
+}
+
+// setUpOnceEach checks that the vendors set up each of the n people once — one Duo
+// user and one phone a person, one mobile in Microsoft 365, one membership of the
+// group — and never saw more than their rate in any second, nor refused a request.
+func setUpOnceEach(t *testing.T, world *vendortest.World, n int) {
+	t.Helper()
 	var duoUsers []string
 	for _, u := range world.Duo.Users() {
 		duoUsers = append(duoUsers, u.Username)
 	}
 	slices.Sort(duoUsers)
-	if !slices.Equal(slices.Compact(slices.Clone(duoUsers)), duoUsers) || len(duoUsers) != batchPeople {
-		t.Errorf("Duo has %d users (%v); want each of the %d people once", len(duoUsers), duoUsers, batchPeople)
+	if !slices.Equal(slices.Compact(slices.Clone(duoUsers)), duoUsers) || len(duoUsers) != n {
+		t.Errorf("Duo has %d users (%v); want each of the %d people once", len(duoUsers), duoUsers, n)
 	}
-	if n := len(world.Duo.Phones()); n != batchPeople {
-		t.Errorf("Duo has %d phones; want %d", n, batchPeople)
+	if got := len(world.Duo.Phones()); got != n {
+		t.Errorf("Duo has %d phones; want %d", got, n)
 	}
-	if created, updated, _ := world.Graph.Writes(); created != batchPeople || updated != 0 {
-		t.Errorf("Graph saw %d mobiles added and %d changed; want %d added, none changed", created, updated, batchPeople)
+	if created, updated, _ := world.Graph.Writes(); created != n || updated != 0 {
+		t.Errorf("Graph saw %d mobiles added and %d changed; want %d added, none changed", created, updated, n)
 	}
-	if m := world.Graph.Members(vendortest.Group); len(m) != batchPeople {
-		t.Errorf("the MFA group has %d members; want %d", len(m), batchPeople)
+	if m := world.Graph.Members(vendortest.Group); len(m) != n {
+		t.Errorf("the MFA group has %d members; want %d", len(m), n)
 	}
 	for _, a := range world.APIs {
 		if st := a.Limit.Stats(); st.Refused > 0 || st.Busiest > a.Rate {

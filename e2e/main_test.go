@@ -49,7 +49,7 @@ func buildAndRun(m *testing.M) int {
 		return 1
 	}
 	code := m.Run()
-	if err := team.stop(); err != nil {
+	if err := team.Stop(); err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
 	}
 	return code

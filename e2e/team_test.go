@@ -8,40 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/pgtest"
 )
 
-// teamServer is the PostgreSQL server of the tests of a team's shared store,
-// started by the first of them (initdb takes seconds, which the other tests need
-// not wait for) and stopped by TestMain.
-type teamServer struct {
-	once    sync.Once
-	cluster *pgtest.Cluster
-	err     error
-}
-
-var team teamServer
-
-// database is a new database on the team's server.
-func (s *teamServer) database(t *testing.T) string {
-	t.Helper()
-	s.once.Do(func() { s.cluster, s.err = pgtest.Start() })
-	if s.err != nil {
-		t.Fatalf("start PostgreSQL for the team's store: %v", s.err)
-	}
-	return s.cluster.Database(t)
-}
-
-func (s *teamServer) stop() error {
-	if s.cluster == nil {
-		return nil
-	}
-	return s.cluster.Stop()
-}
+// team is the PostgreSQL server of the tests of a team's shared store, started by
+// the first of them and stopped by TestMain.
+var team pgtest.Lazy
 
 // teamConfig keeps a customer's progress in the database $MFA_ONBOARD_DSN names.
 const teamConfig = "store:\n  kind: postgres\n  dsn_env: MFA_ONBOARD_DSN\n"
@@ -52,7 +27,7 @@ const teamConfig = "store:\n  kind: postgres\n  dsn_env: MFA_ONBOARD_DSN\n"
 // waits at a question, then sees her progress and carries on from it.
 func TestTwoTechniciansShareAPersonThroughPostgreSQL(t *testing.T) {
 	t.Parallel()
-	dsn := team.database(t)
+	dsn := team.Database(t)
 	ana, ben := newHome(t), newHome(t)
 	for _, h := range []*home{ana, ben} {
 		h.writeConfig(t, teamConfig)
@@ -117,7 +92,7 @@ func TestTwoTechniciansShareAPersonThroughPostgreSQL(t *testing.T) {
 // second import copies nobody.
 func TestStoreImportCopiesAComputersPeople(t *testing.T) {
 	t.Parallel()
-	dsn := team.database(t)
+	dsn := team.Database(t)
 	h := newHome(t)
 	env := h.env("MFA_ONBOARD_DSN=" + dsn)
 	for user, number := range map[string]string{"alice@example.com": "201 555 0100", "bob@example.com": "201 555 0101"} {

@@ -23,7 +23,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/mfa-onboard/mfa-onboard/internal/pgtest"
@@ -60,35 +59,12 @@ func buildAndRun(m *testing.M) int {
 		return 1
 	}
 	code := m.Run()
-	if err := postgres.stop(); err != nil {
+	if err := postgres.Stop(); err != nil {
 		fmt.Fprintf(os.Stderr, "faults: stop PostgreSQL: %v\n", err)
 	}
 	return code
 }
 
-// postgresServer is the PostgreSQL server of the postgres suite, started by its
-// first world (initdb takes seconds) and stopped once the suite has run.
-type postgresServer struct {
-	once    sync.Once
-	cluster *pgtest.Cluster
-	err     error
-}
-
-var postgres postgresServer
-
-// database is a new database on the suite's server.
-func (s *postgresServer) database(t *testing.T) string {
-	t.Helper()
-	s.once.Do(func() { s.cluster, s.err = pgtest.Start() })
-	if s.err != nil {
-		t.Fatalf("start PostgreSQL for the postgres suite: %v", s.err)
-	}
-	return s.cluster.Database(t)
-}
-
-func (s *postgresServer) stop() error {
-	if s.cluster == nil {
-		return nil
-	}
-	return s.cluster.Stop()
-}
+// postgres is the PostgreSQL server of the postgres suite, started by its first
+// world and stopped once the suite has run.
+var postgres pgtest.Lazy

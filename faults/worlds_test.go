@@ -376,7 +376,7 @@ func newContractOnPostgres(t *testing.T) *contractWorld {
 	if err := os.WriteFile(path, cfg, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	w.h.env = append(w.h.env, "MFA_ONBOARD_DSN="+postgres.database(t))
+	w.h.env = append(w.h.env, "MFA_ONBOARD_DSN="+postgres.Database(t))
 	if r := w.h.exec(t, "", "store", "migrate"); r.code != 0 {
 		t.Fatalf("store migrate: exit %d\n%s", r.code, r.stderr)
 	}

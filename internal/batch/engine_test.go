@@ -105,17 +105,24 @@ type report struct {
 	sum    batch.Summary
 }
 
-func runBatch(t testing.TB, ctx context.Context, csvPath string, w *world, configure func(*batch.Engine)) report {
+// readerOf reads the CSV at path, closed at the test's end.
+func readerOf(t testing.TB, path string) *batch.Reader {
 	t.Helper()
-	f, err := os.Open(csvPath)
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	t.Cleanup(func() { f.Close() })
 	r, err := batch.NewReader(f, "US")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return r
+}
+
+func runBatch(t testing.TB, ctx context.Context, csvPath string, w *world, configure func(*batch.Engine)) report {
+	t.Helper()
+	r := readerOf(t, csvPath)
 	jp, err := batch.JournalPath(filepath.Join(filepath.Dir(csvPath), "batches"), csvPath)
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package batch_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -85,15 +84,7 @@ func (p part) leave() {
 // reported: the status by user, and who ran the person when another computer did.
 func teamBatch(t *testing.T, ctx context.Context, csvPath string, w *world, p part) map[string]string {
 	t.Helper()
-	f, err := os.Open(csvPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := batch.NewReader(f, "US")
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := readerOf(t, csvPath)
 	var mu sync.Mutex
 	got := map[string]string{}
 	e := &batch.Engine{Jobs: 4, RunOne: w.run, Lookup: w.lookup, Team: p, Poll: time.Millisecond, Report: func(res batch.Result) {
@@ -205,15 +196,7 @@ func TestAnUnreachableStoreInterruptsAPersonRatherThanFailingThem(t *testing.T) 
 		}
 		return w.lookup(ctx, user)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := batch.NewReader(f, "US")
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := readerOf(t, path)
 	got := map[string]batch.Status{}
 	e := &batch.Engine{Jobs: 1, RunOne: w.run, Lookup: lookup, Team: part{run, "ana"}, Report: func(res batch.Result) { got[res.User] = res.Status }}
 	if _, err := e.Run(context.Background(), r); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mfa-onboard/mfa-onboard/internal/batch"
 	"github.com/mfa-onboard/mfa-onboard/internal/catalog"
+	"github.com/mfa-onboard/mfa-onboard/internal/clock"
 	"github.com/mfa-onboard/mfa-onboard/internal/state"
 )
 
@@ -179,16 +180,9 @@ func (b *teamBatch) awaitRoom(ctx context.Context) error {
 	}
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+// sleep waits d, on the wall clock (leases are the database's time), unless ctx
+// ends first.
+func sleep(ctx context.Context, d time.Duration) error { return clock.Real{}.Sleep(ctx, d) }
 
 // beat renews the part's lease every batchBeat until Close, and keeps its share to
 // the number of live parts. A beat that fails (the database is restarting) is

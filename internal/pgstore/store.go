@@ -408,25 +408,22 @@ func (s *Store) Lock(user string) (func() error, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
-	conn, err := s.connect(ctx)
-	if err != nil {
-		return nil, err
-	}
-	// Over TCP, the server notices a vanished computer within about a minute (the
-	// operating system's default is hours), and frees its locks.
 	k := s.lockKey(user)
-	if _, err := query(ctx, conn, `SELECT set_config('tcp_keepalives_idle', '30', false), set_config('tcp_keepalives_interval', '10', false), set_config('tcp_keepalives_count', '3', false)`); err != nil {
-		closeSoon(conn)
-		return nil, s.failed(err)
-	}
-	out, err := query(ctx, conn, `SELECT pg_try_advisory_lock($1)`, k)
-	if err != nil {
-		closeSoon(conn)
-		return nil, s.failed(err)
-	}
-	if string(out[0][0]) != "t" {
-		closeSoon(conn)
-		return nil, s.locked(user)
+	pause := 100 * time.Millisecond
+	var conn *pgconn.PgConn
+	for conn == nil {
+		c, got, err := s.tryLock(ctx, k)
+		switch {
+		case err == nil && !got:
+			return nil, s.locked(user)
+		case err == nil:
+			conn = c
+		// A lock taken on a connection then lost went with it: try again.
+		case !s.reached.Load() || !lostConnection(err) || sleep(ctx, pause) != nil:
+			return nil, s.unreachable("pgstore.failed", err)
+		default:
+			pause = min(2*pause, 2*time.Second)
+		}
 	}
 	// Saying who holds it is for the next technician; the lock is held whether or
 	// not this is written.
@@ -448,7 +445,8 @@ func (s *Store) Lock(user string) (func() error, error) {
 			_, _ = query(ctx, conn, `DELETE FROM person_lock WHERE profile = $1 AND user_key = $2`, s.profile, key(user))
 			// Let go here and now: the server ends a closed connection's session, and
 			// its locks, a moment after, and the next run must find the person free.
-			if _, err := query(ctx, conn, `SELECT pg_advisory_unlock($1)`, k); err != nil {
+			// A connection lost meanwhile (the database restarted) took the lock with it.
+			if _, err := query(ctx, conn, `SELECT pg_advisory_unlock($1)`, k); err != nil && !lostConnection(err) {
 				uerr = s.failed(err)
 			}
 			// Closing the connection lets go of the lock in any case.
@@ -456,6 +454,27 @@ func (s *Store) Lock(user string) (func() error, error) {
 		})
 		return uerr
 	}, nil
+}
+
+// tryLock tries the advisory lock k on a connection of its own, which it returns
+// when the lock was got (and closes when not).
+func (s *Store) tryLock(ctx context.Context, k int64) (*pgconn.PgConn, bool, error) {
+	conn, err := s.connect(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	// Over TCP, the server notices a vanished computer within about a minute (the
+	// operating system's default is hours), and frees its locks.
+	if _, err := query(ctx, conn, `SELECT set_config('tcp_keepalives_idle', '30', false), set_config('tcp_keepalives_interval', '10', false), set_config('tcp_keepalives_count', '3', false)`); err != nil {
+		closeSoon(conn)
+		return nil, false, err
+	}
+	out, err := query(ctx, conn, `SELECT pg_try_advisory_lock($1)`, k)
+	if err != nil || string(out[0][0]) != "t" {
+		closeSoon(conn)
+		return nil, false, err
+	}
+	return conn, true, nil
 }
 
 // connect opens a connection of its own, waiting for a database that cannot be

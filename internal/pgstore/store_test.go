@@ -254,12 +254,21 @@ func TestARunWaitsForADatabaseThatIsRestarting(t *testing.T) {
 		time.Sleep(2 * time.Second)
 		back <- cluster.StartServer()
 	}()
+	audited := make(chan error, 1)
+	go func() { audited <- s.AppendLine([]byte(`{"action":"phone","user":"alice@example.com"}`)) }()
 	st.Mark("phone", state.Done, "", time.Now())
 	if err := s.Save(st); err != nil {
 		t.Errorf("Save while the database restarts: %v", err)
 	}
+	if err := <-audited; err != nil {
+		t.Errorf("an audit entry kept while the database restarts: %v", err)
+	}
 	if err := <-back; err != nil {
 		t.Fatal(err)
+	}
+	var entries int
+	if err := s.EachLine(func([]byte) error { entries++; return nil }); err != nil || entries != 1 {
+		t.Errorf("the audit after the restart has %d entries (%v); want the one kept once", entries, err)
 	}
 	if got, err := s.Load("alice@example.com"); err != nil || got.Steps["phone"].Status != state.Done {
 		t.Errorf("Load after the restart = %v, %v; want phone done", got, err)

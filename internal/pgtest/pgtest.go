@@ -283,3 +283,30 @@ func Main(m *testing.M, cluster **Cluster) int {
 	}
 	return code
 }
+
+// Lazy is a cluster started by the first test that asks for a database (initdb
+// takes seconds, which tests that need none should not wait for) and stopped by
+// Stop, from TestMain once the tests have run.
+type Lazy struct {
+	once    sync.Once
+	cluster *Cluster
+	err     error
+}
+
+// Database is a new database on the cluster, started now if it is not yet.
+func (l *Lazy) Database(tb testing.TB) string {
+	tb.Helper()
+	l.once.Do(func() { l.cluster, l.err = Start() })
+	if l.err != nil {
+		tb.Fatalf("start PostgreSQL for the tests: %v", l.err)
+	}
+	return l.cluster.Database(tb)
+}
+
+// Stop stops the cluster if a test started it.
+func (l *Lazy) Stop() error {
+	if l.cluster == nil {
+		return nil
+	}
+	return l.cluster.Stop()
+}
