@@ -61,6 +61,13 @@ var lease = strconv.FormatInt(batchLease.Milliseconds(), 10) + " milliseconds" /
 // that nobody takes over the people it is still running.
 var alive = `p.left_at IS NULL AND (p.alive_until > now() OR now() < pg_postmaster_start_time() + '` + lease + `'::interval)` // untranslated: SQL
 
+// liveRun is the newest run of the batch $2 of the customer $1 with a part alive.
+var liveRun = `SELECT r.id FROM batch_run r WHERE r.profile = $1 AND r.batch = $2 AND EXISTS (SELECT 1 FROM batch_participant p WHERE p.run_id = r.id AND ` + alive + `) ORDER BY r.id DESC LIMIT 1` // untranslated: SQL
+
+// claimPerson claims the person $2 in the run $1 for the part $3: a person nobody
+// has claimed, or whose claimer is gone and did not end them, or this part's own.
+var claimPerson = `INSERT INTO batch_person (run_id, user_key, participant) VALUES ($1, $2, $3) ON CONFLICT (run_id, user_key) DO UPDATE SET participant = excluded.participant, claimed_at = now() WHERE batch_person.entry IS NULL AND (batch_person.participant = excluded.participant OR NOT EXISTS (SELECT 1 FROM batch_participant p WHERE p.id = batch_person.participant AND ` + alive + `)) RETURNING participant` // untranslated: SQL
+
 // live selects the parts of the customer $1's batches that are alive. The vendors'
 // limits are the customer's (one Duo account, one tenant), so every batch run for
 // the customer at the same time shares them, of one file or of several.
@@ -128,9 +135,7 @@ func (s *Store) JoinBatch(ctx context.Context, name, instance string, share func
 			AND run_id IN (SELECT id FROM batch_run WHERE profile = $1 AND batch = $2)`, s.profile, name, instance); err != nil {
 			return err
 		}
-		out, err := query(ctx, conn, `SELECT r.id FROM batch_run r WHERE r.profile = $1 AND r.batch = $2
-			AND EXISTS (SELECT 1 FROM batch_participant p WHERE p.run_id = r.id AND `+alive+`)
-			ORDER BY r.id DESC LIMIT 1`, s.profile, name)
+		out, err := query(ctx, conn, liveRun, s.profile, name)
 		if err != nil {
 			return err
 		}
@@ -254,11 +259,7 @@ func (b *teamBatch) Close() error {
 // Claim takes user for this part, unless another live part has claimed them in
 // this run or has ended them.
 func (b *teamBatch) Claim(_ context.Context, user string) (batch.Claim, error) {
-	out, err := b.s.do(`INSERT INTO batch_person (run_id, user_key, participant) VALUES ($1, $2, $3)
-		ON CONFLICT (run_id, user_key) DO UPDATE SET participant = excluded.participant, claimed_at = now()
-		WHERE batch_person.entry IS NULL AND (batch_person.participant = excluded.participant OR NOT EXISTS (
-			SELECT 1 FROM batch_participant p WHERE p.id = batch_person.participant AND `+alive+`))
-		RETURNING participant`, b.run, key(user), b.me)
+	out, err := b.s.do(claimPerson, b.run, key(user), b.me)
 	if err != nil {
 		return batch.Claim{}, err
 	}
