@@ -6,9 +6,7 @@ package pgstore
 
 import (
 	"context"
-	"crypto/sha256"
 	"embed"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -42,8 +40,9 @@ type Store struct {
 
 	mu     sync.Mutex
 	runner *state.Runner
-	// held are the connections holding a person's lock, which Close ends.
-	held  map[*pgconn.PgConn]bool
+	// held are the people whose lock this process holds, by key, each on a
+	// connection of its own, which Close ends.
+	held  map[string]*heldLock
 	saves atomic.Int64
 	// reached is true once a call has been answered: from then on a database that
 	// cannot be reached is waited for.
@@ -81,8 +80,12 @@ func (s *Store) Close() {
 	held := s.held
 	s.held = nil
 	s.mu.Unlock()
-	for conn := range held {
-		closeSoon(conn)
+	for _, h := range held {
+		h.mu.Lock()
+		if h.conn != nil {
+			closeSoon(h.conn)
+		}
+		h.mu.Unlock()
 	}
 	s.conns.close()
 }
@@ -235,14 +238,20 @@ func (s *Store) save(st *state.State, runner *state.Runner) error {
 	if err != nil {
 		return catalog.Wrap(err, "state.save.encode", "User", st.User)
 	}
+	write := s.doOnce
+	if h := s.holding(st.User); h != nil {
+		// On the connection that holds the person's lock: the save proves the lock
+		// is still held, at no cost (see onHeld).
+		write = func(sql string, args ...any) (rows, error) { return s.onHeld(h, sql, args...) }
+	}
 	for tries := 0; ; tries++ {
 		var out rows
 		if st.Revision == 0 {
-			out, err = s.doOnce(`INSERT INTO person_state (profile, user_key, user_name, state, version, saved_at, saved_by)
+			out, err = write(`INSERT INTO person_state (profile, user_key, user_name, state, version, saved_at, saved_by)
 				VALUES ($1, $2, $3, $4, 1, now(), $5) ON CONFLICT DO NOTHING RETURNING version`,
 				s.profile, key(st.User), st.User, data, by)
 		} else {
-			out, err = s.doOnce(`UPDATE person_state SET user_name = $3, state = $4, version = version + 1, saved_at = now(), saved_by = $5
+			out, err = write(`UPDATE person_state SET user_name = $3, state = $4, version = version + 1, saved_at = now(), saved_by = $5
 				WHERE profile = $1 AND user_key = $2 AND version = $6 RETURNING version`,
 				s.profile, key(st.User), st.User, data, by, int64(st.Revision))
 		}
@@ -390,129 +399,6 @@ func (s *Store) currentRunner() *state.Runner {
 
 // Saves is how many times this store has written a person's state.
 func (s *Store) Saves() int64 { return s.saves.Load() }
-
-// lockKey is the advisory lock of user for this customer: 64 bits of a hash of both,
-// the same on every computer.
-func (s *Store) lockKey(user string) int64 {
-	sum := sha256.Sum256([]byte("mfa-onboard\x00" + s.profile + "\x00" + key(user)))
-	return int64(binary.BigEndian.Uint64(sum[:8]))
-}
-
-// Lock takes user's lock for this customer, for every computer sharing the
-// database: a PostgreSQL advisory lock held on a connection of its own until
-// unlock. A computer that crashes or loses its network lets go when its connection
-// ends. Another run's lock is a *state.LockedError at once, naming who holds it.
-func (s *Store) Lock(user string) (func() error, error) {
-	if user == "" {
-		return nil, catalog.NewError("state.lock.no-user")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
-	defer cancel()
-	k := s.lockKey(user)
-	pause := 100 * time.Millisecond
-	var conn *pgconn.PgConn
-	for conn == nil {
-		c, got, err := s.tryLock(ctx, k)
-		switch {
-		case err == nil && !got:
-			return nil, s.locked(user)
-		case err == nil:
-			conn = c
-		// A lock taken on a connection then lost went with it: try again.
-		case !s.reached.Load() || !lostConnection(err) || sleep(ctx, pause) != nil:
-			return nil, s.unreachable("pgstore.failed", err)
-		default:
-			pause = min(2*pause, 2*time.Second)
-		}
-	}
-	// Saying who holds it is for the next technician; the lock is held whether or
-	// not this is written.
-	if holder, err := json.Marshal(s.currentRunner()); err == nil {
-		_, _ = query(ctx, conn, `INSERT INTO person_lock (profile, user_key, holder, since) VALUES ($1, $2, $3, now())
-			ON CONFLICT (profile, user_key) DO UPDATE SET holder = excluded.holder, since = excluded.since`, s.profile, key(user), holder)
-	}
-	s.hold(conn)
-	var once sync.Once
-	return func() error {
-		var uerr error
-		once.Do(func() {
-			if !s.release(conn) {
-				return // Close ended the connection, and with it the lock.
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
-			defer cancel()
-			// Gone before the lock is let go, so it never names a run that has ended.
-			_, _ = query(ctx, conn, `DELETE FROM person_lock WHERE profile = $1 AND user_key = $2`, s.profile, key(user))
-			// Let go here and now: the server ends a closed connection's session, and
-			// its locks, a moment after, and the next run must find the person free.
-			// A connection lost meanwhile (the database restarted) took the lock with it.
-			if _, err := query(ctx, conn, `SELECT pg_advisory_unlock($1)`, k); err != nil && !lostConnection(err) {
-				uerr = s.failed(err)
-			}
-			// Closing the connection lets go of the lock in any case.
-			_ = conn.Close(ctx)
-		})
-		return uerr
-	}, nil
-}
-
-// tryLock tries the advisory lock k on a connection of its own, which it returns
-// when the lock was got (and closes when not).
-func (s *Store) tryLock(ctx context.Context, k int64) (*pgconn.PgConn, bool, error) {
-	conn, err := s.connect(ctx)
-	if err != nil {
-		return nil, false, err
-	}
-	// Over TCP, the server notices a vanished computer within about a minute (the
-	// operating system's default is hours), and frees its locks.
-	if _, err := query(ctx, conn, `SELECT set_config('tcp_keepalives_idle', '30', false), set_config('tcp_keepalives_interval', '10', false), set_config('tcp_keepalives_count', '3', false)`); err != nil {
-		closeSoon(conn)
-		return nil, false, err
-	}
-	out, err := query(ctx, conn, `SELECT pg_try_advisory_lock($1)`, k)
-	if err != nil || string(out[0][0]) != "t" {
-		closeSoon(conn)
-		return nil, false, err
-	}
-	return conn, true, nil
-}
-
-// connect opens a connection of its own, waiting for a database that cannot be
-// reached as call does.
-func (s *Store) connect(ctx context.Context) (*pgconn.PgConn, error) {
-	pause := 100 * time.Millisecond
-	for {
-		conn, err := pgconn.ConnectConfig(ctx, s.conns.cfg)
-		switch {
-		case err == nil:
-			return conn, nil
-		case !s.reached.Load() || !lostConnection(err) || sleep(ctx, pause) != nil:
-			return nil, s.unreachable("pgstore.connect", err)
-		}
-		pause = min(2*pause, 2*time.Second)
-	}
-}
-
-// hold records a connection that holds a lock.
-func (s *Store) hold(conn *pgconn.PgConn) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.held == nil {
-		s.held = map[*pgconn.PgConn]bool{}
-	}
-	s.held[conn] = true
-}
-
-// release forgets a connection that held a lock; false when Close has ended it.
-func (s *Store) release(conn *pgconn.PgConn) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.held[conn] {
-		return false
-	}
-	delete(s.held, conn)
-	return true
-}
 
 // locked is the refusal of a lock another run holds, with who and since when.
 func (s *Store) locked(user string) error {

@@ -299,3 +299,54 @@ func TestADatabaseGoneForGoodIsSaidAsUnreachable(t *testing.T) {
 		t.Errorf("Load from a database that stays down = %v; want it to wrap state.ErrUnreachable", err)
 	}
 }
+
+// TestAPersonsLockOutlivesADatabaseRestart: a restart ends every connection, and the
+// locks they held. The run that held a person's lock takes it again with its next
+// save, so another technician is still refused; and where the other took the
+// person first, the run's save is refused, with nothing written.
+func TestAPersonsLockOutlivesADatabaseRestart(t *testing.T) {
+	dsn := migrated(t)
+	ana, ben := open(t, dsn, "acme"), open(t, dsn, "acme")
+	const alice = "alice@example.com"
+	unlock, err := ana.Lock(alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := state.New(alice, time.Now())
+	if err := ana.Save(st); err != nil {
+		t.Fatal(err)
+	}
+	if err := cluster.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	st.Mark("phone", state.Done, "", time.Now())
+	if err := ana.Save(st); err != nil {
+		t.Fatalf("Ana's save after the restart: %v", err)
+	}
+	if _, err := ben.Lock(alice); !errors.Is(err, state.ErrLocked) {
+		t.Errorf("Ben's lock of Alice after the restart, while Ana's run goes on = %v; want it refused", err)
+	}
+	if err := unlock(); err != nil {
+		t.Fatal(err)
+	}
+
+	if unlock, err = ana.Lock(alice); err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	if err := cluster.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	benUnlock, err := ben.Lock(alice)
+	if err != nil {
+		t.Fatalf("Ben's lock of Alice, first after the restart: %v", err)
+	}
+	defer benUnlock()
+	st.Mark("verify", state.Done, "", time.Now())
+	if err := ana.Save(st); !errors.Is(err, state.ErrLocked) {
+		t.Errorf("Ana's save after Ben took Alice = %v; want it refused as locked", err)
+	}
+	if got, err := ben.Load(alice); err != nil || got.Steps["verify"] != nil && got.Steps["verify"].Status == state.Done {
+		t.Errorf("Alice after Ana's refused save = %v, %v; want verify not done", got, err)
+	}
+}
