@@ -220,21 +220,17 @@ func (e *Engine) awaitTaken(ctx context.Context, jobs int) {
 	for range min(jobs, len(taken)) {
 		wg.Go(func() {
 			for row := range rows {
-				for {
-					if ctx.Err() != nil {
-						e.end(Result{Line: row.Line, User: row.User, Outcome: Outcome{Status: Interrupted, Reason: e.Text.T("batch.stopped-before-run")}}, row.Fingerprint())
-						break
-					}
-					res, again := e.one(ctx, row)
-					if !again {
-						e.end(res, row.Fingerprint())
-						break
-					}
+				// Once the batch is stopped, one claims nobody and ends the row as it
+				// stands.
+				res, again := e.one(ctx, row)
+				for again {
 					select {
 					case <-ctx.Done():
 					case <-time.After(poll):
 					}
+					res, again = e.one(ctx, row)
 				}
+				e.end(res, row.Fingerprint())
 			}
 		})
 	}
@@ -316,7 +312,7 @@ func (e *Engine) one(ctx context.Context, row Row) (res Result, taken bool) {
 		if out.Reason == "" {
 			out.Reason = e.Text.T("batch.stopped-during-run")
 		}
-	case err != nil && errors.Is(err, state.ErrUnreachable):
+	case errors.Is(err, state.ErrUnreachable):
 		out = e.trouble(err)
 	case err != nil:
 		out.Status = Failed
@@ -349,30 +345,32 @@ func (e *Engine) last(ctx context.Context, user string) (Entry, bool, error) {
 	return prior, known, nil
 }
 
-// end counts res, records it in the journal and reports it, one row at a time.
+// end records res (in the journal, or with the team: a database's round trip, made
+// before the engine's lock is taken so that the other workers' rows need not wait
+// for it), then counts and reports it, one row at a time.
 func (e *Engine) end(res Result, fingerprint string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.sum.Rows++
-	e.sum.Counts[res.Status]++
-	if res.By != nil {
-		e.sum.ByTeam++
-	}
+	var err error
 	if e.shouldRecord(res) {
 		now := time.Now
 		if e.Now != nil {
 			now = e.Now
 		}
 		entry := Entry{Time: now().UTC(), Line: res.Line, User: res.User, Status: res.Status, Step: res.Step, Reason: res.Reason, Row: fingerprint}
-		var err error
 		if e.Team != nil {
 			err = e.Team.End(context.Background(), entry)
 		} else {
 			err = e.Journal.Append(entry)
 		}
-		if err != nil && e.err == nil {
-			e.err = err
-		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err != nil && e.err == nil {
+		e.err = err
+	}
+	e.sum.Rows++
+	e.sum.Counts[res.Status]++
+	if res.By != nil {
+		e.sum.ByTeam++
 	}
 	if e.Report != nil {
 		e.Report(res)

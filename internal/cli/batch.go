@@ -201,19 +201,18 @@ func runBatch(ctx context.Context, o *BatchOptions) error {
 // record is where the batch's outcomes are kept: with the team's progress when the
 // store shares batches between computers (the batch is known by its file's name,
 // the same on every computer; a dry run only reads it), else in the batch's journal
-// in the customer's folder.
-// leave ends this computer's part in a shared batch.
+// in the customer's folder. leave ends this computer's part in a shared batch.
 func (o *BatchOptions) record(ctx context.Context, dir string, store state.Store, share func(int)) (j *batch.Journal, team batch.Team, leave func() error, err error) {
 	leave = func() error { return nil }
+	name := filepath.Base(o.File)
 	teams, ok := store.(batch.Teams)
 	switch {
 	case !ok:
 		j, err := o.journal(dir)
 		return j, nil, leave, err
 	case o.DryRun:
-		return nil, teams.BatchRecord(filepath.Base(o.File)), leave, nil
+		return nil, teams.BatchRecord(name), leave, nil
 	}
-	name := filepath.Base(o.File)
 	release, instance, err := batch.HoldTeamBatch(filepath.Join(dir, batchDir), name)
 	if err != nil {
 		return nil, nil, leave, err

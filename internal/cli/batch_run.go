@@ -21,8 +21,9 @@ func startFor(parent *Factory, vendors *vendorClients, trust bool, reason string
 		f := parent.child(&out, &errOut, vendors)
 		runErr := runStart(ctx, &StartOptions{F: f, For: row.User, Phone: row.Phone, Country: row.Country, Platform: row.Platform, Output: "json", TrustPhone: trust, Reason: reason, Manager: row.Manager})
 		if errors.Is(runErr, state.ErrUnreachable) {
-			// The team's database, not the person: the same command carries on.
-			return batch.Outcome{Status: batch.Interrupted, Reason: f.Text.Error(runErr)}, nil
+			// The team's database, not the person: the engine says so (interrupted,
+			// for the same command to carry on with).
+			return batch.Outcome{}, runErr
 		}
 		var res Result
 		if err := json.Unmarshal(out.Bytes(), &res); err != nil {

@@ -139,41 +139,42 @@ func (f *Factory) DirAndConfig() (string, *config.Config, error) {
 // embedded default.
 //
 // A file is read once a process: the command and the store it opens (which reads
-// store:) both need it. Each caller gets a copy of its own to change.
+// store:) both need it. Each caller gets a copy of its own of the top level (a
+// command may set a field; none changes what is nested).
 func (f *Factory) Config(dir string) (*config.Config, error) {
 	path, required := filepath.Join(dir, profile.ConfigFile), false
 	if f.ConfigFlag != "" {
 		path, required = f.ConfigFlag, true
 	}
-	if f.stores == nil {
-		f.stores = &storeCache{m: map[string]state.Store{}}
-	}
-	f.stores.mu.Lock()
-	cfg := f.stores.configs[path]
-	f.stores.mu.Unlock()
+	c := f.cache()
+	c.mu.Lock()
+	cfg := c.configs[path]
+	c.mu.Unlock()
 	if cfg == nil {
 		loaded, err := config.Load(path, required)
 		if err != nil {
 			return nil, err
 		}
-		f.stores.mu.Lock()
-		if f.stores.configs == nil {
-			f.stores.configs = map[string]*config.Config{}
-		}
-		f.stores.configs[path], cfg = loaded, loaded
-		f.stores.mu.Unlock()
+		c.mu.Lock()
+		c.configs[path], cfg = loaded, loaded
+		c.mu.Unlock()
 	}
 	own := *cfg
 	return &own, nil
+}
+
+// cache is the process's stores and configuration files, made on first use.
+func (f *Factory) cache() *storeCache {
+	if f.stores == nil {
+		f.stores = &storeCache{m: map[string]state.Store{}, configs: map[string]*config.Config{}}
+	}
+	return f.stores
 }
 
 // Store returns the state store of the customer whose folder is dir: the state
 // files there, or the PostgreSQL database the folder's config.yaml names under
 // store. What it saves says who ran the run as the audit does (Actor).
 func (f *Factory) Store(dir string) (state.Store, error) {
-	if f.stores == nil {
-		f.stores = &storeCache{m: map[string]state.Store{}}
-	}
 	cfg, err := f.Config(dir)
 	if err != nil {
 		return nil, err

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"sync"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -83,7 +82,7 @@ func (s *Store) Lock(user string) (func() error, error) {
 // reached as call does, and says who holds it; another run's lock is a
 // *state.LockedError.
 func (s *Store) take(ctx context.Context, h *heldLock) error {
-	pause := 100 * time.Millisecond
+	wait := patience{s: s, ctx: ctx}
 	for {
 		conn, got, err := s.tryLock(ctx, h.key)
 		switch {
@@ -99,17 +98,16 @@ func (s *Store) take(ctx context.Context, h *heldLock) error {
 			}
 			return nil
 		// A lock taken on a connection then lost went with it: try again.
-		case !s.reached.Load() || !lostConnection(err) || sleep(ctx, pause) != nil:
+		case !wait.again(err):
 			return s.unreachable("pgstore.failed", err)
 		}
-		pause = min(2*pause, 2*time.Second)
 	}
 }
 
 // tryLock tries the advisory lock k on a connection of its own, which it returns
 // when the lock was got (and closes when not).
 func (s *Store) tryLock(ctx context.Context, k int64) (*pgconn.PgConn, bool, error) {
-	conn, err := s.connect(ctx)
+	conn, err := pgconn.ConnectConfig(ctx, s.conns.cfg)
 	if err != nil {
 		return nil, false, err
 	}
@@ -156,22 +154,6 @@ func (s *Store) onHeld(h *heldLock, sql string, args ...any) (rows, error) {
 		if !pgconn.SafeToRetry(err) {
 			return nil, s.unreachable("pgstore.failed", errors.Join(errInDoubt, err))
 		}
-	}
-}
-
-// connect opens a connection of its own, waiting for a database that cannot be
-// reached as call does.
-func (s *Store) connect(ctx context.Context) (*pgconn.PgConn, error) {
-	pause := 100 * time.Millisecond
-	for {
-		conn, err := pgconn.ConnectConfig(ctx, s.conns.cfg)
-		switch {
-		case err == nil:
-			return conn, nil
-		case !s.reached.Load() || !lostConnection(err) || sleep(ctx, pause) != nil:
-			return nil, s.unreachable("pgstore.connect", err)
-		}
-		pause = min(2*pause, 2*time.Second)
 	}
 }
 

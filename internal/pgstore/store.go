@@ -66,6 +66,7 @@ func Open(ctx context.Context, dsn, profile string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	s.reached.Store(true)
 	return s, nil
 }
 
@@ -132,14 +133,13 @@ var errInDoubt = errors.New("the connection was lost during the write") // untra
 func (s *Store) call(again bool, q func(ctx context.Context, conn *pgconn.PgConn) error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
-	pause := 100 * time.Millisecond
+	wait := patience{s: s, ctx: ctx}
 	for attempt := 0; ; attempt++ {
 		conn, err := s.conns.get(ctx)
 		if err != nil {
-			if !s.reached.Load() || !lostConnection(err) || sleep(ctx, pause) != nil {
+			if !wait.again(err) {
 				return s.unreachable("pgstore.connect", err)
 			}
-			pause = min(2*pause, 2*time.Second)
 			continue
 		}
 		err = q(ctx, conn)
@@ -156,13 +156,28 @@ func (s *Store) call(again bool, q func(ctx context.Context, conn *pgconn.PgConn
 		}
 		// An idle connection the server dropped fails before the query reaches it;
 		// the first time is tried again at once.
-		if attempt > 0 && sleep(ctx, pause) != nil {
+		if attempt > 0 && !wait.again(err) {
 			return s.unreachable("pgstore.failed", err)
 		}
-		if attempt > 0 {
-			pause = min(2*pause, 2*time.Second)
-		}
 	}
+}
+
+// patience paces the tries of one call at a database that cannot be reached.
+type patience struct {
+	s     *Store
+	ctx   context.Context
+	pause time.Duration
+}
+
+// again waits before the next try after err, longer each time (0.1 s to 2 s), and
+// says whether there is one: for a connection lost or not made, once the store has
+// reached the database, while the call has time.
+func (p *patience) again(err error) bool {
+	if !p.s.reached.Load() || !lostConnection(err) {
+		return false
+	}
+	p.pause = min(max(2*p.pause, 100*time.Millisecond), 2*time.Second)
+	return sleep(p.ctx, p.pause) == nil
 }
 
 // lostConnection is true for an error of the connection, not of the query: the
